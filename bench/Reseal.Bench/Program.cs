@@ -1,0 +1,8 @@
+namespace Reseal.Bench;
+
+public static class Program
+{
+    public static void Main()
+    {
+    }
+}

@@ -1,0 +1,6 @@
+namespace Reseal.Cli;
+
+internal static class Program
+{
+    private static int Main(string[] args) => args.Length;
+}
