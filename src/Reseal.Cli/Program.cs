@@ -2,5 +2,5 @@ namespace Reseal.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args) => args.Length;
+    private static int Main(string[] args) => CliApp.Run(args, CliContext.FromProcess());
 }

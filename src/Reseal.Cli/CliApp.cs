@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Reflection;
+using Reseal.Cli.Commands;
+using Reseal.Unattend.Model;
+
+namespace Reseal.Cli;
+
+/// <summary>Builds the command tree, runs one command line, and maps failures to the documented exit codes.</summary>
+internal static class CliApp
+{
+    /// <summary>The product version (from the assembly's informational version, without build metadata).</summary>
+    public static string Version { get; } =
+        (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
+
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has the answer-file toolkit (reseal unattend); see the README for what is built.");
+        root.Subcommands.Add(UnattendCommands.Create(context));
+        return root;
+    }
+
+    public static int Run(string[] args, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(context);
+        var root = BuildRoot(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
+        {
+            foreach (var error in parse.Errors)
+            {
+                context.Message($"error: {error.Message}");
+            }
+
+            var name = string.Join(' ', parse.CommandResult.Command.Parents.OfType<Command>().Reverse().Append(parse.CommandResult.Command)
+                .Select(c => c is RootCommand ? "reseal" : c.Name));
+            context.Message($"run '{name} --help' for usage");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = context.Out,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (UsageException e)
+        {
+            context.Message($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (AnswerFileFormatException e)
+        {
+            context.Message($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (BadInputException e)
+        {
+            context.Message($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            context.Message($"error: {e.Message}");
+            return ExitCodes.WrongEnvironment;
+        }
+        catch (IOException e)
+        {
+            context.Message($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            context.Message($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+}

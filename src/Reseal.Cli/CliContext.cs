@@ -1,0 +1,92 @@
+using Spectre.Console;
+
+namespace Reseal.Cli;
+
+/// <summary>
+/// Where the CLI reads and writes: the real process streams, or strings in tests. Data goes to <see cref="Out"/>,
+/// messages to <see cref="Error"/>. Colour is used only on a terminal and never when NO_COLOR is set.
+/// </summary>
+internal sealed class CliContext
+{
+    public CliContext(TextWriter output, TextWriter error, TextReader input, bool outputRedirected, bool inputRedirected,
+        Func<string, string?> environment)
+    {
+        Out = output;
+        Error = error;
+        In = input;
+        InputRedirected = inputRedirected;
+        var noColor = !string.IsNullOrEmpty(environment("NO_COLOR"));
+        UseColor = !outputRedirected && !noColor;
+        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = UseColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+        if (outputRedirected)
+        {
+            // Redirected output is for machines and files: never wrap lines at an imaginary 80 columns.
+            Console.Profile.Width = 4096;
+        }
+    }
+
+    public TextWriter Out { get; }
+
+    public TextWriter Error { get; }
+
+    public TextReader In { get; }
+
+    public bool InputRedirected { get; }
+
+    public bool UseColor { get; }
+
+    /// <summary>Spectre console over <see cref="Out"/>, for tables and colour.</summary>
+    public IAnsiConsole Console { get; }
+
+    /// <summary>The process's own streams.</summary>
+    public static CliContext FromProcess() => new(
+        System.Console.Out, System.Console.Error, System.Console.In,
+        System.Console.IsOutputRedirected, System.Console.IsInputRedirected, Environment.GetEnvironmentVariable);
+
+    /// <summary>Writes one message line to standard error, prefixed with the program name.</summary>
+    public void Message(string text) => Error.WriteLine($"reseal: {text}");
+
+    /// <summary>
+    /// Reads a secret: from standard input when it is redirected (first line), else from the terminal without echo.
+    /// </summary>
+    public string ReadSecret(string prompt)
+    {
+        if (InputRedirected)
+        {
+            var line = In.ReadLine() ?? throw new BadInputException("standard input is empty; expected the password on its first line");
+            return line;
+        }
+
+        Error.Write(prompt);
+        var buffer = new System.Text.StringBuilder();
+        while (true)
+        {
+            var key = System.Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                break;
+            }
+
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (buffer.Length > 0)
+                {
+                    buffer.Length--;
+                }
+
+                continue;
+            }
+
+            buffer.Append(key.KeyChar);
+        }
+
+        Error.WriteLine();
+        return buffer.ToString();
+    }
+}

@@ -1,0 +1,468 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Reseal.Unattend.Explain;
+using Reseal.Unattend.Lint;
+using Reseal.Unattend.Model;
+using Reseal.Unattend.Passwords;
+using Reseal.Unattend.Profiles;
+using Spectre.Console;
+
+namespace Reseal.Cli.Commands;
+
+/// <summary><c>reseal unattend</c>: write, lint and explain Windows answer files, and encode their passwords.</summary>
+internal static class UnattendCommands
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("unattend", "Windows answer files (unattend.xml): write, lint, explain, and encode passwords. Works on any OS.");
+        command.Subcommands.Add(Lint(context));
+        command.Subcommands.Add(Explain(context));
+        command.Subcommands.Add(New(context));
+        command.Subcommands.Add(Password(context));
+        command.Subcommands.Add(Rules(context));
+        return command;
+    }
+
+    private static Command Lint(CliContext context)
+    {
+        var files = new Argument<string[]>("file")
+        {
+            Description = "Answer files to check; - reads one from standard input.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json, OutputFormat.Sarif);
+        var failOn = new Option<string>("--fail-on")
+        {
+            Description = "Lowest severity that makes the exit code 1: error, warning, info or none.",
+            DefaultValueFactory = _ => "warning",
+            HelpName = "error|warning|info|none",
+        };
+        failOn.AcceptOnlyFromAmong("error", "warning", "info", "none");
+        var cached = new Option<bool>("--cached")
+        {
+            Description = "Treat every file as one Setup caches (%WINDIR%\\Panther): clear-text passwords become errors. Paths under a Panther folder are treated so anyway.",
+        };
+        var command = new Command("lint", "Check answer files for mistakes that break Setup or Sysprep or leave secrets behind. Exit 1 when findings reach --fail-on, 3 when a file is unreadable or not XML.")
+        {
+            files, format, failOn, cached,
+        };
+        command.SetAction(parse =>
+        {
+            var linter = new AnswerFileLinter();
+            var options = parse.GetValue(cached) ? new LintOptions { Cached = true } : LintOptions.Default;
+            var reports = new List<LintReport>();
+            foreach (var path in parse.GetValue(files)!)
+            {
+                if (path == "-")
+                {
+                    try
+                    {
+                        reports.Add(linter.Lint(AnswerFileReader.ReadText(context.In.ReadToEnd(), "<stdin>"), options));
+                    }
+                    catch (AnswerFileFormatException e)
+                    {
+                        reports.Add(AnswerFileLinter.Unreadable(e));
+                    }
+                }
+                else
+                {
+                    reports.Add(linter.LintFile(path, options));
+                }
+            }
+
+            switch (parse.GetValue(format))
+            {
+                case OutputFormat.Json:
+                    context.Out.WriteLine(Json.Write(LintJson(reports)));
+                    break;
+                case OutputFormat.Sarif:
+                    context.Out.WriteLine(Json.Write(Sarif.FromReports(reports)));
+                    break;
+                default:
+                    WriteLintText(context, reports);
+                    break;
+            }
+
+            var summary = $"{reports.Count} file{(reports.Count == 1 ? string.Empty : "s")}: " +
+                $"{reports.Sum(r => r.Count(Severity.Error))} errors, {reports.Sum(r => r.Count(Severity.Warning))} warnings, {reports.Sum(r => r.Count(Severity.Info))} info";
+            context.Message(summary);
+            if (reports.Any(r => !r.Readable))
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var threshold = parse.GetValue(failOn) switch
+            {
+                "error" => (Severity?)Severity.Error,
+                "info" => Severity.Info,
+                "none" => null,
+                _ => Severity.Warning,
+            };
+            return threshold is { } t && reports.Any(r => r.HasFindingsAtOrAbove(t)) ? ExitCodes.Findings : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void WriteLintText(CliContext context, IEnumerable<LintReport> reports)
+    {
+        foreach (var finding in reports.SelectMany(r => r.Findings))
+        {
+            var where = finding.File ?? "<input>";
+            if (finding.Position.IsKnown)
+            {
+                where += $":{finding.Position.Line}:{finding.Position.Column}";
+            }
+
+            var (word, colour) = finding.Severity switch
+            {
+                Severity.Error => ("error", "red"),
+                Severity.Warning => ("warning", "yellow"),
+                _ => ("info", "blue"),
+            };
+            context.Console.MarkupLine($"{Markup.Escape(where)}: [{colour}]{word}[/] [bold]{finding.Rule.Id}[/]: {Markup.Escape(finding.Message)}");
+        }
+    }
+
+    private static JsonObject LintJson(List<LintReport> reports) => new()
+    {
+        ["version"] = 1,
+        ["files"] = new JsonArray([.. reports.Select(r => (JsonNode)new JsonObject
+        {
+            ["path"] = r.File,
+            ["readable"] = r.Readable,
+            ["findings"] = new JsonArray([.. r.Findings.Select(f => (JsonNode)new JsonObject
+            {
+                ["rule"] = f.Rule.Id,
+                ["name"] = f.Rule.Name,
+                ["severity"] = f.Severity.ToString().ToLowerInvariant(),
+                ["message"] = f.Message,
+                ["line"] = f.Position.IsKnown ? f.Position.Line : null,
+                ["column"] = f.Position.IsKnown ? f.Position.Column : null,
+                ["fix"] = f.Rule.Fix,
+            })]),
+        })]),
+        ["summary"] = new JsonObject
+        {
+            ["files"] = reports.Count,
+            ["errors"] = reports.Sum(r => r.Count(Severity.Error)),
+            ["warnings"] = reports.Sum(r => r.Count(Severity.Warning)),
+            ["info"] = reports.Sum(r => r.Count(Severity.Info)),
+        },
+    };
+
+    private static Command Explain(CliContext context)
+    {
+        var file = new Argument<string>("file") { Description = "The answer file to explain." };
+        var sysprep = new Option<string>("--sysprep")
+        {
+            Description = "Sysprep's switches, as you will run it.",
+            DefaultValueFactory = _ => "/generalize /oobe /shutdown",
+            HelpName = "switches",
+        };
+        var arch = new Option<string>("--arch")
+        {
+            Description = "Architecture of the image: components for others are ignored.",
+            DefaultValueFactory = _ => "amd64",
+        };
+        arch.AcceptOnlyFromAmong("amd64", "arm64", "x86");
+        var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
+        var command = new Command("explain", "Show what Sysprep and Setup will do with an answer file, pass by pass in run order, and what they will ignore and why.")
+        {
+            file, sysprep, arch, format,
+        };
+        command.SetAction(parse =>
+        {
+            SysprepSwitches switches;
+            try
+            {
+                switches = SysprepSwitches.Parse(parse.GetValue(sysprep)!);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--sysprep: {e.Message}");
+            }
+
+            var answerFile = AnswerFileReader.ReadFile(parse.GetValue(file)!);
+            var explanation = new AnswerFileExplainer().Explain(answerFile, switches, parse.GetValue(arch)!);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                context.Out.WriteLine(Json.Write(ExplainJson(explanation)));
+            }
+            else
+            {
+                WriteExplainText(context, explanation);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void WriteExplainText(CliContext context, Explanation explanation)
+    {
+        var console = context.Console;
+        console.MarkupLine($"[bold]sysprep.exe {Markup.Escape(explanation.Switches.ToString())}[/] with {Markup.Escape(explanation.File ?? "<input>")} on an {explanation.Architecture} image");
+        var number = 0;
+        foreach (var step in explanation.Steps)
+        {
+            number++;
+            console.WriteLine();
+            console.MarkupLine($"[bold]{number}. {step.Pass.ToXmlName()}[/] — {Markup.Escape(step.When)}");
+            if (step.Items.Count == 0)
+            {
+                console.MarkupLine("   [grey](nothing in this file for this pass)[/]");
+            }
+
+            string? lastComponent = null;
+            foreach (var item in step.Items)
+            {
+                if (item.Component != lastComponent)
+                {
+                    console.MarkupLine($"   {Markup.Escape(item.Component)}");
+                    lastComponent = item.Component;
+                }
+
+                if (item.Kind == ExplainItemKind.Command)
+                {
+                    console.MarkupLine($"     [green]run[/] {Markup.Escape(item.Path)}: {Markup.Escape(item.Value ?? string.Empty)}");
+                    if (item.Detail is not null)
+                    {
+                        console.MarkupLine($"         [grey]{Markup.Escape(item.Detail)}[/]");
+                    }
+                }
+                else
+                {
+                    var detail = item.Detail is null ? string.Empty : $"  [grey]({Markup.Escape(item.Detail)})[/]";
+                    console.MarkupLine($"     {Markup.Escape(item.Path)} = {Markup.Escape(item.Value ?? string.Empty)}{detail}");
+                }
+            }
+
+            if (step.After is not null)
+            {
+                console.MarkupLine($"   [yellow]→[/] {Markup.Escape(step.After)}");
+            }
+        }
+
+        if (explanation.Ignored.Count > 0)
+        {
+            console.WriteLine();
+            console.MarkupLine("[bold]Ignored[/]");
+            foreach (var ignored in explanation.Ignored)
+            {
+                var line = ignored.Position.IsKnown ? $"line {ignored.Position.Line}: " : string.Empty;
+                console.MarkupLine($"   {line}{Markup.Escape(ignored.What)} — {Markup.Escape(ignored.Reason)}");
+            }
+        }
+
+        foreach (var note in explanation.Notes)
+        {
+            console.WriteLine();
+            console.MarkupLine($"[yellow]Note:[/] {Markup.Escape(note)}");
+        }
+    }
+
+    private static JsonObject ExplainJson(Explanation e) => new()
+    {
+        ["sysprep"] = e.Switches.ToString(),
+        ["file"] = e.File,
+        ["architecture"] = e.Architecture,
+        ["steps"] = new JsonArray([.. e.Steps.Select((s, i) => (JsonNode)new JsonObject
+        {
+            ["step"] = i + 1,
+            ["pass"] = s.Pass.ToXmlName(),
+            ["when"] = s.When,
+            ["items"] = new JsonArray([.. s.Items.Select(item => (JsonNode)new JsonObject
+            {
+                ["kind"] = item.Kind.ToString().ToLowerInvariant(),
+                ["component"] = item.Component,
+                ["path"] = item.Path,
+                ["value"] = item.Value,
+                ["detail"] = item.Detail,
+                ["line"] = item.Position.IsKnown ? item.Position.Line : null,
+            })]),
+            ["after"] = s.After,
+        })]),
+        ["ignored"] = new JsonArray([.. e.Ignored.Select(i => (JsonNode)new JsonObject
+        {
+            ["what"] = i.What,
+            ["reason"] = i.Reason,
+            ["line"] = i.Position.IsKnown ? i.Position.Line : null,
+        })]),
+        ["notes"] = new JsonArray([.. e.Notes.Select(n => (JsonNode)JsonValue.Create(n))]),
+    };
+
+    private static Command New(CliContext context)
+    {
+        var profile = new Option<string>("--profile", "-p")
+        {
+            Description = "Whose answer file to write: ec2config, ec2launch, ec2launch-v2, cloudbase-init or generic (Reseal's own).",
+            DefaultValueFactory = _ => "generic",
+            HelpName = "name",
+        };
+        profile.AcceptOnlyFromAmong([.. AnswerFileProfiles.ByCliName.Keys]);
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this file (atomically) instead of standard output.", HelpName = "file" };
+        var force = new Option<bool>("--force") { Description = "Overwrite --output if it exists." };
+        var arch = new Option<string>("--arch") { Description = "processorArchitecture of every component.", DefaultValueFactory = _ => "amd64" };
+        arch.AcceptOnlyFromAmong("amd64", "arm64", "x86");
+        var locale = new Option<string?>("--locale") { Description = "Input, system, UI and user locale, e.g. en-US (profile default: en-US).", HelpName = "tag" };
+        var timeZone = new Option<string?>("--time-zone") { Description = "Windows time zone name, e.g. UTC or \"Pacific Standard Time\" (profile default: UTC).", HelpName = "name" };
+        var owner = new Option<string?>("--owner") { Description = "RegisteredOwner.", HelpName = "text" };
+        var organization = new Option<string?>("--organization") { Description = "RegisteredOrganization.", HelpName = "text" };
+        var adminPassword = new Option<string>("--admin-password")
+        {
+            Description = "Administrator password at first boot: random (scrambled in specialize; the agent sets and publishes one), static (read from standard input, written obfuscated) or keep.",
+            DefaultValueFactory = _ => "random",
+            HelpName = "random|static|keep",
+        };
+        adminPassword.AcceptOnlyFromAmong("random", "static", "keep");
+        var copyProfile = new Option<bool?>("--copy-profile") { Description = "Copy the Administrator's profile to the default profile (true/false; profile default).", HelpName = "true|false" };
+        var skipRearm = new Option<bool>("--skip-rearm") { Description = "Keep the licensing state (Security-SPP SkipRearm=1) instead of using a rearm." };
+        var noRdp = new Option<bool>("--no-rdp-reenable") { Description = "Do not re-enable Remote Desktop in specialize." };
+        var command = new Command("new", "Write the Sysprep answer file a launch agent uses (generalize, specialize with RunSynchronous in Order, oobeSystem). The result lints clean.")
+        {
+            profile, output, force, arch, locale, timeZone, owner, organization, adminPassword, copyProfile, skipRearm, noRdp,
+        };
+        command.SetAction(parse =>
+        {
+            var mode = parse.GetValue(adminPassword) switch
+            {
+                "static" => AdminPasswordMode.Static,
+                "keep" => AdminPasswordMode.Keep,
+                _ => AdminPasswordMode.Random,
+            };
+            var target = parse.GetValue(output);
+            if (target is not null && File.Exists(target) && !parse.GetValue(force))
+            {
+                throw new UsageException($"{target} exists; use --force to overwrite it");
+            }
+
+            string? secret = null;
+            if (mode == AdminPasswordMode.Static)
+            {
+                secret = context.ReadSecret("Administrator password: ");
+                if (secret.Length == 0)
+                {
+                    throw new BadInputException("the static Administrator password is empty");
+                }
+            }
+
+            var options = new ProfileOptions
+            {
+                Architecture = parse.GetValue(arch)!,
+                Locale = parse.GetValue(locale),
+                TimeZone = parse.GetValue(timeZone),
+                RegisteredOwner = parse.GetValue(owner),
+                RegisteredOrganization = parse.GetValue(organization),
+                AdminPassword = mode,
+                StaticPassword = secret,
+                CopyProfile = parse.GetValue(copyProfile),
+                SkipRearm = parse.GetValue(skipRearm),
+                RdpReenable = !parse.GetValue(noRdp),
+            };
+            var name = AnswerFileProfiles.ByCliName[parse.GetValue(profile)!];
+            var file = AnswerFileProfiles.Create(name, options);
+
+            // What we write must lint clean; a finding here is a bug in a profile or an option value the user gave.
+            var findings = new AnswerFileLinter().Lint(file).Findings;
+            if (findings.Count > 0)
+            {
+                foreach (var finding in findings)
+                {
+                    context.Message(finding.ToString());
+                }
+
+                throw new UsageException("the options given produce an answer file with the findings above; nothing was written");
+            }
+
+            if (target is null)
+            {
+                context.Out.Write(file.ToXmlString());
+            }
+            else
+            {
+                file.Save(target);
+                context.Message($"wrote {target} ({AnswerFileProfiles.CliName(name)} profile)");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Password(CliContext context)
+    {
+        var command = new Command("password", "Encode or decode answer-file passwords (PlainText=false): Base64 of UTF-16LE of the password plus the element name. Obfuscation, not encryption.");
+        var field = new Option<string>("--field")
+        {
+            Description = "Which element the value is for: administrator (UserAccounts/AdministratorPassword) or password (LocalAccount/Password, AutoLogon/Password).",
+            DefaultValueFactory = _ => "administrator",
+            HelpName = "administrator|password",
+        };
+        field.AcceptOnlyFromAmong("administrator", "password");
+        var encode = new Command("encode", "Read a password from standard input (first line; hidden prompt on a terminal) and print the value for <Value> with <PlainText>false</PlainText>.") { field };
+        encode.SetAction(parse =>
+        {
+            var password = context.ReadSecret("Password: ");
+            context.Out.WriteLine(UnattendPassword.Encode(password, FieldOf(parse.GetValue(field)!)));
+            return ExitCodes.Success;
+        });
+
+        var decodeField = new Option<string?>("--field")
+        {
+            Description = "Require the suffix of this element (administrator or password); without it any known suffix is accepted.",
+            HelpName = "administrator|password",
+        };
+        decodeField.AcceptOnlyFromAmong("administrator", "password");
+        var decode = new Command("decode", "Read an obfuscated value from standard input (first line) and print the password it hides; the suffix found goes to standard error.") { decodeField };
+        decode.SetAction(parse =>
+        {
+            var value = context.ReadSecret("Value: ").Trim();
+            var fieldName = parse.GetValue(decodeField);
+            var result = UnattendPassword.Decode(value, fieldName is null ? null : FieldOf(fieldName));
+            if (!result.Success)
+            {
+                throw new BadInputException($"cannot decode the value: {result.Message}");
+            }
+
+            context.Out.WriteLine(result.Password);
+            context.Message($"suffix: {result.Suffix}");
+            return ExitCodes.Success;
+        });
+        command.Subcommands.Add(encode);
+        command.Subcommands.Add(decode);
+        return command;
+    }
+
+    private static PasswordField FieldOf(string name) => name == "password" ? PasswordField.Password : PasswordField.AdministratorPassword;
+
+    private static Command Rules(CliContext context)
+    {
+        var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
+        var command = new Command("rules", "List the lint rules: stable code, severity, what each checks and how to fix it.") { format };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                context.Out.WriteLine(Json.Write(new JsonArray([.. LintRules.All.Select(r => (JsonNode)new JsonObject
+                {
+                    ["id"] = r.Id,
+                    ["name"] = r.Name,
+                    ["severity"] = r.DefaultSeverity.ToString().ToLowerInvariant(),
+                    ["description"] = r.Description,
+                    ["fix"] = r.Fix,
+                })])));
+                return ExitCodes.Success;
+            }
+
+            var table = new Table().AddColumns("Code", "Severity", "Name", "Checks");
+            foreach (var rule in LintRules.All)
+            {
+                table.AddRow(rule.Id, rule.DefaultSeverity.ToString().ToLowerInvariant(), Markup.Escape(rule.Name), Markup.Escape(rule.Description));
+            }
+
+            context.Console.Write(table);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

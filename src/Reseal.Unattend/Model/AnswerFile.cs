@@ -1,0 +1,169 @@
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace Reseal.Unattend.Model;
+
+/// <summary>
+/// A Windows answer file held losslessly: the XML tree as read (see <see cref="AnswerFileReader"/>) plus its byte-level
+/// format. Typed views (<see cref="Passes"/>) read the tree; nothing is copied, so an unchanged file writes back as it was.
+/// </summary>
+public sealed class AnswerFile
+{
+    internal AnswerFile(XDocument document, string? path, FileFormat format)
+    {
+        Document = document;
+        Path = path;
+        Format = format;
+    }
+
+    /// <summary>The XML tree. Edits made here are what <see cref="Save"/> writes.</summary>
+    public XDocument Document { get; }
+
+    /// <summary>The path the file was read from, or null.</summary>
+    public string? Path { get; }
+
+    public FileFormat Format { get; }
+
+    /// <summary>Creates an answer file from a document built in code (UTF-8 with BOM and CRLF, as WSIM writes).</summary>
+    public static AnswerFile Create(XDocument document, string? path = null) =>
+        new(document, path, new FileFormat(new UTF8Encoding(true), true, "\r\n"));
+
+    /// <summary>The root element.</summary>
+    public XElement Root => Document.Root!;
+
+    /// <summary>True when the root is <c>unattend</c> in the answer-file namespace.</summary>
+    public bool HasUnattendRoot => Root.Name == UnattendNames.Root;
+
+    /// <summary>Each <c>&lt;settings&gt;</c> element in document order.</summary>
+    public IEnumerable<PassSettings> Passes =>
+        Root.Elements(UnattendNames.Settings).Select(e => new PassSettings(e));
+
+    /// <summary>Where an element or attribute was in the source file; unknown for nodes added in code.</summary>
+    public static SourcePosition PositionOf(XObject node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Annotation<SourcePositionAnnotation>()?.Position ?? SourcePosition.Unknown;
+    }
+
+    /// <summary>Serializes to bytes in the file's own encoding, BOM and line ending.</summary>
+    public byte[] ToBytes()
+    {
+        using var stream = new MemoryStream();
+        WriteTo(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>Serializes to a string (the declaration names the file's encoding).</summary>
+    public string ToXmlString() => Format.Encoding.GetString(ToBytes().AsSpan(Format.HasByteOrderMark ? Format.Encoding.Preamble.Length : 0));
+
+    /// <summary>Writes the file to a stream.</summary>
+    public void WriteTo(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var encoding = Format.Encoding switch
+        {
+            UTF8Encoding => new UTF8Encoding(Format.HasByteOrderMark),
+            UnicodeEncoding u => new UnicodeEncoding(u.CodePage == 1201, Format.HasByteOrderMark),
+            var other => other,
+        };
+        var settings = new XmlWriterSettings
+        {
+            Encoding = encoding,
+            OmitXmlDeclaration = Document.Declaration is null,
+            NewLineHandling = NewLineHandling.Replace,
+            NewLineChars = Format.NewLine,
+            Indent = false,
+            CloseOutput = false,
+        };
+        using (var writer = XmlWriter.Create(stream, settings))
+        {
+            Document.Save(writer);
+        }
+
+    }
+
+    /// <summary>
+    /// Saves atomically: writes a temporary file beside the target, flushes it to disk, reads it back to verify it parses
+    /// to the same tree, keeps a <c>.bak</c> copy of an existing target when asked, then renames over the target.
+    /// </summary>
+    public void Save(string path, bool keepBackup = false)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var full = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(full)!;
+        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var bytes = ToBytes();
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            var check = AnswerFileReader.ReadFile(temp);
+            if (!XNode.DeepEquals(check.Root, Root))
+            {
+                throw new IOException($"{full}: the written file did not read back to the same XML; the original was left unchanged");
+            }
+
+            if (keepBackup && File.Exists(full))
+            {
+                File.Copy(full, full + ".bak", overwrite: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+}
+
+/// <summary>A <c>&lt;settings pass="..."&gt;</c> element.</summary>
+public readonly record struct PassSettings(XElement Element)
+{
+    /// <summary>The pass name as written (may be unknown or missing).</summary>
+    public string? PassName => Element.Attribute("pass")?.Value;
+
+    /// <summary>The parsed pass, when the name is one of the seven.</summary>
+    public ConfigurationPass? Pass => ConfigurationPasses.TryParse(PassName, out var pass) ? pass : null;
+
+    public IEnumerable<ComponentSettings> Components =>
+        Element.Elements(UnattendNames.Component).Select(e => new ComponentSettings(e));
+}
+
+/// <summary>A <c>&lt;component&gt;</c> element and its identity attributes.</summary>
+public readonly record struct ComponentSettings(XElement Element)
+{
+    public string? Name => Element.Attribute("name")?.Value;
+
+    public string? ProcessorArchitecture => Element.Attribute("processorArchitecture")?.Value;
+
+    public string? PublicKeyToken => Element.Attribute("publicKeyToken")?.Value;
+
+    public string? Language => Element.Attribute("language")?.Value;
+
+    public string? VersionScope => Element.Attribute("versionScope")?.Value;
+
+    /// <summary>Setting elements directly under the component.</summary>
+    public IEnumerable<XElement> Settings => Element.Elements();
+
+    /// <summary>Finds a setting by a slash-separated path of local names, e.g. <c>OOBE/HideEULAPage</c>.</summary>
+    public XElement? Find(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        XElement? current = Element;
+        foreach (var part in path.Split('/'))
+        {
+            current = current?.Elements().FirstOrDefault(e => e.Name.LocalName == part);
+        }
+
+        return current;
+    }
+}
