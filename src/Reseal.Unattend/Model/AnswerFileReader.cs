@@ -226,8 +226,10 @@ public static class AnswerFileReader
             message = message[..cut];
         }
 
-        if (message.Contains("DTD", StringComparison.Ordinal) || ContainsDoctype(bytes))
+        var doctype = FindDoctype(bytes);
+        if (message.Contains("DTD", StringComparison.Ordinal) || doctype.IsKnown)
         {
+            position = position.IsKnown ? position : doctype;
             return new AnswerFileFormatException(displayPath, position, AnswerFileErrorKind.Refused,
                 "a document type declaration (<!DOCTYPE>) is not allowed in an answer file: DTDs can define entities that expand without bound or read other files", e);
         }
@@ -235,10 +237,27 @@ public static class AnswerFileReader
         return new AnswerFileFormatException(displayPath, position, AnswerFileErrorKind.Malformed, "not well-formed XML: " + message.TrimEnd('.'), e);
     }
 
-    private static bool ContainsDoctype(byte[] bytes)
+    /// <summary>Where <c>&lt;!DOCTYPE</c> starts in the first 64 KiB, as a line and column, or unknown.</summary>
+    private static SourcePosition FindDoctype(byte[] bytes)
     {
-        var head = bytes.AsSpan(0, Math.Min(bytes.Length, 4096));
-        return head.IndexOf("<!DOCTYPE"u8) >= 0 || head.IndexOf("<\0!\0D\0O\0C\0T\0Y\0P\0E\0"u8) >= 0;
+        var head = bytes.AsSpan(0, Math.Min(bytes.Length, 64 * 1024));
+        var unit = 1;
+        var index = head.IndexOf("<!DOCTYPE"u8);
+        if (index < 0)
+        {
+            unit = 2;
+            index = head.IndexOf("<\0!\0D\0O\0C\0T\0Y\0P\0E\0"u8);
+        }
+
+        if (index < 0)
+        {
+            return SourcePosition.Unknown;
+        }
+
+        var before = head[..index];
+        var line = before.Count((byte)'\n') + 1;
+        var lineStart = before.LastIndexOf((byte)'\n') + 1;
+        return new SourcePosition(line, ((index - lineStart) / unit) + 1);
     }
 
     private static AnswerFileFormatException TooLarge(string? path, long length, AnswerFileReadOptions options) =>
