@@ -37,3 +37,26 @@ internal static class FormatOption
         return option;
     }
 }
+
+internal static class PathArgument
+{
+    /// <summary>
+    /// Rejects tokens that look like options. System.CommandLine hands an unknown <c>--option</c> to a path argument
+    /// as if it were a file name, which would turn a typo into "file not found" (exit 3) instead of a usage error (exit 2).
+    /// </summary>
+    public static TArgument RejectOptionLikeTokens<TArgument>(this TArgument argument)
+        where TArgument : Argument
+    {
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.Length > 1 && token.Value[0] == '-')
+                {
+                    result.AddError($"unknown option '{token.Value}'");
+                }
+            }
+        });
+        return argument;
+    }
+}

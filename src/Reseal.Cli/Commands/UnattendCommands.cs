@@ -29,7 +29,7 @@ internal static class UnattendCommands
         {
             Description = "Answer files to check; - reads one from standard input.",
             Arity = ArgumentArity.OneOrMore,
-        };
+        }.RejectOptionLikeTokens();
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json, OutputFormat.Sarif);
         var failOn = new Option<string>("--fail-on")
         {
@@ -152,7 +152,7 @@ internal static class UnattendCommands
 
     private static Command Explain(CliContext context)
     {
-        var file = new Argument<string>("file") { Description = "The answer file to explain." };
+        var file = new Argument<string>("file") { Description = "The answer file to explain." }.RejectOptionLikeTokens();
         var sysprep = new Option<string>("--sysprep")
         {
             Description = "Sysprep's switches, as you will run it.",

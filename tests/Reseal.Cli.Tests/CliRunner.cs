@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Reseal.TestSupport;
+
+namespace Reseal.Cli.Tests;
+
+/// <summary>The outcome of one reseal invocation.</summary>
+internal sealed record CliResult(int ExitCode, string Out, string Error);
+
+/// <summary>Runs reseal in-process with captured streams, or as a real process.</summary>
+internal static class CliRunner
+{
+    public static CliResult Run(string[] args, string? stdin = null, bool terminal = false, Dictionary<string, string>? environment = null)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var context = new CliContext(output, error, new StringReader(stdin ?? string.Empty),
+            outputRedirected: !terminal, inputRedirected: true, name => environment is not null && environment.TryGetValue(name, out var v) ? v : null);
+        var code = CliApp.Run(args, context);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    public static IEnumerable<Command> AllCommands()
+    {
+        var root = CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, true, true, _ => null));
+        var stack = new Stack<Command>([root]);
+        while (stack.Count > 0)
+        {
+            var command = stack.Pop();
+            yield return command;
+            foreach (var child in command.Subcommands)
+            {
+                stack.Push(child);
+            }
+        }
+    }
+
+    /// <summary>Path of the built reseal.dll beside the tests.</summary>
+    public static string ResealDll => Path.Combine(AppContext.BaseDirectory, "reseal.dll");
+
+    /// <summary>Runs the real executable (through the dotnet host) and captures its streams.</summary>
+    public static CliResult RunProcess(string[] args, string? stdin = null, Dictionary<string, string>? environment = null)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ExternalTool.Require("dotnet", "dotnet-sdk");
+        var result = ExternalTool.Run(dotnet, [ResealDll, .. args], stdin ?? string.Empty, TimeSpan.FromMinutes(2), environment);
+        return new CliResult(result.ExitCode, result.StandardOutput, result.StandardError);
+    }
+}
