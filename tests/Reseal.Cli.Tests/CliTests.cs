@@ -348,3 +348,43 @@ public class CliTests
         Assert.Equal(1, json.RootElement.GetProperty("summary").GetProperty("errors").GetInt32());
     }
 }
+
+public class DocumentationTests
+{
+    private static string RepositoryFile(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, name);
+            if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "Reseal.slnx")))
+            {
+                return candidate;
+            }
+        }
+
+        Assert.Skip($"{name} not found above {AppContext.BaseDirectory}");
+        return string.Empty;
+    }
+
+    [Fact]
+    public void Readme_ListsEveryLintRuleWithItsSeverity()
+    {
+        var readme = File.ReadAllText(RepositoryFile("README.md"));
+
+        foreach (var rule in Reseal.Unattend.Lint.LintRules.All)
+        {
+            Assert.Matches($@"\| {rule.Id} \| [^|]*{rule.DefaultSeverity.ToString().ToLowerInvariant()}", readme);
+        }
+    }
+
+    [Fact]
+    public void Readme_DocumentsEveryExitCode()
+    {
+        var readme = File.ReadAllText(RepositoryFile("README.md"));
+
+        foreach (var code in new[] { ExitCodes.Success, ExitCodes.Findings, ExitCodes.Usage, ExitCodes.BadInput, ExitCodes.WrongEnvironment })
+        {
+            Assert.Contains($"| {code} |", readme, StringComparison.Ordinal);
+        }
+    }
+}
