@@ -75,6 +75,18 @@ public sealed record SettingDefinition
     /// <summary>For a password <c>Value</c>: the suffix obfuscation appends (<c>Password</c> or <c>AdministratorPassword</c>).</summary>
     public string? PasswordSuffix { get; init; }
 
+    /// <summary>A regular expression the whole value must match, or null.</summary>
+    public System.Text.RegularExpressions.Regex? Pattern { get; init; }
+
+    /// <summary>What <see cref="Pattern"/> expects, in words.</summary>
+    public string? PatternHelp { get; init; }
+
+    /// <summary>Characters the value must not contain.</summary>
+    public string Forbidden { get; init; } = string.Empty;
+
+    /// <summary>Values refused whatever their case (e.g. NONE for an account name).</summary>
+    public IReadOnlyList<string> Reserved { get; init; } = [];
+
     /// <summary>True when the contents are not checked.</summary>
     public bool Open { get; init; }
 
@@ -208,6 +220,12 @@ public sealed class SettingCatalog
                 Values = ((string?)element.Attribute("values"))?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
                 Deprecated = (string?)element.Attribute("deprecated"),
                 PasswordSuffix = (string?)element.Attribute("password"),
+                Pattern = (string?)element.Attribute("pattern") is { } pattern
+                    ? new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))
+                    : null,
+                PatternHelp = (string?)element.Attribute("patternHelp"),
+                Forbidden = (string?)element.Attribute("forbidden") ?? string.Empty,
+                Reserved = ((string?)element.Attribute("reserved"))?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [],
                 Open = (bool?)element.Attribute("open") ?? false,
                 ItemName = (string?)element.Attribute("item"),
                 Key = (string?)element.Attribute("key"),

@@ -364,6 +364,7 @@ public sealed partial class AnswerFileLinter
                     CheckComputerName(element, definition, path, value);
                     break;
                 case SettingType.Text:
+                    CheckTextShape(element, definition, path, value);
                     if (definition.MaxLength is { } max && raw.Length > max)
                     {
                         var rule = isCommand ? LintRules.CommandTooLong : LintRules.ValueLength;
@@ -378,6 +379,25 @@ public sealed partial class AnswerFileLinter
                     break;
                 default:
                     break;
+            }
+        }
+
+        private void CheckTextShape(XElement element, SettingDefinition definition, string path, string value)
+        {
+            if (definition.Pattern is { } pattern && !pattern.IsMatch(value))
+            {
+                Report(LintRules.InvalidValue, element, $"{path} is '{value}'; expected {definition.PatternHelp ?? pattern.ToString()}");
+            }
+
+            var bad = value.Where(c => definition.Forbidden.Contains(c, StringComparison.Ordinal)).Distinct().ToArray();
+            if (bad.Length > 0)
+            {
+                Report(LintRules.InvalidValue, element, $"{path} '{value}' contains characters Windows forbids here: {string.Join(" ", bad)}");
+            }
+
+            if (definition.Reserved.Contains(value, StringComparer.OrdinalIgnoreCase))
+            {
+                Report(LintRules.InvalidValue, element, $"{path} cannot be '{value}'");
             }
         }
 

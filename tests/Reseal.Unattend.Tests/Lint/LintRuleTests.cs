@@ -169,3 +169,43 @@ public class LintRuleTests
         Assert.Empty(reports["mssample-Autounattend_x64_UEFI_sample.xml"].Findings);
     }
 }
+
+public class LintValueShapeTests
+{
+    [Theory]
+    [InlineData("en-US", true)]
+    [InlineData("0409:00000409", true)]
+    [InlineData("en-US;de-DE;0407:00000407", true)]
+    [InlineData("en_US", false)]
+    [InlineData("en-US,de-DE", false)]
+    [InlineData("0409-00000409", false)]
+    public void Lint_InputLocale_ChecksTheListForm(string value, bool valid)
+    {
+        var report = Xml.Lint(Xml.Doc(Xml.Pass("oobeSystem", Xml.Comp("Microsoft-Windows-International-Core", $"<InputLocale>{value}</InputLocale>"))));
+
+        Assert.Equal(!valid, report.Findings.Any(f => f.Rule.Id == "RU024"));
+    }
+
+    [Theory]
+    [InlineData("de-de", true)]
+    [InlineData("English", false)]
+    public void Lint_UILanguage_IsALanguageTag(string value, bool valid)
+    {
+        var report = Xml.Lint(Xml.Doc(Xml.Pass("oobeSystem", Xml.Comp("Microsoft-Windows-International-Core", $"<UILanguage>{value}</UILanguage>"))));
+
+        Assert.Equal(!valid, report.Findings.Any(f => f.Rule.Id == "RU024"));
+    }
+
+    [Theory]
+    [InlineData("ops", true)]
+    [InlineData("ops@contoso", false)]
+    [InlineData("none", false)]
+    public void Lint_LocalAccountName_RefusesForbiddenNames(string name, bool valid)
+    {
+        var password = Reseal.Unattend.Passwords.UnattendPassword.Encode("x", Reseal.Unattend.Passwords.PasswordField.Password);
+        var report = Xml.Lint(Xml.Doc(Xml.Pass("oobeSystem", Xml.Shell(
+            $"<UserAccounts><LocalAccounts><LocalAccount wcm:action=\"add\"><Name>{name}</Name><Password><Value>{password}</Value><PlainText>false</PlainText></Password></LocalAccount></LocalAccounts></UserAccounts>"))));
+
+        Assert.Equal(!valid, report.Findings.Any(f => f.Rule.Id == "RU024"));
+    }
+}
