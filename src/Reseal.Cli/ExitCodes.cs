@@ -24,3 +24,6 @@ internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>Input that cannot be used (unreadable, malformed); exit code 3.</summary>
 internal sealed class BadInputException(string message) : Exception(message);
+
+/// <summary>The environment is wrong for the command (no metadata service, wrong OS, missing tool); exit code 4.</summary>
+internal sealed class EnvironmentException(string message) : Exception(message);

@@ -1,5 +1,7 @@
 using Reseal.Cloud.Keys;
 
+using Reseal.TestSupport;
+
 namespace Reseal.Cloud.Tests.Keys;
 
 /// <summary>Keys written by ssh-keygen and openssl read back with the same modulus, exponent and fingerprint.</summary>

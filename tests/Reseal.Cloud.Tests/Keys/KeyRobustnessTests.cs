@@ -3,6 +3,8 @@ using System.Text;
 using Reseal.Cloud.Keys;
 using Reseal.Cloud.Passwords;
 
+using Reseal.TestSupport;
+
 namespace Reseal.Cloud.Tests.Keys;
 
 /// <summary>Broken key and password input fails with CloudException, never another exception or a hang.</summary>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using Reseal.Cloud.Metadata;
 
+using Reseal.TestSupport.Loopback;
+
 namespace Reseal.Cloud.Tests.Metadata;
 
 public sealed class Ec2ImdsProviderTests

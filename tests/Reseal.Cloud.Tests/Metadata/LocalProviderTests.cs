@@ -2,6 +2,8 @@ using System.Text;
 using Reseal.Cloud.Metadata;
 using Reseal.TestSupport;
 
+using Reseal.TestSupport.Loopback;
+
 namespace Reseal.Cloud.Tests.Metadata;
 
 public sealed class LocalProviderTests

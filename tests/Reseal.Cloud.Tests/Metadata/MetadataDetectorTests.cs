@@ -1,6 +1,8 @@
 using Reseal.Cloud.Metadata;
 using Reseal.TestSupport;
 
+using Reseal.TestSupport.Loopback;
+
 namespace Reseal.Cloud.Tests.Metadata;
 
 public sealed class MetadataDetectorTests

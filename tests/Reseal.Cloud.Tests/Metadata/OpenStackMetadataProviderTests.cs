@@ -4,6 +4,8 @@ using Reseal.Cloud.Metadata;
 using Reseal.Cloud.Passwords;
 using Reseal.Cloud.Tests.Passwords;
 
+using Reseal.TestSupport.Loopback;
+
 namespace Reseal.Cloud.Tests.Metadata;
 
 public sealed class OpenStackMetadataProviderTests

@@ -1,6 +1,7 @@
 using Reseal.Cloud.Keys;
 using Reseal.Cloud.Passwords;
-using Reseal.Cloud.Tests.Keys;
+
+using Reseal.TestSupport;
 
 namespace Reseal.Cloud.Tests.Passwords;
 

@@ -2,14 +2,14 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace Reseal.Cloud.Tests.Metadata;
+namespace Reseal.TestSupport.Loopback;
 
 /// <summary>
 /// EC2 IMDS as documented (protocols.md §2, AEMM's behaviour): token PUT with a 1..21600 TTL header (else 400), the
 /// TTL echoed, tokens of 32 random bytes in base64; a missing (when IMDSv2 is required), unknown or expired token gets
 /// 401; absent items 404 with a small HTML page; paths ending '/' list their children one per line.
 /// </summary>
-internal sealed class FakeImds
+public sealed class FakeImds
 {
     private readonly ConcurrentDictionary<string, bool> _tokens = new();
 

@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Reseal.Cloud.Tests.Metadata;
+namespace Reseal.TestSupport.Loopback;
 
 /// <summary>A request as the loopback server saw it.</summary>
-internal sealed record LoopbackRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+public sealed record LoopbackRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)
 {
     public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var v) ? v : null;
 
@@ -14,7 +14,7 @@ internal sealed record LoopbackRequest(string Method, string Path, IReadOnlyDict
 }
 
 /// <summary>What the server sends back. <see cref="Raw"/> bytes, when set, are written instead of a response.</summary>
-internal sealed record LoopbackReply(int Status, byte[] Body, IReadOnlyDictionary<string, string>? Headers = null)
+public sealed record LoopbackReply(int Status, byte[] Body, IReadOnlyDictionary<string, string>? Headers = null)
 {
     /// <summary>Wait this long before sending anything (a slow or dead endpoint).</summary>
     public TimeSpan Delay { get; init; }
@@ -40,7 +40,7 @@ internal sealed record LoopbackReply(int Status, byte[] Body, IReadOnlyDictionar
 /// An HTTP/1.1 server on 127.0.0.1 and an ephemeral port, one request per connection, built on TcpListener so tests
 /// can send slow, truncated, oversized and non-HTTP answers. Never listens beyond loopback.
 /// </summary>
-internal sealed class LoopbackHttpServer : IAsyncDisposable
+public sealed class LoopbackHttpServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Func<LoopbackRequest, LoopbackReply> _handler;

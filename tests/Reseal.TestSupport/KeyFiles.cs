@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
-using Reseal.TestSupport;
 
-namespace Reseal.Cloud.Tests.Keys;
+using Xunit;
+namespace Reseal.TestSupport;
 
 /// <summary>
 /// Keys made by the real tools (ssh-keygen, openssl), generated once per test run and shared; each test that needs
 /// a tool skips when it is missing.
 /// </summary>
-internal static class KeyFiles
+public static class KeyFiles
 {
     private static readonly TempDirectory Folder = CreateFolder();
     private static readonly ConcurrentDictionary<string, Lazy<string>> Cache = new();

@@ -1,11 +1,11 @@
-namespace Reseal.Cloud.Tests.Metadata;
+namespace Reseal.TestSupport.Loopback;
 
 /// <summary>
 /// Nova's metadata service as documented (protocols.md §3.1): version listing, meta_data.json, user_data and
 /// network_data.json under openstack/latest (404 when absent), the EC2-compatible tree, and the password endpoint
 /// (GET reads, POST stores once, 409 when already set, 400 beyond 1,020 bytes or for other methods).
 /// </summary>
-internal sealed class FakeNova
+public sealed class FakeNova
 {
     public string Versions { get; set; } =
         "2012-08-10\n2013-04-04\n2013-10-17\n2015-10-15\n2016-06-30\n2016-10-06\n2017-02-22\n2018-08-27\nlatest";
