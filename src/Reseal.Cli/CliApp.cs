@@ -49,40 +49,19 @@ internal static class CliApp
                 EnableDefaultExceptionHandler = false,
             });
         }
-        catch (UsageException e)
+        catch (Exception e) when (ExitCodeFor(e) is { } code)
         {
             context.Message($"error: {e.Message}");
-            return ExitCodes.Usage;
-        }
-        catch (AnswerFileFormatException e)
-        {
-            context.Message($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (BadInputException e)
-        {
-            context.Message($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (EnvironmentException e)
-        {
-            context.Message($"error: {e.Message}");
-            return ExitCodes.WrongEnvironment;
-        }
-        catch (PlatformNotSupportedException e)
-        {
-            context.Message($"error: {e.Message}");
-            return ExitCodes.WrongEnvironment;
-        }
-        catch (IOException e)
-        {
-            context.Message($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            context.Message($"error: {e.Message}");
-            return ExitCodes.BadInput;
+            return code;
         }
     }
+
+    /// <summary>The documented exit code for an expected failure; null for a bug, which is left to crash loudly.</summary>
+    private static int? ExitCodeFor(Exception e) => e switch
+    {
+        UsageException => ExitCodes.Usage,
+        AnswerFileFormatException or BadInputException or IOException or UnauthorizedAccessException => ExitCodes.BadInput,
+        EnvironmentException or PlatformNotSupportedException => ExitCodes.WrongEnvironment,
+        _ => null,
+    };
 }

@@ -9,15 +9,7 @@ public class ProcessTests
     public void Reseal_FiftyMegabytesOfNesting_ExitsThreeWithOneLine()
     {
         using var temp = new TempDirectory();
-        var path = temp.File("nest.xml");
-        using (var stream = File.Create(path))
-        {
-            var open = "<a>"u8.ToArray();
-            for (var written = 0L; written < 50L * 1024 * 1024; written += open.Length)
-            {
-                stream.Write(open);
-            }
-        }
+        var path = temp.WriteRepeated("nest.xml", "<a>"u8, 50L * 1024 * 1024);
 
         var result = CliRunner.RunProcess(["unattend", "explain", path]);
 

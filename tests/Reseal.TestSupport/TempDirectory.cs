@@ -29,6 +29,19 @@ public sealed class TempDirectory : IDisposable
         return full;
     }
 
+    /// <summary>Writes <paramref name="unit"/> over and over until the file holds at least <paramref name="totalBytes"/>.</summary>
+    public string WriteRepeated(string name, ReadOnlySpan<byte> unit, long totalBytes)
+    {
+        var full = File(name);
+        using var stream = System.IO.File.Create(full);
+        for (var written = 0L; written < totalBytes; written += unit.Length)
+        {
+            stream.Write(unit);
+        }
+
+        return full;
+    }
+
     public void Dispose()
     {
         try

@@ -172,15 +172,7 @@ public class AnswerFileReaderTests
     public void ReadFile_FiftyMegabytesOfNesting_IsRefusedBeforeParsing()
     {
         using var temp = new TempDirectory();
-        var path = temp.File("huge.xml");
-        using (var stream = File.Create(path))
-        {
-            var open = "<a>"u8.ToArray();
-            for (var written = 0L; written < 50L * 1024 * 1024; written += open.Length)
-            {
-                stream.Write(open);
-            }
-        }
+        var path = temp.WriteRepeated("huge.xml", "<a>"u8, 50L * 1024 * 1024);
 
         var e = Assert.Throws<AnswerFileFormatException>(() => AnswerFileReader.ReadFile(path));
 
