@@ -18,7 +18,9 @@ namespace Reseal.Cloud.Keys;
 ///     per key: string type; for "ssh-rsa": mpint n, e, d, iqmp, p, q; string comment
 ///     padding 1, 2, 3, … up to the cipher block size
 /// </code>
-/// Only the first key of an unencrypted RSA container is accepted; the rest get a clear error.
+/// Only the first key of an unencrypted RSA container is accepted; the rest get a clear error. The private section must
+/// agree with itself and with the public blob (same n and e, n = p·q, e·d ≡ 1 mod p−1 and mod q−1, iqmp·q ≡ 1 mod p),
+/// so a corrupt file is refused instead of yielding a key that decrypts nothing.
 /// </summary>
 internal static class OpenSshPrivateKeyReader
 {
@@ -48,6 +50,13 @@ internal static class OpenSshPrivateKeyReader
         if (publicType != KeyTypes.SshRsa)
         {
             throw KeyTypes.NotRsa(What, KeyTypes.DescribeSshType(publicType) ?? $"'{publicType}'");
+        }
+
+        var publicE = publicReader.ReadPositiveMpint("public key exponent");
+        var publicN = publicReader.ReadPositiveMpint("public key modulus");
+        if (publicReader.Remaining != 0)
+        {
+            throw new CloudException($"{What}: {publicReader.Remaining} unexpected bytes after the public key");
         }
 
         if (cipher != "none" || kdf != "none")
@@ -93,6 +102,12 @@ internal static class OpenSshPrivateKeyReader
             }
         }
 
+        if (!publicN.AsSpan().SequenceEqual(n) || !publicE.AsSpan().SequenceEqual(e))
+        {
+            throw new CloudException(
+                $"{What}: the public key does not match the private section (different modulus or exponent), so the file is corrupt");
+        }
+
         var comment = commentBytes.IsEmpty ? null : Encoding.UTF8.GetString(commentBytes);
         KeyTypes.CheckSize(What, KeyMath.BitLength(n));
         return (BuildParameters(n, e, d, prime1, prime2, iqmp), comment);
@@ -105,9 +120,22 @@ internal static class OpenSshPrivateKeyReader
         var bp = KeyMath.ToBigInteger(p);
         var bq = KeyMath.ToBigInteger(q);
         var bd = KeyMath.ToBigInteger(d);
+        var be = KeyMath.ToBigInteger(e);
+        var bqInverse = KeyMath.ToBigInteger(iqmp);
         if (bp <= 1 || bq <= 1 || bp * bq != bn)
         {
             throw new CloudException($"{What}: the primes do not multiply to the modulus, so the key is corrupt");
+        }
+
+        if (bd <= 1 || bd >= bn || (be * bd) % (bp - 1) != 1 || (be * bd) % (bq - 1) != 1)
+        {
+            throw new CloudException(
+                $"{What}: the private exponent does not invert the public exponent (e*d is not 1 mod p-1 or q-1), so the key is corrupt");
+        }
+
+        if (bqInverse <= 0 || bqInverse >= bp || (bqInverse * bq) % bp != 1)
+        {
+            throw new CloudException($"{What}: the CRT coefficient is not the inverse of q mod p, so the key is corrupt");
         }
 
         var dp = KeyMath.ToBytes(bd % (bp - 1));

@@ -94,38 +94,7 @@ public sealed class RsaPrivateKey : IDisposable
     }
 
     /// <summary>Reads a private key file; errors name the file.</summary>
-    public static RsaPrivateKey Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string text;
-        try
-        {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > 1024 * 1024)
-            {
-                throw new CloudException($"{path}: {info.Length} bytes is too large for a key file");
-            }
-
-            text = File.ReadAllText(path);
-        }
-        catch (IOException e)
-        {
-            throw new CloudException($"{path}: cannot read the key file: {e.Message}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new CloudException($"{path}: cannot read the key file: {e.Message}", e);
-        }
-
-        try
-        {
-            return Parse(text);
-        }
-        catch (CloudException e)
-        {
-            throw new CloudException($"{path}: {e.Message}", e);
-        }
-    }
+    public static RsaPrivateKey Load(string path) => KeyFile.Load(path, Parse);
 
     /// <summary>Exports the key as PEM PKCS#1 (<c>RSA PRIVATE KEY</c>), the form aws-cli and Packer read.</summary>
     public string ExportPkcs1Pem() => _rsa.ExportRSAPrivateKeyPem();

@@ -87,38 +87,7 @@ public sealed class RsaPublicKey : IEquatable<RsaPublicKey>
     }
 
     /// <summary>Reads a public key file (any format <see cref="Parse"/> reads); errors name the file.</summary>
-    public static RsaPublicKey Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string text;
-        try
-        {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > 1024 * 1024)
-            {
-                throw new CloudException($"{path}: {info.Length} bytes is too large for a key file");
-            }
-
-            text = File.ReadAllText(path);
-        }
-        catch (IOException e)
-        {
-            throw new CloudException($"{path}: cannot read the key file: {e.Message}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new CloudException($"{path}: cannot read the key file: {e.Message}", e);
-        }
-
-        try
-        {
-            return Parse(text);
-        }
-        catch (CloudException e)
-        {
-            throw new CloudException($"{path}: {e.Message}", e);
-        }
-    }
+    public static RsaPublicKey Load(string path) => KeyFile.Load(path, Parse);
 
     /// <summary>
     /// The first launch key usable for a Windows password: an <c>ssh-rsa</c> key of at least 2048 bits, as
@@ -469,17 +438,8 @@ public sealed class RsaPublicKey : IEquatable<RsaPublicKey>
         }
     }
 
-    private static byte[] DecodeBase64(string text, string what)
-    {
-        try
-        {
-            return Convert.FromBase64String(text.Trim());
-        }
-        catch (FormatException e)
-        {
-            throw new CloudException($"{what}: not valid base64", e);
-        }
-    }
+    private static byte[] DecodeBase64(string text, string what) =>
+        Base64Text.TryDecode(text) ?? throw new CloudException($"{what}: not valid base64");
 }
 
 /// <summary>Finds PEM blocks (RFC 7468) and reads the algorithm identifiers of SPKI and PKCS#8 structures.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Json;
 
@@ -6,7 +7,7 @@ namespace Reseal.Cloud.Metadata;
 /// <summary>
 /// Azure's instance metadata service (protocols.md §3.4): <c>GET metadata/instance?api-version=2021-02-01</c> with the
 /// mandatory <c>Metadata: true</c> header, no proxy; user data from <c>metadata/instance/compute/userData</c>
-/// (<c>format=text</c>, base64).
+/// (<c>format=text</c>, base64). Azure documents 410 Gone while the service starts up, so 410 is retried like a 5xx.
 /// </summary>
 public sealed class AzureMetadataProvider : IMetadataProvider
 {
@@ -21,7 +22,7 @@ public sealed class AzureMetadataProvider : IMetadataProvider
     /// <param name="options">Timeouts, retries and limits.</param>
     /// <param name="httpClient">An HttpClient to use instead of the provider's own (not disposed by it).</param>
     public AzureMetadataProvider(Uri? endpoint = null, MetadataHttpOptions? options = null, HttpClient? httpClient = null) =>
-        _http = new MetadataHttpClient("Azure IMDS", endpoint ?? DefaultEndpoint, options, httpClient);
+        _http = new MetadataHttpClient("Azure IMDS", endpoint ?? DefaultEndpoint, options, httpClient, HttpStatusCode.Gone);
 
     public MetadataSource Source => MetadataSource.Azure;
 
@@ -49,62 +50,54 @@ public sealed class AzureMetadataProvider : IMetadataProvider
         var body = await _http.GetOptionalAsync(InstancePath, AddHeader, _http.Options.MaxResponseBytes, cancellationToken).ConfigureAwait(false)
             ?? throw new CloudException($"Azure IMDS: GET {_http.Resolve(InstancePath)} returned 404; this is not Azure IMDS");
         string id;
-        string? host, size, zone, ip = null;
+        string? host, size, zone, ip;
         var keys = new List<string>();
         try
         {
             using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
             var root = document.RootElement;
-            if (!root.TryGetProperty("compute", out var compute) || compute.ValueKind != JsonValueKind.Object)
-            {
-                throw new CloudException($"Azure IMDS: {_http.Resolve(InstancePath)} has no 'compute' object");
-            }
-
-            id = String(compute, "vmId") ?? throw new CloudException($"Azure IMDS: {_http.Resolve(InstancePath)} has no 'compute.vmId'");
-            host = compute.TryGetProperty("osProfile", out var os) && os.ValueKind == JsonValueKind.Object
-                ? String(os, "computerName") ?? String(compute, "name")
-                : String(compute, "name");
-            size = String(compute, "vmSize");
-            var location = String(compute, "location");
-            var zoneNumber = String(compute, "zone");
+            var compute = JsonFields.Object(root, "compute")
+                ?? throw new CloudException($"Azure IMDS: {_http.Resolve(InstancePath)} has no 'compute' object");
+            id = JsonFields.String(compute, "vmId")
+                ?? throw new CloudException($"Azure IMDS: {_http.Resolve(InstancePath)} has no 'compute.vmId'");
+            host = JsonFields.String(JsonFields.Object(compute, "osProfile"), "computerName") ?? JsonFields.String(compute, "name");
+            size = JsonFields.String(compute, "vmSize");
+            var location = JsonFields.String(compute, "location");
+            var zoneNumber = JsonFields.String(compute, "zone");
             zone = string.IsNullOrEmpty(zoneNumber) ? location : $"{location}-{zoneNumber}";
-            if (compute.TryGetProperty("publicKeys", out var publicKeys) && publicKeys.ValueKind == JsonValueKind.Array)
+            foreach (var key in JsonFields.Objects(JsonFields.Array(compute, "publicKeys")))
             {
-                foreach (var key in publicKeys.EnumerateArray())
+                if (JsonFields.String(key, "keyData") is { Length: > 0 } data)
                 {
-                    if (key.ValueKind == JsonValueKind.Object && String(key, "keyData") is { Length: > 0 } data)
-                    {
-                        keys.Add(data.Trim());
-                    }
+                    keys.Add(data.Trim());
                 }
             }
 
-            if (root.TryGetProperty("network", out var network) && network.TryGetProperty("interface", out var nics) &&
-                nics.ValueKind == JsonValueKind.Array && nics.GetArrayLength() > 0 &&
-                nics[0].TryGetProperty("ipv4", out var ipv4) && ipv4.TryGetProperty("ipAddress", out var addresses) &&
-                addresses.ValueKind == JsonValueKind.Array && addresses.GetArrayLength() > 0)
-            {
-                ip = String(addresses[0], "privateIpAddress");
-            }
+            var nic = JsonFields.FirstObject(JsonFields.Array(JsonFields.Object(root, "network"), "interface"));
+            var address = JsonFields.FirstObject(JsonFields.Array(JsonFields.Object(nic, "ipv4"), "ipAddress"));
+            ip = JsonFields.String(address, "privateIpAddress");
         }
         catch (JsonException e)
         {
             throw new CloudException($"Azure IMDS: {_http.Resolve(InstancePath)} is not valid JSON: {e.Message}", e);
         }
 
-        // User data is base64 text; its decoded size is what the limit is about.
-        var encoded = await _http.GetOptionalAsync(UserDataPath, AddHeader, (_http.Options.MaxUserDataBytes / 3 * 4) + 8, cancellationToken)
-            .ConfigureAwait(false);
+        // User data is base64 text; its decoded size is what the limit is about. The options cap the limit at 64 MiB, so
+        // its base64 length (4 characters per 3 bytes, plus room for a line end) fits an int; checked says so if not.
+        var maxUserData = _http.Options.MaxUserDataBytes;
+        var maxEncoded = checked((((maxUserData + 2) / 3) * 4) + 16);
+        var encoded = await _http.GetOptionalAsync(UserDataPath, AddHeader, maxEncoded, cancellationToken).ConfigureAwait(false);
         byte[] userData = [];
-        if (encoded is { Length: > 0 })
+        var text = encoded is null ? "" : Base64Text.RemoveWhitespace(Encoding.ASCII.GetString(encoded));
+        if (text.Length > 0)
         {
-            try
+            userData = Base64Text.TryDecode(text)
+                ?? throw new CloudException($"Azure IMDS: user data from {_http.Resolve(UserDataPath)} is not base64");
+
+            if (userData.Length > maxUserData)
             {
-                userData = Convert.FromBase64String(Encoding.ASCII.GetString(encoded).Trim());
-            }
-            catch (FormatException e)
-            {
-                throw new CloudException($"Azure IMDS: user data from {_http.Resolve(UserDataPath)} is not base64", e);
+                throw new CloudException(
+                    $"Azure IMDS: the user data is {userData.Length} bytes, more than the {maxUserData}-byte limit");
             }
         }
 
@@ -114,7 +107,4 @@ public sealed class AzureMetadataProvider : IMetadataProvider
     public void Dispose() => _http.Dispose();
 
     private static void AddHeader(HttpRequestMessage request) => request.Headers.TryAddWithoutValidation("Metadata", "true");
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -7,8 +7,9 @@ namespace Reseal.Cloud.Metadata;
 /// EC2's instance metadata service (protocols.md §2). IMDSv2 first: <c>PUT latest/api/token</c> with
 /// <c>X-aws-ec2-metadata-token-ttl-seconds</c>, then every <c>GET</c> carries <c>X-aws-ec2-metadata-token</c>. A 401
 /// (token missing, invalid or expired) gets one fresh token and one retry. Only when the token <c>PUT</c> is refused
-/// with 403, 404 or 405 does it fall back to IMDSv1 (no token), as botocore does; a 400 is an error. 404 on an item
-/// means the item is absent. Paths ending in <c>/</c> are LF-separated listings.
+/// with 403, 404 or 405 does it fall back to IMDSv1 (no token), as botocore does; a 400 is an error. The fallback is
+/// remembered for <see cref="V1FallbackRecheck"/> only, then the token <c>PUT</c> is tried again, so IMDSv2 is used
+/// whenever it answers. 404 on an item means the item is absent. Paths ending in <c>/</c> are LF-separated listings.
 /// </summary>
 public sealed class Ec2ImdsProvider : IMetadataProvider, IDisposable
 {
@@ -21,6 +22,12 @@ public sealed class Ec2ImdsProvider : IMetadataProvider, IDisposable
     internal const string TokenTtlHeader = "X-aws-ec2-metadata-token-ttl-seconds";
     internal const string TokenHeader = "X-aws-ec2-metadata-token";
     private const int MaxTokenBytes = 4096;
+
+    /// <summary>Longest token accepted; real ones are about 60 characters.</summary>
+    private const int MaxTokenLength = 1024;
+
+    /// <summary>How long an IMDSv1 fallback is used before the token PUT is tried again.</summary>
+    internal static readonly TimeSpan V1FallbackRecheck = TimeSpan.FromSeconds(60);
 
     private readonly MetadataHttpClient _http;
     private readonly SemaphoreSlim _tokenLock = new(1, 1);
@@ -172,7 +179,7 @@ public sealed class Ec2ImdsProvider : IMetadataProvider, IDisposable
         try
         {
             var now = _http.Options.Time.GetUtcNow();
-            if (!forceRefresh && _token is { } cached && (cached.V1Fallback || now < cached.RefreshAfter))
+            if (!forceRefresh && _token is { } cached && now < cached.RefreshAfter)
             {
                 return cached;
             }
@@ -186,11 +193,11 @@ public sealed class Ec2ImdsProvider : IMetadataProvider, IDisposable
             {
                 // Refresh well before the service's expiry so a token never lapses mid-call.
                 var margin = TimeSpan.FromTicks(Math.Min(_tokenTtl.Ticks / 10, TimeSpan.FromMinutes(5).Ticks));
-                state = new TokenState(response.Text.Trim(), false, now + _tokenTtl - margin);
+                state = new TokenState(ValidToken(response.Body), false, now + _tokenTtl - margin);
             }
             else if (response.Status is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
             {
-                state = new TokenState("", true, DateTimeOffset.MaxValue);
+                state = new TokenState("", true, now + V1FallbackRecheck);
             }
             else
             {
@@ -204,6 +211,21 @@ public sealed class Ec2ImdsProvider : IMetadataProvider, IDisposable
         {
             _tokenLock.Release();
         }
+    }
+
+    /// <summary>
+    /// The token as sent back in a header: printable ASCII without whitespace and of sane length, so a broken or hostile
+    /// service cannot inject header lines (CR/LF) or make every later request huge.
+    /// </summary>
+    private string ValidToken(byte[] body)
+    {
+        if (body.Length > MaxTokenLength || body.Any(b => b is < 0x21 or > 0x7E))
+        {
+            throw new CloudException($"{_http.Provider}: PUT {_http.Resolve("latest/api/token")} returned a malformed token " +
+                $"({body.Length} bytes; expected 1..{MaxTokenLength} printable ASCII characters without whitespace)");
+        }
+
+        return System.Text.Encoding.ASCII.GetString(body);
     }
 
     private sealed record TokenState(string Value, bool V1Fallback, DateTimeOffset RefreshAfter)

@@ -17,6 +17,7 @@ public sealed class GceMetadataProvider : IMetadataProvider
 
     private const string InstancePath = "computeMetadata/v1/instance/?recursive=true&alt=json";
     private const string WindowsKeysPath = "computeMetadata/v1/instance/attributes/windows-keys";
+    private const string UserDataPath = "computeMetadata/v1/instance/attributes/user-data";
     private readonly MetadataHttpClient _http;
 
     /// <param name="endpoint">Base URL; <see cref="DefaultEndpoint"/> when null.</param>
@@ -48,13 +49,23 @@ public sealed class GceMetadataProvider : IMetadataProvider
 
     private async Task<InstanceMetadata> ReadMetadataAsync(CancellationToken cancellationToken)
     {
-        var response = await _http.SendAsync(HttpMethod.Get, InstancePath, AddFlavor, null, _http.Options.MaxResponseBytes,
-            probe: false, cancellationToken).ConfigureAwait(false);
-        _http.EnsureSuccess(response, HttpMethod.Get, InstancePath);
-        if (!IsGoogle(response))
+        // The recursive document carries the user-data attribute inside it, so it may be as large as both limits together;
+        // each part is then checked against its own limit, and too much user data gets the error that says so.
+        var options = _http.Options;
+        MetadataHttpResponse response;
+        try
         {
-            throw new CloudException($"GCE metadata: {_http.Resolve(InstancePath)} answered without 'Metadata-Flavor: Google'; not a GCE metadata server");
+            response = await _http.SendAsync(HttpMethod.Get, InstancePath, AddFlavor, null,
+                checked(options.MaxResponseBytes + options.MaxUserDataBytes), probe: false, cancellationToken).ConfigureAwait(false);
         }
+        catch (CloudException e) when (MetadataHttpClient.IsTooLarge(e))
+        {
+            await EnsureUserDataWithinLimitAsync(cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        _http.EnsureSuccess(response, HttpMethod.Get, InstancePath);
+        EnsureGoogle(response, InstancePath);
 
         try
         {
@@ -65,44 +76,47 @@ public sealed class GceMetadataProvider : IMetadataProvider
                 throw new CloudException($"GCE metadata: {_http.Resolve(InstancePath)} is not a JSON object");
             }
 
-            var id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind is JsonValueKind.Number or JsonValueKind.String
-                ? (idElement.ValueKind == JsonValueKind.Number ? idElement.GetRawText() : idElement.GetString())
-                : null;
+            var id = JsonFields.Member(root, "id", JsonValueKind.Number)?.GetRawText() ?? JsonFields.String(root, "id");
             if (string.IsNullOrWhiteSpace(id))
             {
                 throw new CloudException($"GCE metadata: {_http.Resolve(InstancePath)} has no instance 'id'");
             }
 
-            var host = String(root, "hostname") ?? String(root, "name");
-            var zone = LastSegment(String(root, "zone"));
-            var machineType = LastSegment(String(root, "machineType"));
-            string? ip = null;
-            if (root.TryGetProperty("networkInterfaces", out var nics) && nics.ValueKind == JsonValueKind.Array && nics.GetArrayLength() > 0)
-            {
-                ip = String(nics[0], "ip");
-            }
+            var host = JsonFields.String(root, "hostname") ?? JsonFields.String(root, "name");
+            var zone = LastSegment(JsonFields.String(root, "zone"));
+            var machineType = LastSegment(JsonFields.String(root, "machineType"));
+            var ip = JsonFields.String(JsonFields.FirstObject(JsonFields.Array(root, "networkInterfaces")), "ip");
 
             var keys = new List<string>();
             byte[]? userData = null;
-            if (root.TryGetProperty("attributes", out var attributes) && attributes.ValueKind == JsonValueKind.Object)
+            var userDataJsonBytes = 0;
+            if (JsonFields.Object(root, "attributes") is { } attributes)
             {
                 // ssh-keys lines are "user:ssh-rsa AAAA… comment".
-                foreach (var line in (String(attributes, "ssh-keys") ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                foreach (var line in (JsonFields.String(attributes, "ssh-keys") ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 {
                     var colon = line.IndexOf(':', StringComparison.Ordinal);
                     var key = colon > 0 && !line[..colon].Contains(' ', StringComparison.Ordinal) ? line[(colon + 1)..] : line;
                     keys.Add(key.Trim());
                 }
 
-                if (String(attributes, "user-data") is { } data)
+                if (JsonFields.Member(attributes, "user-data", JsonValueKind.String) is { } element && element.GetString() is { } data)
                 {
+                    userDataJsonBytes = Encoding.UTF8.GetByteCount(element.GetRawText());
                     userData = Encoding.UTF8.GetBytes(data);
-                    if (userData.Length > _http.Options.MaxUserDataBytes)
+                    if (userData.Length > options.MaxUserDataBytes)
                     {
                         throw new CloudException(
-                            $"GCE metadata: the user-data attribute is {userData.Length} bytes, more than the {_http.Options.MaxUserDataBytes}-byte limit");
+                            $"GCE metadata: the user-data attribute is {userData.Length} bytes, more than the {options.MaxUserDataBytes}-byte limit");
                     }
                 }
+            }
+
+            var rest = response.Body.Length - userDataJsonBytes;
+            if (rest > options.MaxResponseBytes)
+            {
+                throw new CloudException(
+                    $"GCE metadata: GET {_http.Resolve(InstancePath)} answered with {rest} bytes besides user-data, more than the {options.MaxResponseBytes}-byte limit");
             }
 
             return new InstanceMetadata(MetadataSource.Gce, Endpoint, id.Trim(), host, keys, userData ?? ReadOnlyMemory<byte>.Empty,
@@ -114,6 +128,24 @@ public sealed class GceMetadataProvider : IMetadataProvider
         }
     }
 
+    /// <summary>When the whole document was too large, asks for user-data alone so the error can say it is the culprit.</summary>
+    private async Task EnsureUserDataWithinLimitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _http.GetOptionalAsync(UserDataPath, AddFlavor, _http.Options.MaxUserDataBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CloudException e) when (MetadataHttpClient.IsTooLarge(e))
+        {
+            throw new CloudException(
+                $"GCE metadata: the user-data attribute is more than the {_http.Options.MaxUserDataBytes}-byte limit", e);
+        }
+        catch (CloudException)
+        {
+            // Not telling: the original error about the whole document stands.
+        }
+    }
+
     /// <summary>The <c>windows-keys</c> password-reset requests (none when the attribute is absent).</summary>
     public async Task<GceWindowsKeyScan> GetWindowsKeysAsync(CancellationToken cancellationToken)
     {
@@ -121,10 +153,12 @@ public sealed class GceMetadataProvider : IMetadataProvider
             probe: false, cancellationToken).ConfigureAwait(false);
         if (response.Status == HttpStatusCode.NotFound)
         {
+            EnsureGoogle(response, WindowsKeysPath);
             return new GceWindowsKeyScan([], []);
         }
 
         _http.EnsureSuccess(response, HttpMethod.Get, WindowsKeysPath);
+        EnsureGoogle(response, WindowsKeysPath);
         return GceWindowsKey.ParseAll(response.Text);
     }
 
@@ -132,11 +166,17 @@ public sealed class GceMetadataProvider : IMetadataProvider
 
     private static void AddFlavor(HttpRequestMessage request) => request.Headers.TryAddWithoutValidation("Metadata-Flavor", "Google");
 
+    private void EnsureGoogle(MetadataHttpResponse response, string relative)
+    {
+        if (!IsGoogle(response))
+        {
+            throw new CloudException(
+                $"GCE metadata: {_http.Resolve(relative)} answered without 'Metadata-Flavor: Google'; not a GCE metadata server");
+        }
+    }
+
     private static bool IsGoogle(MetadataHttpResponse response) =>
         response.Headers.TryGetValues("Metadata-Flavor", out var values) && values.Contains("Google", StringComparer.Ordinal);
 
     private static string? LastSegment(string? value) => value is null ? null : value[(value.LastIndexOf('/') + 1)..];
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

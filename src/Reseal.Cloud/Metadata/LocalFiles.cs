@@ -22,10 +22,22 @@ internal static class LocalFiles
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: true);
             await using (stream.ConfigureAwait(false))
             {
-                var buffer = new byte[maxBytes + 1];
+                // Sized from the file, not the limit: a small file under a large limit costs what it holds. One byte more
+                // than the limit is read so a file that grew since it was measured is still caught.
+                var buffer = new byte[checked((int)Math.Min(info.Length, maxBytes) + 1)];
                 var total = 0;
-                while (total < buffer.Length)
+                while (true)
                 {
+                    if (total == buffer.Length)
+                    {
+                        if (buffer.Length > maxBytes)
+                        {
+                            break;
+                        }
+
+                        Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, maxBytes + 1L));
+                    }
+
                     var read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
                     if (read == 0)
                     {

@@ -44,9 +44,13 @@ public static class MetadataDetector
     /// One provider. <paramref name="endpoint"/> is a URL for the HTTP sources (their documented address when null) and a
     /// folder for config drive and NoCloud (required).
     /// </summary>
+    /// <exception cref="ArgumentException">The endpoint is not an absolute http(s) URL, or a folder source has none.</exception>
     public static IMetadataProvider Create(MetadataSource source, string? endpoint = null, MetadataHttpOptions? options = null)
     {
-        Uri? Url() => endpoint is null ? null : new Uri(endpoint, UriKind.Absolute);
+        Uri? Url() => endpoint is null ? null
+            : Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri
+            : throw new ArgumentException($"the {source} endpoint '{endpoint}' is not an absolute URL (for example http://169.254.169.254/)",
+                nameof(endpoint));
         return source switch
         {
             MetadataSource.Ec2 => new Ec2ImdsProvider(Url(), options),

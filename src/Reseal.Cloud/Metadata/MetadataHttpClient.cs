@@ -21,8 +21,15 @@ internal sealed class MetadataHttpClient : IDisposable
 {
     private readonly HttpClient _client;
     private readonly bool _ownsClient;
+    private readonly HttpStatusCode[] _alsoRetry;
 
-    public MetadataHttpClient(string provider, Uri baseUri, MetadataHttpOptions? options, HttpClient? client)
+    /// <param name="provider">Names the provider in errors.</param>
+    /// <param name="baseUri">The service root.</param>
+    /// <param name="options">Limits; the defaults when null.</param>
+    /// <param name="client">An HttpClient to use instead of an own one (not disposed).</param>
+    /// <param name="alsoRetry">Statuses this service documents as temporary, retried like 5xx and 429.</param>
+    public MetadataHttpClient(string provider, Uri baseUri, MetadataHttpOptions? options, HttpClient? client,
+        params HttpStatusCode[] alsoRetry)
     {
         ArgumentNullException.ThrowIfNull(baseUri);
         if (!baseUri.IsAbsoluteUri || (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps))
@@ -31,6 +38,7 @@ internal sealed class MetadataHttpClient : IDisposable
         }
 
         Provider = provider;
+        _alsoRetry = alsoRetry;
         BaseUri = baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
         Options = options ?? MetadataHttpOptions.Default;
         Options.Validate();
@@ -206,7 +214,8 @@ internal sealed class MetadataHttpClient : IDisposable
         }
     }
 
-    private static bool IsRetryable(HttpStatusCode status) => (int)status >= 500 || status == HttpStatusCode.TooManyRequests;
+    private bool IsRetryable(HttpStatusCode status) =>
+        (int)status >= 500 || status == HttpStatusCode.TooManyRequests || _alsoRetry.Contains(status);
 
     private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, Uri uri, HttpMethod method, int maxBytes,
         CancellationToken cancellationToken)
@@ -214,8 +223,7 @@ internal sealed class MetadataHttpClient : IDisposable
         var declared = response.Content.Headers.ContentLength;
         if (declared > maxBytes)
         {
-            throw new CloudException(
-                $"{Provider}: {method} {uri} answered with {declared} bytes, more than the {maxBytes}-byte limit");
+            throw TooLarge($"{Provider}: {method} {uri} answered with {declared} bytes, more than the {maxBytes}-byte limit");
         }
 
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -233,8 +241,7 @@ internal sealed class MetadataHttpClient : IDisposable
 
                 if (buffer.Length + read > maxBytes)
                 {
-                    throw new CloudException(
-                        $"{Provider}: {method} {uri} answered with more than the {maxBytes}-byte limit");
+                    throw TooLarge($"{Provider}: {method} {uri} answered with more than the {maxBytes}-byte limit");
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -247,6 +254,18 @@ internal sealed class MetadataHttpClient : IDisposable
 
             return buffer.ToArray();
         }
+    }
+
+    /// <summary>True for the error a response over its size limit raised (a provider may then say which part was too large).</summary>
+    public static bool IsTooLarge(CloudException error) => error.Data.Contains(TooLargeKey);
+
+    private const string TooLargeKey = "Reseal.Cloud.ResponseTooLarge";
+
+    private static CloudException TooLarge(string message)
+    {
+        var error = new CloudException(message);
+        error.Data[TooLargeKey] = true;
+        return error;
     }
 
     private TimeSpan Backoff(int attempt)

@@ -30,10 +30,13 @@ public sealed record MetadataHttpOptions
     /// <summary>Largest backoff.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Largest metadata response accepted (JSON documents, listings, keys).</summary>
+    /// <summary>The highest value <see cref="MaxResponseBytes"/> and <see cref="MaxUserDataBytes"/> may take (64 MiB).</summary>
+    public const int MaximumSizeLimit = 64 * 1024 * 1024;
+
+    /// <summary>Largest metadata response accepted (JSON documents, listings, keys); at most <see cref="MaximumSizeLimit"/>.</summary>
     public int MaxResponseBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>Largest user data accepted; larger user data is an error that says so.</summary>
+    /// <summary>Largest user data accepted (at most <see cref="MaximumSizeLimit"/>); larger user data is an error that says so.</summary>
     public int MaxUserDataBytes { get; init; } = 1024 * 1024;
 
     /// <summary>The clock for timeouts and backoff.</summary>
@@ -54,12 +57,18 @@ public sealed record MetadataHttpOptions
             throw new ArgumentOutOfRangeException(nameof(MaxBackoff), MaxBackoff, "backoff must be >= 0 and MaxBackoff >= InitialBackoff");
         }
 
-        if (MaxResponseBytes < 1 || MaxUserDataBytes < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxResponseBytes), MaxResponseBytes, "size limits must be positive");
-        }
+        SizeLimit(MaxResponseBytes, nameof(MaxResponseBytes));
+        SizeLimit(MaxUserDataBytes, nameof(MaxUserDataBytes));
 
         ArgumentNullException.ThrowIfNull(Time);
+    }
+
+    private static void SizeLimit(int value, string name)
+    {
+        if (value is < 1 or > MaximumSizeLimit)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"must be 1..{MaximumSizeLimit} bytes (64 MiB)");
+        }
     }
 
     private static void Positive(TimeSpan value, string name)

@@ -144,22 +144,18 @@ public sealed class NoCloudProvider : IMetadataProvider
         {
             using var document = System.Text.Json.JsonDocument.Parse(text, new System.Text.Json.JsonDocumentOptions { MaxDepth = 16 });
             var root = document.RootElement;
-            string? Get(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
-            var id = Get("instance-id") ?? throw new CloudException($"NoCloud: {where} has no 'instance-id'");
+            var id = JsonFields.String(root, "instance-id") ?? throw new CloudException($"NoCloud: {where} has no 'instance-id'");
             var keys = new List<string>();
-            if (root.TryGetProperty("public-keys", out var pk))
+            if (JsonFields.String(root, "public-keys") is { } single)
             {
-                if (pk.ValueKind == System.Text.Json.JsonValueKind.String)
-                {
-                    keys.Add(pk.GetString()!);
-                }
-                else if (pk.ValueKind == System.Text.Json.JsonValueKind.Array)
-                {
-                    keys.AddRange(pk.EnumerateArray().Where(e => e.ValueKind == System.Text.Json.JsonValueKind.String).Select(e => e.GetString()!));
-                }
+                keys.Add(single);
+            }
+            else if (JsonFields.Array(root, "public-keys") is { } list)
+            {
+                keys.AddRange(list.EnumerateArray().Where(e => e.ValueKind == System.Text.Json.JsonValueKind.String).Select(e => e.GetString()!));
             }
 
-            return (id, Get("local-hostname"), keys);
+            return (id, JsonFields.String(root, "local-hostname"), keys);
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -20,16 +20,16 @@ internal static class OpenStackMetadataDocument
                 throw new CloudException($"{where}: meta_data.json is not a JSON object");
             }
 
-            var uuid = String(root, "uuid");
+            var uuid = JsonFields.String(root, "uuid");
             if (string.IsNullOrWhiteSpace(uuid))
             {
                 throw new CloudException($"{where}: meta_data.json has no 'uuid'");
             }
 
-            var host = String(root, "hostname") ?? String(root, "name");
-            var zone = String(root, "availability_zone");
+            var host = JsonFields.String(root, "hostname") ?? JsonFields.String(root, "name");
+            var zone = JsonFields.String(root, "availability_zone");
             var keys = new List<string>();
-            if (root.TryGetProperty("public_keys", out var publicKeys) && publicKeys.ValueKind == JsonValueKind.Object)
+            if (JsonFields.Object(root, "public_keys") is { } publicKeys)
             {
                 // Nova writes one key per name; order by name so "the first key" is stable.
                 foreach (var property in publicKeys.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
@@ -41,14 +41,11 @@ internal static class OpenStackMetadataDocument
                 }
             }
 
-            if (root.TryGetProperty("keys", out var list) && list.ValueKind == JsonValueKind.Array)
+            foreach (var item in JsonFields.Objects(JsonFields.Array(root, "keys")))
             {
-                foreach (var item in list.EnumerateArray())
+                if (JsonFields.String(item, "type") == "ssh" && JsonFields.String(item, "data") is { Length: > 0 } data)
                 {
-                    if (item.ValueKind == JsonValueKind.Object && String(item, "type") == "ssh" && String(item, "data") is { Length: > 0 } data)
-                    {
-                        Add(keys, data);
-                    }
+                    Add(keys, data);
                 }
             }
 
@@ -68,7 +65,4 @@ internal static class OpenStackMetadataDocument
             keys.Add(trimmed);
         }
     }
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

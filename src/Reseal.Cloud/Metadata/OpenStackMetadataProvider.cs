@@ -88,7 +88,11 @@ public sealed class OpenStackMetadataProvider : IMetadataProvider, IDisposable
     /// Posts the base64 ciphertext (from <see cref="Passwords.PasswordCipher.EncryptToBase64"/> with PKCS#1 v1.5).
     /// Checked before sending: non-empty, base64, at most <see cref="MaxPasswordPostBytes"/>.
     /// </summary>
-    /// <returns><see cref="PasswordPostResult.AlreadySet"/> for Nova's 409.</returns>
+    /// <returns>
+    /// <see cref="PasswordPostResult.AlreadySet"/> for Nova's 409 when the stored value is not this ciphertext. A 409 whose
+    /// stored value is this ciphertext means an earlier attempt of this call was stored but its answer was lost (POST
+    /// is retried after transport failures), so it is <see cref="PasswordPostResult.Posted"/>.
+    /// </returns>
     /// <exception cref="CloudException">Too large, not base64, or another status; the message names URL and status.</exception>
     public async Task<PasswordPostResult> PostPasswordAsync(string encryptedPasswordBase64, CancellationToken cancellationToken)
     {
@@ -102,7 +106,7 @@ public sealed class OpenStackMetadataProvider : IMetadataProvider, IDisposable
                 "(a 4096-bit key gives 684, larger keys do not fit)");
         }
 
-        if (!IsBase64(body))
+        if (!Base64Text.IsValid(body))
         {
             throw new CloudException("OpenStack metadata: the encrypted password to post is not base64");
         }
@@ -110,20 +114,21 @@ public sealed class OpenStackMetadataProvider : IMetadataProvider, IDisposable
         using var content = new StringContent(body, Encoding.ASCII, "text/plain");
         var response = await _http.SendAsync(HttpMethod.Post, PasswordPath, null, content, _http.Options.MaxResponseBytes,
             probe: false, cancellationToken).ConfigureAwait(false);
+        if (response.Status == HttpStatusCode.Conflict)
+        {
+            var stored = await GetStoredPasswordAsync(cancellationToken).ConfigureAwait(false);
+            return string.Equals(Base64Text.RemoveWhitespace(stored), Base64Text.RemoveWhitespace(body), StringComparison.Ordinal)
+                ? PasswordPostResult.Posted
+                : PasswordPostResult.AlreadySet;
+        }
+
         return response.Status switch
         {
             HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.NoContent or HttpStatusCode.Accepted => PasswordPostResult.Posted,
-            HttpStatusCode.Conflict => PasswordPostResult.AlreadySet,
             HttpStatusCode.NotFound => throw _http.StatusError(response, HttpMethod.Post, PasswordPath, "the service has no password endpoint"),
             _ => throw _http.StatusError(response, HttpMethod.Post, PasswordPath),
         };
     }
 
     public void Dispose() => _http.Dispose();
-
-    private static bool IsBase64(string text)
-    {
-        var buffer = new byte[text.Length];
-        return Convert.TryFromBase64String(text, buffer, out _);
-    }
 }

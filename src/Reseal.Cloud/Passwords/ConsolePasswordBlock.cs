@@ -11,6 +11,11 @@ public static class ConsolePasswordBlock
     public static IReadOnlyList<string> Format(string userName, string ciphertextBase64)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(userName);
+        if (userName.Any(char.IsControl))
+        {
+            // A CR or LF would start a console line of the caller's choosing (a forged "Password:" block, say).
+            throw new ArgumentException("the user name must not contain line breaks or other control characters", nameof(userName));
+        }
         var bytes = PasswordCipher.DecodeBase64(ciphertextBase64);
         return ["Username: " + userName.Trim(), "Password: <Password>", Convert.ToBase64String(bytes), "</Password>"];
     }

@@ -28,6 +28,15 @@ public sealed record GceWindowsKey(
     string? Email,
     bool AddToAdministrators)
 {
+    /// <summary>
+    /// The modulus exactly as the request wrote it (a leading zero byte included). The reply echoes it unchanged, because
+    /// the requester finds its reply by comparing this string.
+    /// </summary>
+    public string RequestModulus { get; init; } = Key.ModulusBase64;
+
+    /// <summary>The exponent exactly as the request wrote it (<c>AQAB</c>, <c>AQABAA==</c>…); echoed like <see cref="RequestModulus"/>.</summary>
+    public string RequestExponent { get; init; } = Key.ExponentBase64;
+
     /// <summary>Longest <c>windows-keys</c> value read.</summary>
     public const int MaximumValueLength = 1024 * 1024;
 
@@ -98,11 +107,15 @@ public sealed record GceWindowsKey(
                 throw new CloudException($"expireOn '{expireText}' is not an RFC 3339 time");
             }
 
-            var hash = OptionalString(root, "hashFunction");
-            var email = OptionalString(root, "email");
-            var addToAdministrators = !(root.TryGetProperty("addToAdministrators", out var add) && add.ValueKind == JsonValueKind.False);
+            var hash = JsonFields.String(root, "hashFunction");
+            var email = JsonFields.String(root, "email");
+            var addToAdministrators = !JsonFields.IsFalse(root, "addToAdministrators");
             var key = RsaPublicKey.FromBase64ModulusAndExponent(modulus, exponent);
-            return new GceWindowsKey(user, key, expireOn, PasswordPaddings.FromGceHashFunction(hash), email, addToAdministrators);
+            return new GceWindowsKey(user, key, expireOn, PasswordPaddings.FromGceHashFunction(hash), email, addToAdministrators)
+            {
+                RequestModulus = modulus,
+                RequestExponent = exponent,
+            };
         }
         catch (JsonException e)
         {
@@ -116,8 +129,8 @@ public sealed record GceWindowsKey(
         var node = new JsonObject
         {
             ["userName"] = UserName,
-            ["modulus"] = Key.ModulusBase64,
-            ["exponent"] = Key.ExponentBase64,
+            ["modulus"] = RequestModulus,
+            ["exponent"] = RequestExponent,
             ["email"] = Email ?? "",
             ["expireOn"] = ExpireOn.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         };
@@ -136,7 +149,8 @@ public sealed record GceWindowsKey(
 
     /// <summary>
     /// The COM4 reply for this request: the password OAEP-encrypted to the key with the request's hash, as
-    /// <c>{"userName","passwordFound":true,"encryptedPassword","modulus","exponent","hashFunction"}</c> on one line.
+    /// <c>{"userName","passwordFound":true,"encryptedPassword","modulus","exponent","hashFunction"}</c> on one line, with
+    /// the modulus and exponent strings of the request unchanged.
     /// </summary>
     public string CreateReply(ClearTextPassword password)
     {
@@ -147,8 +161,8 @@ public sealed record GceWindowsKey(
             ["userName"] = UserName,
             ["passwordFound"] = true,
             ["encryptedPassword"] = encrypted,
-            ["modulus"] = Key.ModulusBase64,
-            ["exponent"] = Key.ExponentBase64,
+            ["modulus"] = RequestModulus,
+            ["exponent"] = RequestExponent,
             ["hashFunction"] = Padding.ToGceHashFunction(),
         };
         return node.ToJsonString();
@@ -163,15 +177,7 @@ public sealed record GceWindowsKey(
 
     private static string RequiredString(JsonElement root, string name)
     {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String ||
-            string.IsNullOrWhiteSpace(value.GetString()))
-        {
-            throw new CloudException($"'{name}' is missing or empty");
-        }
-
-        return value.GetString()!;
+        var value = JsonFields.String(root, name);
+        return string.IsNullOrWhiteSpace(value) ? throw new CloudException($"'{name}' is missing or empty") : value;
     }
-
-    private static string? OptionalString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

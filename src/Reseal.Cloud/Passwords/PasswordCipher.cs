@@ -96,27 +96,13 @@ public static class PasswordCipher
     internal static byte[] DecodeBase64(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var compact = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            if (!char.IsWhiteSpace(c))
-            {
-                compact.Append(c);
-            }
-        }
-
+        var compact = Base64Text.RemoveWhitespace(text);
         if (compact.Length == 0)
         {
             throw new CloudException("the encrypted password is empty (the instance has not published one yet?)");
         }
 
-        try
-        {
-            return Convert.FromBase64String(compact.ToString());
-        }
-        catch (FormatException e)
-        {
-            throw new CloudException($"the encrypted password is not valid base64 ({compact.Length} characters)", e);
-        }
+        return Base64Text.TryDecode(compact)
+            ?? throw new CloudException($"the encrypted password is not valid base64 ({compact.Length} characters)");
     }
 }

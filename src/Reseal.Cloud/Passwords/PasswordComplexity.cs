@@ -6,6 +6,8 @@ public readonly record struct ComplexityResult(bool Passes, int CharacterClasses
 /// <summary>
 /// Windows' "Password must meet complexity requirements" (protocols.md §4): at least 3 of upper case, lower case,
 /// digits, symbols and other Unicode letters, and no account name (3+ characters) inside it, case-insensitively.
+/// Upper and lower case are Unicode's (<c>Ä</c>, <c>Ω</c>, <c>Ж</c> are upper case); "other letters" are letters that
+/// are neither.
 /// </summary>
 public static class PasswordComplexity
 {
@@ -45,11 +47,13 @@ public static class PasswordComplexity
         bool upper = false, lower = false, digit = false, symbol = false, other = false;
         foreach (var c in text)
         {
-            if (c is >= 'A' and <= 'Z')
+            // Windows' passfilt counts upper and lower case of every script (accented Latin, Greek, Cyrillic…), and
+            // only letters with no case (CJK, Arabic, Hebrew…) as "other letters".
+            if (char.IsUpper(c))
             {
                 upper = true;
             }
-            else if (c is >= 'a' and <= 'z')
+            else if (char.IsLower(c))
             {
                 lower = true;
             }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Reseal.Cloud.Keys;
 
 namespace Reseal.Cloud.Passwords;
@@ -22,13 +21,16 @@ public sealed record PasswordScan(IReadOnlyList<EncryptedPassword> Passwords, IR
 /// <item>bare base64 (GetPasswordData's <c>PasswordData</c>, Nova's stored value).</item>
 /// </list>
 /// </summary>
-public static partial class PasswordOutputParser
+public static class PasswordOutputParser
 {
     /// <summary>Largest input read (EC2 keeps only the newest 64 KB of console output; this leaves ample room).</summary>
     public const int MaximumInputLength = 16 * 1024 * 1024;
 
     private const string OpenTag = "<Password>";
     private const string CloseTag = "</Password>";
+
+    /// <summary>Longest console block body read; a 16384-bit key's ciphertext is under 3 KB of base64.</summary>
+    private const int MaximumBlockLength = 64 * 1024;
 
     /// <summary>Scans the output for every encrypted password.</summary>
     /// <exception cref="CloudException">The input is larger than <see cref="MaximumInputLength"/>.</exception>
@@ -68,8 +70,8 @@ public static partial class PasswordOutputParser
 
         if (passwords.Count == 0 && problems.Count == 0)
         {
-            var compact = RemoveWhitespace(output);
-            if (compact.Length > 0 && Base64Body().IsMatch(compact))
+            var compact = Base64Text.RemoveWhitespace(output);
+            if (Base64Text.IsValid(compact))
             {
                 try
                 {
@@ -127,6 +129,12 @@ public static partial class PasswordOutputParser
         return FindLatest(output, key.PublicKey).Decrypt(key);
     }
 
+    /// <summary>
+    /// Reads the block opened on line <paramref name="start"/> and returns the index of its last line. A block ends at
+    /// <c>&lt;/Password&gt;</c>. When, before that, a line holds another <c>&lt;Password&gt;</c> or something that cannot be part
+    /// of a base64 body (an agent restarted and printed other lines), the block is reported as unterminated and the
+    /// index before that line is returned, so the scan resumes there and a later, complete block is still found.
+    /// </summary>
     private static int ReadConsoleBlock(string[] lines, int start, int openAt, string? userName,
         List<EncryptedPassword> passwords, List<string> problems)
     {
@@ -136,23 +144,33 @@ public static partial class PasswordOutputParser
         {
             var text = i == start ? first : StripTimestamp(lines[i]);
             var close = text.IndexOf(CloseTag, StringComparison.Ordinal);
-            body.Append(close >= 0 ? text[..close] : text);
+            var part = close >= 0 ? text.AsSpan(0, close) : text.AsSpan();
+            if (part.Contains(OpenTag, StringComparison.Ordinal) || (close < 0 && !Base64Text.IsAlphabetOrWhitespace(part)))
+            {
+                problems.Add($"line {start + 1}: a <Password> block starts but never ends (line {i + 1} interrupts it; " +
+                    "console output cut short or the instance restarted?)");
+                return i == start ? start : i - 1;
+            }
+
+            body.Append(part);
             if (close < 0)
             {
-                if (body.Length > 64 * 1024)
+                if (body.Length > MaximumBlockLength)
                 {
-                    break;
+                    problems.Add($"line {start + 1}: a <Password> block runs past {MaximumBlockLength} characters without " +
+                        $"'</Password>' (given up at line {i + 1})");
+                    return i;
                 }
 
                 continue;
             }
 
-            var compact = RemoveWhitespace(body.ToString());
+            var compact = Base64Text.RemoveWhitespace(body.ToString());
             if (compact.Length == 0)
             {
                 problems.Add($"line {start + 1}: the <Password> block is empty");
             }
-            else if (!Base64Body().IsMatch(compact))
+            else if (!Base64Text.IsValid(compact))
             {
                 problems.Add($"line {start + 1}: the <Password> block is not base64");
             }
@@ -180,24 +198,22 @@ public static partial class PasswordOutputParser
                 return;
             }
 
-            if (root.TryGetProperty("errorMessage", out var error) && error.ValueKind == JsonValueKind.String &&
-                error.GetString() is { Length: > 0 } message)
+            if (JsonFields.String(root, "errorMessage") is { Length: > 0 } message)
             {
                 problems.Add($"line {lineNumber}: the GCE agent reported: {message}");
                 return;
             }
 
-            if (!root.TryGetProperty("encryptedPassword", out var encrypted) || encrypted.ValueKind != JsonValueKind.String)
+            if (JsonFields.String(root, "encryptedPassword") is not { } encrypted)
             {
                 return;
             }
 
-            var hash = root.TryGetProperty("hashFunction", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
-            var padding = PasswordPaddings.FromGceHashFunction(hash);
-            var user = root.TryGetProperty("userName", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
-            var modulus = root.TryGetProperty("modulus", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-            var compact = RemoveWhitespace(encrypted.GetString() ?? "");
-            if (compact.Length == 0 || !Base64Body().IsMatch(compact))
+            var padding = PasswordPaddings.FromGceHashFunction(JsonFields.String(root, "hashFunction"));
+            var user = JsonFields.String(root, "userName");
+            var modulus = JsonFields.String(root, "modulus");
+            var compact = Base64Text.RemoveWhitespace(encrypted);
+            if (!Base64Text.IsValid(compact))
             {
                 problems.Add($"line {lineNumber}: encryptedPassword is empty or not base64");
                 return;
@@ -215,30 +231,30 @@ public static partial class PasswordOutputParser
         }
     }
 
+    /// <summary>The line without a leading <c>YYYY/MM/DD HH:MM:SSZ: </c> console timestamp (and the blanks before it).</summary>
     private static string StripTimestamp(string line)
     {
-        var match = TimestampPrefix().Match(line);
-        return match.Success ? line[match.Length..] : line;
-    }
-
-    private static string RemoveWhitespace(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
+        const string Shape = "0000/00/00 00:00:00Z: ";
+        var at = 0;
+        while (at < line.Length && char.IsWhiteSpace(line[at]))
         {
-            if (!char.IsWhiteSpace(c))
+            at++;
+        }
+
+        if (line.Length - at < Shape.Length)
+        {
+            return line;
+        }
+
+        for (var i = 0; i < Shape.Length; i++)
+        {
+            var c = line[at + i];
+            if (Shape[i] == '0' ? !char.IsAsciiDigit(c) : c != Shape[i])
             {
-                builder.Append(c);
+                return line;
             }
         }
 
-        return builder.ToString();
+        return line[(at + Shape.Length)..];
     }
-
-    [GeneratedRegex(@"^\s*\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}Z: ", RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex TimestampPrefix();
-
-    [GeneratedRegex(@"^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$|^(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$",
-        RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex Base64Body();
 }

@@ -35,22 +35,101 @@ public sealed class KeyRobustnessTests
         Assert.True(PemEncoding.TryFind(text, out var fields));
         var blob = Convert.FromBase64String(text[fields.Base64Data]);
         using var original = RsaPrivateKey.Parse(text);
+        var password = ClearTextPassword.FromString("Flipped-Bytes-1");
 
-        for (var i = 0; i < 400; i++)
+        // Every byte, flipping a bit that keeps odd numbers odd (so a changed exponent or modulus still looks valid).
+        for (var at = 0; at < blob.Length; at++)
         {
             var copy = (byte[])blob.Clone();
-            var at = RandomNumberGenerator.GetInt32(copy.Length);
-            copy[at] ^= (byte)(1 + RandomNumberGenerator.GetInt32(255));
+            copy[at] ^= 0x02;
+            RsaPrivateKey parsed;
             try
             {
-                using var parsed = RsaPrivateKey.Parse(Pem("OPENSSH PRIVATE KEY", copy));
-                // A flip in the comment or the unused public blob copy can still yield a usable key.
-                Assert.Equal(original.KeySizeBits, parsed.KeySizeBits);
+                parsed = RsaPrivateKey.Parse(Pem("OPENSSH PRIVATE KEY", copy));
             }
             catch (CloudException)
             {
+                continue;
+            }
+
+            using (parsed)
+            {
+                // Only a flip in the comment may leave a usable key, and then it must be the same key.
+                Assert.True(original.PublicKey.Equals(parsed.PublicKey), $"byte {at}: parsed to a different public key");
+                var ciphertext = PasswordCipher.EncryptToBase64(original.PublicKey, password, PasswordPadding.Pkcs1);
+                Assert.Equal(password, PasswordCipher.DecryptBase64(parsed, ciphertext, PasswordPadding.Pkcs1));
             }
         }
+    }
+
+    private static OpenSshKeyWriter.RsaParts FreshParts()
+    {
+        using var rsa = RSA.Create(2048);
+        return OpenSshKeyWriter.RsaParts.From(rsa.ExportParameters(true));
+    }
+
+    [Fact]
+    public void Parse_OpenSshKeyFromWriter_Reads()
+    {
+        var parts = FreshParts();
+
+        using var key = RsaPrivateKey.Parse(OpenSshKeyWriter.Write(parts));
+
+        Assert.Equal(2048, key.KeySizeBits);
+    }
+
+    [Fact]
+    public void Parse_OpenSshPublicBlobModulusDiffers_CloudException()
+    {
+        var parts = FreshParts();
+        var other = FreshParts();
+
+        var error = Assert.Throws<CloudException>(() => RsaPrivateKey.Parse(OpenSshKeyWriter.Write(parts, publicN: other.N)));
+
+        Assert.Contains("public key does not match the private section", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OpenSshPublicBlobExponentDiffers_CloudException()
+    {
+        var parts = FreshParts();
+
+        var error = Assert.Throws<CloudException>(() => RsaPrivateKey.Parse(OpenSshKeyWriter.Write(parts, publicE: 3)));
+
+        Assert.Contains("public key does not match the private section", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OpenSshPrivateExponentNotInverse_CloudException()
+    {
+        var parts = FreshParts();
+
+        var error = Assert.Throws<CloudException>(() => RsaPrivateKey.Parse(OpenSshKeyWriter.Write(parts with { D = parts.D + 2 })));
+
+        Assert.Contains("private exponent does not invert", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OpenSshPublicExponentNotMatchingD_CloudException()
+    {
+        var parts = FreshParts();
+        var wrongE = parts.E + 2;
+
+        var error = Assert.Throws<CloudException>(() =>
+            RsaPrivateKey.Parse(OpenSshKeyWriter.Write(parts with { E = wrongE }, publicE: wrongE)));
+
+        Assert.Contains("private exponent does not invert", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OpenSshCrtCoefficientWrong_CloudException()
+    {
+        var parts = FreshParts();
+        var wrong = (parts.Iqmp + 1) % parts.P;
+
+        var error = Assert.Throws<CloudException>(() => RsaPrivateKey.Parse(OpenSshKeyWriter.Write(parts with { Iqmp = wrong })));
+
+        Assert.Contains("CRT coefficient", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

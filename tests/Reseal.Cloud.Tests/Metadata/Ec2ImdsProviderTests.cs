@@ -112,6 +112,38 @@ public sealed class Ec2ImdsProviderTests
         Assert.Equal(1, server.Count("PUT", "/latest/api/token"));
     }
 
+    [Theory]
+    [InlineData("AQAEAFakeToken\r\nX-Injected: yes")]
+    [InlineData("AQAE AFakeToken")]
+    [InlineData("\u0001\u0002binary\u00ff garbage")]
+    [InlineData("toke\u00f1")]
+    public async Task GetMetadata_MalformedToken_ClearErrorAndNoGetCarriesIt(string token)
+    {
+        var imds = new FakeImds();
+        imds.Overrides["/latest/api/token"] = () => LoopbackReply.Ok(token);
+        await using var server = new LoopbackHttpServer(imds.Handle);
+        using var provider = new Ec2ImdsProvider(server.BaseUri, Fast);
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetMetadataAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("EC2 IMDS: PUT", error.Message, StringComparison.Ordinal);
+        Assert.Contains("latest/api/token returned a malformed token", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Requests, r => r.Method == "GET");
+    }
+
+    [Fact]
+    public async Task GetMetadata_OverlongToken_ClearError()
+    {
+        var imds = new FakeImds();
+        imds.Overrides["/latest/api/token"] = () => LoopbackReply.Ok(new string('A', 2000));
+        await using var server = new LoopbackHttpServer(imds.Handle);
+        using var provider = new Ec2ImdsProvider(server.BaseUri, Fast);
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetMetadataAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("malformed token", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task GetMetadata_TokenPutBadRequest_ErrorNoFallback()
     {
@@ -187,6 +219,37 @@ public sealed class Ec2ImdsProviderTests
         Assert.Contains("user-data", error.Message, StringComparison.Ordinal);
         Assert.Contains("5000 bytes", error.Message, StringComparison.Ordinal);
         Assert.Contains("1000-byte limit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(LoopbackFraming.Chunked)]
+    [InlineData(LoopbackFraming.CloseDelimited)]
+    public async Task GetMetadata_OversizedUserDataWithoutLength_StopsReadingAtTheLimit(LoopbackFraming framing)
+    {
+        var imds = new FakeImds();
+        imds.Overrides["/latest/user-data"] = () => new LoopbackReply(200, new byte[200_000]) { Framing = framing };
+        await using var server = new LoopbackHttpServer(imds.Handle);
+        using var provider = new Ec2ImdsProvider(server.BaseUri, Fast with { MaxUserDataBytes = 1000 });
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetMetadataAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("latest/user-data answered with more than the 1000-byte limit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(LoopbackFraming.Chunked)]
+    [InlineData(LoopbackFraming.CloseDelimited)]
+    public async Task GetMetadata_UserDataWithoutLengthWithinLimit_ReadInFull(LoopbackFraming framing)
+    {
+        var userData = string.Concat(Enumerable.Repeat("<powershell>Write-Host 0123456789</powershell>\n", 1000));
+        var imds = new FakeImds();
+        imds.Overrides["/latest/user-data"] = () => LoopbackReply.Ok(userData) with { Framing = framing };
+        await using var server = new LoopbackHttpServer(imds.Handle);
+        using var provider = new Ec2ImdsProvider(server.BaseUri, Fast);
+
+        var metadata = await provider.GetMetadataAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(userData, Encoding.UTF8.GetString(metadata.UserData.Span));
     }
 
     [Fact]
@@ -278,6 +341,28 @@ public sealed class Ec2ImdsTokenLifetimeTests
 
         Assert.Equal(2, server.Count("PUT", "/latest/api/token"));
         Assert.All(server.Requests.Where(r => r.Method == "PUT"), r => Assert.Equal("60", r.Header("X-aws-ec2-metadata-token-ttl-seconds")));
+    }
+
+    [Fact]
+    public async Task GetText_Imdsv1FallbackThenImdsv2Answers_UsesTokenAfterRecheckInterval()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var imds = new FakeImds { TokenPutStatus = 404, RequireV2 = false };
+        await using var server = new LoopbackHttpServer(imds.Handle);
+        using var provider = new Ec2ImdsProvider(server.BaseUri, Ec2ImdsProviderTests.Fast with { Time = clock });
+        var ct = TestContext.Current.CancellationToken;
+
+        await provider.GetTextAsync("latest/meta-data/instance-id", ct);
+        imds.TokenPutStatus = null;
+        clock.Advance(TimeSpan.FromSeconds(30));
+        await provider.GetTextAsync("latest/meta-data/instance-id", ct);
+        Assert.Equal(1, server.Count("PUT", "/latest/api/token"));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        var metadata = await provider.GetMetadataAsync(ct);
+
+        Assert.Equal(2, server.Count("PUT", "/latest/api/token"));
+        Assert.Equal("IMDSv2", metadata.Protocol);
+        Assert.NotNull(server.Requests.Last(r => r.Method == "GET").Header("X-aws-ec2-metadata-token"));
     }
 
     [Fact]

@@ -113,7 +113,7 @@ public sealed class GceAndAzureProviderTests
          "network": {"interface": [{"ipv4": {"ipAddress": [{"privateIpAddress": "10.144.133.132", "publicIpAddress": ""}]}}]}}
         """;
 
-    private static Func<LoopbackRequest, LoopbackReply> Azure(string? userDataBase64) => request =>
+    private static Func<LoopbackRequest, LoopbackReply> Azure(string? userDataBase64, string instance = AzureInstance) => request =>
     {
         if (request.Header("Metadata") != "true")
         {
@@ -122,7 +122,7 @@ public sealed class GceAndAzureProviderTests
 
         return request.Path switch
         {
-            "/metadata/instance?api-version=2021-02-01" => LoopbackReply.Ok(AzureInstance, ("Content-Type", "application/json")),
+            "/metadata/instance?api-version=2021-02-01" => LoopbackReply.Ok(instance, ("Content-Type", "application/json")),
             "/metadata/instance/compute/vmId?api-version=2021-02-01&format=text" => LoopbackReply.Ok("02aab8a4-74ef-476e-8182-f6d2ba4166a6"),
             "/metadata/instance/compute/userData?api-version=2021-01-01&format=text" => LoopbackReply.Ok(userDataBase64 ?? ""),
             _ => LoopbackReply.Text(404, "{\"error\": \"Not found\"}"),
@@ -168,5 +168,202 @@ public sealed class GceAndAzureProviderTests
 
         Assert.Contains("Azure IMDS", error.Message, StringComparison.Ordinal);
         Assert.Contains("not base64", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>GCE documents whose optional parts have the wrong JSON kind; each still names instance 7.</summary>
+    public static TheoryData<string> GceWronglyShapedOptionalParts => new()
+    {
+        /* nic-is-a-string */ """{"id": 7, "networkInterfaces": ["10.0.0.1"]}""",
+        /* nic-is-null */ """{"id": 7, "networkInterfaces": [null]}""",
+        /* nic-ip-is-a-number */ """{"id": 7, "networkInterfaces": [{"ip": 10}]}""",
+        /* nics-is-an-object */ """{"id": 7, "networkInterfaces": {"ip": "10.0.0.1"}}""",
+        /* attributes-is-an-array */ """{"id": 7, "attributes": ["ssh-keys"]}""",
+        /* hostname-is-an-object */ """{"id": 7, "hostname": {"name": "x"}, "zone": 5}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(GceWronglyShapedOptionalParts))]
+    public async Task GetMetadata_GceWronglyShapedOptionalPart_IgnoresIt(string instance)
+    {
+        await using var server = new LoopbackHttpServer(Gce(instance));
+        using var provider = new GceMetadataProvider(server.BaseUri, Fast);
+
+        var metadata = await provider.GetMetadataAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("7", metadata.InstanceId);
+        Assert.Null(metadata.LocalIPv4);
+        Assert.Empty(metadata.PublicKeys);
+    }
+
+    [Theory]
+    [InlineData("""[{"id": 7}]""")]
+    [InlineData("""{"id": {"value": 7}}""")]
+    [InlineData("""{"id": [7]}""")]
+    [InlineData("\"7\"")]
+    public async Task GetMetadata_GceWronglyShapedDocument_CloudException(string instance)
+    {
+        await using var server = new LoopbackHttpServer(Gce(instance));
+        using var provider = new GceMetadataProvider(server.BaseUri, Fast);
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetMetadataAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("GCE metadata", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Azure documents whose optional network part has the wrong JSON kind at each level.</summary>
+    public static TheoryData<string> AzureWronglyShapedNetwork => new()
+    {
+        /* network-is-a-string */ """{"compute": {"vmId": "v1"}, "network": "none"}""",
+        /* network-is-an-array */ """{"compute": {"vmId": "v1"}, "network": [{"interface": []}]}""",
+        /* interface-is-an-object */ """{"compute": {"vmId": "v1"}, "network": {"interface": {"ipv4": {}}}}""",
+        /* interface-item-is-a-string */ """{"compute": {"vmId": "v1"}, "network": {"interface": ["eth0"]}}""",
+        /* ipv4-is-an-array */ """{"compute": {"vmId": "v1"}, "network": {"interface": [{"ipv4": ["10.0.0.1"]}]}}""",
+        /* ipAddress-is-an-object */ """{"compute": {"vmId": "v1"}, "network": {"interface": [{"ipv4": {"ipAddress": {"privateIpAddress": "10.0.0.1"}}}]}}""",
+        /* address-item-is-a-string */ """{"compute": {"vmId": "v1"}, "network": {"interface": [{"ipv4": {"ipAddress": ["10.0.0.1"]}}]}}""",
+        /* osProfile-and-keys-wrong */ """{"compute": {"vmId": "v1", "osProfile": "x", "publicKeys": {"keyData": "k"}}}""",
+        /* publicKeys-items-wrong */ """{"compute": {"vmId": "v1", "publicKeys": ["ssh-rsa AAAA", 5, null]}}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(AzureWronglyShapedNetwork))]
+    public async Task GetMetadata_AzureWronglyShapedOptionalPart_IgnoresIt(string instance)
+    {
+        await using var server = new LoopbackHttpServer(Azure(null, instance));
+        using var provider = new AzureMetadataProvider(server.BaseUri, Fast);
+
+        var metadata = await provider.GetMetadataAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("v1", metadata.InstanceId);
+        Assert.Null(metadata.LocalIPv4);
+        Assert.Empty(metadata.PublicKeys);
+    }
+
+    [Theory]
+    [InlineData("""[{"compute": {"vmId": "v1"}}]""")]
+    [InlineData("\"compute\"")]
+    [InlineData("""{"compute": ["vmId"]}""")]
+    [InlineData("""{"compute": {"vmId": 1}}""")]
+    public async Task GetMetadata_AzureWronglyShapedDocument_CloudException(string instance)
+    {
+        await using var server = new LoopbackHttpServer(Azure(null, instance));
+        using var provider = new AzureMetadataProvider(server.BaseUri, Fast);
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetMetadataAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Azure IMDS", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(MetadataHttpOptions.MaximumSizeLimit + 1, 1024, "MaxResponseBytes")]
+    [InlineData(1024, int.MaxValue, "MaxUserDataBytes")]
+    [InlineData(1024, 0, "MaxUserDataBytes")]
+    [InlineData(-1, 1024, "MaxResponseBytes")]
+    public void Constructor_SizeLimitOutsideCap_ArgumentExceptionNamingIt(int maxResponse, int maxUserData, string name)
+    {
+        var options = Fast with { MaxResponseBytes = maxResponse, MaxUserDataBytes = maxUserData };
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => new AzureMetadataProvider(new Uri("http://127.0.0.1/"), options));
+
+        Assert.Equal(name, error.ParamName);
+    }
+
+    [Fact]
+    public async Task GetMetadata_AzureLimitsAtTheCap_Work()
+    {
+        var limit = MetadataHttpOptions.MaximumSizeLimit;
+        await using var server = new LoopbackHttpServer(Azure(Convert.ToBase64String("hi"u8.ToArray())));
+        using var provider = new AzureMetadataProvider(server.BaseUri, Fast with { MaxResponseBytes = limit, MaxUserDataBytes = limit });
+
+        var metadata = await provider.GetMetadataAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("hi", Encoding.UTF8.GetString(metadata.UserData.Span));
+    }
+
+    [Fact]
+    public async Task GetMetadata_AzureDecodedUserDataOverLimit_ClearError()
+    {
+        var userData = new byte[1002];
+        await using var server = new LoopbackHttpServer(Azure(Convert.ToBase64String(userData)));
+        using var provider = new AzureMetadataProvider(server.BaseUri, Fast with { MaxUserDataBytes = 1000 });
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetMetadataAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("user data is 1002 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("1000-byte limit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetMetadata_AzureGoneWhileStarting_Retried()
+    {
+        var gone = 0;
+        var azure = Azure(null);
+        await using var server = new LoopbackHttpServer(request =>
+            request.Path.StartsWith("/metadata/instance?", StringComparison.Ordinal) && Interlocked.Increment(ref gone) <= 2
+                ? LoopbackReply.Text(410, "Gone")
+                : azure(request));
+        using var provider = new AzureMetadataProvider(server.BaseUri, Fast);
+
+        var metadata = await provider.GetMetadataAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("02aab8a4-74ef-476e-8182-f6d2ba4166a6", metadata.InstanceId);
+        Assert.Equal(3, server.Count("GET", "/metadata/instance?api-version=2021-02-01"));
+    }
+
+    [Fact]
+    public async Task GetMetadata_GceUserDataOverBothLimits_UserDataTooLargeError()
+    {
+        var userData = new string('u', 5000);
+        var instance = "{\"id\": 7, \"attributes\": {\"user-data\": \"" + userData + "\"}}";
+        var gce = Gce(instance);
+        await using var server = new LoopbackHttpServer(request =>
+            request.Path == "/computeMetadata/v1/instance/attributes/user-data"
+                ? LoopbackReply.Ok(userData, ("Metadata-Flavor", "Google"))
+                : gce(request));
+        using var provider = new GceMetadataProvider(server.BaseUri, Fast with { MaxResponseBytes = 2000, MaxUserDataBytes = 1000 });
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetMetadataAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("GCE metadata: the user-data attribute is more than the 1000-byte limit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetMetadata_GceUserDataLargerThanResponseLimitButWithinItsOwn_Read()
+    {
+        var userData = new string('u', 5000);
+        var instance = "{\"id\": 7, \"attributes\": {\"user-data\": \"" + userData + "\"}}";
+        await using var server = new LoopbackHttpServer(Gce(instance));
+        using var provider = new GceMetadataProvider(server.BaseUri, Fast with { MaxResponseBytes = 2000, MaxUserDataBytes = 10_000 });
+
+        var metadata = await provider.GetMetadataAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(userData, Encoding.UTF8.GetString(metadata.UserData.Span));
+    }
+
+    [Fact]
+    public async Task GetMetadata_GceUserDataWithinResponseButOverItsLimit_UserDataTooLargeError()
+    {
+        var instance = "{\"id\": 7, \"attributes\": {\"user-data\": \"" + new string('u', 1500) + "\"}}";
+        await using var server = new LoopbackHttpServer(Gce(instance));
+        using var provider = new GceMetadataProvider(server.BaseUri, Fast with { MaxUserDataBytes = 1000 });
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetMetadataAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("user-data attribute is 1500 bytes, more than the 1000-byte limit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(200)]
+    [InlineData(404)]
+    public async Task GetWindowsKeys_ServerWithoutFlavorHeader_CloudException(int status)
+    {
+        using var key = TestKeys.Key2048();
+        var request = new GceWindowsKey("reseal-admin", key.PublicKey, new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            PasswordPadding.OaepSha256, "ops@example.com", true);
+        await using var server = new LoopbackHttpServer(_ => LoopbackReply.Text(status, request.ToJsonLine()));
+        using var provider = new GceMetadataProvider(server.BaseUri, Fast);
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetWindowsKeysAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Metadata-Flavor: Google", error.Message, StringComparison.Ordinal);
     }
 }

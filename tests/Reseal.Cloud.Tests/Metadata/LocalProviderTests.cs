@@ -81,4 +81,37 @@ public sealed class LocalProviderTests
 
         Assert.Contains("/seed/meta-data has no 'instance-id'", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GetMetadata_SmallFilesUnderLargeLimit_BuffersSizedFromTheFiles()
+    {
+        using var drive = new TempDirectory();
+        drive.Write("openstack/latest/meta_data.json", "{\"uuid\":\"u\"}");
+        drive.Write("openstack/latest/user_data", "#ps1\nWrite-Host small");
+        var limit = MetadataHttpOptions.MaximumSizeLimit;
+        using var provider = new ConfigDriveProvider(drive.Path, new MetadataHttpOptions { MaxResponseBytes = limit, MaxUserDataBytes = limit });
+        var ct = TestContext.Current.CancellationToken;
+        await provider.GetMetadataAsync(ct);
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var metadata = await provider.GetMetadataAsync(ct);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.Equal("#ps1\nWrite-Host small", Encoding.UTF8.GetString(metadata.UserData.Span));
+        // Buffers of the limit's size would be 2 × 64 MiB; other tests running meanwhile allocate far less than 32 MiB.
+        Assert.True(allocated < 32L * 1024 * 1024, $"allocated {allocated} bytes to read two small files");
+    }
+
+    [Fact]
+    public async Task GetMetadata_ConfigDriveUserDataJustOverLimit_ErrorNamesLimit()
+    {
+        using var drive = new TempDirectory();
+        drive.Write("openstack/latest/meta_data.json", "{\"uuid\":\"u\"}");
+        drive.Write("openstack/latest/user_data", new string('x', 1001));
+        using var provider = new ConfigDriveProvider(drive.Path, new MetadataHttpOptions { MaxUserDataBytes = 1000 });
+
+        var error = await Assert.ThrowsAsync<CloudException>(() => provider.GetMetadataAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("1000-byte limit", error.Message, StringComparison.Ordinal);
+    }
 }

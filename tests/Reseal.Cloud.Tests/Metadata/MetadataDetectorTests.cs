@@ -97,4 +97,17 @@ public sealed class MetadataDetectorTests
         Assert.True(order.IndexOf(MetadataSource.OpenStack) < order.IndexOf(MetadataSource.Ec2));
         Assert.Equal(MetadataSource.ConfigDrive, order[0]);
     }
+
+    [Theory]
+    [InlineData(MetadataSource.Ec2, "not a url")]
+    [InlineData(MetadataSource.OpenStack, "http://[::1")]
+    [InlineData(MetadataSource.Gce, "http://")]
+    [InlineData(MetadataSource.Azure, "")]
+    [InlineData(MetadataSource.Ec2, "ftp://169.254.169.254/")]
+    public void Create_BadEndpointUrl_ArgumentException(MetadataSource source, string endpoint)
+    {
+        var error = Assert.Throws<ArgumentException>(() => MetadataDetector.Create(source, endpoint, Fast).Dispose());
+
+        Assert.Contains(endpoint, error.Message, StringComparison.Ordinal);
+    }
 }

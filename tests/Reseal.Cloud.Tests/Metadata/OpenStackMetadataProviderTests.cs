@@ -54,13 +54,53 @@ public sealed class OpenStackMetadataProviderTests
 
         Assert.True(await provider.CanPostPasswordAsync(ct));
         Assert.Equal(PasswordPostResult.Posted, await provider.PostPasswordAsync(ciphertext, ct));
-        Assert.Equal(PasswordPostResult.AlreadySet, await provider.PostPasswordAsync(ciphertext, ct));
+        var another = PasswordCipher.EncryptToBase64(key.PublicKey, PasswordGenerator.Generate(), PasswordPadding.Pkcs1);
+        Assert.Equal(PasswordPostResult.AlreadySet, await provider.PostPasswordAsync(another, ct));
 
         var stored = await provider.GetStoredPasswordAsync(ct);
         Assert.Equal(ciphertext, stored);
         Assert.Equal(password, PasswordOutputParser.Decrypt(stored, key));
         var post = server.Requests.First(r => r.Method == "POST");
         Assert.Equal(ciphertext, post.BodyText);
+    }
+
+    [Fact]
+    public async Task PostPassword_FirstAttemptStoredButAnswerLost_PostedNotAlreadySet()
+    {
+        using var key = TestKeys.Key2048();
+        var nova = new FakeNova();
+        var dropped = 0;
+        await using var server = new LoopbackHttpServer(request =>
+        {
+            var reply = nova.Handle(request);
+            // Nova stores the first POST, then the connection dies before its answer arrives.
+            return request.Method == "POST" && Interlocked.Increment(ref dropped) == 1 ? reply with { Raw = [] } : reply;
+        });
+        using var provider = new OpenStackMetadataProvider(server.BaseUri, Fast);
+        var ciphertext = PasswordCipher.EncryptToBase64(key.PublicKey, PasswordGenerator.Generate(), PasswordPadding.Pkcs1);
+        var ct = TestContext.Current.CancellationToken;
+
+        var result = await provider.PostPasswordAsync(ciphertext, ct);
+
+        Assert.Equal(PasswordPostResult.Posted, result);
+        Assert.Equal(2, server.Count("POST", "/openstack/2013-04-04/password"));
+        Assert.Equal(ciphertext, nova.StoredPassword);
+    }
+
+    [Fact]
+    public async Task PostPassword_AnotherPasswordStored_AlreadySet()
+    {
+        using var key = TestKeys.Key2048();
+        var nova = new FakeNova();
+        nova.SetStoredPassword(PasswordCipher.EncryptToBase64(key.PublicKey, PasswordGenerator.Generate(), PasswordPadding.Pkcs1));
+        await using var server = new LoopbackHttpServer(nova.Handle);
+        using var provider = new OpenStackMetadataProvider(server.BaseUri, Fast);
+        var ciphertext = PasswordCipher.EncryptToBase64(key.PublicKey, PasswordGenerator.Generate(), PasswordPadding.Pkcs1);
+
+        var result = await provider.PostPasswordAsync(ciphertext, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PasswordPostResult.AlreadySet, result);
+        Assert.NotEqual(ciphertext, nova.StoredPassword);
     }
 
     [Fact]

@@ -51,4 +51,20 @@ public sealed class ConsolePasswordBlockTests
 
         Assert.Contains("no launch key", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Administrator\r\nPassword: <Password>")]
+    [InlineData("Admin\nistrator")]
+    [InlineData("Admin\ristrator")]
+    [InlineData("Admin\u0000")]
+    [InlineData("Admin\u001b[2J")]
+    public void Format_UserNameWithLineBreakOrControl_ArgumentException(string userName)
+    {
+        using var key = TestKeys.Key2048();
+        var ciphertext = PasswordCipher.EncryptToBase64(key.PublicKey, PasswordGenerator.Generate(), PasswordPadding.Pkcs1);
+
+        var error = Assert.Throws<ArgumentException>(() => ConsolePasswordBlock.Format(userName, ciphertext));
+
+        Assert.Equal("userName", error.ParamName);
+    }
 }

@@ -71,4 +71,36 @@ public sealed class GceWindowsKeyTests
         Assert.Equal("sha256", root.GetProperty("hashFunction").GetString());
         Assert.Equal(password, PasswordCipher.DecryptBase64(key, root.GetProperty("encryptedPassword").GetString()!, PasswordPadding.OaepSha256));
     }
+
+    [Fact]
+    public void CreateReply_ModulusWithLeadingZeroAndPaddedExponent_EchoesTheRequestStrings()
+    {
+        using var key = TestKeys.Key2048();
+        var modulus = Convert.ToBase64String([0x00, .. key.PublicKey.Modulus.Span]);
+        var line = $$"""{"userName":"u","modulus":"{{modulus}}","exponent":"AQABAA==","email":"a@b.c","expireOn":"2030-01-01T00:05:00Z","hashFunction":"sha256"}""";
+        var entry = GceWindowsKey.ParseLine(line);
+        var password = PasswordGenerator.Generate();
+
+        var reply = entry.CreateReply(password);
+        using var json = System.Text.Json.JsonDocument.Parse(reply);
+
+        Assert.NotEqual(key.PublicKey.ModulusBase64, modulus);
+        Assert.Equal(modulus, json.RootElement.GetProperty("modulus").GetString());
+        Assert.Equal("AQABAA==", json.RootElement.GetProperty("exponent").GetString());
+        Assert.Equal(key.PublicKey, entry.Key);
+        Assert.Equal(password, PasswordOutputParser.Decrypt(reply + "\n", key));
+    }
+
+    [Fact]
+    public void ToJsonLine_ParsedRequest_KeepsTheOriginalStrings()
+    {
+        using var key = TestKeys.Key2048();
+        var modulus = Convert.ToBase64String([0x00, .. key.PublicKey.Modulus.Span]);
+        var line = $$"""{"userName":"u","modulus":"{{modulus}}","exponent":"AQABAA==","email":"a@b.c","expireOn":"2030-01-01T00:05:00Z"}""";
+
+        var again = GceWindowsKey.ParseLine(GceWindowsKey.ParseLine(line).ToJsonLine());
+
+        Assert.Equal(modulus, again.RequestModulus);
+        Assert.Equal("AQABAA==", again.RequestExponent);
+    }
 }

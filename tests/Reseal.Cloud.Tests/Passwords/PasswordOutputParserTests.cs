@@ -138,6 +138,80 @@ public sealed class PasswordOutputParserTests
     }
 
     [Fact]
+    public void Scan_UnterminatedBlockThenRebootThenValidBlock_FindsTheValidOne()
+    {
+        var (key, password, b64) = Encrypted();
+        var console = "2026/01/01 10:00:00Z: Username: Administrator\r\n" +
+                      "2026/01/01 10:00:00Z: Password: <Password>\r\n" +
+                      "AAAA\r\n" +
+                      "2026/01/01 10:05:00Z: Ec2Config Service is rebooting the instance.\r\n" +
+                      "2026/01/01 10:06:00Z: Windows sysprep configuration complete.\r\n" +
+                      "2026/01/01 10:06:01Z: Password: <Password>\r\n" +
+                      $"{b64}\r\n" +
+                      "</Password>\r\n";
+
+        using (key)
+        {
+            var scan = PasswordOutputParser.Scan(console);
+
+            var found = Assert.Single(scan.Passwords);
+            Assert.Equal(6, found.Line);
+            Assert.Equal("Administrator", found.UserName);
+            var problem = Assert.Single(scan.Problems);
+            Assert.Contains("line 2", problem, StringComparison.Ordinal);
+            Assert.Contains("never ends", problem, StringComparison.Ordinal);
+            Assert.Contains("line 4", problem, StringComparison.Ordinal);
+            Assert.Equal(password, PasswordOutputParser.Decrypt(console, key));
+        }
+    }
+
+    [Fact]
+    public void Scan_UnterminatedBlockDirectlyFollowedByAnother_FindsTheSecond()
+    {
+        var (key, password, b64) = Encrypted();
+        var console = $"Password: <Password>\nAAAA\nPassword: <Password>\n{b64}\n</Password>\n";
+
+        using (key)
+        {
+            var scan = PasswordOutputParser.Scan(console);
+
+            Assert.Equal(3, Assert.Single(scan.Passwords).Line);
+            Assert.Contains("line 1", Assert.Single(scan.Problems), StringComparison.Ordinal);
+            Assert.Equal(password, PasswordOutputParser.Decrypt(console, key));
+        }
+    }
+
+    [Fact]
+    public void Scan_OverlongBlockThenValidBlock_ReportsItAndFindsTheValidOne()
+    {
+        var (key, password, b64) = Encrypted();
+        var filler = string.Concat(Enumerable.Repeat(new string('A', 76) + "\n", 1000));
+        var console = $"Password: <Password>\n{filler}Password: <Password>{b64}</Password>\n";
+
+        using (key)
+        {
+            var scan = PasswordOutputParser.Scan(console);
+
+            Assert.Single(scan.Passwords);
+            Assert.Contains("line 1", Assert.Single(scan.Problems), StringComparison.Ordinal);
+            Assert.Equal(password, PasswordOutputParser.Decrypt(console, key));
+        }
+    }
+
+    [Fact]
+    public void Scan_LargestInputOfBase64Lines_AnswersWithoutTimeoutOrCrash()
+    {
+        // No regular expression with a match timeout is left on this path: 16 MB is read to a result, never an exception.
+        var line = new string('A', 75) + "\n";
+        var text = "Password: <Password>\n" + string.Concat(Enumerable.Repeat(line, (PasswordOutputParser.MaximumInputLength / line.Length) - 1));
+
+        var scan = PasswordOutputParser.Scan(text);
+
+        Assert.Empty(scan.Passwords);
+        Assert.Contains("line 1", Assert.Single(scan.Problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FindLatest_NoPassword_SaysWhatWasExpected()
     {
         var error = Assert.Throws<CloudException>(() =>

@@ -13,6 +13,19 @@ public sealed record LoopbackRequest(string Method, string Path, IReadOnlyDictio
     public string BodyText => Encoding.UTF8.GetString(Body);
 }
 
+/// <summary>How a reply's body is delimited on the wire.</summary>
+public enum LoopbackFraming
+{
+    /// <summary>A Content-Length header (or <see cref="LoopbackReply.DeclaredLength"/>) before the body.</summary>
+    ContentLength,
+
+    /// <summary><c>Transfer-Encoding: chunked</c>, so the client learns the size only by reading.</summary>
+    Chunked,
+
+    /// <summary>No length at all: the body ends when the server closes the connection.</summary>
+    CloseDelimited,
+}
+
 /// <summary>What the server sends back. <see cref="Raw"/> bytes, when set, are written instead of a response.</summary>
 public sealed record LoopbackReply(int Status, byte[] Body, IReadOnlyDictionary<string, string>? Headers = null)
 {
@@ -21,6 +34,9 @@ public sealed record LoopbackReply(int Status, byte[] Body, IReadOnlyDictionary<
 
     /// <summary>Claim this Content-Length but send only <see cref="Body"/> and close (a truncated answer).</summary>
     public long? DeclaredLength { get; init; }
+
+    /// <summary>How the body is delimited; Content-Length unless a test needs a reply whose size is not declared.</summary>
+    public LoopbackFraming Framing { get; init; } = LoopbackFraming.ContentLength;
 
     /// <summary>Bytes written verbatim instead of an HTTP response (garbage).</summary>
     public byte[]? Raw { get; init; }
@@ -38,7 +54,8 @@ public sealed record LoopbackReply(int Status, byte[] Body, IReadOnlyDictionary<
 
 /// <summary>
 /// An HTTP/1.1 server on 127.0.0.1 and an ephemeral port, one request per connection, built on TcpListener so tests
-/// can send slow, truncated, oversized and non-HTTP answers. Never listens beyond loopback.
+/// can send slow, truncated, oversized (with or without a declared length) and non-HTTP answers. Never listens beyond
+/// loopback.
 /// </summary>
 public sealed class LoopbackHttpServer : IAsyncDisposable
 {
@@ -121,7 +138,15 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 
                 var head = new StringBuilder();
                 head.Append("HTTP/1.1 ").Append(reply.Status).Append(' ').Append(((HttpStatusCode)reply.Status).ToString()).Append("\r\n");
-                head.Append("Content-Length: ").Append(reply.DeclaredLength ?? reply.Body.Length).Append("\r\n");
+                if (reply.Framing == LoopbackFraming.ContentLength)
+                {
+                    head.Append("Content-Length: ").Append(reply.DeclaredLength ?? reply.Body.Length).Append("\r\n");
+                }
+                else if (reply.Framing == LoopbackFraming.Chunked)
+                {
+                    head.Append("Transfer-Encoding: chunked\r\n");
+                }
+
                 head.Append("Connection: close\r\n");
                 foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>())
                 {
@@ -130,7 +155,15 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 
                 head.Append("\r\n");
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stop.Token);
-                await stream.WriteAsync(reply.Body, _stop.Token);
+                if (reply.Framing == LoopbackFraming.Chunked)
+                {
+                    await WriteChunkedAsync(stream, reply.Body, _stop.Token);
+                }
+                else
+                {
+                    await stream.WriteAsync(reply.Body, _stop.Token);
+                }
+
                 await stream.FlushAsync(_stop.Token);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -138,6 +171,20 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
                 // The client went away (timed out) or the server is stopping.
             }
         }
+    }
+
+    private static async Task WriteChunkedAsync(NetworkStream stream, byte[] body, CancellationToken cancellationToken)
+    {
+        const int ChunkSize = 8 * 1024;
+        for (var offset = 0; offset < body.Length; offset += ChunkSize)
+        {
+            var size = Math.Min(ChunkSize, body.Length - offset);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(size.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"), cancellationToken);
+            await stream.WriteAsync(body.AsMemory(offset, size), cancellationToken);
+            await stream.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
+        }
+
+        await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), cancellationToken);
     }
 
     private static async Task<LoopbackRequest?> ReadRequestAsync(NetworkStream stream)
