@@ -52,6 +52,24 @@ internal sealed class CliContext
     /// <summary>Writes one message line to standard error, prefixed with the program name.</summary>
     public void Message(string text) => Error.WriteLine($"reseal: {text}");
 
+    /// <summary>Reads all of standard input, refusing more than <paramref name="maxChars"/> characters.</summary>
+    public string ReadInput(long maxChars, string what)
+    {
+        var buffer = new System.Text.StringBuilder();
+        var chunk = new char[81920];
+        int read;
+        while ((read = In.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            buffer.Append(chunk, 0, read);
+            if (buffer.Length > maxChars)
+            {
+                throw new BadInputException($"<stdin>: more than {maxChars:N0} characters of {what}; refused");
+            }
+        }
+
+        return buffer.ToString();
+    }
+
     /// <summary>
     /// Reads a secret: from standard input when it is redirected (first line), else from the terminal without echo.
     /// </summary>

@@ -388,3 +388,17 @@ public class DocumentationTests
         }
     }
 }
+
+public class StandardInputTests
+{
+    [Fact]
+    public void Lint_StandardInputOverTheLimit_ExitsThree()
+    {
+        var huge = "<unattend xmlns=\"urn:schemas-microsoft-com:unattend\">" + new string(' ', 17 * 1024 * 1024) + "</unattend>";
+
+        var result = CliRunner.Run(["unattend", "lint", "-"], huge);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("refused", result.Error, StringComparison.Ordinal);
+    }
+}

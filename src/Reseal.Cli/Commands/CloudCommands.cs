@@ -74,7 +74,7 @@ internal static class CloudCommands
             }
             else
             {
-                var (text, origin) = parse.GetValue(consoleOutput) is { } file ? (ReadBounded(file), file) : (context.In.ReadToEnd(), "<stdin>");
+                var (text, origin) = parse.GetValue(consoleOutput) is { } file ? (ReadBounded(file), file) : (context.ReadInput(MaxConsoleBytes, "console output"), "<stdin>");
                 encrypted = Guard(() => PasswordOutputParser.FindLatest(text, privateKey.PublicKey), origin);
                 if (PaddingOf(parse.GetValue(padding)!) is { } forced)
                 {

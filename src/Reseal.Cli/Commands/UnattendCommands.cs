@@ -57,7 +57,8 @@ internal static class UnattendCommands
                 {
                     try
                     {
-                        reports.Add(linter.Lint(AnswerFileReader.ReadText(context.In.ReadToEnd(), "<stdin>"), options));
+                        var text = context.ReadInput(AnswerFileReadOptions.Default.MaxBytes, "answer file");
+                        reports.Add(linter.Lint(AnswerFileReader.ReadText(text, "<stdin>"), options));
                     }
                     catch (AnswerFileFormatException e)
                     {
