@@ -1,0 +1,177 @@
+namespace Reseal.Registry;
+
+/// <summary>Options for <see cref="HiveDocument.Save"/>.</summary>
+public sealed record HiveSaveOptions
+{
+    /// <summary>Keep the replaced file as a backup (default true).</summary>
+    public bool KeepBackup { get; init; } = true;
+
+    /// <summary>Backup path; default is the target path plus ".bak".</summary>
+    public string? BackupPath { get; init; }
+}
+
+/// <summary>
+/// A hive loaded into memory for editing: create keys and values, delete them, then write a whole new, compact,
+/// clean hive (sorted lists, exact sk reference counts, one free cell per hbin tail, fresh checksum and sequence).
+/// </summary>
+public sealed class HiveDocument
+{
+    private readonly TimeProvider _time;
+
+    private HiveDocument(TimeProvider time, uint minorVersion, uint lastSequence)
+    {
+        _time = time;
+        MinorVersion = minorVersion;
+        LastSequence = lastSequence;
+        Root = new EditableKey(this, null, "ROOT");
+    }
+
+    /// <summary>Format minor version: 5 (lh lists, big data) unless loaded from an older hive.</summary>
+    public uint MinorVersion { get; }
+
+    /// <summary>The highest sequence number the source hive or its logs used; the next save writes one above it.</summary>
+    public uint LastSequence { get; private set; }
+
+    /// <summary>The root key.</summary>
+    public EditableKey Root { get; private set; }
+
+    /// <summary>An empty hive (format 1.5) with a root key of the given name.</summary>
+    public static HiveDocument Create(string rootName = "ROOT", TimeProvider? time = null)
+    {
+        EditableKey.ValidateKeyName(rootName);
+        var document = new HiveDocument(time ?? TimeProvider.System, 5, 0);
+        document.Root = new EditableKey(document, null, rootName)
+        {
+            LastWrittenFileTime = document.NowFileTime(),
+            Flags = KeyNodeAttributes.HiveEntry | KeyNodeAttributes.NoDelete,
+            SecurityDescriptor = DefaultSecurity.Descriptor(),
+        };
+        return document;
+    }
+
+    /// <summary>Loads a hive for editing. Refuses a dirty hive whose logs were not replayed.</summary>
+    public static HiveDocument FromHive(Hive hive, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(hive);
+        if (hive.IsStale)
+        {
+            throw new InvalidOperationException(
+                "the hive is dirty and its transaction logs were not replayed; open it with its .LOG1/.LOG2 files before editing");
+        }
+
+        var header = hive.Header;
+        var last = Math.Max(header.PrimarySequence, header.SecondarySequence);
+        var document = new HiveDocument(time ?? TimeProvider.System, Math.Max(3, header.MinorVersion), last);
+        var root = hive.Root;
+        document.Root = new EditableKey(document, null, root.Name);
+        var visited = new HashSet<int>();
+        var pending = new Stack<(RegistryKey Source, EditableKey Target)>();
+        pending.Push((root, document.Root));
+        while (pending.Count > 0)
+        {
+            var (source, target) = pending.Pop();
+            if (!visited.Add(source.CellOffset))
+            {
+                throw HiveFormatException.At(Hive.HbinAreaStart + (long)source.CellOffset, "nk", "key is reached twice (cycle or shared subtree)");
+            }
+
+            if (target.Depth > Hive.MaxDepth)
+            {
+                throw HiveFormatException.At(Hive.HbinAreaStart + (long)source.CellOffset, "nk", $"keys nest deeper than {Hive.MaxDepth} levels");
+            }
+
+            CopyKey(source, target);
+            foreach (var child in source.GetSubkeys())
+            {
+                pending.Push((child, target.AddLoadedSubkey(child.Name)));
+            }
+        }
+
+        return document;
+    }
+
+    /// <summary>Opens a hive file for editing, replaying logs when it is dirty.</summary>
+    public static HiveDocument Open(string path, IReadOnlyList<string>? logPaths = null, TimeProvider? time = null) =>
+        FromHive(Hive.Open(path, logPaths), time);
+
+    /// <summary>A key by backslash path (case-insensitive), or null.</summary>
+    public EditableKey? GetKey(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var key = Root;
+        foreach (var part in path.Split('\\', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = key.GetSubkey(part);
+            if (next is null)
+            {
+                return null;
+            }
+
+            key = next;
+        }
+
+        return key;
+    }
+
+    /// <summary>Returns the key at a path, creating missing keys along it.</summary>
+    public EditableKey CreateKey(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var key = Root;
+        foreach (var part in path.Split('\\', StringSplitOptions.RemoveEmptyEntries))
+        {
+            key = key.CreateSubkey(part);
+        }
+
+        return key;
+    }
+
+    /// <summary>Deletes the key at a path and everything below it; false when it does not exist. The root stays.</summary>
+    public bool DeleteKey(string path)
+    {
+        var key = GetKey(path);
+        if (key?.Parent is null)
+        {
+            return false;
+        }
+
+        return key.Parent.DeleteSubkey(key.Name);
+    }
+
+    /// <summary>Sets a value, creating the key when missing.</summary>
+    public void SetValue(string keyPath, string name, uint type, ReadOnlySpan<byte> data) =>
+        CreateKey(keyPath).SetValue(name, type, data);
+
+    /// <summary>Deletes a value; false when the key or value does not exist.</summary>
+    public bool DeleteValue(string keyPath, string name) => GetKey(keyPath)?.DeleteValue(name) ?? false;
+
+    /// <summary>Serializes to a complete hive file image.</summary>
+    public byte[] ToBytes() => HiveWriter.Write(this, checked(LastSequence + 1), NowFileTime());
+
+    /// <summary>
+    /// Writes the hive atomically: serialize, re-read and compare with this document, write a temporary file beside
+    /// the target, flush it to disk, keep a backup of the old file, then rename over the target.
+    /// </summary>
+    public void Save(string path, HiveSaveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        HiveFiles.WriteAtomically(path, ToBytes(), options, written => HiveVerifier.Verify(this, written));
+        LastSequence = checked(LastSequence + 1);
+    }
+
+    internal long NowFileTime() => _time.GetUtcNow().ToFileTime();
+
+    private static void CopyKey(RegistryKey source, EditableKey target)
+    {
+        target.ClassName = source.ClassName;
+        target.LastWrittenFileTime = source.LastWrittenFileTime;
+        target.Flags = source.Flags & ~(KeyNodeAttributes.CompressedName | KeyNodeAttributes.Volatile);
+        target.AccessBits = source.Node.U32(12, "access bits");
+        target.SecurityDescriptor = source.GetSecurityDescriptor();
+        byte[]? scratch = null;
+        foreach (var value in source.GetValues())
+        {
+            target.AddLoadedValue(new EditableValue(value.Name, value.RawType, value.ReadData(ref scratch).ToArray()));
+        }
+    }
+}

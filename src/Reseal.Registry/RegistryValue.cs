@@ -1,0 +1,199 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Reseal.Registry;
+
+/// <summary>
+/// A value in a <see cref="Hive"/>: a handle to its vk cell. The raw bytes are authoritative; typed accessors never
+/// throw on odd-but-legal data (a DWORD of the wrong size, an unterminated string).
+/// </summary>
+/// <remarks>
+/// vk cell payload: <c>vk</c> · name length u16 @2 (0 = the default value) · data size u32 @4 (MSB set = resident:
+/// up to 4 bytes stored at the start of the @8 field) · data cell offset @8 · type u32 @12 · flags u16 @16
+/// (0x1 = Latin-1 name) · name @20. Non-resident data is one cell, or in hives of minor version ≥ 4 with more than
+/// 16344 bytes a <c>db</c> cell: <c>db</c> · segment count u16 @2 · offset of a cell of u32 segment offsets @4;
+/// every segment but the last carries exactly 16344 bytes.
+/// </remarks>
+public readonly struct RegistryValue
+{
+    internal const int BigDataSegment = 16344;
+    private const int NameStart = 20;
+
+    internal RegistryValue(Hive hive, int cellOffset)
+    {
+        Hive = hive;
+        CellOffset = cellOffset;
+    }
+
+    public Hive Hive { get; }
+
+    /// <summary>Offset of the vk cell in the hbin area.</summary>
+    public int CellOffset { get; }
+
+    private CellReader Node
+    {
+        get
+        {
+            var r = Hive.Cell((uint)CellOffset, "vk");
+            r.RequireSignature('v', 'k');
+            if (r.Length < NameStart)
+            {
+                throw r.Fail($"cell of {r.Length} bytes is shorter than the {NameStart}-byte value header");
+            }
+
+            return r;
+        }
+    }
+
+    /// <summary>The value's name; "" for the default value.</summary>
+    public string Name
+    {
+        get
+        {
+            var node = Node;
+            var length = node.U16(2, "name length");
+            return Hive.DecodeName(node.Bytes(NameStart, length, "name"), (node.U16(16, "flags") & 1) != 0);
+        }
+    }
+
+    /// <summary>The stored name bytes and whether they are Latin-1 (else UTF-16LE).</summary>
+    internal ReadOnlySpan<byte> RawName(out bool compressed)
+    {
+        var node = Node;
+        compressed = (node.U16(16, "flags") & 1) != 0;
+        return node.Bytes(NameStart, node.U16(2, "name length"), "name");
+    }
+
+    /// <summary>The raw type number.</summary>
+    public uint RawType => Node.U32(12, "type");
+
+    /// <summary>The type (any uint is legal; compare with <see cref="RawType"/> for unnamed ones).</summary>
+    public RegistryValueType Type => (RegistryValueType)RawType;
+
+    /// <summary>Declared data length in bytes.</summary>
+    public int DataLength => (int)(Node.U32(4, "data size") & 0x7FFFFFFF);
+
+    /// <summary>The raw data bytes.</summary>
+    public byte[] GetData()
+    {
+        byte[]? scratch = null;
+        return ReadData(ref scratch).ToArray();
+    }
+
+    /// <summary>Data as a string for SZ/EXPAND_SZ/LINK: UTF-16LE up to the first NUL (odd trailing byte dropped).</summary>
+    public string GetString()
+    {
+        var chars = MemoryMarshal.Cast<byte, char>(GetData().AsSpan(0, DataLength & ~1));
+        var nul = chars.IndexOf('\0');
+        return new string(nul >= 0 ? chars[..nul] : chars);
+    }
+
+    /// <summary>Data as MULTI_SZ strings (split on NUL, trailing empties dropped).</summary>
+    public IReadOnlyList<string> GetMultiString()
+    {
+        var data = GetData();
+        var text = new string(MemoryMarshal.Cast<byte, char>(data.AsSpan(0, data.Length & ~1)));
+        var parts = text.Split('\0').ToList();
+        while (parts.Count > 0 && parts[^1].Length == 0)
+        {
+            parts.RemoveAt(parts.Count - 1);
+        }
+
+        return parts;
+    }
+
+    /// <summary>A DWORD (little-endian, or big-endian for type 5); null when the data is not 4 bytes.</summary>
+    public uint? GetDWord()
+    {
+        var data = GetData();
+        if (data.Length != 4)
+        {
+            return null;
+        }
+
+        return RawType == 5 ? BinaryPrimitives.ReadUInt32BigEndian(data) : BinaryPrimitives.ReadUInt32LittleEndian(data);
+    }
+
+    /// <summary>A QWORD; null when the data is not 8 bytes.</summary>
+    public ulong? GetQWord()
+    {
+        var data = GetData();
+        return data.Length == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(data) : null;
+    }
+
+    /// <summary>
+    /// The data as a span: straight into the file for resident and single-cell data, otherwise assembled from big-data
+    /// segments into <paramref name="scratch"/> (grown as needed).
+    /// </summary>
+    internal ReadOnlySpan<byte> ReadData(ref byte[]? scratch) => ReadData(ref scratch, out _);
+
+    /// <summary>The data and the raw type, from one read of the vk cell.</summary>
+    internal ReadOnlySpan<byte> ReadData(ref byte[]? scratch, out uint type)
+    {
+        var node = Node;
+        type = node.U32(12, "type");
+        var raw = node.U32(4, "data size");
+        var length = (int)(raw & 0x7FFFFFFF);
+        if ((raw & 0x80000000) != 0)
+        {
+            if (length > 4)
+            {
+                throw node.Fail($"resident data size {length} is larger than the 4-byte field");
+            }
+
+            return node.Bytes(8, length, "resident data");
+        }
+
+        if (length == 0)
+        {
+            return [];
+        }
+
+        var dataOffset = node.U32(8, "data offset");
+        var cell = Hive.Cell(dataOffset, "value data");
+        if (Hive.Header.MinorVersion >= 4 && length > BigDataSegment && cell.HasSignature('d', 'b') && cell.Length < length)
+        {
+            return ReadBigData(cell, length, ref scratch);
+        }
+
+        if (length > cell.Length)
+        {
+            throw cell.Fail($"declared data size {length} exceeds the {cell.Length}-byte data cell");
+        }
+
+        return cell.Bytes(0, length, "data");
+    }
+
+    private ReadOnlySpan<byte> ReadBigData(CellReader db, int length, ref byte[]? scratch)
+    {
+        var count = db.U16(2, "segment count");
+        var list = Hive.Cell(db.U32(4, "segment list offset"), "big data segment list");
+        if (count * 4 > list.Length)
+        {
+            throw list.Fail($"{count} segments need {count * 4} bytes but the list cell holds {list.Length}");
+        }
+
+        if (scratch is null || scratch.Length < length)
+        {
+            scratch = new byte[length];
+        }
+
+        var filled = 0;
+        for (var i = 0; i < count && filled < length; i++)
+        {
+            var segment = Hive.Cell(list.U32(i * 4, "segment offset"), "big data segment");
+            var take = Math.Min(Math.Min(segment.Length, BigDataSegment), length - filled);
+            segment.Bytes(0, take, "segment data").CopyTo(scratch.AsSpan(filled));
+            filled += take;
+        }
+
+        if (filled < length)
+        {
+            throw db.Fail($"big data segments hold {filled} bytes, fewer than the declared {length}");
+        }
+
+        return scratch.AsSpan(0, length);
+    }
+
+    public override string ToString() => Name;
+}

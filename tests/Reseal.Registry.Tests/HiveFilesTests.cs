@@ -1,0 +1,62 @@
+using Reseal.TestSupport;
+
+namespace Reseal.Registry.Tests;
+
+public class HiveFilesTests
+{
+    [Fact]
+    public void FindLogs_LogsBesideHiveInAnyCase_FindsThemInOrder()
+    {
+        using var dir = new TempDirectory();
+        var hive = dir.Write("SYSTEM", [1]);
+        dir.Write("SYSTEM.LOG2", [2]);
+        dir.Write("system.log1", [3]);
+        dir.Write("SYSTEM.sav", [4]);
+        dir.Write("SYSTEMX.LOG1", [5]);
+
+        var logs = HiveFiles.FindLogs(hive).Select(Path.GetFileName);
+
+        Assert.Equal(["system.log1", "SYSTEM.LOG2"], logs);
+    }
+
+    [Fact]
+    public void OpenWithFoundLogs_DirtySystemB_Replays()
+    {
+        using var dir = new TempDirectory();
+        var hive = dir.Write("SYSTEM", HiveData.Bytes("regipy-SYSTEM_B"));
+        dir.Write("SYSTEM.LOG1", HiveData.Bytes("regipy-SYSTEM_B.LOG1"));
+        dir.Write("SYSTEM.LOG2", HiveData.Bytes("regipy-SYSTEM_B.LOG2"));
+
+        var opened = Hive.Open(hive, HiveFiles.FindLogs(hive));
+
+        Assert.True(opened.LogsReplayed);
+        Assert.Empty(opened.Warnings);
+    }
+
+    [Fact]
+    public void WriteAtomically_RecoveredImage_ReplacesAndKeepsBackup()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("SYSTEM", HiveData.Bytes("regipy-SYSTEM_B"));
+        var recovered = Hive.Open(path, [dir.Write("L1", HiveData.Bytes("regipy-SYSTEM_B.LOG1")), dir.Write("L2", HiveData.Bytes("regipy-SYSTEM_B.LOG2"))]);
+
+        HiveFiles.WriteAtomically(path, recovered.Image.ToArray());
+
+        Assert.False(Hive.Open(path).Header.IsDirty);
+        Assert.Equal(HiveData.Bytes("regipy-SYSTEM_B"), File.ReadAllBytes(path + ".bak"));
+    }
+
+    [Fact]
+    public void WriteAtomically_DirtyOrBrokenImage_LeavesTargetUntouched()
+    {
+        using var dir = new TempDirectory();
+        var original = HiveData.Bytes("hivex-minimal");
+        var path = dir.Write("HIVE", original);
+
+        Assert.Throws<InvalidOperationException>(() => HiveFiles.WriteAtomically(path, HiveData.Bytes("regipy-SYSTEM_B")));
+        Assert.Throws<HiveFormatException>(() => HiveFiles.WriteAtomically(path, new byte[8192]));
+
+        Assert.Equal(original, File.ReadAllBytes(path));
+        Assert.Equal(["HIVE"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+}
