@@ -12,6 +12,7 @@ namespace Reseal.Cloud.Passwords;
 public static class PasswordCipher
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly AsyncLocal<EncryptionSettings?> EncryptionOverride = new();
 
     /// <summary>Encrypts and returns base64 without line breaks.</summary>
     /// <exception cref="CloudException">The password is too long for the key and padding.</exception>
@@ -20,7 +21,30 @@ public static class PasswordCipher
 
     /// <summary>Encrypts and returns the raw ciphertext (key-size bytes).</summary>
     /// <exception cref="CloudException">The password is too long for the key and padding.</exception>
-    public static byte[] Encrypt(RsaPublicKey key, ClearTextPassword password, PasswordPadding padding)
+    /// <remarks>
+    /// The platform's RSA encrypts first; when it throws <see cref="CryptographicException"/> (Wine's CNG does, with
+    /// <c>0xc1000002</c>, even for an imported public key) the managed RFC 8017 implementation
+    /// (<see cref="ManagedRsaEncryption"/>) encrypts instead. Both give ciphertext any RSA implementation decrypts.
+    /// </remarks>
+    public static byte[] Encrypt(RsaPublicKey key, ClearTextPassword password, PasswordPadding padding) =>
+        Encrypt(key, password, padding, out _);
+
+    /// <summary>
+    /// Replaces, for the current async flow only, how <see cref="Encrypt(RsaPublicKey, ClearTextPassword, PasswordPadding)"/>
+    /// encrypts: <paramref name="forceManaged"/> skips the platform and always uses the managed implementation;
+    /// <paramref name="platform"/> stands in for the platform's RSA (a test makes it throw to simulate Wine). Dispose the
+    /// result to restore the previous behaviour.
+    /// </summary>
+    internal static IDisposable OverrideEncryption(bool forceManaged, PlatformRsaEncryptor? platform = null)
+    {
+        var previous = EncryptionOverride.Value;
+        EncryptionOverride.Value = new EncryptionSettings(forceManaged, platform);
+        return new OverrideScope(previous);
+    }
+
+    /// <summary>Encrypts and says which implementation produced the ciphertext.</summary>
+    internal static byte[] Encrypt(RsaPublicKey key, ClearTextPassword password, PasswordPadding padding,
+        out RsaEncryptionPath path)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(password);
@@ -34,8 +58,23 @@ public static class PasswordCipher
                     $"the password is {plain.Length} UTF-8 bytes; a {key.KeySizeBits}-bit key with {padding} holds at most {limit}");
             }
 
-            using var rsa = key.CreateRsa();
-            return rsa.Encrypt(plain, padding.ToRsaPadding());
+            var settings = EncryptionOverride.Value;
+            if (settings is null || !settings.ForceManaged)
+            {
+                try
+                {
+                    var ciphertext = (settings?.Platform ?? PlatformEncrypt)(key, plain, padding.ToRsaPadding());
+                    path = RsaEncryptionPath.Platform;
+                    return ciphertext;
+                }
+                catch (CryptographicException)
+                {
+                    // The platform provider cannot encrypt (Wine's CNG); the managed implementation below can.
+                }
+            }
+
+            path = RsaEncryptionPath.Managed;
+            return ManagedRsaEncryption.Encrypt(key, plain, padding);
         }
         finally
         {
@@ -93,6 +132,14 @@ public static class PasswordCipher
         }
     }
 
+    /// <summary>The platform's RSA (CNG, OpenSSL, …) encrypting to an imported public key.</summary>
+    private static byte[] PlatformEncrypt(RsaPublicKey key, byte[] plain, RSAEncryptionPadding padding)
+    {
+        using var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters { Modulus = key.Modulus.ToArray(), Exponent = key.Exponent.ToArray() });
+        return rsa.Encrypt(plain, padding);
+    }
+
     internal static byte[] DecodeBase64(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -105,4 +152,33 @@ public static class PasswordCipher
         return Base64Text.TryDecode(compact)
             ?? throw new CloudException($"the encrypted password is not valid base64 ({compact.Length} characters)");
     }
+
+    private sealed record EncryptionSettings(bool ForceManaged, PlatformRsaEncryptor? Platform);
+
+    private sealed class OverrideScope(EncryptionSettings? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                EncryptionOverride.Value = previous;
+            }
+        }
+    }
 }
+
+/// <summary>Which implementation encrypted a password.</summary>
+internal enum RsaEncryptionPath
+{
+    /// <summary>The platform's RSA provider.</summary>
+    Platform,
+
+    /// <summary><see cref="ManagedRsaEncryption"/>: forced, or the platform threw <see cref="CryptographicException"/>.</summary>
+    Managed,
+}
+
+/// <summary>Encrypts with a platform RSA provider; throws <see cref="CryptographicException"/> when it cannot.</summary>
+internal delegate byte[] PlatformRsaEncryptor(RsaPublicKey key, byte[] plain, RSAEncryptionPadding padding);
