@@ -33,6 +33,9 @@ internal sealed class CliContext
 
     public TextWriter Out { get; }
 
+    /// <summary>The process's standard output as bytes, for output that must not pass through a text encoder.</summary>
+    public Func<Stream>? RawOut { get; init; }
+
     public TextWriter Error { get; }
 
     public TextReader In { get; }
@@ -47,7 +50,28 @@ internal sealed class CliContext
     /// <summary>The process's own streams.</summary>
     public static CliContext FromProcess() => new(
         System.Console.Out, System.Console.Error, System.Console.In,
-        System.Console.IsOutputRedirected, System.Console.IsInputRedirected, Environment.GetEnvironmentVariable);
+        System.Console.IsOutputRedirected, System.Console.IsInputRedirected, Environment.GetEnvironmentVariable)
+    {
+        RawOut = System.Console.OpenStandardOutput,
+    };
+
+    /// <summary>
+    /// Writes bytes exactly as given (a .reg export whose names may be Latin-1 or UTF-8, as hivexregedit writes them).
+    /// Without a raw stream (in tests) they are decoded as UTF-8.
+    /// </summary>
+    public void WriteRaw(byte[] bytes)
+    {
+        if (RawOut is null)
+        {
+            Out.Write(System.Text.Encoding.UTF8.GetString(bytes));
+            return;
+        }
+
+        Out.Flush();
+        using var stream = RawOut();
+        stream.Write(bytes);
+        stream.Flush();
+    }
 
     /// <summary>Writes one message line to standard error, prefixed with the program name.</summary>
     public void Message(string text) => Error.WriteLine($"reseal: {text}");
