@@ -1,0 +1,532 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using Microsoft.Win32;
+using Reseal.Windows.Ports;
+using WinRegistryKey = Microsoft.Win32.RegistryKey;
+using RegistryHive = Reseal.Windows.Ports.RegistryHive;
+
+namespace Reseal.Windows.Live;
+
+/// <summary>Gives the machine Reseal runs on. Only Windows has one; elsewhere this throws <see cref="PlatformNotSupportedException"/>.</summary>
+public static class LiveMachine
+{
+    /// <summary>The running Windows, or <see cref="PlatformNotSupportedException"/> off Windows.</summary>
+    public static IWindowsMachine Create()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            throw LivePlatform.NotWindows("LiveMachine.Create");
+        }
+
+        return new LiveWindows();
+    }
+}
+
+/// <summary>The running Windows machine, over Win32: the registry API, processes, netapi32 accounts, the service control manager, COM1, InitiateShutdown.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class LiveWindows : IWindowsMachine
+{
+    /// <summary>Creates the machine; throws <see cref="PlatformNotSupportedException"/> off Windows.</summary>
+    public LiveWindows()
+    {
+        Guard("LiveWindows");
+        Registry = new LiveRegistry();
+        Files = new LiveFiles();
+        Processes = new LiveProcesses();
+        Accounts = new LiveAccounts(Registry);
+        Services = new LiveServices();
+        Volumes = new LiveVolumes();
+        SerialConsole = new LiveSerialConsole();
+        Power = new LivePower();
+        System = new LiveSystemInfo(Registry);
+    }
+
+    /// <inheritdoc/>
+    public string Description => "this Windows machine (" + Environment.MachineName + ")";
+
+    /// <inheritdoc/>
+    public IRegistry Registry { get; }
+
+    /// <inheritdoc/>
+    public IWindowsFiles Files { get; }
+
+    /// <inheritdoc/>
+    public IProcessRunner Processes { get; }
+
+    /// <inheritdoc/>
+    public ILocalAccounts Accounts { get; }
+
+    /// <inheritdoc/>
+    public IServices Services { get; }
+
+    /// <inheritdoc/>
+    public IVolumes Volumes { get; }
+
+    /// <inheritdoc/>
+    public ISerialConsole SerialConsole { get; }
+
+    /// <inheritdoc/>
+    public IPower Power { get; }
+
+    /// <inheritdoc/>
+    public ISystemInfo System { get; }
+
+    internal static PlatformNotSupportedException NotWindows(string what) => LivePlatform.NotWindows(what);
+
+    internal static void Guard(string what) => LivePlatform.Guard(what);
+}
+
+/// <summary>The off-Windows guard every Live entry point calls first.</summary>
+internal static class LivePlatform
+{
+    internal static PlatformNotSupportedException NotWindows(string what) =>
+        new($"{what} needs Windows; this is {RuntimeInformation.OSDescription}. Off Windows, inspect an offline tree instead (OfflineWindows)");
+
+    internal static void Guard(string what)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            throw NotWindows(what);
+        }
+    }
+}
+
+/// <summary>The registry through Microsoft.Win32.Registry, 64-bit view.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class LiveRegistry : IRegistry
+{
+    /// <summary>Creates the port; throws off Windows.</summary>
+    public LiveRegistry() => LiveWindows.Guard("LiveRegistry");
+
+    /// <inheritdoc/>
+    public bool KeyExists(RegistryHive hive, string keyPath)
+    {
+        using var key = Open(hive, keyPath, writable: false);
+        return key is not null;
+    }
+
+    /// <inheritdoc/>
+    public RegistryData? GetValue(RegistryHive hive, string keyPath, string name)
+    {
+        using var key = Open(hive, keyPath, writable: false);
+        return key is null ? null : Read(key, name);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NamedRegistryData> GetValues(RegistryHive hive, string keyPath)
+    {
+        using var key = Open(hive, keyPath, writable: false);
+        if (key is null)
+        {
+            return [];
+        }
+
+        return key.GetValueNames().Select(n => Read(key, n) is { } data ? new NamedRegistryData(n, data) : null).OfType<NamedRegistryData>().ToList();
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> GetSubkeyNames(RegistryHive hive, string keyPath)
+    {
+        using var key = Open(hive, keyPath, writable: false);
+        return key is null ? [] : key.GetSubKeyNames();
+    }
+
+    /// <inheritdoc/>
+    public void SetValue(RegistryHive hive, string keyPath, string name, RegistryData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using var root = Root(hive);
+        using var key = root.CreateSubKey(keyPath, writable: true);
+        var bytes = data.Bytes.ToArray();
+        switch (data.Type)
+        {
+            case RegistryData.TypeString:
+                key.SetValue(name, data.AsText(), RegistryValueKind.String);
+                break;
+            case RegistryData.TypeExpandString:
+                key.SetValue(name, data.AsText(), RegistryValueKind.ExpandString);
+                break;
+            case RegistryData.TypeDWord when bytes.Length == 4:
+                key.SetValue(name, unchecked((int)data.AsDWord()!.Value), RegistryValueKind.DWord);
+                break;
+            case RegistryData.TypeQWord when bytes.Length == 8:
+                key.SetValue(name, unchecked((long)data.AsQWord()!.Value), RegistryValueKind.QWord);
+                break;
+            case RegistryData.TypeMultiString:
+                key.SetValue(name, data.AsMultiString().ToArray(), RegistryValueKind.MultiString);
+                break;
+            case RegistryData.TypeBinary:
+                key.SetValue(name, bytes, RegistryValueKind.Binary);
+                break;
+            default:
+                key.SetValue(name, bytes, RegistryValueKind.None);
+                break;
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool DeleteValue(RegistryHive hive, string keyPath, string name)
+    {
+        using var key = Open(hive, keyPath, writable: true);
+        if (key?.GetValueNames().Contains(name, StringComparer.OrdinalIgnoreCase) != true)
+        {
+            return false;
+        }
+
+        key.DeleteValue(name);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public void CreateKey(RegistryHive hive, string keyPath)
+    {
+        using var root = Root(hive);
+        root.CreateSubKey(keyPath, writable: false).Dispose();
+    }
+
+    /// <inheritdoc/>
+    public bool DeleteKey(RegistryHive hive, string keyPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyPath);
+        using var root = Root(hive);
+        using (var existing = root.OpenSubKey(keyPath))
+        {
+            if (existing is null)
+            {
+                return false;
+            }
+        }
+
+        root.DeleteSubKeyTree(keyPath, throwOnMissingSubKey: false);
+        return true;
+    }
+
+    private static WinRegistryKey Root(RegistryHive hive)
+    {
+        var (baseKey, sub) = hive switch
+        {
+            RegistryHive.Default => (Microsoft.Win32.RegistryHive.Users, ".DEFAULT"),
+            _ => (Microsoft.Win32.RegistryHive.LocalMachine, RegistryHives.FileName(hive)),
+        };
+        using var top = WinRegistryKey.OpenBaseKey(baseKey, RegistryView.Registry64);
+        return top.OpenSubKey(sub, writable: true)
+            ?? throw new HiveUnavailableException(hive, "cannot be opened (SAM and SECURITY need the SYSTEM account)");
+    }
+
+    private static WinRegistryKey? Open(RegistryHive hive, string keyPath, bool writable)
+    {
+        ArgumentNullException.ThrowIfNull(keyPath);
+        using var root = Root(hive);
+        return keyPath.Trim('\\').Length == 0 ? root.OpenSubKey("", writable) : root.OpenSubKey(keyPath.Trim('\\'), writable);
+    }
+
+    private static RegistryData? Read(WinRegistryKey key, string name)
+    {
+        var raw = key.GetValue(name, null, RegistryValueOptions.DoNotExpandEnvironmentNames);
+        if (raw is null)
+        {
+            return null;
+        }
+
+        return key.GetValueKind(name) switch
+        {
+            RegistryValueKind.String => RegistryData.FromString((string)raw),
+            RegistryValueKind.ExpandString => RegistryData.FromString((string)raw, expandable: true),
+            RegistryValueKind.DWord => RegistryData.FromDWord(unchecked((uint)(int)raw)),
+            RegistryValueKind.QWord => RegistryData.FromQWord(unchecked((ulong)(long)raw)),
+            RegistryValueKind.MultiString => RegistryData.FromMultiString((string[])raw),
+            RegistryValueKind.Binary => RegistryData.FromBinary((byte[])raw),
+            _ => raw is byte[] bytes ? new RegistryData(RegistryData.TypeBinary, bytes) : RegistryData.FromString(raw.ToString() ?? ""),
+        };
+    }
+}
+
+/// <summary>The files of the running Windows.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class LiveFiles : IWindowsFiles
+{
+    private readonly char _drive;
+
+    /// <summary>Creates the port; throws off Windows.</summary>
+    public LiveFiles()
+    {
+        LiveWindows.Guard("LiveFiles");
+        _drive = (Environment.GetEnvironmentVariable("SystemDrive") ?? "C:")[0];
+    }
+
+    /// <inheritdoc/>
+    public string Expand(string windowsPath) => WindowsPaths.Expand(Environment.ExpandEnvironmentVariables(windowsPath), _drive);
+
+    /// <inheritdoc/>
+    public bool FileExists(string windowsPath) => File.Exists(Expand(windowsPath));
+
+    /// <inheritdoc/>
+    public bool DirectoryExists(string windowsPath) => Directory.Exists(Expand(windowsPath));
+
+    /// <inheritdoc/>
+    public long? GetFileLength(string windowsPath)
+    {
+        var info = new FileInfo(Expand(windowsPath));
+        return info.Exists ? info.Length : null;
+    }
+
+    /// <inheritdoc/>
+    public byte[] ReadAllBytes(string windowsPath) => File.ReadAllBytes(Expand(windowsPath));
+
+    /// <inheritdoc/>
+    public void WriteAllBytes(string windowsPath, ReadOnlySpan<byte> contents)
+    {
+        var path = Expand(windowsPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".reseal-tmp";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(contents);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool DeleteFile(string windowsPath)
+    {
+        var path = Expand(windowsPath);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public void CreateDirectory(string windowsPath) => Directory.CreateDirectory(Expand(windowsPath));
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ListFiles(string windowsDirectory)
+    {
+        var path = Expand(windowsDirectory);
+        return Directory.Exists(path) ? Directory.GetFiles(path).Order(StringComparer.OrdinalIgnoreCase).ToList() : [];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ListDirectories(string windowsDirectory)
+    {
+        var path = Expand(windowsDirectory);
+        return Directory.Exists(path) ? Directory.GetDirectories(path).Order(StringComparer.OrdinalIgnoreCase).ToList() : [];
+    }
+}
+
+/// <summary>Runs programs with System.Diagnostics.Process; kills the tree at the time limit.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class LiveProcesses : IProcessRunner
+{
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the port; throws off Windows.</summary>
+    public LiveProcesses(TimeProvider? time = null)
+    {
+        LiveWindows.Guard("LiveProcesses");
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc/>
+    public async Task<ProcessOutcome> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var info = new ProcessStartInfo(request.FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = request.StandardInput is not null,
+            CreateNoWindow = true,
+        };
+        foreach (var argument in request.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (request.WorkingDirectory is not null)
+        {
+            info.WorkingDirectory = request.WorkingDirectory;
+        }
+
+        foreach (var (name, value) in request.Environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        var started = _time.GetTimestamp();
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {request.FileName}");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        if (request.StandardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(request.StandardInput.AsMemory(), cancellationToken).ConfigureAwait(false);
+            process.StandardInput.Close();
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(request.Timeout);
+        var timedOut = false;
+        try
+        {
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            cancellationToken.ThrowIfCancellationRequested();
+            timedOut = true;
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new ProcessOutcome(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), timedOut, _time.GetElapsedTime(started));
+    }
+}
+
+/// <summary>Volumes through DriveInfo.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class LiveVolumes : IVolumes
+{
+    /// <summary>Creates the port; throws off Windows.</summary>
+    public LiveVolumes() => LiveWindows.Guard("LiveVolumes");
+
+    /// <inheritdoc/>
+    public IReadOnlyList<VolumeInfo> ListVolumes() =>
+        DriveInfo.GetDrives().Where(d => d.IsReady)
+            .Select(d => new VolumeInfo(d.RootDirectory.FullName, d.VolumeLabel, d.DriveFormat, d.TotalSize, d.AvailableFreeSpace))
+            .OrderBy(v => v.RootPath, StringComparer.OrdinalIgnoreCase).ToList();
+}
+
+/// <summary>COM1 opened with CreateFile and written synchronously per line.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class LiveSerialConsole : ISerialConsole
+{
+    private readonly string _port;
+
+    /// <summary>Creates the port (default <c>\\.\COM1</c>); throws off Windows.</summary>
+    public LiveSerialConsole(string port = @"\\.\COM1")
+    {
+        LiveWindows.Guard("LiveSerialConsole");
+        _port = port;
+    }
+
+    /// <inheritdoc/>
+    public async Task WriteLineAsync(string line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        using var handle = NativeMethods.CreateFile(_port, NativeMethods.GenericWrite, 0, 0, NativeMethods.OpenExisting, 0, 0);
+        if (handle.IsInvalid)
+        {
+            throw new IOException($"cannot open {_port}", new Win32Exception(Marshal.GetLastPInvokeError()));
+        }
+
+        await using var stream = new FileStream(handle, FileAccess.Write, 1);
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\r\n"), cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Shutdown and restart through InitiateShutdownW.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class LivePower : IPower
+{
+    /// <summary>Creates the port; throws off Windows.</summary>
+    public LivePower() => LiveWindows.Guard("LivePower");
+
+    /// <inheritdoc/>
+    public void Request(PowerAction action, TimeSpan delay, string reason)
+    {
+        var flags = NativeMethods.ShutdownForceOthers | (action == PowerAction.Reboot ? NativeMethods.ShutdownRestart : NativeMethods.ShutdownPowerOff);
+        if (delay == TimeSpan.Zero)
+        {
+            flags |= NativeMethods.ShutdownGraceOverride;
+        }
+
+        EnableShutdownPrivilege();
+        var error = NativeMethods.InitiateShutdown(null, reason, (uint)Math.Clamp(delay.TotalSeconds, 0, 315360000), flags,
+            NativeMethods.ShtdnReasonMajorOperatingSystem | NativeMethods.ShtdnReasonMinorReconfig | NativeMethods.ShtdnReasonFlagPlanned);
+        if (error != 0)
+        {
+            throw new Win32Exception((int)error, $"InitiateShutdown ({action}) failed");
+        }
+    }
+
+    /// <summary>InitiateShutdown needs SeShutdownPrivilege enabled in the token; even SYSTEM holds it disabled.</summary>
+    private static void EnableShutdownPrivilege()
+    {
+        if (!NativeMethods.OpenProcessToken(NativeMethods.GetCurrentProcess(), NativeMethods.TokenAdjustPrivileges | NativeMethods.TokenQuery, out var token))
+        {
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), "OpenProcessToken failed");
+        }
+
+        using (token)
+        {
+            if (!NativeMethods.LookupPrivilegeValue(null, "SeShutdownPrivilege", out var luid))
+            {
+                throw new Win32Exception(Marshal.GetLastPInvokeError(), "LookupPrivilegeValue(SeShutdownPrivilege) failed");
+            }
+
+            var privilege = new NativeMethods.TokenPrivilege { PrivilegeCount = 1, Luid = luid, Attributes = NativeMethods.SePrivilegeEnabled };
+            // AdjustTokenPrivileges succeeds even when the privilege is not held; ERROR_NOT_ALL_ASSIGNED (1300) says so.
+            if (!NativeMethods.AdjustTokenPrivileges(token, false, ref privilege, 0, 0, 0) || Marshal.GetLastPInvokeError() == 1300)
+            {
+                throw new Win32Exception(Marshal.GetLastPInvokeError(), "this account does not hold SeShutdownPrivilege");
+            }
+        }
+    }
+}
+
+/// <summary>System facts from RtlGetVersion and the registry.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class LiveSystemInfo : ISystemInfo
+{
+    private readonly IRegistry _registry;
+
+    /// <summary>Creates the port; throws off Windows.</summary>
+    public LiveSystemInfo(IRegistry registry)
+    {
+        LiveWindows.Guard("LiveSystemInfo");
+        _registry = registry;
+    }
+
+    /// <inheritdoc/>
+    public OsVersion GetOsVersion()
+    {
+        var fromRegistry = Offline.OfflineSystemInfo.ReadOsVersion(_registry);
+        var info = new NativeMethods.OsVersionInfoExW { OsVersionInfoSize = (uint)Marshal.SizeOf<NativeMethods.OsVersionInfoExW>() };
+        return NativeMethods.RtlGetVersion(ref info) == 0
+            ? fromRegistry with { Major = (int)info.MajorVersion, Minor = (int)info.MinorVersion, Build = (int)info.BuildNumber }
+            : fromRegistry;
+    }
+
+    /// <inheritdoc/>
+    public string? GetComputerName() => Environment.MachineName;
+
+    /// <inheritdoc/>
+    public (ImageState State, string? RawText) GetImageState()
+    {
+        var text = _registry.GetValue(RegistryHive.Software, @"Microsoft\Windows\CurrentVersion\Setup\State", "ImageState")?.AsText();
+        return (ImageStates.Parse(text), text);
+    }
+
+    /// <inheritdoc/>
+    public ActivationInfo GetActivation() =>
+        new(_registry.GetValue(RegistryHive.Software, @"Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform", "SkipRearm")?.AsDWord() == 1, null, null);
+}

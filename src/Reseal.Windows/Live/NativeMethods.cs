@@ -1,0 +1,188 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using Microsoft.Win32.SafeHandles;
+
+namespace Reseal.Windows.Live;
+
+/// <summary>The Win32 functions LiveWindows calls. Every one that sets the last error says so; strings are UTF-16.</summary>
+[SupportedOSPlatform("windows")]
+internal static partial class NativeMethods
+{
+    public const int NerrSuccess = 0;
+    public const int ErrorMoreData = 234;
+    public const int ErrorInsufficientBuffer = 122;
+    public const uint MaxPreferredLength = 0xFFFFFFFF;
+    public const uint FilterNormalAccount = 0x2;
+    public const uint ScManagerConnect = 0x1;
+    public const uint ServiceQueryConfig = 0x1;
+    public const uint ServiceChangeConfig = 0x2;
+    public const uint ServiceQueryStatus = 0x4;
+    public const uint ServiceStart = 0x10;
+    public const uint ServiceStop = 0x20;
+    public const uint ServiceNoChange = 0xFFFFFFFF;
+    public const uint ServiceControlStop = 0x1;
+    public const uint GenericWrite = 0x40000000;
+    public const uint OpenExisting = 3;
+    public const uint ShutdownForceOthers = 0x1;
+    public const uint ShutdownPowerOff = 0x8;
+    public const uint ShutdownRestart = 0x4;
+    public const uint ShutdownGraceOverride = 0x20;
+    public const uint ShtdnReasonMajorOperatingSystem = 0x00020000;
+    public const uint ShtdnReasonMinorReconfig = 0x00000004;
+    public const uint ShtdnReasonFlagPlanned = 0x80000000;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UserInfo20
+    {
+        public nint Name;
+        public nint FullName;
+        public nint Comment;
+        public uint Flags;
+        public uint UserId;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UserInfo1003
+    {
+        public nint Password;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UserInfo1008
+    {
+        public uint Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ServiceStatus
+    {
+        public uint ServiceType;
+        public uint CurrentState;
+        public uint ControlsAccepted;
+        public uint Win32ExitCode;
+        public uint ServiceSpecificExitCode;
+        public uint CheckPoint;
+        public uint WaitHint;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct QueryServiceConfigW
+    {
+        public uint ServiceType;
+        public uint StartType;
+        public uint ErrorControl;
+        public nint BinaryPathName;
+        public nint LoadOrderGroup;
+        public uint TagId;
+        public nint Dependencies;
+        public nint ServiceStartName;
+        public nint DisplayName;
+    }
+
+    /// <summary>RTL_OSVERSIONINFOEXW: 284 bytes, blittable.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct OsVersionInfoExW
+    {
+        public uint OsVersionInfoSize;
+        public uint MajorVersion;
+        public uint MinorVersion;
+        public uint BuildNumber;
+        public uint PlatformId;
+        public fixed char CsdVersion[128];
+        public ushort ServicePackMajor;
+        public ushort ServicePackMinor;
+        public ushort SuiteMask;
+        public byte ProductType;
+        public byte Reserved;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Luid
+    {
+        public uint LowPart;
+        public int HighPart;
+    }
+
+    /// <summary>TOKEN_PRIVILEGES with exactly one LUID_AND_ATTRIBUTES.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TokenPrivilege
+    {
+        public uint PrivilegeCount;
+        public Luid Luid;
+        public uint Attributes;
+    }
+
+    public const uint TokenAdjustPrivileges = 0x20;
+    public const uint TokenQuery = 0x8;
+    public const uint SePrivilegeEnabled = 0x2;
+
+    [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
+    public static partial int NetUserEnum(string? serverName, uint level, uint filter, out nint buffer, uint preferredMaxLength,
+        out uint entriesRead, out uint totalEntries, ref uint resumeHandle);
+
+    [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
+    public static partial int NetUserGetInfo(string? serverName, string userName, uint level, out nint buffer);
+
+    [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
+    public static partial int NetUserSetInfo(string? serverName, string userName, uint level, nint buffer, out uint parameterError);
+
+    [LibraryImport("netapi32.dll")]
+    public static partial int NetApiBufferFree(nint buffer);
+
+    [LibraryImport("advapi32.dll", EntryPoint = "OpenSCManagerW", SetLastError = true, StringMarshalling = StringMarshalling.Utf16)]
+    public static partial nint OpenSCManager(string? machineName, string? databaseName, uint desiredAccess);
+
+    [LibraryImport("advapi32.dll", EntryPoint = "OpenServiceW", SetLastError = true, StringMarshalling = StringMarshalling.Utf16)]
+    public static partial nint OpenService(nint manager, string serviceName, uint desiredAccess);
+
+    [LibraryImport("advapi32.dll", EntryPoint = "QueryServiceConfigW", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool QueryServiceConfig(nint service, nint buffer, uint bufferSize, out uint bytesNeeded);
+
+    [LibraryImport("advapi32.dll", EntryPoint = "ChangeServiceConfigW", SetLastError = true, StringMarshalling = StringMarshalling.Utf16)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool ChangeServiceConfig(nint service, uint serviceType, uint startType, uint errorControl, string? binaryPathName,
+        string? loadOrderGroup, nint tagId, string? dependencies, string? serviceStartName, string? password, string? displayName);
+
+    [LibraryImport("advapi32.dll", EntryPoint = "StartServiceW", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool StartService(nint service, uint argumentCount, nint arguments);
+
+    [LibraryImport("advapi32.dll", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool ControlService(nint service, uint control, out ServiceStatus status);
+
+    [LibraryImport("advapi32.dll", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool QueryServiceStatus(nint service, out ServiceStatus status);
+
+    [LibraryImport("advapi32.dll", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool CloseServiceHandle(nint handle);
+
+    [LibraryImport("advapi32.dll", EntryPoint = "InitiateShutdownW", StringMarshalling = StringMarshalling.Utf16)]
+    public static partial uint InitiateShutdown(string? machineName, string? message, uint gracePeriodSeconds, uint shutdownFlags, uint reason);
+
+    [LibraryImport("kernel32.dll", EntryPoint = "CreateFileW", SetLastError = true, StringMarshalling = StringMarshalling.Utf16)]
+    public static partial SafeFileHandle CreateFile(string fileName, uint desiredAccess, uint shareMode, nint securityAttributes,
+        uint creationDisposition, uint flagsAndAttributes, nint templateFile);
+
+    [LibraryImport("ntdll.dll")]
+    public static partial int RtlGetVersion(ref OsVersionInfoExW versionInfo);
+
+    [LibraryImport("kernel32.dll")]
+    public static partial nint GetCurrentProcess();
+
+    [LibraryImport("advapi32.dll", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool OpenProcessToken(nint process, uint desiredAccess, out SafeAccessTokenHandle token);
+
+    [LibraryImport("advapi32.dll", EntryPoint = "LookupPrivilegeValueW", SetLastError = true, StringMarshalling = StringMarshalling.Utf16)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool LookupPrivilegeValue(string? systemName, string name, out Luid luid);
+
+    [LibraryImport("advapi32.dll", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool AdjustTokenPrivileges(SafeAccessTokenHandle token, [MarshalAs(UnmanagedType.Bool)] bool disableAll,
+        ref TokenPrivilege newState, uint bufferLength, nint previousState, nint returnLength);
+}

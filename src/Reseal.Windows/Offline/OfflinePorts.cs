@@ -1,0 +1,204 @@
+using System.Globalization;
+using Reseal.Windows.Ports;
+
+namespace Reseal.Windows.Offline;
+
+/// <summary>Local accounts of an offline tree, from its SAM hive; profiles from SOFTWARE's ProfileList.</summary>
+public sealed class OfflineAccounts(OfflineRegistry registry) : ILocalAccounts
+{
+    /// <summary>The ProfileList key in SOFTWARE.</summary>
+    public const string ProfileListPath = @"Microsoft\Windows NT\CurrentVersion\ProfileList";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<LocalAccount> ListAccounts() => Read().Accounts;
+
+    /// <summary>Accounts and the records that could not be read.</summary>
+    public SamDatabase.AccountsResult Read()
+    {
+        var sam = registry.TryGetHive(RegistryHive.Sam)
+            ?? throw new HiveUnavailableException(RegistryHive.Sam, registry.GetStatus(RegistryHive.Sam).Problem ?? "not readable");
+        try
+        {
+            return SamDatabase.ReadAccounts(sam);
+        }
+        catch (Reseal.Registry.HiveFormatException e)
+        {
+            throw new HiveUnavailableException(RegistryHive.Sam, "damaged: " + e.Message, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public LocalAccount? FindAccount(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return ListAccounts().FirstOrDefault(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <inheritdoc/>
+    public void SetEnabled(string name, bool enabled)
+    {
+        var account = FindAccount(name) ?? throw new KeyNotFoundException($"no local account named '{name}' in the offline SAM");
+        var keyPath = SamDatabase.UserKeyPath(account.Rid);
+        var f = registry.GetValue(RegistryHive.Sam, keyPath, "F")
+            ?? throw new HiveUnavailableException(RegistryHive.Sam, $@"{keyPath} has no F record");
+        registry.SetValue(RegistryHive.Sam, keyPath, "F", new RegistryData(f.Type, SamDatabase.WithDisabled(f.Bytes.AsSpan(), !enabled)));
+    }
+
+    /// <inheritdoc/>
+    public void SetPassword(string name, string password) =>
+        throw OfflineWindows.NeedsRunningWindows("setting an account password",
+            "the SAM keeps password hashes encrypted with the boot key; set the password at first boot (specialize RunSynchronous or the agent)");
+
+    /// <inheritdoc/>
+    public IReadOnlyList<UserProfile> ListProfiles()
+    {
+        var profiles = new List<UserProfile>();
+        foreach (var sid in registry.GetSubkeyNames(RegistryHive.Software, ProfileListPath))
+        {
+            var key = ProfileListPath + "\\" + sid;
+            profiles.Add(new UserProfile(
+                sid,
+                registry.GetValue(RegistryHive.Software, key, "ProfileImagePath")?.AsText(),
+                registry.GetValue(RegistryHive.Software, key, "State")?.AsDWord()));
+        }
+
+        return profiles.OrderBy(p => p.Sid, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+}
+
+/// <summary>Services of an offline tree: <c>CurrentControlSet\Services\&lt;name&gt;</c> in SYSTEM.</summary>
+public sealed class OfflineServices(OfflineRegistry registry) : IServices
+{
+    private const string ServicesPath = @"CurrentControlSet\Services";
+
+    /// <inheritdoc/>
+    public ServiceInfo? Find(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var key = registry.OpenKey(RegistryHive.System, ServicesPath + "\\" + name);
+        if (key is not { } k)
+        {
+            return null;
+        }
+
+        var path = ServicesPath + "\\" + k.Name;
+        var start = registry.GetValue(RegistryHive.System, path, "Start")?.AsDWord();
+        return new ServiceInfo(
+            k.Name,
+            registry.GetValue(RegistryHive.System, path, "DisplayName")?.AsText(),
+            registry.GetValue(RegistryHive.System, path, "ImagePath")?.AsText(),
+            start is <= 4 ? (ServiceStartMode)start.Value : null,
+            registry.GetValue(RegistryHive.System, path, "DelayedAutostart")?.AsDWord() == 1,
+            ServiceRunState.Unknown);
+    }
+
+    /// <inheritdoc/>
+    public void SetStartMode(string name, ServiceStartMode mode)
+    {
+        var service = Find(name) ?? throw new KeyNotFoundException($"no service named '{name}' in the offline SYSTEM hive");
+        registry.SetValue(RegistryHive.System, ServicesPath + "\\" + service.Name, "Start", RegistryData.FromDWord((uint)mode));
+    }
+
+    /// <inheritdoc/>
+    public Task StartAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
+        throw OfflineWindows.NeedsRunningWindows($"starting the service '{name}'", "set its start mode instead; it starts when the image boots");
+
+    /// <inheritdoc/>
+    public Task StopAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
+        throw OfflineWindows.NeedsRunningWindows($"stopping the service '{name}'", "nothing runs in an offline image");
+}
+
+/// <summary>The volume an offline tree lives on.</summary>
+public sealed class OfflineVolumes(OfflineFiles files) : IVolumes
+{
+    /// <inheritdoc/>
+    public IReadOnlyList<VolumeInfo> ListVolumes()
+    {
+        long? total = null, free = null;
+        string? format = null;
+        try
+        {
+            var drive = new DriveInfo(files.Root);
+            if (drive.IsReady)
+            {
+                total = drive.TotalSize;
+                free = drive.AvailableFreeSpace;
+                format = drive.DriveFormat;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // The host cannot say; the volume is still listed.
+        }
+
+        return [new VolumeInfo(files.SystemDrive + @":\", null, format, total, free)];
+    }
+}
+
+/// <summary>System facts of an offline tree, from its SYSTEM and SOFTWARE hives.</summary>
+public sealed class OfflineSystemInfo(OfflineRegistry registry) : ISystemInfo
+{
+    internal const string CurrentVersionPath = @"Microsoft\Windows NT\CurrentVersion";
+    internal const string SetupStatePath = @"Microsoft\Windows\CurrentVersion\Setup\State";
+    internal const string SppPath = @"Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform";
+
+    /// <inheritdoc/>
+    public OsVersion GetOsVersion() => ReadOsVersion(registry);
+
+    /// <inheritdoc/>
+    public string? GetComputerName() =>
+        registry.GetValue(RegistryHive.System, @"CurrentControlSet\Control\ComputerName\ComputerName", "ComputerName")?.AsText();
+
+    /// <inheritdoc/>
+    public (ImageState State, string? RawText) GetImageState()
+    {
+        var text = registry.GetValue(RegistryHive.Software, SetupStatePath, "ImageState")?.AsText();
+        return (ImageStates.Parse(text), text);
+    }
+
+    /// <inheritdoc/>
+    public ActivationInfo GetActivation() =>
+        new(registry.GetValue(RegistryHive.Software, SppPath, "SkipRearm")?.AsDWord() == 1, null, null);
+
+    internal static OsVersion ReadOsVersion(IRegistry registry)
+    {
+        string? Text(string name) => registry.GetValue(RegistryHive.Software, CurrentVersionPath, name)?.AsText();
+        int? Number(string name) => registry.GetValue(RegistryHive.Software, CurrentVersionPath, name)?.AsDWord() is { } v ? (int)v : null;
+        int? Parse(string? s) => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+        int? major = Number("CurrentMajorVersionNumber"), minor = Number("CurrentMinorVersionNumber");
+        if (major is null && Text("CurrentVersion") is { } legacy && legacy.Split('.') is [var a, var b, ..])
+        {
+            major = Parse(a);
+            minor = Parse(b);
+        }
+
+        return new OsVersion
+        {
+            ProductName = Text("ProductName"),
+            EditionId = Text("EditionID"),
+            InstallationType = Text("InstallationType"),
+            Major = major,
+            Minor = minor,
+            Build = Parse(Text("CurrentBuildNumber")) ?? Parse(Text("CurrentBuild")),
+            Revision = Number("UBR"),
+            DisplayVersion = Text("DisplayVersion") ?? Text("ReleaseId") ?? Text("CSDVersion"),
+        };
+    }
+}
+
+/// <summary>Processes, the serial console and power of an offline tree: none exist, and each says so.</summary>
+internal sealed class OfflineNothingRuns : IProcessRunner, ISerialConsole, IPower
+{
+    public Task<ProcessOutcome> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        throw OfflineWindows.NeedsRunningWindows($"running '{request.FileName}'", "run it when the image boots (SetupComplete.cmd or the agent)");
+    }
+
+    public Task WriteLineAsync(string line, CancellationToken cancellationToken) =>
+        throw OfflineWindows.NeedsRunningWindows("writing to the serial console (COM1)", "an offline image has no console");
+
+    public void Request(PowerAction action, TimeSpan delay, string reason) =>
+        throw OfflineWindows.NeedsRunningWindows(action == PowerAction.Reboot ? "restarting" : "shutting down", "an offline image is not running");
+}

@@ -1,0 +1,70 @@
+using Reseal.Windows.Ports;
+
+namespace Reseal.Windows.Offline;
+
+/// <summary>
+/// A Windows installation that is not running: a directory tree (a mounted image, a copied volume) whose root is the
+/// system drive. Hives are read and written with Reseal.Registry, files through the tree with Windows' case-insensitive
+/// names. What needs a running Windows (processes, services starting, power, the serial console, passwords) throws
+/// <see cref="PlatformNotSupportedException"/> naming the operation.
+/// </summary>
+public sealed class OfflineWindows : IWindowsMachine
+{
+    private readonly OfflineNothingRuns _nothingRuns = new();
+
+    private OfflineWindows(OfflineFiles files, TimeProvider time)
+    {
+        Files = files;
+        Registry = new OfflineRegistry(files, time);
+        Accounts = new OfflineAccounts(Registry);
+        Services = new OfflineServices(Registry);
+        Volumes = new OfflineVolumes(files);
+        System = new OfflineSystemInfo(Registry);
+    }
+
+    /// <summary>Opens the tree rooted at <paramref name="root"/> (which must exist; whether it holds Windows is for <see cref="LooksLikeWindows"/> to say).</summary>
+    public static OfflineWindows Open(string root, TimeProvider? time = null, char systemDrive = 'C') =>
+        new(new OfflineFiles(root, systemDrive), time ?? TimeProvider.System);
+
+    /// <inheritdoc/>
+    public string Description => $"offline Windows tree at {Files.Root}";
+
+    /// <summary>The tree's files.</summary>
+    public OfflineFiles Files { get; }
+
+    /// <summary>The tree's hives.</summary>
+    public OfflineRegistry Registry { get; }
+
+    /// <inheritdoc cref="IWindowsMachine.Accounts"/>
+    public OfflineAccounts Accounts { get; }
+
+    /// <inheritdoc/>
+    public IServices Services { get; }
+
+    /// <inheritdoc/>
+    public IVolumes Volumes { get; }
+
+    /// <inheritdoc/>
+    public ISystemInfo System { get; }
+
+    /// <inheritdoc/>
+    public IProcessRunner Processes => _nothingRuns;
+
+    /// <inheritdoc/>
+    public ISerialConsole SerialConsole => _nothingRuns;
+
+    /// <inheritdoc/>
+    public IPower Power => _nothingRuns;
+
+    IRegistry IWindowsMachine.Registry => Registry;
+
+    IWindowsFiles IWindowsMachine.Files => Files;
+
+    ILocalAccounts IWindowsMachine.Accounts => Accounts;
+
+    /// <summary>True when the tree has a <c>Windows\System32\config</c> folder (any case).</summary>
+    public bool LooksLikeWindows => Files.DirectoryExists(@"C:\Windows\System32\config");
+
+    internal static PlatformNotSupportedException NeedsRunningWindows(string operation, string hint) =>
+        new($"{operation} needs a running Windows; this is an offline Windows tree ({hint})");
+}

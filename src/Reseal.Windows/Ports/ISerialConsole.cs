@@ -1,0 +1,8 @@
+namespace Reseal.Windows.Ports;
+
+/// <summary>The serial console (COM1), where launch agents print what clouds show as the instance's console output.</summary>
+public interface ISerialConsole
+{
+    /// <summary>Writes one line (CR LF appended) to the port. Needs a running Windows.</summary>
+    Task WriteLineAsync(string line, CancellationToken cancellationToken);
+}
