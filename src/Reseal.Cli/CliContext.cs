@@ -17,19 +17,27 @@ internal sealed class CliContext
         InputRedirected = inputRedirected;
         var noColor = !string.IsNullOrEmpty(environment("NO_COLOR"));
         UseColor = !outputRedirected && !noColor;
-        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        // Created on first use: most commands print plain lines, and Spectre's set-up costs start-up time.
+        _console = new Lazy<IAnsiConsole>(() =>
         {
-            Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = UseColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
+                ColorSystem = UseColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+                Out = new AnsiConsoleOutput(output),
+            });
+            if (outputRedirected)
+            {
+                // Redirected output is for machines and files: never wrap lines at an imaginary 80 columns.
+                console.Profile.Width = 4096;
+            }
+
+            return console;
         });
-        if (outputRedirected)
-        {
-            // Redirected output is for machines and files: never wrap lines at an imaginary 80 columns.
-            Console.Profile.Width = 4096;
-        }
     }
+
+    private readonly Lazy<IAnsiConsole> _console;
 
     public TextWriter Out { get; }
 
@@ -45,7 +53,7 @@ internal sealed class CliContext
     public bool UseColor { get; }
 
     /// <summary>Spectre console over <see cref="Out"/>, for tables and colour.</summary>
-    public IAnsiConsole Console { get; }
+    public IAnsiConsole Console => _console.Value;
 
     /// <summary>The process's own streams.</summary>
     public static CliContext FromProcess() => new(
@@ -59,17 +67,19 @@ internal sealed class CliContext
     /// Writes bytes exactly as given (a .reg export whose names may be Latin-1 or UTF-8, as hivexregedit writes them).
     /// Without a raw stream (in tests) they are decoded as UTF-8.
     /// </summary>
-    public void WriteRaw(byte[] bytes)
+    public void WriteRaw(Stream bytes)
     {
+        ArgumentNullException.ThrowIfNull(bytes);
         if (RawOut is null)
         {
-            Out.Write(System.Text.Encoding.UTF8.GetString(bytes));
+            using var reader = new StreamReader(bytes, System.Text.Encoding.UTF8);
+            Out.Write(reader.ReadToEnd());
             return;
         }
 
         Out.Flush();
         using var stream = RawOut();
-        stream.Write(bytes);
+        bytes.CopyTo(stream);
         stream.Flush();
     }
 

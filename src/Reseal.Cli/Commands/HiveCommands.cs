@@ -105,17 +105,32 @@ internal static class HiveCommands
             var start = FindKey(opened, parse.GetValue(key)!, path);
             var options = new RegExportOptions { Prefix = parse.GetValue(prefix) };
 
-            // Export into memory first: a damaged hive fails part-way, and nothing half-written may reach the target.
-            using var buffer = new MemoryStream();
-            Guard(() => RegExporter.Export(start, buffer, options), path);
-            if (parse.GetValue(output) is { } target)
+            // Stream into a temporary file first: a damaged hive fails part-way, and nothing half-written may reach
+            // the target or the pipe. The file is renamed into place, or copied to standard output.
+            var target = parse.GetValue(output);
+            var temp = TempPathBeside(target);
+            try
             {
-                WriteFileAtomically(target, buffer.ToArray());
-                context.Message($"exported {start.Path} to {target}");
+                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                {
+                    Guard(() => RegExporter.Export(start, file, options), path);
+                    file.Flush(flushToDisk: target is not null);
+                }
+
+                if (target is not null)
+                {
+                    File.Move(temp, target, overwrite: true);
+                    context.Message($"exported {start.Path} to {target}");
+                }
+                else
+                {
+                    using var file = File.OpenRead(temp);
+                    context.WriteRaw(file);
+                }
             }
-            else
+            finally
             {
-                context.WriteRaw(buffer.ToArray());
+                File.Delete(temp);
             }
 
             return ExitCodes.Success;
@@ -396,24 +411,12 @@ internal static class HiveCommands
         return ok && value <= max ? value : throw new UsageException($"'{text}' is not a number from 0 to {max}");
     }
 
-    private static void WriteFileAtomically(string target, byte[] bytes)
+    /// <summary>A temporary file beside <paramref name="target"/> (same volume, so the rename is atomic), or in the temp folder.</summary>
+    private static string TempPathBeside(string? target)
     {
-        var full = Path.GetFullPath(target);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        var directory = target is null ? Path.GetTempPath() : Path.GetDirectoryName(Path.GetFullPath(target))!;
+        var name = target is null ? "reseal-export" : Path.GetFileName(target);
+        return Path.Combine(directory, $".{name}.{Guid.NewGuid():N}.tmp");
     }
 
     /// <summary>Runs a hive operation and turns a malformed hive into a bad-input error naming the file.</summary>
