@@ -249,11 +249,22 @@ public sealed class OfflineRegistry : IRegistry
                 return false;
             }
 
-            document.Save(status.HostPath);
+            // The previous hive is kept, but never inside the image: a SAM.bak beside SAM would carry the old password
+            // hashes into every clone. Backups go to a folder outside the tree.
+            document.Save(status.HostPath, new HiveSaveOptions { KeepBackup = true, BackupPath = BackupPathFor(hive) });
             var reopened = Hive.Open(status.HostPath);
             _loaded[hive] = (reopened, status with { State = HiveLoadState.Loaded, Problem = null });
             return true;
         }
+    }
+
+    /// <summary>Where the previous version of a hive is kept: outside the tree, one file per save.</summary>
+    public string BackupDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "reseal-hive-backups");
+
+    private string BackupPathFor(RegistryHive hive)
+    {
+        Directory.CreateDirectory(BackupDirectory);
+        return Path.Combine(BackupDirectory, $"{hive}-{Guid.NewGuid():N}.hive");
     }
 
     private static string ResolveControlSet(RegistryHive hive, HiveDocument document, string keyPath)

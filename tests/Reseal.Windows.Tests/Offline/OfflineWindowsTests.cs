@@ -115,6 +115,20 @@ public class OfflineWindowsTests
     }
 
     [Fact]
+    public void SetEnabled_SamEdited_LeavesNoBackupWithOldHashesInTheTree()
+    {
+        using var temp = new TempDirectory();
+        var root = TestTree.Full(temp);
+        var windows = OfflineWindows.Open(root);
+
+        windows.Accounts.SetEnabled("guest", enabled: true);
+
+        var inTree = Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
+        Assert.DoesNotContain(inTree, name => name!.EndsWith(".bak", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(inTree, name => name!.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public void SetValue_CurrentControlSet_WritesControlSet001ThatHivexReads()
     {
         using var temp = new TempDirectory();
