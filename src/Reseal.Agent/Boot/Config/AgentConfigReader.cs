@@ -1,0 +1,222 @@
+// agent-config.yml, EC2Launch v2's schema (agents.md §1; ec2launch-v2-settings.md):
+//
+//   version: 1.0
+//   config:
+//   - stage: boot                  # boot | network | preReady | postReady (case-sensitive)
+//     tasks:
+//     - task: extendRootPartition  # one of TaskCatalog.All, allowed in this stage, once per stage
+//   - stage: preReady
+//     tasks:
+//     - task: setAdminAccount
+//       inputs:                    # per-task shape (TaskCatalog)
+//         password:
+//           type: random
+//       frequency: once            # Reseal addition: once | always
+//       independent: true          # Reseal addition: may run in parallel with neighbouring independent tasks
+//
+// Every problem is reported with its line and column; nothing is thrown for bad input.
+using System.Text;
+using Reseal.Agent.Boot.Yaml;
+
+namespace Reseal.Agent.Boot.Config;
+
+/// <summary>Reads and validates <c>agent-config.yml</c>.</summary>
+public static class AgentConfigReader
+{
+    /// <summary>Files larger than this (1 MiB) are refused unread; the default config is under 2 KiB.</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>The versions this reader accepts.</summary>
+    public static IReadOnlyList<string> SupportedVersions { get; } = ["1.0"];
+
+    private static readonly string[] TopKeys = ["version", "config"];
+    private static readonly string[] StageKeys = ["stage", "tasks"];
+
+    /// <summary>Reads the file at <paramref name="path"/> (size-checked before reading; must be UTF-8).</summary>
+    public static AgentConfigResult ReadFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            return new(null, [BootDiagnostic.Error(BootCodes.FileNotReadable, 0, 0, "the file does not exist", path)]);
+        }
+
+        if (info.Length > MaxFileBytes)
+        {
+            return new(null, [BootDiagnostic.Error(BootCodes.TooLarge, 0, 0,
+                $"the file is {info.Length} bytes, more than the {MaxFileBytes} allowed for a configuration; refused unread", path)]);
+        }
+
+        try
+        {
+            return Read(File.ReadAllBytes(path), path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new(null, [BootDiagnostic.Error(BootCodes.FileNotReadable, 0, 0, "cannot read the file: " + e.Message, path)]);
+        }
+    }
+
+    /// <summary>Reads UTF-8 bytes (a BOM is allowed).</summary>
+    public static AgentConfigResult Read(ReadOnlySpan<byte> utf8, string? source = null)
+    {
+        if (utf8.Length > MaxFileBytes)
+        {
+            return new(null, [BootDiagnostic.Error(BootCodes.TooLarge, 0, 0, $"the configuration is {utf8.Length} bytes, more than the {MaxFileBytes} allowed", source)]);
+        }
+
+        if (!TryDecodeUtf8(utf8, out var text, out var badOffset))
+        {
+            return new(null, [BootDiagnostic.Error(BootCodes.NotText, 0, 0, $"the file is not UTF-8 text (invalid byte at offset {badOffset})", source)]);
+        }
+
+        return Read(text, source);
+    }
+
+    /// <summary>Reads YAML text.</summary>
+    public static AgentConfigResult Read(string text, string? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var diagnostics = new List<BootDiagnostic>();
+        var root = BoundedYamlReader.Read(text, YamlLimits.Config, diagnostics, source);
+        if (root is null)
+        {
+            if (!diagnostics.HasErrors())
+            {
+                diagnostics.Add(BootDiagnostic.Error(BootCodes.YamlDocumentCount, 1, 1, "the configuration is empty; it needs 'version' and 'config'", source));
+            }
+
+            return new(null, diagnostics);
+        }
+
+        var tasks = new TaskEntryReader(diagnostics, source);
+        if (root is not YamlMappingValue top)
+        {
+            tasks.Error(BootCodes.WrongShape, root, $"the configuration must be a mapping with 'version' and 'config', not {root.KindName}");
+            return new(null, diagnostics);
+        }
+
+        foreach (var key in top.Entries.Select(e => e.Key).Where(k => !TopKeys.Contains(k.Text)))
+        {
+            tasks.Error(BootCodes.UnknownKey, key, $"unknown key '{key.Text}'; the top level has only 'version' and 'config'" + TaskEntryReader.Hint(key.Text, TopKeys));
+        }
+
+        var version = ReadVersion(top, tasks);
+        var stages = new List<StageConfig>();
+        var configNode = top.Get("config");
+        if (configNode is null)
+        {
+            tasks.Error(BootCodes.MissingKey, top, "'config' is missing (a list of stages)");
+        }
+        else if (configNode is YamlSequenceValue list)
+        {
+            ReadStages(list, tasks, stages);
+        }
+        else if (configNode is not YamlScalarValue { IsNull: true })
+        {
+            tasks.Error(BootCodes.WrongShape, configNode, $"'config' must be a list of stages, not {configNode.KindName}");
+        }
+
+        stages.Sort((a, b) => a.Stage.CompareTo(b.Stage));
+        return new(new AgentConfig(version, stages), diagnostics);
+    }
+
+    private static string ReadVersion(YamlMappingValue top, TaskEntryReader tasks)
+    {
+        var node = top.Get("version");
+        if (node is null or YamlScalarValue { IsNull: true })
+        {
+            tasks.Error(BootCodes.MissingVersion, node ?? top, "'version' is missing; use version: 1.0");
+            return SupportedVersions[0];
+        }
+
+        if (node is not YamlScalarValue scalar || !SupportedVersions.Contains(scalar.Text))
+        {
+            tasks.Error(BootCodes.UnsupportedVersion, node, $"version {TaskEntryReader.Show(node)} is not supported; use version: 1.0");
+            return SupportedVersions[0];
+        }
+
+        return scalar.Text;
+    }
+
+    private static void ReadStages(YamlSequenceValue list, TaskEntryReader tasks, List<StageConfig> stages)
+    {
+        var seen = new Dictionary<AgentStage, StageConfig>();
+        AgentStage? previous = null;
+        foreach (var item in list.Items)
+        {
+            if (item is not YamlMappingValue entry)
+            {
+                tasks.Error(BootCodes.WrongShape, item, $"a stage entry must be a mapping with 'stage' and 'tasks', not {item.KindName}");
+                continue;
+            }
+
+            foreach (var key in entry.Entries.Select(e => e.Key).Where(k => !StageKeys.Contains(k.Text)))
+            {
+                var hint = key.Text == "task" ? "; tasks go in a 'tasks' list" : TaskEntryReader.Hint(key.Text, StageKeys);
+                tasks.Error(BootCodes.UnknownKey, key, $"unknown key '{key.Text}' in a stage entry; allowed: stage, tasks" + hint);
+            }
+
+            if (entry.Get("stage") is not YamlScalarValue { IsNull: false } nameNode)
+            {
+                tasks.Error(BootCodes.MissingKey, entry.Get("stage") ?? entry, "the stage entry has no 'stage' name");
+                continue;
+            }
+
+            if (AgentStageNames.FromConfigName(nameNode.Text) is not { } stage)
+            {
+                var hint = nameNode.Text.Equals("userData", StringComparison.OrdinalIgnoreCase)
+                    ? "; user data runs in its own implied stage: put those tasks in the instance's user data"
+                    : TaskEntryReader.Hint(nameNode.Text, AgentStageNames.ConfigStages.Select(s => s.ToYamlName()));
+                tasks.Error(BootCodes.UnknownStage, nameNode, $"unknown stage '{nameNode.Text}'; stages are boot, network, preReady, postReady{hint}");
+                continue;
+            }
+
+            var where = $"stage {stage.ToYamlName()}";
+            if (seen.TryGetValue(stage, out var first))
+            {
+                tasks.Error(BootCodes.DuplicateStage, nameNode,
+                    $"stage {stage.ToYamlName()} is listed twice (first at {first.Line}:{first.Column}); merge the two task lists");
+                tasks.ReadTasks(entry.Get("tasks"), stage, where); // still report the problems in it
+                continue;
+            }
+
+            if (previous is { } before && stage < before)
+            {
+                tasks.Warning(BootCodes.StageOrder, nameNode,
+                    $"stage {stage.ToYamlName()} is listed after {before.ToYamlName()}; stages always run in the order boot, network, preReady, postReady");
+            }
+
+            previous = stage;
+            if (entry.Get("tasks") is null)
+            {
+                tasks.Error(BootCodes.MissingKey, nameNode, $"stage {stage.ToYamlName()} has no 'tasks' list");
+            }
+
+            var config = new StageConfig(stage, tasks.ReadTasks(entry.Get("tasks"), stage, where), nameNode.Line, nameNode.Column);
+            seen.Add(stage, config);
+            stages.Add(config);
+        }
+    }
+
+    internal static bool TryDecodeUtf8(ReadOnlySpan<byte> bytes, out string text, out int badOffset)
+    {
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out var read, out var written, replaceInvalidSequences: false);
+        if (status != System.Buffers.OperationStatus.Done)
+        {
+            (text, badOffset) = (string.Empty, read);
+            return false;
+        }
+
+        text = Encoding.UTF8.GetString(bytes);
+        badOffset = -1;
+        _ = written;
+        return true;
+    }
+}

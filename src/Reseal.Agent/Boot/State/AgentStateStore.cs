@@ -1,0 +1,291 @@
+// The agent state on disk, in %ProgramData%\Reseal\state (EC2Launch v2 keeps state.json and previous-state.json the same way):
+//
+//   state.json            the current state, UTF-8 JSON:
+//                         {"format":1,"instanceId":"i-…","untrusted":false,"savedAt":"2026-…Z",
+//                          "tasks":[{"key":"preReady/setAdminAccount#0@…","status":"completed","attempts":1,"reboots":0,
+//                                    "exitCode":0,"updatedAt":"…"}]}
+//   previous-state.json   the state before the last save (the backup File.Replace keeps)
+//   state.json.tmp        a save in progress: written, flushed to disk, then renamed over state.json. Never read: a
+//                         crash mid-write leaves it torn, and the next start deletes it.
+//   state.json.corrupt-*  a state.json that did not parse, moved aside for a human (never silently reset).
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Reseal.Agent.Boot.State;
+
+/// <summary>How loading went.</summary>
+public enum StateLoadOutcome
+{
+    /// <summary>No state yet: a first boot (or after a reset).</summary>
+    Fresh,
+
+    /// <summary>The saved state of this instance.</summary>
+    Loaded,
+
+    /// <summary>state.json was corrupt or missing; previous-state.json was used (the last task may run again).</summary>
+    RecoveredFromPrevious,
+
+    /// <summary>The saved state belongs to another instance id (a new clone): once-tasks run again.</summary>
+    NewInstance,
+
+    /// <summary>Nothing usable: the state is <see cref="AgentState.Untrusted"/>.</summary>
+    Corrupt,
+}
+
+/// <summary>The loaded state, how it was found, and what is worth reporting.</summary>
+public sealed record StateLoadResult(AgentState State, StateLoadOutcome Outcome, IReadOnlyList<BootDiagnostic> Diagnostics)
+{
+    /// <summary>Keys of tasks that were running when the agent last stopped.</summary>
+    public IReadOnlyList<string> InterruptedTasks =>
+        [.. State.Tasks.Values.Where(t => t.Status == TaskRunStatus.Running).Select(t => t.Key).Order(StringComparer.Ordinal)];
+}
+
+/// <summary>Points in <see cref="AgentStateStore.Save"/> where a crash can happen (for tests).</summary>
+internal enum SaveStep
+{
+    TemporaryWritten,
+    Replaced,
+}
+
+/// <summary>Loads and atomically saves <see cref="AgentState"/> in one folder.</summary>
+public sealed class AgentStateStore
+{
+    /// <summary>The current state file name.</summary>
+    public const string StateFileName = "state.json";
+
+    /// <summary>The backup of the state before the last save.</summary>
+    public const string PreviousFileName = "previous-state.json";
+
+    /// <summary>A save in progress.</summary>
+    public const string TemporaryFileName = "state.json.tmp";
+
+    /// <summary>State files larger than this (4 MiB) are treated as corrupt.</summary>
+    public const int MaxStateBytes = 4 * 1024 * 1024;
+
+    private readonly TimeProvider _time;
+
+    /// <summary>A store in <paramref name="directory"/> (created on first save).</summary>
+    public AgentStateStore(string directory, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(time);
+        Directory = directory;
+        _time = time;
+    }
+
+    /// <summary>The folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>Called after each step of a save; a test throws from it to simulate a crash there.</summary>
+    internal Action<SaveStep>? AfterStep { get; set; }
+
+    private string StatePath => Path.Combine(Directory, StateFileName);
+
+    private string PreviousPath => Path.Combine(Directory, PreviousFileName);
+
+    private string TemporaryPath => Path.Combine(Directory, TemporaryFileName);
+
+    /// <summary>
+    /// Loads the state for <paramref name="instanceId"/>. Never throws for bad files: a torn temporary file is
+    /// deleted, a corrupt state.json is moved aside and previous-state.json used, and when nothing is usable the state
+    /// is marked untrusted rather than reset to "run everything again".
+    /// </summary>
+    public StateLoadResult Load(string instanceId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        var diagnostics = new List<BootDiagnostic>();
+        if (File.Exists(TemporaryPath))
+        {
+            File.Delete(TemporaryPath);
+            diagnostics.Add(Diagnostic(BootCodes.StateTornWrite, DiagnosticSeverity.Info,
+                "a state save was interrupted (leftover state.json.tmp); discarded it and kept the last complete state"));
+        }
+
+        var outcome = StateLoadOutcome.Loaded;
+        AgentState? state = null;
+        var stateExists = File.Exists(StatePath);
+        if (stateExists)
+        {
+            state = TryRead(StatePath, out var problem);
+            if (state is null)
+            {
+                var aside = StatePath + ".corrupt-" + _time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+                File.Move(StatePath, aside, overwrite: true);
+                diagnostics.Add(Diagnostic(BootCodes.StateCorrupt, DiagnosticSeverity.Error, $"state.json is corrupt ({problem}); moved it to {Path.GetFileName(aside)}"));
+            }
+        }
+
+        if (state is null && File.Exists(PreviousPath) && TryRead(PreviousPath, out _) is { } previous)
+        {
+            state = previous;
+            outcome = StateLoadOutcome.RecoveredFromPrevious;
+            diagnostics.Add(Diagnostic(BootCodes.StateRecovered, DiagnosticSeverity.Warning,
+                "restored the state from previous-state.json; the task that finished last may run again"));
+        }
+
+        if (state is null)
+        {
+            if (stateExists || File.Exists(PreviousPath))
+            {
+                diagnostics.Add(Diagnostic(BootCodes.StateCorrupt, DiagnosticSeverity.Error,
+                    "no usable state: this instance has run before, so tasks that must not repeat (the administrator password) are skipped"));
+                return new(AgentState.Fresh(instanceId) with { Untrusted = true }, StateLoadOutcome.Corrupt, diagnostics);
+            }
+
+            return new(AgentState.Fresh(instanceId), StateLoadOutcome.Fresh, diagnostics);
+        }
+
+        if (!string.Equals(state.InstanceId, instanceId, StringComparison.Ordinal))
+        {
+            diagnostics.Add(Diagnostic(BootCodes.StateNewInstance, DiagnosticSeverity.Info,
+                $"the state belongs to instance {state.InstanceId}, this is {instanceId}: a new clone; once-tasks run again"));
+            return new(AgentState.Fresh(instanceId), StateLoadOutcome.NewInstance, diagnostics);
+        }
+
+        foreach (var interrupted in state.Tasks.Values.Where(t => t.Status == TaskRunStatus.Running).OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            diagnostics.Add(Diagnostic(BootCodes.StateInterruptedTask, DiagnosticSeverity.Warning,
+                $"task {interrupted.Key} was running when the agent stopped (attempt {interrupted.Attempts})"));
+        }
+
+        return new(state, outcome, diagnostics);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="state"/> atomically: to state.json.tmp, flushed to disk, then renamed over state.json with
+    /// the old state.json kept as previous-state.json. A crash at any point leaves a complete state.json (old or new).
+    /// </summary>
+    public void Save(AgentState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        System.IO.Directory.CreateDirectory(Directory);
+        var bytes = Serialize(state, _time.GetUtcNow());
+        using (var stream = new FileStream(TemporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        AfterStep?.Invoke(SaveStep.TemporaryWritten);
+        if (File.Exists(StatePath))
+        {
+            File.Replace(TemporaryPath, StatePath, PreviousPath, ignoreMetadataErrors: true);
+        }
+        else
+        {
+            File.Move(TemporaryPath, StatePath);
+        }
+
+        AfterStep?.Invoke(SaveStep.Replaced);
+    }
+
+    /// <summary>Deletes the state (and its backup): every once-task runs again at the next start.</summary>
+    public void Reset()
+    {
+        foreach (var path in new[] { StatePath, PreviousPath, TemporaryPath })
+        {
+            File.Delete(path);
+        }
+    }
+
+    private BootDiagnostic Diagnostic(string code, DiagnosticSeverity severity, string message) => new(code, severity, 0, 0, message, Directory);
+
+    internal static byte[] Serialize(AgentState state, DateTimeOffset savedAt)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("format", 1);
+            json.WriteString("instanceId", state.InstanceId);
+            json.WriteBoolean("untrusted", state.Untrusted);
+            json.WriteString("savedAt", savedAt);
+            json.WriteStartArray("tasks");
+            foreach (var task in state.Tasks.Values.OrderBy(t => t.Key, StringComparer.Ordinal))
+            {
+                json.WriteStartObject();
+                json.WriteString("key", task.Key);
+                json.WriteString("status", JsonNamingPolicy.CamelCase.ConvertName(task.Status.ToString()));
+                json.WriteNumber("attempts", task.Attempts);
+                json.WriteNumber("reboots", task.Reboots);
+                if (task.LastExitCode is { } code)
+                {
+                    json.WriteNumber("exitCode", code);
+                }
+
+                json.WriteString("updatedAt", task.UpdatedAt);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    internal static AgentState? TryRead(string path, out string problem)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Length > MaxStateBytes)
+            {
+                problem = $"{info.Length} bytes, more than {MaxStateBytes}";
+                return null;
+            }
+
+            return Parse(File.ReadAllBytes(path), out problem);
+        }
+        catch (IOException e)
+        {
+            problem = e.Message;
+            return null;
+        }
+    }
+
+    internal static AgentState? Parse(byte[] bytes, out string problem)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 8 });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.GetInt32() != 1)
+            {
+                problem = "not a format-1 state document";
+                return null;
+            }
+
+            var instanceId = root.GetProperty("instanceId").GetString();
+            if (string.IsNullOrEmpty(instanceId))
+            {
+                problem = "no instanceId";
+                return null;
+            }
+
+            var tasks = ImmutableDictionary.CreateBuilder<string, TaskRecord>(StringComparer.Ordinal);
+            foreach (var task in root.GetProperty("tasks").EnumerateArray())
+            {
+                var key = task.GetProperty("key").GetString() ?? throw new FormatException("a task has no key");
+                if (!Enum.TryParse<TaskRunStatus>(task.GetProperty("status").GetString(), ignoreCase: true, out var status))
+                {
+                    throw new FormatException($"task {key} has an unknown status");
+                }
+
+                int? exitCode = task.TryGetProperty("exitCode", out var code) ? code.GetInt32() : null;
+                tasks[key] = new TaskRecord(key, status, task.GetProperty("attempts").GetInt32(), task.GetProperty("reboots").GetInt32(), exitCode,
+                    task.GetProperty("updatedAt").GetDateTimeOffset());
+            }
+
+            var untrusted = root.TryGetProperty("untrusted", out var flag) && flag.GetBoolean();
+            problem = string.Empty;
+            return new AgentState(instanceId, tasks.ToImmutable(), untrusted);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+        {
+            problem = e.Message;
+            return null;
+        }
+    }
+}

@@ -1,0 +1,282 @@
+// MIME multipart user data (RFC 2046; what cloud-init's and Cloudbase-Init's tools write):
+//
+//   Content-Type: multipart/mixed; boundary="==BOUNDARY=="
+//   MIME-Version: 1.0
+//
+//   --==BOUNDARY==
+//   Content-Type: text/x-shellscript; charset="us-ascii"
+//   Content-Transfer-Encoding: base64          (optional: 7bit, 8bit, base64, quoted-printable)
+//
+//   #ps1_sysnative
+//   …
+//   --==BOUNDARY==--
+//
+// Each part is read by its Content-Type; text/plain and text/x-shellscript parts by their first line. Nested
+// multiparts are followed up to UserDataLimits.MaxMimeDepth levels; the part count over all levels is bounded too.
+using System.Globalization;
+using System.Text;
+using Reseal.Agent.Boot.Config;
+
+namespace Reseal.Agent.Boot.UserData;
+
+/// <summary>Reads MIME multipart user data.</summary>
+internal static class MimeReader
+{
+    private static readonly string[] UnsupportedTypes =
+    [
+        "text/x-include-url", "text/x-include-once-url", "text/cloud-boothook", "text/part-handler", "text/upstart-job",
+        "text/x-cfninitdata", "text/jinja2", "text/cloud-config-archive", "text/cloud-config-jsonp", "text/x-shellscript-per-boot",
+        "text/x-shellscript-per-instance", "text/x-shellscript-per-once",
+    ];
+
+    /// <summary>True when the header block at the start declares a multipart Content-Type.</summary>
+    public static bool LooksLikeMime(string text)
+    {
+        var (headers, _) = SplitHeaders(text);
+        return headers.TryGetValue("content-type", out var type) && type.TrimStart().StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
+    }
+
+    public static void Read(UserDataContext context, string text, string origin, int depth)
+    {
+        if (depth >= context.Limits.MaxMimeDepth)
+        {
+            context.Error(BootCodes.UserDataMimeLimit, 0, 0, origin, $"MIME multipart nested more than {context.Limits.MaxMimeDepth} levels deep; the inner parts are refused");
+            return;
+        }
+
+        var (headers, body) = SplitHeaders(text);
+        var boundary = Parameter(headers["content-type"], "boundary");
+        if (string.IsNullOrEmpty(boundary))
+        {
+            context.Error(BootCodes.UserDataMalformed, 1, 1, origin, "multipart Content-Type without a boundary parameter; no part can be read");
+            return;
+        }
+
+        var parts = SplitParts(body, boundary, out var closed);
+        if (!closed)
+        {
+            context.Warning(BootCodes.UserDataMalformed, 0, 0, origin, $"the closing boundary '--{boundary}--' is missing; read the parts found");
+        }
+
+        if (parts.Count == 0)
+        {
+            context.Warning(BootCodes.UserDataMalformed, 0, 0, origin, "multipart user data with no parts; nothing to run");
+        }
+
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var label = origin.Contains(" part ", StringComparison.Ordinal)
+                ? origin[..origin.LastIndexOf(" (", StringComparison.Ordinal)] + "." + (i + 1).ToString(CultureInfo.InvariantCulture)
+                : $"{origin} part {(i + 1).ToString(CultureInfo.InvariantCulture)}";
+            if (!context.CountMimePart(label))
+            {
+                return;
+            }
+
+            ReadPart(context, parts[i], label, depth);
+        }
+    }
+
+    private static void ReadPart(UserDataContext context, string part, string label, int depth)
+    {
+        var (headers, body) = SplitHeaders(part);
+        var contentType = headers.GetValueOrDefault("content-type") ?? "text/plain";
+        var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
+        var origin = $"{label} ({mediaType})";
+        var transfer = (headers.GetValueOrDefault("content-transfer-encoding") ?? "7bit").Trim().ToLowerInvariant();
+        byte[]? bytes = transfer switch
+        {
+            "base64" => context.TryBase64(body),
+            "quoted-printable" => DecodeQuotedPrintable(body),
+            "7bit" or "8bit" or "binary" => Encoding.UTF8.GetBytes(body),
+            _ => null,
+        };
+        if (bytes is null)
+        {
+            context.Error(BootCodes.UserDataMalformed, 0, 0, origin,
+                transfer == "base64" ? "the part is not valid base64 (or exceeds the decoding budget); not run" : $"Content-Transfer-Encoding '{transfer}' is not supported; not run");
+            return;
+        }
+
+        if (UnsupportedTypes.Contains(mediaType))
+        {
+            context.Warning(BootCodes.UserDataUnsupported, 0, 0, origin, $"MIME part of type {mediaType} is not supported; it is not run");
+            return;
+        }
+
+        switch (mediaType)
+        {
+            case "text/cloud-config":
+                if (UserDataContext.TryDecodeText(bytes, out var config))
+                {
+                    CloudConfigReader.Read(context, config, origin);
+                }
+                else
+                {
+                    context.Read(bytes, origin, 0, depth + 1); // gzip inside, say
+                }
+
+                break;
+            case "text/x-ps1" or "text/x-powershell" or "text/x-cmd" or "text/x-batch":
+                if (!UserDataContext.TryDecodeText(bytes, out var script))
+                {
+                    context.Error(BootCodes.UserDataMalformed, 0, 0, origin, "the script part is not text; not run");
+                    break;
+                }
+
+                var first = UserDataContext.FirstLine(script).Trim();
+                if (first.StartsWith("#ps1", StringComparison.OrdinalIgnoreCase) || first.StartsWith("rem cmd", StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Read(bytes, origin, 0, depth + 1);
+                    break;
+                }
+
+                var language = mediaType is "text/x-cmd" or "text/x-batch" ? ScriptLanguage.Batch : ScriptLanguage.PowerShell;
+                context.Items.Add(new ScriptItem(language, script, RunAs.LocalSystem, TaskFrequency.Once, false, [], ExitCodeConvention.CloudbaseInit, null, origin));
+                break;
+            default:
+                if (mediaType.StartsWith("multipart/", StringComparison.Ordinal) || mediaType.StartsWith("text/", StringComparison.Ordinal)
+                    || mediaType is "application/gzip" or "application/x-gzip" or "application/octet-stream")
+                {
+                    if (mediaType.StartsWith("multipart/", StringComparison.Ordinal))
+                    {
+                        // Nested multipart: the part's own headers carry the boundary.
+                        Read(context, part, origin, depth + 1);
+                    }
+                    else
+                    {
+                        context.Read(bytes, origin, 0, depth + 1);
+                    }
+                }
+                else
+                {
+                    context.Warning(BootCodes.UserDataUnsupported, 0, 0, origin, $"MIME part of type {mediaType} is not supported; it is not run");
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Splits a header block (up to the first empty line) from the body. Header names are lower-cased.</summary>
+    internal static (Dictionary<string, string> Headers, string Body) SplitHeaders(string text)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var position = 0;
+        string? last = null;
+        while (position < text.Length)
+        {
+            var lineStart = position;
+            var end = text.IndexOf('\n', position);
+            var line = (end < 0 ? text[position..] : text[position..end]).TrimEnd('\r');
+            position = end < 0 ? text.Length : end + 1;
+            if (line.Length == 0)
+            {
+                return (headers, text[position..]);
+            }
+
+            if (char.IsWhiteSpace(line[0]) && last is not null)
+            {
+                headers[last] += " " + line.Trim(); // folded header
+                continue;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || line[..colon].Any(char.IsWhiteSpace))
+            {
+                return (headers, text[lineStart..]); // no blank line: the body starts at the first line that is not a header
+            }
+
+            last = line[..colon].Trim().ToLowerInvariant();
+            headers[last] = line[(colon + 1)..].Trim();
+        }
+
+        return (headers, string.Empty);
+    }
+
+    internal static string? Parameter(string header, string name)
+    {
+        foreach (var piece in header.Split(';').Skip(1))
+        {
+            var equals = piece.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && piece[..equals].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return piece[(equals + 1)..].Trim().Trim('"');
+            }
+        }
+
+        return null;
+    }
+
+    private static List<string> SplitParts(string body, string boundary, out bool closed)
+    {
+        var parts = new List<string>();
+        var delimiter = "--" + boundary;
+        closed = false;
+        StringBuilder? current = null;
+        foreach (var raw in body.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r', ' ', '\t');
+            if (line == delimiter + "--")
+            {
+                closed = true;
+                break;
+            }
+
+            if (line == delimiter)
+            {
+                if (current is not null)
+                {
+                    parts.Add(TrimPart(current));
+                }
+
+                current = new StringBuilder();
+                continue;
+            }
+
+            current?.Append(raw).Append('\n');
+        }
+
+        if (current is not null)
+        {
+            parts.Add(TrimPart(current));
+        }
+
+        return parts;
+    }
+
+    // The line break before a delimiter belongs to the delimiter (RFC 2046 §5.1.1).
+    private static string TrimPart(StringBuilder part)
+    {
+        var text = part.ToString();
+        if (text.EndsWith("\r\n", StringComparison.Ordinal))
+        {
+            return text[..^2];
+        }
+
+        return text.EndsWith('\n') ? text[..^1] : text;
+    }
+
+    private static byte[] DecodeQuotedPrintable(string body)
+    {
+        var bytes = new List<byte>(body.Length);
+        for (var i = 0; i < body.Length; i++)
+        {
+            var c = body[i];
+            if (c == '=' && i + 1 < body.Length && body[i + 1] is '\n' or '\r')
+            {
+                i += body[i + 1] == '\r' && i + 2 < body.Length && body[i + 2] == '\n' ? 2 : 1; // soft line break
+            }
+            else if (c == '=' && i + 2 < body.Length && byte.TryParse(body.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value))
+            {
+                bytes.Add(value);
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+            }
+        }
+
+        return [.. bytes];
+    }
+}

@@ -1,0 +1,219 @@
+using Reseal.Agent.Boot;
+using Reseal.Agent.Boot.Config;
+using Reseal.Agent.Boot.Runner;
+using Reseal.Agent.Boot.State;
+using Reseal.Agent.Boot.UserData;
+using Reseal.TestSupport;
+
+namespace Reseal.Agent.Tests.Boot;
+
+public sealed class AgentStateStoreTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private sealed class SimulatedCrashException : Exception;
+
+    private static readonly string AdminKey = TaskKey.For(AgentStage.PreReady, "setAdminAccount", 0, "password: random");
+    private static readonly string ScriptKey = TaskKey.For(AgentStage.UserData, "executeScript", 0, "Write-Output 1");
+
+    private static AgentStateStore Store(TempDirectory dir) => new(dir.Path, new FixedTime(Start));
+
+    [Fact]
+    public void Load_NoFiles_Fresh()
+    {
+        using var dir = new TempDirectory();
+
+        var result = Store(dir).Load("i-1");
+
+        Assert.Equal(StateLoadOutcome.Fresh, result.Outcome);
+        Assert.Empty(result.State.Tasks);
+        Assert.False(result.State.Untrusted);
+        Assert.Empty(result.Diagnostics);
+    }
+
+    [Fact]
+    public void Save_ThenLoad_RoundTripsRecords()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        var state = AgentState.Fresh("i-1").Started(AdminKey, Start).Finished(AdminKey, TaskRunStatus.Completed, 0, false, Start)
+            .Started(ScriptKey, Start).Finished(ScriptKey, TaskRunStatus.RebootPending, 3010, true, Start);
+
+        store.Save(state);
+        var loaded = store.Load("i-1");
+
+        Assert.Equal(StateLoadOutcome.Loaded, loaded.Outcome);
+        Assert.True(loaded.State.IsCompleted(AdminKey));
+        Assert.Equal(new TaskRecord(ScriptKey, TaskRunStatus.RebootPending, 1, 1, 3010, Start), loaded.State.Find(ScriptKey));
+        Assert.Equal(1, loaded.State.RebootsOf(ScriptKey));
+    }
+
+    [Fact]
+    public void Save_Twice_PreviousStateKept()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        var first = AgentState.Fresh("i-1").Started(AdminKey, Start);
+        store.Save(first);
+
+        store.Save(first.Finished(AdminKey, TaskRunStatus.Completed, 0, false, Start));
+
+        Assert.Equal(TaskRunStatus.Running, AgentStateStore.TryRead(dir.File(AgentStateStore.PreviousFileName), out _)!.Find(AdminKey)!.Status);
+        Assert.Equal(TaskRunStatus.Completed, AgentStateStore.TryRead(dir.File(AgentStateStore.StateFileName), out _)!.Find(AdminKey)!.Status);
+        Assert.False(File.Exists(dir.File(AgentStateStore.TemporaryFileName)));
+    }
+
+    [Fact]
+    public void Save_CrashAfterTemporaryWritten_OldStateStillLoadsAndTempDiscarded()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        var done = AgentState.Fresh("i-1").Started(AdminKey, Start).Finished(AdminKey, TaskRunStatus.Completed, 0, false, Start);
+        store.Save(done);
+        store.AfterStep = step =>
+        {
+            if (step == SaveStep.TemporaryWritten)
+            {
+                throw new SimulatedCrashException();
+            }
+        };
+
+        Assert.Throws<SimulatedCrashException>(() => store.Save(done.Started(ScriptKey, Start)));
+        var reloaded = Store(dir).Load("i-1");
+
+        Assert.Equal(StateLoadOutcome.Loaded, reloaded.Outcome);
+        Assert.True(reloaded.State.IsCompleted(AdminKey));
+        Assert.Null(reloaded.State.Find(ScriptKey));
+        Assert.Contains(reloaded.Diagnostics, d => d.Code == BootCodes.StateTornWrite);
+        Assert.False(File.Exists(dir.File(AgentStateStore.TemporaryFileName)));
+    }
+
+    [Fact]
+    public void Load_TornTemporaryFile_NeverReplacesState()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        store.Save(AgentState.Fresh("i-1").Started(AdminKey, Start).Finished(AdminKey, TaskRunStatus.Completed, 0, false, Start));
+        var full = AgentStateStore.Serialize(AgentState.Fresh("i-1"), Start);
+        File.WriteAllBytes(dir.File(AgentStateStore.TemporaryFileName), full[..(full.Length / 2)]);
+
+        var result = store.Load("i-1");
+
+        Assert.True(result.State.IsCompleted(AdminKey));
+        Assert.Equal(BootCodes.StateTornWrite, Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void Load_CorruptStateWithGoodPrevious_RecoveredAndCorruptMovedAside()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        var done = AgentState.Fresh("i-1").Started(AdminKey, Start).Finished(AdminKey, TaskRunStatus.Completed, 0, false, Start);
+        store.Save(done);
+        store.Save(done.Started(ScriptKey, Start));
+        File.WriteAllBytes(dir.File(AgentStateStore.StateFileName), new byte[300]); // NUL-filled: what a power cut can leave
+
+        var result = store.Load("i-1");
+
+        Assert.Equal(StateLoadOutcome.RecoveredFromPrevious, result.Outcome);
+        Assert.True(result.State.IsCompleted(AdminKey));
+        Assert.Equal([BootCodes.StateCorrupt, BootCodes.StateRecovered], result.Diagnostics.Select(d => d.Code));
+        Assert.Single(Directory.GetFiles(dir.Path, "state.json.corrupt-*"));
+        Assert.False(File.Exists(dir.File(AgentStateStore.StateFileName)));
+    }
+
+    [Fact]
+    public void Load_CorruptStateNoPrevious_UntrustedNotReset()
+    {
+        using var dir = new TempDirectory();
+        dir.Write(AgentStateStore.StateFileName, "{\"format\":1,\"instanceId\":\"i-1\",\"tasks\":[{\"key\":");
+
+        var result = Store(dir).Load("i-1");
+
+        Assert.Equal(StateLoadOutcome.Corrupt, result.Outcome);
+        Assert.True(result.State.Untrusted);
+        Assert.All(result.Diagnostics, d => Assert.Equal(BootCodes.StateCorrupt, d.Code));
+        Assert.Contains(result.Diagnostics, d => d.Message.Contains("administrator password", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Save_UntrustedState_StaysUntrustedAfterReload()
+    {
+        using var dir = new TempDirectory();
+        dir.Write(AgentStateStore.StateFileName, "garbage");
+        var store = Store(dir);
+        var untrusted = store.Load("i-1").State;
+
+        store.Save(untrusted.Started(ScriptKey, Start));
+
+        Assert.True(store.Load("i-1").State.Untrusted);
+    }
+
+    [Fact]
+    public void Load_OtherInstanceId_NewInstanceFresh()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        store.Save(AgentState.Fresh("i-old").Started(AdminKey, Start).Finished(AdminKey, TaskRunStatus.Completed, 0, false, Start));
+
+        var result = store.Load("i-new");
+
+        Assert.Equal(StateLoadOutcome.NewInstance, result.Outcome);
+        Assert.Equal("i-new", result.State.InstanceId);
+        Assert.False(result.State.IsCompleted(AdminKey));
+        Assert.Equal(BootCodes.StateNewInstance, Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void Load_TaskLeftRunning_ReportedInterrupted()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        store.Save(AgentState.Fresh("i-1").Started(ScriptKey, Start));
+
+        var result = store.Load("i-1");
+
+        Assert.Equal([ScriptKey], result.InterruptedTasks);
+        Assert.Equal(BootCodes.StateInterruptedTask, Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void Reset_DeletesStateAndBackup_FreshAgain()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        store.Save(AgentState.Fresh("i-1"));
+        store.Save(AgentState.Fresh("i-1"));
+
+        store.Reset();
+
+        Assert.Equal(StateLoadOutcome.Fresh, store.Load("i-1").Outcome);
+    }
+
+    [Fact]
+    public void TaskKey_ContentChanges_KeyChanges()
+    {
+        Assert.NotEqual(TaskKey.For(AgentStage.UserData, "executeScript", 0, "a"), TaskKey.For(AgentStage.UserData, "executeScript", 0, "b"));
+        Assert.StartsWith("userData/executeScript#0@", TaskKey.For(AgentStage.UserData, "executeScript", 0, "a"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, ExitCodeConvention.Ec2Launch, false, ExitAction.Completed)]
+    [InlineData(3010, ExitCodeConvention.Ec2Launch, false, ExitAction.RebootAndRerun)]
+    [InlineData(3010, ExitCodeConvention.Ec2Launch, true, ExitAction.Completed)]
+    [InlineData(1003, ExitCodeConvention.Ec2Launch, false, ExitAction.Failed)]
+    [InlineData(1001, ExitCodeConvention.CloudbaseInit, false, ExitAction.RebootThenDone)]
+    [InlineData(1002, ExitCodeConvention.CloudbaseInit, false, ExitAction.RerunNextBoot)]
+    [InlineData(1003, ExitCodeConvention.CloudbaseInit, false, ExitAction.RebootAndRerun)]
+    [InlineData(3010, ExitCodeConvention.CloudbaseInit, false, ExitAction.Failed)]
+    [InlineData(1, ExitCodeConvention.CloudbaseInit, false, ExitAction.Failed)]
+    public void Interpret_ExitCode_Action(int code, ExitCodeConvention convention, bool detached, ExitAction expected)
+    {
+        Assert.Equal(expected, ExitCodes.Interpret(code, convention, detached));
+    }
+}
