@@ -14,13 +14,14 @@ internal static class CliApp
 
     public static RootCommand BuildRoot(CliContext context)
     {
-        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has the answer-file toolkit (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect) and Sysprep log diagnosis (diagnose); see the README for what is built.");
+        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has the answer-file toolkit (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), Sysprep log diagnosis (diagnose) and agent configuration checks (agent validate); see the README for what is built.");
         root.Subcommands.Add(UnattendCommands.Create(context));
         root.Subcommands.Add(HiveCommands.Create(context));
         root.Subcommands.Add(CloudCommands.Password(context));
         root.Subcommands.Add(CloudCommands.Metadata(context));
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(DiagnoseCommand.Create(context));
+        root.Subcommands.Add(AgentCommands.Create(context));
         return root;
     }
 
