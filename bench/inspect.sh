@@ -12,8 +12,7 @@ done
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export LC_ALL=C.UTF-8
-dotnet publish src/Reseal.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-  -p:RestorePackagesWithLockFile=false -p:RestoreLockedMode=false -o "$out/reseal" --nologo -v q >/dev/null
+bench/publish.sh "$out/reseal"
 reseal="$out/reseal/reseal"
 config="$out/tree/Windows/System32/config"
 mkdir -p "$config"

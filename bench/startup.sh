@@ -9,7 +9,7 @@ done
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 rid=linux-x64
-dotnet publish src/Reseal.Cli -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -p:RestorePackagesWithLockFile=false -p:RestoreLockedMode=false -o "$out/reseal" --nologo -v q >/dev/null
+bench/publish.sh "$out/reseal"
 mkdir -p "$out/empty-src"
 cat > "$out/empty-src/empty.csproj" <<'PROJ'
 <Project Sdk="Microsoft.NET.Sdk">

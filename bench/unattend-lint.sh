@@ -8,7 +8,7 @@ for tool in hyperfine xmllint dotnet; do
 done
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-dotnet publish src/Reseal.Cli -c Release -r linux-x64 --self-contained false -o "$out/reseal" --nologo -v q -p:PublishReadyToRun=true -p:RestorePackagesWithLockFile=false -p:RestoreLockedMode=false >/dev/null
+bench/publish.sh "$out/reseal"
 dotnet run -c Release --project bench/Reseal.Bench -- corpus "$out/corpus"
 count=$(find "$out/corpus" -name '*.xml' | wc -l)
 hyperfine --warmup 2 --runs 10 \
