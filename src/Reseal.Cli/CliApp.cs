@@ -12,16 +12,33 @@ internal static class CliApp
     public static string Version { get; } =
         (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
 
-    public static RootCommand BuildRoot(CliContext context)
+    /// <summary>The top-level commands, each built only when needed.</summary>
+    private static readonly (string Name, Func<CliContext, Command> Create)[] Commands =
+    [
+        ("unattend", UnattendCommands.Create),
+        ("hive", HiveCommands.Create),
+        ("password", CloudCommands.Password),
+        ("metadata", CloudCommands.Metadata),
+        ("inspect", InspectCommand.Create),
+        ("diagnose", DiagnoseCommand.Create),
+        ("agent", AgentCommands.Create),
+    ];
+
+    /// <summary>
+    /// The command tree. With <paramref name="only"/>, just that top-level command is built: building every command's
+    /// options is most of reseal's start-up time, and a command line names one of them.
+    /// </summary>
+    public static RootCommand BuildRoot(CliContext context, string? only = null)
     {
-        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has the answer-file toolkit (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), Sysprep log diagnosis (diagnose) and agent configuration checks (agent validate); see the README for what is built.");
-        root.Subcommands.Add(UnattendCommands.Create(context));
-        root.Subcommands.Add(HiveCommands.Create(context));
-        root.Subcommands.Add(CloudCommands.Password(context));
-        root.Subcommands.Add(CloudCommands.Metadata(context));
-        root.Subcommands.Add(InspectCommand.Create(context));
-        root.Subcommands.Add(DiagnoseCommand.Create(context));
-        root.Subcommands.Add(AgentCommands.Create(context));
+        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has answer files (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), Sysprep log diagnosis (diagnose) and agent configuration checks (agent validate); see the README for what is built.");
+        foreach (var (name, create) in Commands)
+        {
+            if (only is null || only == name)
+            {
+                root.Subcommands.Add(create(context));
+            }
+        }
+
         return root;
     }
 
@@ -29,7 +46,8 @@ internal static class CliApp
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
-        var root = BuildRoot(context);
+        var first = args.Length > 0 ? args[0] : null;
+        var root = BuildRoot(context, Array.Exists(Commands, c => c.Name == first) ? first : null);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {

@@ -17,27 +17,35 @@ internal sealed class CliContext
         InputRedirected = inputRedirected;
         var noColor = !string.IsNullOrEmpty(environment("NO_COLOR"));
         UseColor = !outputRedirected && !noColor;
-        // Created on first use: most commands print plain lines, and Spectre's set-up costs start-up time.
-        _console = new Lazy<IAnsiConsole>(() =>
-        {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
-                ColorSystem = UseColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-                Interactive = InteractionSupport.No,
-                Out = new AnsiConsoleOutput(output),
-            });
-            if (outputRedirected)
-            {
-                // Redirected output is for machines and files: never wrap lines at an imaginary 80 columns.
-                console.Profile.Width = 4096;
-            }
-
-            return console;
-        });
+        _outputRedirected = outputRedirected;
     }
 
-    private readonly Lazy<IAnsiConsole> _console;
+    private readonly bool _outputRedirected;
+
+    // Created on first use, by a method of its own so that commands printing plain lines never load Spectre.Console.
+    private IAnsiConsole? _console;
+
+    /// <summary>Spectre console over <see cref="Out"/>, for tables and colour.</summary>
+    public IAnsiConsole Console => _console ??= CreateConsole();
+
+    private IAnsiConsole CreateConsole()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = UseColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(Out),
+        });
+        if (_outputRedirected)
+        {
+            // Redirected output is for machines and files: never wrap lines at an imaginary 80 columns.
+            console.Profile.Width = 4096;
+        }
+
+        return console;
+    }
+
 
     public TextWriter Out { get; }
 
@@ -52,8 +60,6 @@ internal sealed class CliContext
 
     public bool UseColor { get; }
 
-    /// <summary>Spectre console over <see cref="Out"/>, for tables and colour.</summary>
-    public IAnsiConsole Console => _console.Value;
 
     /// <summary>The process's own streams.</summary>
     public static CliContext FromProcess() => new(
