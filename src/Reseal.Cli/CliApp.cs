@@ -22,6 +22,7 @@ internal static class CliApp
         ("inspect", InspectCommand.Create),
         ("diagnose", DiagnoseCommand.Create),
         ("agent", AgentCommands.Create),
+        ("internal", InternalCommands.Create),
     ];
 
     /// <summary>

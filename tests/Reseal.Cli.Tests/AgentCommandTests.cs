@@ -65,3 +65,27 @@ public class AgentCommandTests
         Assert.Equal(3, CliRunner.Run(["agent", "validate", "--config", "/nonexistent/agent-config.yml"]).ExitCode);
     }
 }
+
+public class InternalCommandTests
+{
+    [Fact]
+    public void ScramblePassword_OffWindows_ExitsFourWithoutPretending()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "this checks the behaviour off Windows");
+
+        var result = CliRunner.Run(["internal", "scramble-password", "--user", "Administrator"]);
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.DoesNotContain("scrambled", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Internal_IsHiddenFromRootHelp()
+    {
+        var help = CliRunner.Run(["--help"]);
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.DoesNotContain("internal", help.Out, StringComparison.Ordinal);
+        Assert.Contains("unattend", help.Out, StringComparison.Ordinal);
+    }
+}
