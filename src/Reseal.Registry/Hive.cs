@@ -51,6 +51,13 @@ public sealed class Hive
     /// <summary>True when this image was produced by replaying transaction logs into a dirty hive.</summary>
     public bool LogsReplayed { get; }
 
+    /// <summary>
+    /// The highest sequence number seen in the transaction logs given to <see cref="Load"/> or <see cref="Open"/>,
+    /// applied or not (0 without logs). A hive written from this one must use a higher sequence so Windows ignores
+    /// those logs.
+    /// </summary>
+    public uint HighestLogSequence { get; private init; }
+
     /// <summary>The file was dirty and its logs were not replayed, so recent changes may be missing.</summary>
     public bool IsStale => Header.IsDirty && !LogsReplayed;
 
@@ -125,12 +132,18 @@ public sealed class Hive
         if (header.IsDirty && logs is { Count: > 0 })
         {
             var replay = LogReplayer.Replay(bytes, logs);
-            var replayed = new Hive(replay.Hive, HiveHeader.Parse(replay.Hive), logsReplayed: true);
+            var replayed = new Hive(replay.Hive, HiveHeader.Parse(replay.Hive), logsReplayed: true)
+            {
+                HighestLogSequence = replay.HighestSequenceSeen,
+            };
             replayed._warnings.AddRange(replay.Notes);
             return replayed;
         }
 
-        var hive = new Hive(bytes, header, logsReplayed: false);
+        var hive = new Hive(bytes, header, logsReplayed: false)
+        {
+            HighestLogSequence = logs is { Count: > 0 } ? LogReplayer.HighestSequence(logs) : 0,
+        };
         if (header.IsDirty)
         {
             hive._warnings.Insert(0, header.ChecksumValid

@@ -92,6 +92,7 @@ public static class HiveChecker
     {
         var references = new Dictionary<uint, int>();
         var visited = new HashSet<int>();
+        var values = new ValueWalkGuard(hive);
         var pending = new Stack<(RegistryKey Key, int Depth)>([(hive.Root, 0)]);
         if ((hive.Root.Flags & KeyNodeAttributes.HiveEntry) == 0)
         {
@@ -116,7 +117,13 @@ public static class HiveChecker
             var node = key.Node;
             var sk = node.U32(44, "sk offset");
             references[sk] = references.GetValueOrDefault(sk) + 1;
-            _ = key.GetValues().Select(v => v.GetData()).Count();
+            byte[]? scratch = null;
+            foreach (var value in key.GetValues())
+            {
+                values.Visit(value.CellOffset);
+                values.Charge(value.CellOffset, value.ReadData(ref scratch).Length);
+            }
+
             _ = key.ClassName;
 
             var children = key.GetSubkeys();

@@ -60,11 +60,12 @@ public sealed class HiveDocument
         }
 
         var header = hive.Header;
-        var last = Math.Max(header.PrimarySequence, header.SecondarySequence);
+        var last = Math.Max(Math.Max(header.PrimarySequence, header.SecondarySequence), hive.HighestLogSequence);
         var document = new HiveDocument(time ?? TimeProvider.System, Math.Max(3, header.MinorVersion), last);
         var root = hive.Root;
         document.Root = new EditableKey(document, null, root.Name);
         var visited = new HashSet<int>();
+        var values = new ValueWalkGuard(hive);
         var pending = new Stack<(RegistryKey Source, EditableKey Target)>();
         pending.Push((root, document.Root));
         while (pending.Count > 0)
@@ -80,7 +81,7 @@ public sealed class HiveDocument
                 throw HiveFormatException.At(Hive.HbinAreaStart + (long)source.CellOffset, "nk", $"keys nest deeper than {Hive.MaxDepth} levels");
             }
 
-            CopyKey(source, target);
+            CopyKey(source, target, values);
             foreach (var child in source.GetSubkeys())
             {
                 pending.Push((child, target.AddLoadedSubkey(child.Name)));
@@ -161,7 +162,7 @@ public sealed class HiveDocument
 
     internal long NowFileTime() => _time.GetUtcNow().ToFileTime();
 
-    private static void CopyKey(RegistryKey source, EditableKey target)
+    private static void CopyKey(RegistryKey source, EditableKey target, ValueWalkGuard values)
     {
         target.ClassName = source.ClassName;
         target.LastWrittenFileTime = source.LastWrittenFileTime;
@@ -171,7 +172,10 @@ public sealed class HiveDocument
         byte[]? scratch = null;
         foreach (var value in source.GetValues())
         {
-            target.AddLoadedValue(new EditableValue(value.Name, value.RawType, value.ReadData(ref scratch).ToArray()));
+            values.Visit(value.CellOffset);
+            var data = value.ReadData(ref scratch);
+            values.Charge(value.CellOffset, data.Length);
+            target.AddLoadedValue(new EditableValue(value.Name, value.RawType, data.ToArray()));
         }
     }
 }

@@ -4,7 +4,14 @@ namespace Reseal.Registry;
 
 /// <summary>Outcome of replaying transaction logs: the recovered hive image and what was applied.</summary>
 public sealed record ReplayResult(byte[] Hive, uint FirstSequence, uint LastSequence, int EntriesApplied,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>
+    /// The highest sequence number any log used (valid base blocks and every entry with a good hash, applied or
+    /// not); a hive written after this replay must use a sequence above it (registry.md §1.11 item 1).
+    /// </summary>
+    public uint HighestSequenceSeen { get; init; }
+}
 
 /// <summary>
 /// Replays transaction logs into a dirty primary hive (registry.md §1.10).
@@ -18,12 +25,19 @@ public sealed record ReplayResult(byte[] Hive, uint FirstSequence, uint LastSequ
 /// hbins size · dirty page count · Hash-1 (Marvin32 of bytes 40..size) · Hash-2 (Marvin32 of bytes 0..32) ·
 /// {hbin-relative offset, size}×count · the pages. Entries apply in sequence order from the log whose base block is
 /// earlier, starting at its base-block sequence, stopping at a gap, a bad hash or a bad hbins size, and continuing in
-/// the other log only at last+1. The result gets seq1 = seq2 = last sequence, type 0, a fresh checksum.
+/// the other log only at last+1 (or, when the first used log applied nothing, only at that log's start: a later log
+/// never restarts at its own base). An entry may grow the image by at most the log's length (and to at most 1 GiB),
+/// and must write every page it adds; otherwise replay stops before it. The result gets seq1 = seq2 = last
+/// sequence, type 0, a fresh checksum; an old-format log's result is cut to the hbins size in its base block.
 /// </remarks>
 public static class LogReplayer
 {
     private const int LogHeaderSize = 512;
     private const int EntryHeaderSize = 40;
+    private const int PageSize = 4096;
+
+    /// <summary>No log may grow a hive image beyond this (1 GiB); real hives stay far below it.</summary>
+    private const long MaxImageSize = 1L << 30;
 
     /// <summary>Replays logs into a copy of the primary; the primary bytes are not changed.</summary>
     public static ReplayResult Replay(ReadOnlySpan<byte> primary, IReadOnlyList<byte[]> logs)
@@ -48,9 +62,15 @@ public static class LogReplayer
             }
             else if (signature.SequenceEqual("DIRT"u8))
             {
-                if (ApplyOldLog(image, header, log, notes))
+                if (ApplyOldLog(image, header, log, notes) is { } hbinsSize)
                 {
-                    return Finish(image, header.PrimarySequence, header.PrimarySequence, 1, flags: null, notes);
+                    // The log's base block says how big the hbin area is; anything after it in the file is a tail
+                    // that is not part of the hive.
+                    Array.Resize(ref image, Hive.HbinAreaStart + (int)hbinsSize);
+                    return Finish(image, header.PrimarySequence, header.PrimarySequence, 1, flags: null, notes) with
+                    {
+                        HighestSequenceSeen = HighestSequence(logs),
+                    };
                 }
             }
             else
@@ -78,18 +98,28 @@ public static class LogReplayer
         }
 
         uint? last = null;
+        uint? start = null;
         uint first = 0;
         uint flags = 0;
         var applied = 0;
+        var stopped = false;
         foreach (var log in newFormat)
         {
-            var expected = last is { } l ? l + 1 : log.BaseSequence;
-            if (last is null && primaryValid && (int)(expected - header.SecondarySequence) < 0)
+            if (stopped)
+            {
+                break;
+            }
+
+            // Once a log has been used, every later log may only continue the sequence: at last+1, or, when
+            // nothing was applied yet, at the sequence the first used log started from. Never at its own base.
+            var expected = last is { } l ? l + 1 : start ?? log.BaseSequence;
+            if (start is null && primaryValid && (int)(expected - header.SecondarySequence) < 0)
             {
                 notes.Add($"log with base sequence {expected} is older than the hive (secondary {header.SecondarySequence}); skipped");
                 continue;
             }
 
+            start ??= expected;
             foreach (var entry in ReadEntries(log.Bytes, notes))
             {
                 if ((int)(entry.Sequence - expected) < 0)
@@ -99,6 +129,13 @@ public static class LogReplayer
 
                 if (entry.Sequence != expected)
                 {
+                    break;
+                }
+
+                if (GrowthProblem(image.Length, entry, log.Bytes) is { } problem)
+                {
+                    notes.Add($"HvLE entry {entry.Sequence} at log offset 0x{entry.Position:X} {problem}; replay stops there");
+                    stopped = true;
                     break;
                 }
 
@@ -120,7 +157,91 @@ public static class LogReplayer
             throw HiveFormatException.At(LogHeaderSize, "HvLE", "no log entry continues the hive's sequence; nothing could be replayed");
         }
 
-        return Finish(image, first, last.Value, applied, flags, notes);
+        return Finish(image, first, last.Value, applied, flags, notes) with { HighestSequenceSeen = HighestSequence(logs) };
+    }
+
+    /// <summary>
+    /// The highest sequence number in the logs' valid base blocks and hash-checked HvLE entries (including entries
+    /// that replay would not apply); 0 when there is none. Never throws: the logs may be garbage.
+    /// </summary>
+    internal static uint HighestSequence(IReadOnlyList<byte[]> logs)
+    {
+        uint highest = 0;
+        foreach (var log in logs)
+        {
+            if (log is null || log.Length < LogHeaderSize || !log.AsSpan(0, 4).SequenceEqual("regf"u8))
+            {
+                continue;
+            }
+
+            var baseBlock = log.AsSpan(0, LogHeaderSize);
+            var stored = BinaryPrimitives.ReadUInt32LittleEndian(baseBlock[HiveHeader.ChecksumOffset..]);
+            if (stored == HiveHeader.ComputeChecksum(baseBlock))
+            {
+                highest = Math.Max(highest, BinaryPrimitives.ReadUInt32LittleEndian(baseBlock[4..]));
+                highest = Math.Max(highest, BinaryPrimitives.ReadUInt32LittleEndian(baseBlock[8..]));
+            }
+
+            if (log.Length >= LogHeaderSize + 4 && log.AsSpan(LogHeaderSize, 4).SequenceEqual("HvLE"u8))
+            {
+                foreach (var entry in ReadEntries(log, []))
+                {
+                    highest = Math.Max(highest, entry.Sequence);
+                }
+            }
+        }
+
+        return highest;
+    }
+
+    /// <summary>
+    /// Why an entry may not resize the image, or null. Growth is bounded by the log's own length (a log cannot hold
+    /// less than the pages it adds) and an absolute cap, and every newly added page must be written by the entry.
+    /// </summary>
+    private static string? GrowthProblem(int imageLength, Entry entry, byte[] log)
+    {
+        var needed = Hive.HbinAreaStart + (long)entry.HbinsSize;
+        if (needed <= imageLength)
+        {
+            return null;
+        }
+
+        if (needed > MaxImageSize || needed - imageLength > log.Length)
+        {
+            return $"grows the hive from {imageLength} to {needed} bytes, more than the {log.Length}-byte log can supply";
+        }
+
+        var oldHbins = Math.Max(0L, imageLength - Hive.HbinAreaStart);
+        var firstNewPage = (oldHbins + PageSize - 1) / PageSize;
+        var pageCount = (int)((entry.HbinsSize / PageSize) - firstNewPage);
+        if (pageCount <= 0)
+        {
+            return null;
+        }
+
+        // One flag per 512-byte sector of the new pages; a sector counts when a dirty page covers all of it.
+        var firstSector = firstNewPage * PageSize / LogHeaderSize;
+        var covered = new bool[pageCount * (PageSize / LogHeaderSize)];
+        var span = log.AsSpan(entry.Position, entry.Size);
+        for (var i = 0; i < entry.PageCount; i++)
+        {
+            var offset = (long)BinaryPrimitives.ReadUInt32LittleEndian(span[(EntryHeaderSize + (8 * i))..]);
+            var size = (long)BinaryPrimitives.ReadUInt32LittleEndian(span[(EntryHeaderSize + (8 * i) + 4)..]);
+            var from = Math.Max((offset + LogHeaderSize - 1) / LogHeaderSize, firstSector);
+            var to = Math.Min((offset + size) / LogHeaderSize, firstSector + covered.Length);
+            for (var sector = from; sector < to; sector++)
+            {
+                covered[sector - firstSector] = true;
+            }
+        }
+
+        var missing = Array.IndexOf(covered, false);
+        if (missing >= 0)
+        {
+            return $"grows the hbin area to 0x{entry.HbinsSize:X} bytes but does not write the new bytes at hbin offset 0x{(firstSector + missing) * LogHeaderSize:X}";
+        }
+
+        return null;
     }
 
     private static ReplayResult Finish(byte[] image, uint first, uint last, int applied, uint? flags, List<string> notes)
@@ -140,7 +261,8 @@ public static class LogReplayer
         return new ReplayResult(image, first, last, applied, notes);
     }
 
-    private static bool ApplyOldLog(byte[] image, HiveHeader primary, byte[] log, List<string> notes)
+    /// <summary>Applies an old-format log; returns the hbins size its base block declares, or null when it does not apply.</summary>
+    private static uint? ApplyOldLog(byte[] image, HiveHeader primary, byte[] log, List<string> notes)
     {
         var logHeader = log.AsSpan(0, LogHeaderSize);
         var seq1 = BinaryPrimitives.ReadUInt32LittleEndian(logHeader[4..]);
@@ -150,14 +272,14 @@ public static class LogReplayer
         if (seq1 != seq2 || stored != HiveHeader.ComputeChecksum(logHeader) || stamp != primary.LastWrittenFileTime)
         {
             notes.Add("old-format log does not belong to this hive state (sequence, checksum or timestamp mismatch); ignored");
-            return false;
+            return null;
         }
 
         var hbinsSize = BinaryPrimitives.ReadUInt32LittleEndian(logHeader[40..]);
         if (hbinsSize % 4096 != 0 || hbinsSize > image.Length - Hive.HbinAreaStart)
         {
             notes.Add("old-format log declares an hbins size the hive does not have; ignored");
-            return false;
+            return null;
         }
 
         var pages = (int)(hbinsSize / 512);
@@ -187,7 +309,7 @@ public static class LogReplayer
         }
 
         logHeader.CopyTo(image);
-        return true;
+        return hbinsSize;
     }
 
     private static IEnumerable<Entry> ReadEntries(byte[] log, List<string> notes)

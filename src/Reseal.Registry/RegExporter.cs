@@ -70,6 +70,7 @@ public static class RegExporter
     private sealed class Walker(Hive hive, Stream output, string? prefix)
     {
         private readonly ulong[] _visited = new ulong[(hive.HiveBinsSize / 8 / 64) + 1];
+        private readonly ValueWalkGuard _values = new(hive);
         private readonly List<int> _ints = new(4096);
         private char[] _chars = new char[1 << 14];
         private int _charsUsed;
@@ -154,6 +155,11 @@ public static class RegExporter
                 return;
             }
 
+            for (var i = 0; i < count; i++)
+            {
+                _values.Visit(_ints[intsStart + i]);
+            }
+
             var order = LoadNamesAndSort(intsStart, count, keys: false);
             for (var i = 0; i < count; i++)
             {
@@ -172,6 +178,7 @@ public static class RegExporter
                 }
 
                 var data = value.ReadData(ref _scratch, out var type);
+                _values.Charge(value.CellOffset, data.Length);
                 if (type == 4 && data.Length == 4)
                 {
                     Sink.WriteAscii("dword:");

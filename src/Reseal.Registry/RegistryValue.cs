@@ -166,11 +166,41 @@ public readonly struct RegistryValue
 
     private ReadOnlySpan<byte> ReadBigData(CellReader db, int length, ref byte[]? scratch)
     {
+        // Everything is checked before the buffer is allocated: the declared length comes straight from the vk cell,
+        // and segment lists that repeat one segment would otherwise turn a small file into a huge allocation.
+        if (length > Hive.HiveBinsSize)
+        {
+            throw db.Fail($"declared big data size {length} is larger than the 0x{Hive.HiveBinsSize:X}-byte hbin area");
+        }
+
         var count = db.U16(2, "segment count");
+        var needed = (length + BigDataSegment - 1) / BigDataSegment;
+        if (count != needed)
+        {
+            throw db.Fail($"{count} segments, but {length} bytes need exactly {needed} segments of {BigDataSegment} bytes");
+        }
+
         var list = Hive.Cell(db.U32(4, "segment list offset"), "big data segment list");
         if (count * 4 > list.Length)
         {
             throw list.Fail($"{count} segments need {count * 4} bytes but the list cell holds {list.Length}");
+        }
+
+        var seen = new HashSet<uint>();
+        for (var i = 0; i < count; i++)
+        {
+            var offset = list.U32(i * 4, "segment offset");
+            if (!seen.Add(offset))
+            {
+                throw list.Fail($"segment {i} (cell 0x{offset:X}) repeats an earlier segment");
+            }
+
+            var segment = Hive.Cell(offset, "big data segment");
+            var take = Math.Min(BigDataSegment, length - (i * BigDataSegment));
+            if (segment.Length < take)
+            {
+                throw segment.Fail($"big data segment {i} holds {segment.Length} bytes, fewer than the {take} it must carry");
+            }
         }
 
         if (scratch is null || scratch.Length < length)
@@ -178,22 +208,57 @@ public readonly struct RegistryValue
             scratch = new byte[length];
         }
 
-        var filled = 0;
-        for (var i = 0; i < count && filled < length; i++)
+        for (var i = 0; i < count; i++)
         {
             var segment = Hive.Cell(list.U32(i * 4, "segment offset"), "big data segment");
-            var take = Math.Min(Math.Min(segment.Length, BigDataSegment), length - filled);
-            segment.Bytes(0, take, "segment data").CopyTo(scratch.AsSpan(filled));
-            filled += take;
-        }
-
-        if (filled < length)
-        {
-            throw db.Fail($"big data segments hold {filled} bytes, fewer than the declared {length}");
+            var take = Math.Min(BigDataSegment, length - (i * BigDataSegment));
+            segment.Bytes(0, take, "segment data").CopyTo(scratch.AsSpan(i * BigDataSegment));
         }
 
         return scratch.AsSpan(0, length);
     }
 
     public override string ToString() => Name;
+}
+
+/// <summary>
+/// Guards a walk over every value of a hive against shared cells: each vk cell may be reached once, and the value
+/// data read in total may not exceed the hbin area (distinct cells cannot hold more). Without it, keys that share a
+/// value list, or vk cells that share one large data cell, multiply the work and output without bound.
+/// </summary>
+internal sealed class ValueWalkGuard(Hive hive)
+{
+    private readonly ulong[] _seen = new ulong[(hive.HiveBinsSize / 8 / 64) + 1];
+    private long _remaining = hive.HiveBinsSize;
+
+    /// <summary>Records that a vk cell is reached; a second time is a <see cref="HiveFormatException"/>.</summary>
+    public void Visit(int vkOffset)
+    {
+        // An offset outside the hbin area or unaligned is left for Hive.Cell to reject when the vk is read.
+        if (vkOffset < 0 || vkOffset % 8 != 0 || vkOffset >= hive.HiveBinsSize)
+        {
+            return;
+        }
+
+        var bit = vkOffset / 8;
+        var mask = 1UL << (bit % 64);
+        if ((_seen[bit / 64] & mask) != 0)
+        {
+            throw HiveFormatException.At(Hive.HbinAreaStart + (long)vkOffset, "vk",
+                "value is reached twice (a value list or vk cell shared between keys or repeated in a list)");
+        }
+
+        _seen[bit / 64] |= mask;
+    }
+
+    /// <summary>Counts data read for a value; more than the hbin area in total is a <see cref="HiveFormatException"/>.</summary>
+    public void Charge(int vkOffset, int length)
+    {
+        _remaining -= length;
+        if (_remaining < 0)
+        {
+            throw HiveFormatException.At(Hive.HbinAreaStart + (long)vkOffset, "vk",
+                $"value data read so far exceeds the 0x{hive.HiveBinsSize:X}-byte hbin area (data cells shared between values)");
+        }
+    }
 }

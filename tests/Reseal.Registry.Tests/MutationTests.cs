@@ -11,19 +11,22 @@ public class MutationTests
     private static readonly uint[] InterestingDwords = [0, 1, 0x20, 0xFFFFFFFF, 0x7FFFFFFF, 0x80000000, 0x80000004, 0xFFFF, 0x1000, 0xFFFFFFF8];
 
     [Theory]
-    [InlineData("hivex-special", 2000)]
-    [InlineData("regipy-SAM", 3000)]
-    [InlineData("regipy-BCD", 3000)]
-    [InlineData("ez-NTUSER1.DAT", 2000)]
-    public async Task ReadEverything_MutatedRealHive_OnlyHiveFormatExceptionEscapes(string name, int variants)
+    [InlineData("hivex-special", 2000, 0x5EC1A1UL)]
+    [InlineData("regipy-SAM", 3000, 0x5A3UL)]
+    [InlineData("regipy-BCD", 3000, 0xBCDUL)]
+    [InlineData("ez-NTUSER1.DAT", 2000, 0x1DA7UL)]
+    [InlineData(WrittenBigData, 3000, 0xDB0DB0UL)]
+    public async Task ReadEverything_MutatedRealHive_OnlyHiveFormatExceptionEscapes(string name, int variants, ulong seed)
     {
-        var original = HiveData.Bytes(name);
-        var random = new XorShift((ulong)name.GetHashCode(StringComparison.Ordinal) | 1);
+        var original = name == WrittenBigData ? SmallWrittenHiveWithBigData() : HiveData.Bytes(name);
+        var random = new XorShift(seed);
         var current = -1;
         var rejected = 0;
+        Exception? escaped = null;
+        var escapedAt = -1;
         var work = Task.Run(() =>
         {
-            for (var i = 0; i < variants; i++)
+            for (var i = 0; i < variants && escaped is null; i++)
             {
                 Volatile.Write(ref current, i);
                 var bytes = Mutate(original, random);
@@ -35,19 +38,45 @@ public class MutationTests
                 {
                     rejected++;
                 }
+                catch (Exception e)
+                {
+                    escaped = e;
+                    escapedAt = i;
+                }
             }
         }, TestContext.Current.CancellationToken);
 
         var finished = await Task.WhenAny(work, Task.Delay(TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken)) == work;
 
-        Assert.True(finished, $"variant {Volatile.Read(ref current)} of {name} did not finish (hang?)");
+        Assert.True(finished, $"variant {Volatile.Read(ref current)} of {name} (seed 0x{seed:X}) did not finish (hang?)");
         await work;
-        Assert.True(rejected > 0, "no variant was rejected: the mutations did not reach the parser");
+        Assert.True(escaped is null, $"variant {escapedAt} of {name} (seed 0x{seed:X}) threw {escaped}");
+        Assert.True(rejected > 0, $"no variant of {name} (seed 0x{seed:X}) was rejected: the mutations did not reach the parser");
+    }
+
+    private const string WrittenBigData = "written-small-with-db";
+
+    /// <summary>A small hive from the writer with a db (big data) value, so mutations reach the segment code.</summary>
+    private static byte[] SmallWrittenHiveWithBigData()
+    {
+        var document = HiveDocument.Create("ROOT", FixedTime.Default);
+        document.SetValue(@"Software\Big", "Data", 3, TestHives.Pattern(40_000));
+        document.SetValue(@"Software\Big", "Text", 1, TestHives.Utf16Z("hello"));
+        document.SetValue(@"Software\Small", "DWord", 4, TestHives.DWord(7));
+        document.SetValue(@"Software\Small", "Cell", 3, TestHives.Pattern(100));
+        document.CreateKey(@"System\Empty");
+        return document.ToBytes();
     }
 
     private static void ReadEverything(Hive hive)
     {
         RegExporter.Export(hive, Stream.Null);
+        _ = HiveChecker.Check(hive);
+        if (!hive.IsStale)
+        {
+            _ = HiveDocument.FromHive(hive, FixedTime.Default);
+        }
+
         var pending = new Stack<(RegistryKey Key, int Depth)>([(hive.Root, 0)]);
         var seen = new HashSet<int>();
         while (pending.Count > 0)
