@@ -102,7 +102,7 @@ internal static class AgentDetector
 
     private static List<string> ReadConfig(OfflineWindows windows, string agent, string path, List<Finding> findings)
     {
-        var text = Encoding.UTF8.GetString(windows.Files.ReadAllBytes(path)).TrimStart('\uFEFF');
+        var text = Encoding.UTF8.GetString(windows.Files.ReadAllBytes(path, OfflineFiles.MaxTextFileBytes)).TrimStart('\uFEFF');
         try
         {
             return agent switch

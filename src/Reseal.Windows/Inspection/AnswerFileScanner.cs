@@ -47,37 +47,65 @@ public static class AnswerFileScanner
             {
                 // Another drive: reported below as not in the tree.
             }
+            catch (IOException e)
+            {
+                // A link out of the tree, a FIFO, a device: reported, never followed.
+                Unreadable(findings, unattendFileValue, e);
+            }
 
             findings.Add(new Finding("unattendfile-registry", FindingSeverity.Warning,
                 $"HKLM\\SYSTEM\\Setup!UnattendFile points Setup at {unattendFileValue}{(host is null ? ", which is not in the tree" : "")}; it beats every other answer file",
                 "delete the value unless that file is the one clones must use", @"HKLM\SYSTEM\Setup!UnattendFile"));
             if (host is not null && seen.Add(host))
             {
-                found.Add(Read(windows, host, "registry UnattendFile", findings));
+                try
+                {
+                    found.Add(Read(windows, host, "registry UnattendFile", findings));
+                }
+                catch (IOException e) when (e is not FileNotFoundException)
+                {
+                    Unreadable(findings, host, e);
+                }
             }
         }
 
         foreach (var (path, role) in Locations)
         {
-            if (windows.Files.FileExists(path) && seen.Add(windows.Files.ToHostPath(path)))
+            AnswerFileFacts facts;
+            try
             {
-                var facts = Read(windows, path, role, findings);
-                found.Add(facts);
-                if (role.StartsWith("Panther", StringComparison.Ordinal))
+                if (!windows.Files.FileExists(path) || !seen.Add(windows.Files.ToHostPath(path)))
                 {
-                    findings.Add(new Finding("cached-answer-file", FindingSeverity.Warning,
-                        $"{path} is cached from an earlier Setup: Setup reads it before System32\\Sysprep\\Unattend.xml",
-                        "delete it before sealing, or pass /unattend: explicitly (reseal seal does)", path));
+                    continue;
                 }
+
+                facts = Read(windows, path, role, findings);
+            }
+            catch (IOException e) when (e is not FileNotFoundException)
+            {
+                Unreadable(findings, path, e);
+                continue;
+            }
+
+            found.Add(facts);
+            if (role.StartsWith("Panther", StringComparison.Ordinal))
+            {
+                findings.Add(new Finding("cached-answer-file", FindingSeverity.Warning,
+                    $"{path} is cached from an earlier Setup: Setup reads it before System32\\Sysprep\\Unattend.xml",
+                    "delete it before sealing, or pass /unattend: explicitly (reseal seal does)", path));
             }
         }
 
         return [.. found];
     }
 
+    private static void Unreadable(List<Finding> findings, string path, IOException e) =>
+        findings.Add(new Finding("answer-file-unreadable", FindingSeverity.Warning, $"{path} was not read: {e.Message}",
+            "an answer file must be a regular file inside the image; check what this path is", path));
+
     private static AnswerFileFacts Read(OfflineWindows windows, string path, string role, List<Finding> findings)
     {
-        var bytes = windows.Files.ReadAllBytes(path);
+        var bytes = windows.Files.ReadAllBytes(path, OfflineFiles.MaxTextFileBytes);
         ImmutableArray<AnswerFilePassword> passwords;
         try
         {

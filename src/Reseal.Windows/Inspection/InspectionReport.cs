@@ -155,7 +155,7 @@ public sealed record InspectionReport
         if (f.SetupComplete is { } setupComplete)
         {
             text.Append("  SetupComplete.cmd:\n");
-            foreach (var line in setupComplete.Split('\n').Take(40))
+            foreach (var line in ScriptRedaction.Redact(setupComplete).Split('\n').Take(40))
             {
                 text.Append(c, $"    | {line.TrimEnd('\r')}\n");
             }
@@ -272,7 +272,7 @@ public sealed record InspectionReport
                 ["problem"] = a.Problem,
                 ["passwords"] = Array(a.Passwords.Select(p => new JsonObject { ["element"] = p.Element, ["pass"] = p.Pass, ["storage"] = p.Storage.ToString() })),
             })),
-            ["setupComplete"] = f.SetupComplete,
+            ["setupComplete"] = f.SetupComplete is { } script ? ScriptRedaction.Redact(script) : null,
             ["sysprepLogs"] = Array(f.SysprepLogs.Select(l => new JsonObject
             {
                 ["path"] = l.Path,

@@ -140,7 +140,7 @@ public sealed record InspectionFacts
     /// <summary>Answer files found.</summary>
     public ImmutableArray<AnswerFileFacts> AnswerFiles { get; init; } = [];
 
-    /// <summary>SetupComplete.cmd contents (up to 8 KiB), or null when absent.</summary>
+    /// <summary>SetupComplete.cmd contents (up to 8 KiB) with passwords masked (<see cref="ScriptRedaction"/>), or null when absent.</summary>
     public string? SetupComplete { get; init; }
 
     /// <summary>Setup and Sysprep logs and markers present.</summary>

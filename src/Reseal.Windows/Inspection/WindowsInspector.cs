@@ -40,6 +40,9 @@ public static class WindowsInspector
         private readonly OfflineRegistry _registry = windows.Registry;
         private readonly OfflineFiles _files = windows.Files;
         private readonly List<Finding> _findings = [];
+        private const int TailBytes = 256 * 1024;
+        private const int SetupCompleteBytes = 8192;
+        private const int StateIniBytes = 64 * 1024;
         private readonly SortedDictionary<RegistryHive, SortedSet<string>> _notRead = [];
 
         public IReadOnlyList<Finding> Findings => _findings;
@@ -198,7 +201,8 @@ public static class WindowsInspector
             const string stateIni = @"C:\Windows\Setup\State\State.ini";
             if (_files.FileExists(stateIni))
             {
-                ini = System.Text.Encoding.UTF8.GetString(_files.ReadAllBytes(stateIni)).Split('\n')
+                // State.ini is a few lines: read its first 64 KiB, whatever its size.
+                ini = System.Text.Encoding.UTF8.GetString(_files.ReadHead(stateIni, StateIniBytes, out _)).Split('\n')
                     .Select(l => l.Trim())
                     .FirstOrDefault(l => l.StartsWith("ImageState=", StringComparison.OrdinalIgnoreCase))?["ImageState=".Length..];
             }
@@ -547,9 +551,10 @@ public static class WindowsInspector
                 return null;
             }
 
-            var bytes = _files.ReadAllBytes(path);
-            var text = System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 8192));
-            Add("setupcomplete", FindingSeverity.Info, $"SetupComplete.cmd is present ({bytes.Length} bytes); it runs as SYSTEM after Setup (ignored with OEM keys except on Enterprise and Server)",
+            var bytes = _files.ReadHead(path, SetupCompleteBytes, out var length);
+            // Such scripts often set passwords (net user Administrator …): they are never kept or shown in clear.
+            var text = ScriptRedaction.Redact(System.Text.Encoding.UTF8.GetString(bytes));
+            Add("setupcomplete", FindingSeverity.Info, $"SetupComplete.cmd is present ({length} bytes); it runs as SYSTEM after Setup (ignored with OEM keys except on Enterprise and Server)",
                 location: path);
             return text;
         }
@@ -597,12 +602,23 @@ public static class WindowsInspector
 
         private string[] ReadTail(string path)
         {
-            var bytes = _files.ReadAllBytes(path);
-            var start = Math.Max(0, bytes.Length - (256 * 1024));
-            var text = bytes.Length >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE
-                ? System.Text.Encoding.Unicode.GetString(bytes, 2, bytes.Length - 2)
-                : System.Text.Encoding.UTF8.GetString(bytes, start, bytes.Length - start);
+            // Only the end of a log matters, and logs grow without bound: seek to the last 256 KiB.
+            var bytes = _files.ReadTail(path, TailBytes, out var length);
+            string text;
+            if (length >= 2 && (length <= TailBytes ? bytes.AsSpan().StartsWith((byte[])[0xFF, 0xFE]) : IsUtf16(path)))
+            {
+                // UTF-16LE: skip the BOM when it was read, and keep the tail on a character boundary.
+                var skip = length <= TailBytes ? 2 : (int)((length - bytes.Length) % 2);
+                text = System.Text.Encoding.Unicode.GetString(bytes, skip, bytes.Length - skip);
+            }
+            else
+            {
+                text = System.Text.Encoding.UTF8.GetString(bytes);
+            }
+
             return text.Split('\n');
         }
+
+        private bool IsUtf16(string path) => _files.ReadHead(path, 2, out _) is [0xFF, 0xFE];
     }
 }

@@ -54,33 +54,13 @@ public sealed class LiveAccounts : ILocalAccounts
     }
 
     /// <inheritdoc/>
-    public LocalAccount? FindAccount(string name)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var status = NativeMethods.NetUserGetInfo(null, name, 20, out var buffer);
-        try
-        {
-            return status switch
-            {
-                NativeMethods.NerrSuccess => ToAccount(Marshal.PtrToStructure<NativeMethods.UserInfo20>(buffer)),
-                2221 => null, // NERR_UserNotFound
-                _ => throw new Win32Exception(status, $"NetUserGetInfo({name}) failed"),
-            };
-        }
-        finally
-        {
-            if (buffer != 0)
-            {
-                _ = NativeMethods.NetApiBufferFree(buffer);
-            }
-        }
-    }
+    public LocalAccount? FindAccount(string name) => Get(name)?.Account;
 
     /// <inheritdoc/>
     public void SetEnabled(string name, bool enabled)
     {
-        var account = FindAccount(name) ?? throw new KeyNotFoundException($"no local account named '{name}'");
-        var info = new NativeMethods.UserInfo1008 { Flags = enabled ? account.Flags & ~1u : account.Flags | 1u };
+        var (_, userFlags) = Get(name) ?? throw new KeyNotFoundException($"no local account named '{name}'");
+        var info = new NativeMethods.UserInfo1008 { Flags = UserFlags.WithDisabled(userFlags, disabled: !enabled) };
         var buffer = Marshal.AllocHGlobal(Marshal.SizeOf(info));
         try
         {
@@ -94,6 +74,35 @@ public sealed class LiveAccounts : ILocalAccounts
         finally
         {
             Marshal.FreeHGlobal(buffer);
+        }
+    }
+
+    /// <summary>An account and its raw NetUser UF_* flags, or null when there is none by that name.</summary>
+    private static (LocalAccount Account, uint UserFlags)? Get(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var status = NativeMethods.NetUserGetInfo(null, name, 20, out var buffer);
+        try
+        {
+            if (status == 2221) // NERR_UserNotFound
+            {
+                return null;
+            }
+
+            if (status != NativeMethods.NerrSuccess)
+            {
+                throw new Win32Exception(status, $"NetUserGetInfo({name}) failed");
+            }
+
+            var info = Marshal.PtrToStructure<NativeMethods.UserInfo20>(buffer);
+            return (ToAccount(info), info.Flags);
+        }
+        finally
+        {
+            if (buffer != 0)
+            {
+                _ = NativeMethods.NetApiBufferFree(buffer);
+            }
         }
     }
 
@@ -136,7 +145,7 @@ public sealed class LiveAccounts : ILocalAccounts
         Name = Marshal.PtrToStringUni(info.Name) ?? "",
         FullName = Marshal.PtrToStringUni(info.FullName) is { Length: > 0 } full ? full : null,
         Comment = Marshal.PtrToStringUni(info.Comment) is { Length: > 0 } comment ? comment : null,
-        Flags = info.Flags,
+        Flags = UserFlags.ToModelFlags(info.Flags),
         Rid = info.UserId,
     };
 }

@@ -373,30 +373,57 @@ public sealed class LiveProcesses : IProcessRunner
 
         var started = _time.GetTimestamp();
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {request.FileName}");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (request.StandardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(request.StandardInput.AsMemory(), cancellationToken).ConfigureAwait(false);
-            process.StandardInput.Close();
-        }
-
+        // Output is read in the background and the one deadline covers it too: a grandchild that inherits the pipes keeps
+        // them open after the process ends, and reading them to their end would never finish.
+        var stdout = OutputCapture.Start(process.StandardOutput);
+        var stderr = OutputCapture.Start(process.StandardError);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(request.Timeout);
         var timedOut = false;
         try
         {
+            if (request.StandardInput is not null)
+            {
+                await process.StandardInput.WriteAsync(request.StandardInput.AsMemory(), limit.Token).ConfigureAwait(false);
+                process.StandardInput.Close();
+            }
+
             await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            KillTree(process);
             cancellationToken.ThrowIfCancellationRequested();
             timedOut = true;
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        return new ProcessOutcome(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), timedOut, _time.GetElapsedTime(started));
+        var remaining = timedOut ? TimeSpan.Zero : request.Timeout - _time.GetElapsedTime(started);
+        if (!await OutputCapture.WaitAllAsync([stdout, stderr], remaining, _time, cancellationToken).ConfigureAwait(false))
+        {
+            // Past the deadline with the pipes still open: kill what is left of the tree, give the pipes a moment to
+            // drain, then stop reading (disposing the process closes them) and keep what arrived.
+            KillTree(process);
+            timedOut = true;
+            _ = await OutputCapture.WaitAllAsync([stdout, stderr], DrainAfterKill, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ProcessOutcome(process.ExitCode, stdout.Text, stderr.Text, timedOut, _time.GetElapsedTime(started));
+    }
+
+    /// <summary>How long the pipes may still drain once the tree is killed at the deadline.</summary>
+    private static readonly TimeSpan DrainAfterKill = TimeSpan.FromSeconds(2);
+
+    private static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already gone, or part of the tree could not be killed: the deadline still ends the wait.
+        }
     }
 }
 

@@ -7,9 +7,13 @@ namespace Reseal.Windows.Offline;
 /// a Windows path is matched case-insensitively against what is on disk (an exact match wins), so
 /// <c>C:\Windows\Panther\Unattend.xml</c> finds <c>windows/panther/unattend.xml</c> on a case-sensitive file system.
 /// Components that do not exist yet keep the spelling given, so writes create them as named.
+/// Links (symlinks, junctions) inside the tree are followed only while they stay inside it: one that leads outside is
+/// refused with an <see cref="IOException"/>, so no read or write reaches a host file through the image. Reads open
+/// regular files only (never a FIFO or a device).
 /// </summary>
 public sealed class OfflineFiles : IWindowsFiles
 {
+    private const int MaxLinkHops = 40;
     private readonly string _root;
 
     /// <summary>Opens the tree rooted at an existing host directory.</summary>
@@ -40,13 +44,15 @@ public sealed class OfflineFiles : IWindowsFiles
     public string Expand(string windowsPath) => WindowsPaths.Expand(windowsPath, SystemDrive);
 
     /// <summary>
-    /// The host path a Windows path maps to (existing components in their on-disk spelling). Throws
-    /// <see cref="ArgumentException"/> for another drive, a relative path or a <c>..</c> component.
+    /// The host path a Windows path maps to (existing components in their on-disk spelling, links inside the tree
+    /// resolved). Throws <see cref="ArgumentException"/> for another drive, a relative path or a <c>..</c> component, and
+    /// <see cref="IOException"/> when a component is a link that leads outside the tree (or a link loop).
     /// </summary>
     public string ToHostPath(string windowsPath)
     {
         var current = _root;
         var matching = true;
+        var hops = 0;
         foreach (var part in WindowsPaths.Components(windowsPath, SystemDrive))
         {
             if (matching)
@@ -54,7 +60,7 @@ public sealed class OfflineFiles : IWindowsFiles
                 var found = FindEntry(current, part);
                 if (found is not null)
                 {
-                    current = found;
+                    current = FollowInside(found, current, windowsPath, ref hops);
                     continue;
                 }
 
@@ -65,6 +71,58 @@ public sealed class OfflineFiles : IWindowsFiles
         }
 
         return current;
+    }
+
+    /// <summary>The size cap for the text files the inspector reads whole (answer files, agent configuration): 16 MiB.</summary>
+    public const long MaxTextFileBytes = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Reads a whole regular file of at most <paramref name="maxBytes"/> bytes; <see cref="FileNotFoundException"/> when
+    /// missing, <see cref="IOException"/> when it is larger or not a regular file.
+    /// </summary>
+    public byte[] ReadAllBytes(string windowsPath, long maxBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        using var stream = OpenRegular(windowsPath, out var host);
+        var length = stream.Length;
+        if (length > maxBytes || length > Array.MaxLength)
+        {
+            throw new IOException($"{Expand(windowsPath)} is {length} bytes, more than the {maxBytes} read here ({host})");
+        }
+
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="maxBytes"/> bytes from the start of a regular file, and its length; a bounded read
+    /// of a file of any size.
+    /// </summary>
+    public byte[] ReadHead(string windowsPath, int maxBytes, out long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        using var stream = OpenRegular(windowsPath, out _);
+        length = stream.Length;
+        var bytes = new byte[(int)Math.Min(length, maxBytes)];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="maxBytes"/> bytes from the end of a regular file (seeking there, not reading the
+    /// rest), and its length.
+    /// </summary>
+    public byte[] ReadTail(string windowsPath, int maxBytes, out long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        using var stream = OpenRegular(windowsPath, out _);
+        length = stream.Length;
+        var count = (int)Math.Min(length, maxBytes);
+        stream.Seek(length - count, SeekOrigin.Begin);
+        var bytes = new byte[count];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 
     /// <inheritdoc/>
@@ -81,16 +139,7 @@ public sealed class OfflineFiles : IWindowsFiles
     }
 
     /// <inheritdoc/>
-    public byte[] ReadAllBytes(string windowsPath)
-    {
-        var host = ToHostPath(windowsPath);
-        if (!File.Exists(host))
-        {
-            throw new FileNotFoundException($"{Expand(windowsPath)} not found in the offline tree (looked for {host})", host);
-        }
-
-        return File.ReadAllBytes(host);
-    }
+    public byte[] ReadAllBytes(string windowsPath) => ReadAllBytes(windowsPath, Array.MaxLength);
 
     /// <inheritdoc/>
     public void WriteAllBytes(string windowsPath, ReadOnlySpan<byte> contents)
@@ -99,9 +148,11 @@ public sealed class OfflineFiles : IWindowsFiles
         var directory = Path.GetDirectoryName(host)!;
         Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, "." + Path.GetFileName(host) + ".reseal-tmp");
+        // A leftover (or planted) temporary entry goes first; CreateNew then never follows a link to write elsewhere.
+        DeleteEntry(temp);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 stream.Write(contents);
                 stream.Flush(flushToDisk: true);
@@ -111,10 +162,7 @@ public sealed class OfflineFiles : IWindowsFiles
         }
         finally
         {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
+            DeleteEntry(temp);
         }
     }
 
@@ -153,10 +201,104 @@ public sealed class OfflineFiles : IWindowsFiles
         return names.Select(p => prefix + "\\" + Path.GetFileName(p)).Order(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
+    /// <summary>Opens a file of the tree for reading, refusing anything but a regular file.</summary>
+    private FileStream OpenRegular(string windowsPath, out string host)
+    {
+        host = ToHostPath(windowsPath);
+        switch (UnixFileStatus.TryGet(host))
+        {
+            case { Kind: UnixFileKind.Regular }:
+                break;
+            case { Kind: var kind }:
+                throw new IOException($"{Expand(windowsPath)} is not a regular file ({kind}: {host}); refused");
+            case null when !File.Exists(host):
+                throw new FileNotFoundException($"{Expand(windowsPath)} not found in the offline tree (looked for {host})", host);
+            case null when (File.GetAttributes(host) & (FileAttributes.Device | FileAttributes.ReparsePoint)) != 0:
+                throw new IOException($"{Expand(windowsPath)} is not a regular file ({host}); refused");
+            default:
+                break;
+        }
+
+        var stream = new FileStream(host, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1);
+        if (!stream.CanSeek)
+        {
+            stream.Dispose();
+            throw new IOException($"{Expand(windowsPath)} is not a regular file ({host}); refused");
+        }
+
+        return stream;
+    }
+
+    /// <summary>
+    /// An existing entry of a resolved directory, with the links among it followed while they stay inside the tree;
+    /// <see cref="IOException"/> for a link that leads outside, or a loop.
+    /// </summary>
+    private string FollowInside(string entry, string directory, string windowsPath, ref int hops)
+    {
+        string? target;
+        try
+        {
+            target = new FileInfo(entry).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{Expand(windowsPath)}: {entry} cannot be examined: {e.Message}", e);
+        }
+
+        if (target is null)
+        {
+            return entry;
+        }
+
+        if (++hops > MaxLinkHops)
+        {
+            throw new IOException($"{Expand(windowsPath)}: too many links (a loop?) at {entry}; refused");
+        }
+
+        var resolved = Path.GetFullPath(target, directory);
+        if (!IsInside(resolved))
+        {
+            throw new IOException($"{Expand(windowsPath)}: {entry} is a link to {target}, outside the Windows tree; refused");
+        }
+
+        // The target is inside by name; walk it from the root so that links along it are checked too.
+        var current = _root;
+        foreach (var part in Path.GetRelativePath(_root, resolved).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".")
+            {
+                continue;
+            }
+
+            var next = Path.Combine(current, part);
+            current = Path.Exists(next) || new FileInfo(next).LinkTarget is not null ? FollowInside(next, current, windowsPath, ref hops) : next;
+        }
+
+        return current;
+    }
+
+    private bool IsInside(string fullPath)
+    {
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var root = Path.TrimEndingDirectorySeparator(_root);
+        var path = Path.TrimEndingDirectorySeparator(fullPath);
+        return path.Equals(root, comparison) || path.StartsWith(root + Path.DirectorySeparatorChar, comparison);
+    }
+
+    /// <summary>Removes a file or link (never what a link points to) when present.</summary>
+    private static void DeleteEntry(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.Exists || info.LinkTarget is not null)
+        {
+            info.Delete();
+        }
+    }
+
     private static string? FindEntry(string directory, string name)
     {
         var exact = Path.Combine(directory, name);
-        if (File.Exists(exact) || Directory.Exists(exact))
+        if (Path.Exists(exact) || new FileInfo(exact).LinkTarget is not null)
         {
             return exact;
         }

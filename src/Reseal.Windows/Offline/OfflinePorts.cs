@@ -81,10 +81,11 @@ public sealed class OfflineServices(OfflineRegistry registry) : IServices
             return null;
         }
 
-        var path = ServicesPath + "\\" + k.Name;
+        var serviceName = OfflineRegistry.Guard(RegistryHive.System, () => k.Name);
+        var path = ServicesPath + "\\" + serviceName;
         var start = registry.GetValue(RegistryHive.System, path, "Start")?.AsDWord();
         return new ServiceInfo(
-            k.Name,
+            serviceName,
             registry.GetValue(RegistryHive.System, path, "DisplayName")?.AsText(),
             registry.GetValue(RegistryHive.System, path, "ImagePath")?.AsText(),
             start is <= 4 ? (ServiceStartMode)start.Value : null,

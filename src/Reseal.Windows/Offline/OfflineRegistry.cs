@@ -14,6 +14,8 @@ public sealed class OfflineRegistry : IRegistry
     private readonly TimeProvider _time;
     private readonly Dictionary<RegistryHive, (Hive? Hive, OfflineHiveStatus Status)> _loaded = [];
     private readonly Dictionary<RegistryHive, HiveDocument> _documents = [];
+    private readonly Dictionary<RegistryHive, string> _backups = [];
+    private readonly string? _backupDirectory;
     private readonly Lock _gate = new();
 
     /// <summary>Creates the registry over a tree's files.</summary>
@@ -40,7 +42,8 @@ public sealed class OfflineRegistry : IRegistry
     public RegistryData? GetValue(RegistryHive hive, string keyPath, string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var value = OpenKey(hive, keyPath)?.GetValue(name);
+        var key = OpenKey(hive, keyPath);
+        var value = key is { } k ? Guard(hive, () => k.GetValue(name)) : null;
         return value is { } v ? Convert(hive, v) : null;
     }
 
@@ -118,7 +121,8 @@ public sealed class OfflineRegistry : IRegistry
     private static RegistryData Convert(RegistryHive hive, Reseal.Registry.RegistryValue value) =>
         Guard(hive, () => new RegistryData(value.RawType, value.GetData()));
 
-    private static T Guard<T>(RegistryHive hive, Func<T> read)
+    /// <summary>Runs a read of a hive, turning a damaged structure into <see cref="HiveUnavailableException"/>.</summary>
+    internal static T Guard<T>(RegistryHive hive, Func<T> read)
     {
         try
         {
@@ -162,10 +166,20 @@ public sealed class OfflineRegistry : IRegistry
         {
             return (null, new OfflineHiveStatus(hive, null, HiveLoadState.Missing, e.Message, []));
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A link that leads outside the tree, or a path that cannot be examined.
+            return (null, new OfflineHiveStatus(hive, null, HiveLoadState.Unreadable, e.Message, []));
+        }
 
         if (!File.Exists(host))
         {
             return (null, new OfflineHiveStatus(hive, null, HiveLoadState.Missing, $"{windowsPath} does not exist in the tree", []));
+        }
+
+        if (UnixFileStatus.TryGet(host) is { Kind: not UnixFileKind.Regular } notRegular)
+        {
+            return (null, new OfflineHiveStatus(hive, host, HiveLoadState.Unreadable, $"{windowsPath} is not a regular file ({notRegular.Kind}); refused", []));
         }
 
         var notes = new List<string>();
@@ -250,21 +264,182 @@ public sealed class OfflineRegistry : IRegistry
             }
 
             // The previous hive is kept, but never inside the image: a SAM.bak beside SAM would carry the old password
-            // hashes into every clone. Backups go to a folder outside the tree.
-            document.Save(status.HostPath, new HiveSaveOptions { KeepBackup = true, BackupPath = BackupPathFor(hive) });
+            // hashes into every clone. One backup per hive per session (the hive as it was before the first save) goes to
+            // a private folder outside the tree.
+            try
+            {
+                if (!_backups.ContainsKey(hive))
+                {
+                    _backups[hive] = Backup(hive, status.HostPath);
+                }
+
+                // The hive writer's temporary file sits beside the hive: a link planted there must not be written through.
+                var temp = status.HostPath + ".reseal-tmp";
+                if (new FileInfo(temp).LinkTarget is not null)
+                {
+                    File.Delete(temp);
+                }
+
+                document.Save(status.HostPath, new HiveSaveOptions { KeepBackup = false });
+            }
+            catch
+            {
+                // The failed change stays in the cached document: drop it, so the next edit does not write it.
+                _documents.Remove(hive);
+                throw;
+            }
+
             var reopened = Hive.Open(status.HostPath);
             _loaded[hive] = (reopened, status with { State = HiveLoadState.Loaded, Problem = null });
             return true;
         }
     }
 
-    /// <summary>Where the previous version of a hive is kept: outside the tree, one file per save.</summary>
-    public string BackupDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "reseal-hive-backups");
-
-    private string BackupPathFor(RegistryHive hive)
+    /// <summary>
+    /// Where the previous version of a hive is kept: outside the tree, in a folder only the current user can read
+    /// (created 0700 on Unix; a symlink, or a folder another user owns, is refused). Defaults to
+    /// <see cref="DefaultBackupDirectory"/>.
+    /// </summary>
+    public string BackupDirectory
     {
-        Directory.CreateDirectory(BackupDirectory);
-        return Path.Combine(BackupDirectory, $"{hive}-{Guid.NewGuid():N}.hive");
+        // Worked out when the first backup is made, so that opening a tree never depends on a home directory.
+        get => _backupDirectory ?? DefaultBackupDirectory();
+        init => _backupDirectory = value;
+    }
+
+    /// <summary>The backups written in this session, one per hive (the hive as it was before the first save).</summary>
+    public IReadOnlyDictionary<RegistryHive, string> Backups
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<RegistryHive, string>(_backups);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The per-user backup folder: <c>$XDG_STATE_HOME/reseal/hive-backups</c> (or <c>~/.local/state/reseal/hive-backups</c>)
+    /// on Unix, <c>%LOCALAPPDATA%\Reseal\hive-backups</c> on Windows.
+    /// </summary>
+    public static string DefaultBackupDirectory()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
+                "Reseal", "hive-backups");
+        }
+
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state) || !Path.IsPathFullyQualified(state))
+        {
+            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify);
+            if (string.IsNullOrEmpty(home))
+            {
+                throw new InvalidOperationException("no home directory to keep hive backups in; pass a backup directory");
+            }
+
+            state = Path.Combine(home, ".local", "state");
+        }
+
+        return Path.Combine(state, "reseal", "hive-backups");
+    }
+
+    private string Backup(RegistryHive hive, string hostPath)
+    {
+        var directory = PrepareBackupDirectory(BackupDirectory, _files.Root);
+        var stamp = _time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var target = Path.Combine(directory, $"{hive}-{stamp}-{Guid.NewGuid():N}.hive");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var source = new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read))
+        using (var copy = new FileStream(target, options))
+        {
+            source.CopyTo(copy);
+            copy.Flush(flushToDisk: true);
+        }
+
+        return target;
+    }
+
+    /// <summary>
+    /// Creates (0700 on Unix) or checks the backup folder: it must not be a link, must be a directory the current user
+    /// owns (on Unix, setting its mode to 0700 fails for anyone else), and must lie outside the tree.
+    /// </summary>
+    internal static string PrepareBackupDirectory(string directory, string treeRoot)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(treeRoot));
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (full.Equals(root, comparison) || full.StartsWith(root + Path.DirectorySeparatorChar, comparison))
+        {
+            throw new IOException($"refusing to keep hive backups inside the Windows tree ({full}): they would be captured with the image");
+        }
+
+        var info = new DirectoryInfo(full);
+        if (info.LinkTarget is not null || (info.Exists && info.Attributes.HasFlag(FileAttributes.ReparsePoint)))
+        {
+            throw new IOException($"refusing the hive backup folder {full}: it is a link");
+        }
+
+        if (File.Exists(full))
+        {
+            throw new IOException($"refusing the hive backup folder {full}: it is a file");
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(full);
+            return full;
+        }
+
+        const UnixFileMode privateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        if (!info.Exists)
+        {
+            Directory.CreateDirectory(full, privateMode);
+        }
+
+        info = new DirectoryInfo(full);
+        if (info.LinkTarget is not null)
+        {
+            throw new IOException($"refusing the hive backup folder {full}: it is a link");
+        }
+
+        if (UnixFileStatus.TryGet(full) is { } status)
+        {
+            if (status.Kind != UnixFileKind.Directory)
+            {
+                throw new IOException($"refusing the hive backup folder {full}: it is a {status.Kind}, not a directory");
+            }
+
+            if (status.Owner != UnixFileStatus.EffectiveUserId)
+            {
+                throw new IOException($"refusing the hive backup folder {full}: it is owned by uid {status.Owner}, not by the current user");
+            }
+        }
+
+        try
+        {
+            // chmod succeeds only for the owner (or root): it also repairs a looser mode.
+            File.SetUnixFileMode(full, privateMode);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"refusing the hive backup folder {full}: it is not owned by the current user", e);
+        }
+
+        if (File.GetUnixFileMode(full) != privateMode)
+        {
+            throw new IOException($"refusing the hive backup folder {full}: its mode could not be set to 0700");
+        }
+
+        return full;
     }
 
     private static string ResolveControlSet(RegistryHive hive, HiveDocument document, string keyPath)

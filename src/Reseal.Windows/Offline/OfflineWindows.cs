@@ -12,19 +12,25 @@ public sealed class OfflineWindows : IWindowsMachine
 {
     private readonly OfflineNothingRuns _nothingRuns = new();
 
-    private OfflineWindows(OfflineFiles files, TimeProvider time)
+    private OfflineWindows(OfflineFiles files, TimeProvider time, string? backupDirectory)
     {
         Files = files;
-        Registry = new OfflineRegistry(files, time);
+        Registry = backupDirectory is null
+            ? new OfflineRegistry(files, time)
+            : new OfflineRegistry(files, time) { BackupDirectory = backupDirectory };
         Accounts = new OfflineAccounts(Registry);
         Services = new OfflineServices(Registry);
         Volumes = new OfflineVolumes(files);
         System = new OfflineSystemInfo(Registry);
     }
 
-    /// <summary>Opens the tree rooted at <paramref name="root"/> (which must exist; whether it holds Windows is for <see cref="LooksLikeWindows"/> to say).</summary>
-    public static OfflineWindows Open(string root, TimeProvider? time = null, char systemDrive = 'C') =>
-        new(new OfflineFiles(root, systemDrive), time ?? TimeProvider.System);
+    /// <summary>
+    /// Opens the tree rooted at <paramref name="root"/> (which must exist; whether it holds Windows is for
+    /// <see cref="LooksLikeWindows"/> to say). Hive backups go to <paramref name="backupDirectory"/>, or by default to
+    /// <see cref="OfflineRegistry.DefaultBackupDirectory"/>.
+    /// </summary>
+    public static OfflineWindows Open(string root, TimeProvider? time = null, char systemDrive = 'C', string? backupDirectory = null) =>
+        new(new OfflineFiles(root, systemDrive), time ?? TimeProvider.System, backupDirectory);
 
     /// <inheritdoc/>
     public string Description => $"offline Windows tree at {Files.Root}";

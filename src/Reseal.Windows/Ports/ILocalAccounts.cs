@@ -15,7 +15,10 @@ public sealed record LocalAccount
     /// <summary>Comment, when set.</summary>
     public string? Comment { get; init; }
 
-    /// <summary>UserAccountControl flags (0x1 disabled, 0x10 normal account, 0x200 password never expires).</summary>
+    /// <summary>
+    /// UserAccountControl flags as the SAM keeps them (0x1 disabled, 0x10 normal account, 0x200 password never expires).
+    /// A running Windows reports NetUser UF_* flags instead (0x2 disabled); LiveAccounts translates them to these bits.
+    /// </summary>
     public required uint Flags { get; init; }
 
     /// <summary>True when the account is disabled.</summary>
