@@ -6,6 +6,7 @@ using Reseal.TestSupport;
 
 namespace Reseal.Agent.Tests.Seal;
 
+[Collection(MemoryMeasurements.Name)]
 public sealed class PantherDiagnoserTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -442,4 +443,14 @@ public sealed class PantherDiagnoserTests
         Assert.Contains("manage-bde -off", text, StringComparison.Ordinal);
         Assert.Contains(path + ":9: ", text, StringComparison.Ordinal);
     }
+}
+
+/// <summary>
+/// Tests that measure the process's GC heap run alone: other test classes allocating in parallel would make the
+/// numbers meaningless and the tests flaky.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurements
+{
+    public const string Name = "Memory measurements (not parallel)";
 }

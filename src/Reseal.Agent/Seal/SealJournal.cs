@@ -1,0 +1,126 @@
+// The undo journal of an offline seal apply, %ProgramData%\Reseal\sysprep\seal-journal.json, UTF-8 JSON:
+//
+//   {"format":1,"appliedAt":"2026-…Z",
+//    "createdDirectories":["C:\\ProgramData\\Reseal","C:\\ProgramData\\Reseal\\sysprep"],   outermost first
+//    "changes":[
+//      {"step":"reset-agent-state","kind":"file","path":"C:\\ProgramData\\Reseal\\state\\state.json","before":"<base64>"},
+//      {"step":"write-answer-file","kind":"file","path":"C:\\ProgramData\\Reseal\\sysprep\\unattend.xml","before":null},
+//      {"step":"deny-rdp","kind":"registry","hive":"System","key":"CurrentControlSet\\Control\\Terminal Server",
+//       "name":"fDenyTSConnections","keyExisted":true,"beforeType":4,"before":"AAAAAA=="}]}
+//
+// "before" is the previous content (base64), or null when there was none (the file or value did not exist). Each change
+// is written to the journal before it is made, so a crash leaves a journal that undoes everything done; undoing a change
+// that was not made yet restores what is already there.
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reseal.Windows.Ports;
+
+namespace Reseal.Agent.Seal;
+
+/// <summary>One recorded change and its previous value.</summary>
+internal abstract record JournalChange(string Step)
+{
+    /// <summary>A line for people.</summary>
+    public abstract string Describe();
+}
+
+/// <summary>A file written or deleted; <paramref name="Before"/> is default when it did not exist.</summary>
+internal sealed record FileJournalChange(string Step, string Path, ImmutableArray<byte> Before) : JournalChange(Step)
+{
+    public override string Describe() => Before.IsDefault ? $"{Path} (before: absent)" : $"{Path} (before: {Before.Length} bytes)";
+}
+
+/// <summary>A registry value set; <paramref name="BeforeType"/> is null when it did not exist.</summary>
+internal sealed record RegistryJournalChange(string Step, RegistryHive Hive, string Key, string Name, bool KeyExisted, uint? BeforeType, ImmutableArray<byte> Before)
+    : JournalChange(Step)
+{
+    public override string Describe() => $@"{RegistryHives.DisplayName(Hive)}\{Key}!{Name} ({(BeforeType is null ? "before: absent" : "before: type " + BeforeType.Value.ToString(CultureInfo.InvariantCulture) + ", " + Before.Length.ToString(CultureInfo.InvariantCulture) + " bytes")})";
+}
+
+/// <summary>The journal: directories created and changes made, in order.</summary>
+internal sealed record SealJournal(DateTimeOffset AppliedAt, ImmutableArray<string> CreatedDirectories, ImmutableArray<JournalChange> Changes)
+{
+    public const int Format = 1;
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public SealJournal Add(JournalChange change) => this with { Changes = Changes.Add(change) };
+
+    public byte[] Serialize()
+    {
+        var json = new JsonObject
+        {
+            ["format"] = Format,
+            ["appliedAt"] = AppliedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture),
+            ["createdDirectories"] = new JsonArray([.. CreatedDirectories.Select(d => (JsonNode?)JsonValue.Create(d))]),
+            ["changes"] = new JsonArray([.. Changes.Select(ToJson)]),
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(json, Indented);
+    }
+
+    private static JsonNode ToJson(JournalChange change) => change switch
+    {
+        FileJournalChange f => new JsonObject
+        {
+            ["step"] = f.Step,
+            ["kind"] = "file",
+            ["path"] = f.Path,
+            ["before"] = f.Before.IsDefault ? null : Convert.ToBase64String(f.Before.AsSpan()),
+        },
+        RegistryJournalChange r => new JsonObject
+        {
+            ["step"] = r.Step,
+            ["kind"] = "registry",
+            ["hive"] = r.Hive.ToString(),
+            ["key"] = r.Key,
+            ["name"] = r.Name,
+            ["keyExisted"] = r.KeyExisted,
+            ["beforeType"] = r.BeforeType,
+            ["before"] = r.BeforeType is null ? null : Convert.ToBase64String(r.Before.AsSpan()),
+        },
+        _ => throw new InvalidOperationException("unknown journal change " + change.GetType().Name),
+    };
+
+    /// <summary>Parses a journal; null with <paramref name="problem"/> set when it is not one.</summary>
+    public static SealJournal? Parse(byte[] bytes, string source, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            var root = JsonNode.Parse(bytes) as JsonObject ?? throw new FormatException("not a JSON object");
+            if (root["format"]?.GetValue<int>() != Format)
+            {
+                throw new FormatException($"unsupported format {root["format"]?.ToJsonString() ?? "(missing)"}");
+            }
+
+            var appliedAt = DateTimeOffset.Parse(Text(root, "appliedAt"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            var directories = (root["createdDirectories"] as JsonArray ?? []).Select(d => d?.GetValue<string>() ?? throw new FormatException("null directory")).ToImmutableArray();
+            var changes = ImmutableArray.CreateBuilder<JournalChange>();
+            foreach (var node in root["changes"] as JsonArray ?? throw new FormatException("no changes array"))
+            {
+                var item = node as JsonObject ?? throw new FormatException("a change is not an object");
+                var step = Text(item, "step");
+                var before = item["before"]?.GetValue<string>();
+                ImmutableArray<byte> bytesBefore = before is null ? default : [.. Convert.FromBase64String(before)];
+                changes.Add(Text(item, "kind") switch
+                {
+                    "file" => new FileJournalChange(step, Text(item, "path"), bytesBefore),
+                    "registry" => new RegistryJournalChange(step, Enum.Parse<RegistryHive>(Text(item, "hive")), Text(item, "key"), Text(item, "name"),
+                        item["keyExisted"]?.GetValue<bool>() ?? true, item["beforeType"]?.GetValue<uint>(), bytesBefore.IsDefault ? [] : bytesBefore),
+                    var kind => throw new FormatException($"unknown change kind '{kind}'"),
+                });
+            }
+
+            return new SealJournal(appliedAt, directories, changes.ToImmutable());
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            problem = $"{source}: not a valid seal journal: {e.Message}";
+            return null;
+        }
+    }
+
+    private static string Text(JsonObject item, string name) => item[name]?.GetValue<string>() ?? throw new FormatException($"missing '{name}'");
+}

@@ -1,0 +1,50 @@
+namespace Reseal.Agent.Seal;
+
+/// <summary>Where sealing reads and writes on the Windows machine (Windows paths; DESIGN.md "Windows state on a machine").</summary>
+public static class SealPaths
+{
+    /// <summary>Reseal's executable.</summary>
+    public const string ResealExe = @"%ProgramFiles%\Reseal\reseal.exe";
+
+    /// <summary>The agent configuration.</summary>
+    public const string AgentConfig = @"%ProgramData%\Reseal\config\agent-config.yml";
+
+    /// <summary>The agent state folder (<see cref="Boot.State.AgentStateStore"/>).</summary>
+    public const string StateDirectory = @"%ProgramData%\Reseal\state";
+
+    /// <summary>The agent log folder (deleted with <c>--clean</c>).</summary>
+    public const string LogDirectory = @"%ProgramData%\Reseal\log";
+
+    /// <summary>Sealing's own folder.</summary>
+    public const string SysprepDirectory = @"%ProgramData%\Reseal\sysprep";
+
+    /// <summary>The answer file Sysprep is given with <c>/unattend:</c>.</summary>
+    public const string AnswerFile = SysprepDirectory + @"\unattend.xml";
+
+    /// <summary>The user's own hook, run before Sysprep when present.</summary>
+    public const string BeforeSysprepHook = SysprepDirectory + @"\BeforeSysprep.cmd";
+
+    /// <summary>The undo journal of an offline apply.</summary>
+    public const string Journal = SysprepDirectory + @"\seal-journal.json";
+
+    /// <summary>The script Windows runs as SYSTEM after Setup, before the logon screen.</summary>
+    public const string SetupComplete = @"%WINDIR%\Setup\Scripts\SetupComplete.cmd";
+
+    /// <summary>Sysprep.</summary>
+    public const string SysprepExe = @"%WINDIR%\System32\Sysprep\sysprep.exe";
+
+    /// <summary>The key of <see cref="RdpValueName"/> in HKLM\SYSTEM.</summary>
+    public const string TerminalServerKey = @"CurrentControlSet\Control\Terminal Server";
+
+    /// <summary>1 = Remote Desktop connections denied.</summary>
+    public const string RdpValueName = "fDenyTSConnections";
+
+    /// <summary>The locale the answer file takes when the machine does not say.</summary>
+    public const string LocaleKey = @"Control Panel\International";
+
+    /// <summary>The line added to SetupComplete.cmd: starts the agent once Setup is done (DESIGN.md lifecycle step 4).</summary>
+    public const string FirstBootHookLine = "\"%ProgramFiles%\\Reseal\\reseal.exe\" agent run";
+
+    /// <summary>The suffix a moved-aside cached answer file gets.</summary>
+    public const string MovedAsideSuffix = ".reseal-moved";
+}

@@ -1,0 +1,390 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using Reseal.Agent.Boot.State;
+using Reseal.Unattend.Lint;
+using Reseal.Unattend.Model;
+using Reseal.Unattend.Profiles;
+using Reseal.Windows.Inspection;
+using Reseal.Windows.Offline;
+using Reseal.Windows.Ports;
+
+namespace Reseal.Agent.Seal;
+
+/// <summary>
+/// Builds what <c>reseal seal</c> would do (DESIGN.md lifecycle step 1): the preflight checks and the ordered plan, from
+/// the facts <see cref="WindowsInspector"/> read and the machine's ports. Changes nothing.
+/// </summary>
+public static class SealPlanner
+{
+    /// <summary>
+    /// <c>reseal seal --dry-run --root DIR</c>: inspects the offline tree, runs the preflight checks and builds the plan.
+    /// Never throws for a bad tree: a missing folder, a tree that is not Windows or damaged hives become checks.
+    /// </summary>
+    public static SealReport DryRun(string root, SealOptions? options = null, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        options ??= SealOptions.Default;
+        time ??= TimeProvider.System;
+        if (!Directory.Exists(root))
+        {
+            return SealReport.NotWindows(root, options, WindowsInspector.Inspect(root, time));
+        }
+
+        var windows = OfflineWindows.Open(root, time);
+        var inspection = WindowsInspector.Inspect(windows);
+        if (inspection.Readiness == Readiness.Unreadable)
+        {
+            return SealReport.NotWindows(root, options, inspection);
+        }
+
+        return Prepare(windows, inspection, options, PreflightEnvironment.Offline);
+    }
+
+    /// <summary>Runs the checks and builds the plan for a machine whose facts were already inspected.</summary>
+    public static SealReport Prepare(IWindowsMachine machine, InspectionReport inspection, SealOptions options, PreflightEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(inspection);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        var plan = BuildPlan(machine, inspection.Facts, options);
+        var checks = SealPreflight.Run(machine, inspection, plan, options, environment);
+        return SealReport.Create(inspection.Root, options, checks, plan);
+    }
+
+    /// <summary>The ordered plan.</summary>
+    public static SealPlan BuildPlan(IWindowsMachine machine, InspectionFacts facts, SealOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(options);
+        var files = machine.Files;
+        var steps = ImmutableArray.CreateBuilder<SealStep>();
+
+        // 1. Agent state: the files AgentStateStore.Reset deletes, and with --clean the logs.
+        var stateDirectory = files.Expand(SealPaths.StateDirectory);
+        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, AgentStateStore.TemporaryFileName }
+            .Select(name => stateDirectory + "\\" + name)
+            .Where(path => SafeExists(files, path))
+            .Select(path => OnDiskPath(files, path))
+            .ToImmutableArray();
+        var logFiles = options.Clean ? SafeList(files, SealPaths.LogDirectory) : [];
+        var resetChanges = stateFiles.Select(p => $"delete {p}").Concat(logFiles.Select(p => $"delete {p} (--clean)")).ToImmutableArray();
+        steps.Add(new SealStep(SealStepIds.ResetAgentState, "Reset the agent state so once-tasks run again in every clone",
+            resetChanges.IsEmpty ? [$"nothing to delete: no agent state in {stateDirectory}{(options.Clean ? " and no logs" : "")}"] : resetChanges,
+            "restore the deleted files from the undo journal", AppliesOffline: true));
+
+        // 2. The answer file.
+        var answer = PlanAnswerFile(machine, options);
+        var answerTarget = answer.TargetPath;
+        var existingLength = SafeLength(files, answerTarget);
+        var answerChanges = ImmutableArray.Create(
+            answer.Bytes.IsDefault
+                ? $"cannot write {answerTarget}: {answer.Source} could not be read"
+                : $"write {answerTarget} ({answer.Bytes.Length} bytes, {answer.Source}{(answer.Locale is { } l ? $", locale {l.Locale} from {l.Source}" : "")})");
+        if (existingLength is { } length)
+        {
+            answerChanges = answerChanges.Add($"replaces the existing {answerTarget} ({length} bytes)");
+        }
+
+        if (answer.Locale?.Note is { } note)
+        {
+            answerChanges = answerChanges.Add("note: " + note);
+        }
+
+        steps.Add(new SealStep(SealStepIds.WriteAnswerFile, "Write the answer file Sysprep is given with /unattend:", answerChanges,
+            existingLength is null ? $"delete {answerTarget}" : $"restore the previous {answerTarget}", AppliesOffline: true, answer.Text));
+
+        // 3. Cached answer files that would win over ours.
+        var moves = facts.AnswerFiles
+            .Where(a => a.Role.StartsWith("Panther", StringComparison.Ordinal))
+            .Select(a => OnDiskPath(files, a.Path))
+            .Select(path => new FileMove(path, MoveTarget(files, path)))
+            .ToImmutableArray();
+        if (!moves.IsEmpty)
+        {
+            steps.Add(new SealStep(SealStepIds.MoveStaleAnswerFile, "Move aside cached answer files Setup would read before ours",
+                [.. moves.Select(m => $"move {m.From} to {m.To}")], "move each file back to its name", AppliesOffline: true));
+        }
+
+        // 4. BeforeSysprep: RDP denied, then the user's own hook.
+        uint? rdpBefore = facts.RdpDenied switch { true => 1u, false => 0u, null => null };
+        var rdpWhere = $@"HKLM\SYSTEM\{SealPaths.TerminalServerKey}!{SealPaths.RdpValueName}";
+        steps.Add(new SealStep(SealStepIds.DenyRdp, "Deny Remote Desktop until the clone's password is set (BeforeSysprep)",
+            [rdpBefore == 1 ? $"{rdpWhere} is already 1 (unchanged)" : $"set {rdpWhere} = 1 (was {(rdpBefore is null ? "absent or unreadable" : rdpBefore.Value.ToString(CultureInfo.InvariantCulture))})",
+                options.ProfileOptions.RdpReenable || options.AnswerFileOverride is not null
+                    ? "the answer file's specialize pass sets it back to 0 in each clone"
+                    : "the answer file does not re-enable RDP (RdpReenable=false): clones stay without RDP"],
+            rdpBefore is null ? $"delete {rdpWhere}" : $"set {rdpWhere} back to {rdpBefore}", AppliesOffline: true));
+
+        var hook = SafeExists(files, SealPaths.BeforeSysprepHook) ? files.Expand(SealPaths.BeforeSysprepHook) : null;
+        if (hook is not null)
+        {
+            steps.Add(new SealStep(SealStepIds.BeforeSysprepHook, "Run your BeforeSysprep hook",
+                [$"run {hook} (cmd.exe /c, as the sealing user); a non-zero exit code stops sealing", "not run by an offline apply"],
+                "not undone by Reseal: the hook's changes are its own", AppliesOffline: false));
+        }
+
+        // 5. The first-boot hook.
+        var setupCompletePath = files.Expand(SealPaths.SetupComplete);
+        var before = SafeRead(files, setupCompletePath);
+        var after = WithFirstBootHook(before.IsDefault ? [] : before.AsSpan());
+        var setupComplete = new SetupCompleteChange(setupCompletePath, before, after);
+        steps.Add(new SealStep(SealStepIds.FirstBootHook, "Install the first-boot hook in SetupComplete.cmd",
+            [setupComplete.Unchanged
+                ? $"{setupCompletePath} already calls the agent (unchanged)"
+                : before.IsDefault
+                    ? $"create {setupCompletePath} with: {SealPaths.FirstBootHookLine}"
+                    : $"add '{SealPaths.FirstBootHookLine}' to {setupCompletePath}, keeping its {CountLines(before.AsSpan())} existing lines"],
+            before.IsDefault ? $"delete {setupCompletePath}" : $"restore the previous {setupCompletePath}", AppliesOffline: true, setupComplete.AfterText));
+
+        // 6. Sysprep.
+        var sysprep = files.Expand(SealPaths.SysprepExe);
+        ImmutableArray<string> arguments = ["/oobe", "/generalize", options.CompletionSwitch, .. options.ModeVm ? new[] { "/mode:vm" } : [], "/unattend:" + answerTarget];
+        var plan = new SealPlan
+        {
+            Steps = [],
+            StateFiles = stateFiles,
+            LogFiles = logFiles,
+            AnswerFile = answer,
+            StaleAnswerFiles = moves,
+            RdpDenyBefore = rdpBefore,
+            BeforeSysprepHook = hook,
+            SetupComplete = setupComplete,
+            SysprepPath = sysprep,
+            SysprepArguments = arguments,
+        };
+        steps.Add(new SealStep(SealStepIds.RunSysprep, "Run Sysprep",
+            ["generalize: removes the machine SID, computer name and event logs; drivers are kept (PersistAllDeviceInstalls)",
+                options.Completion switch
+                {
+                    SysprepCompletion.Reboot => "then restarts into specialize and OOBE",
+                    SysprepCompletion.Quit => "then leaves the machine running (shut it down yourself before capturing)",
+                    _ => "then shuts down: capture the image",
+                },
+                "not run by an offline apply"],
+            "none once generalize has finished; a failure before that is undone by the watch step", AppliesOffline: false, plan.SysprepCommandLine));
+
+        // 7. Watch.
+        steps.Add(new SealStep(SealStepIds.Watch, "Watch Sysprep and undo on failure",
+            ["stream Panther\\setupact.log as 'Windows is being configured. SysprepState=...' lines",
+                "success: ImageState becomes IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE and Sysprep exits 0",
+                "failure: a non-zero exit code, ImageState unchanged when Sysprep ends, or errors in System32\\Sysprep\\Panther\\setuperr.log",
+                "on failure: undo deny-rdp, first-boot-hook, move-stale-answer-file and write-answer-file, print the diagnosis (reseal diagnose), exit 1"],
+            "nothing to undo: it only reads", AppliesOffline: false));
+
+        return plan with { Steps = steps.ToImmutable() };
+    }
+
+    /// <summary>
+    /// SetupComplete.cmd with the agent's line added once: existing bytes are kept as they are; the line goes before a
+    /// final <c>exit</c> (which would otherwise skip it), or at the end. Already present: unchanged.
+    /// </summary>
+    public static ImmutableArray<byte> WithFirstBootHook(ReadOnlySpan<byte> existing)
+    {
+        var text = SealText.Latin1(existing);
+        var lines = text.Split('\n');
+        if (lines.Any(IsFirstBootHook))
+        {
+            return [.. existing];
+        }
+
+        var newline = text.Contains('\n', StringComparison.Ordinal) && !text.Contains("\r\n", StringComparison.Ordinal) ? "\n" : "\r\n";
+        var line = SealPaths.FirstBootHookLine + newline;
+
+        // A final "exit" ends the script before anything after it.
+        var lastIndex = Array.FindLastIndex(lines, l => l.Trim().Length > 0);
+        if (lastIndex >= 0 && IsExit(lines[lastIndex]))
+        {
+            var offset = lines.Take(lastIndex).Sum(l => l.Length + 1);
+            return [.. Encoding.Latin1.GetBytes(text[..offset] + line + text[offset..])];
+        }
+
+        var prefix = text.Length > 0 && !text.EndsWith('\n') ? newline : "";
+        return [.. Encoding.Latin1.GetBytes(text + prefix + line)];
+    }
+
+    /// <summary>True when a SetupComplete.cmd line already starts the agent.</summary>
+    internal static bool IsFirstBootHook(string line) =>
+        line.Trim().Equals(SealPaths.FirstBootHookLine, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsExit(string line)
+    {
+        var trimmed = line.Trim();
+        return trimmed.Equals("exit", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("exit ", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("exit/", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static int CountLines(ReadOnlySpan<byte> bytes)
+    {
+        var text = SealText.Latin1(bytes);
+        return text.Length == 0 ? 0 : text.TrimEnd('\n').Split('\n').Length;
+    }
+
+    private static PlannedAnswerFile PlanAnswerFile(IWindowsMachine machine, SealOptions options)
+    {
+        var target = machine.Files.Expand(SealPaths.AnswerFile);
+        var linter = new AnswerFileLinter();
+        if (options.AnswerFileOverride is { } given)
+        {
+            try
+            {
+                var bytes = File.ReadAllBytes(given);
+                var file = AnswerFileReader.Read(bytes, given);
+                return new PlannedAnswerFile(given, target, [.. bytes], null, linter.Lint(file), HasCopyProfile(file));
+            }
+            catch (AnswerFileFormatException e)
+            {
+                return new PlannedAnswerFile(given, target, default, null, AnswerFileLinter.Unreadable(e), false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new PlannedAnswerFile(given, target, default, null,
+                    AnswerFileLinter.Unreadable(new AnswerFileFormatException(given, SourcePosition.Unknown, AnswerFileErrorKind.Unreadable, e.Message, e)), false);
+            }
+        }
+
+        var locale = ChooseLocale(machine, options);
+        var profileOptions = options.ProfileOptions with { Locale = locale.Locale };
+        var rendered = AnswerFileProfiles.Create(options.Profile, profileOptions).ToBytes();
+        var reread = AnswerFileReader.Read(rendered, target);
+        return new PlannedAnswerFile($"profile {AnswerFileProfiles.CliName(options.Profile)}", target, [.. rendered], locale,
+            linter.Lint(reread), HasCopyProfile(reread));
+    }
+
+    /// <summary>The locale: the option, else <c>HKU\.DEFAULT\Control Panel\International!LocaleName</c>, else en-US.</summary>
+    internal static LocaleChoice ChooseLocale(IWindowsMachine machine, SealOptions options)
+    {
+        if (options.ProfileOptions.Locale is { } given)
+        {
+            return new LocaleChoice(given, "the --locale option", null);
+        }
+
+        var where = $@"HKU\.DEFAULT\{SealPaths.LocaleKey}!LocaleName";
+        string? problem;
+        try
+        {
+            var name = machine.Registry.GetString(RegistryHive.Default, SealPaths.LocaleKey, "LocaleName")?.Trim();
+            if (!string.IsNullOrEmpty(name))
+            {
+                return new LocaleChoice(name, where, null);
+            }
+
+            problem = $"{where} is not set";
+        }
+        catch (IOException e)
+        {
+            problem = $"{where} could not be read ({e.Message})";
+        }
+
+        return new LocaleChoice("en-US", "the fallback", $"{problem}; using en-US (give --locale to choose)");
+    }
+
+    private static bool HasCopyProfile(AnswerFile file) =>
+        file.Root.Descendants().Any(e => e.Name.LocalName == "CopyProfile" && e.Value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>True when the answer file sets Security-SPP SkipRearm=1.</summary>
+    internal static bool HasSkipRearm(string? xml)
+    {
+        if (xml is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return AnswerFileReader.ReadText(xml).Root.Descendants()
+                .Any(e => e.Name.LocalName == "SkipRearm" && e.Value.Trim() == "1");
+        }
+        catch (AnswerFileFormatException)
+        {
+            return false;
+        }
+    }
+
+    private static string MoveTarget(IWindowsFiles files, string path)
+    {
+        var target = path + SealPaths.MovedAsideSuffix;
+        for (var n = 2; SafeExists(files, target); n++)
+        {
+            target = path + SealPaths.MovedAsideSuffix + "-" + n.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return target;
+    }
+
+    /// <summary>
+    /// The path with its file name spelled as on disk (Setup and the inspector name files in their own case): a file that
+    /// is deleted and restored must come back under the same name.
+    /// </summary>
+    private static string OnDiskPath(IWindowsFiles files, string path)
+    {
+        var cut = path.LastIndexOf('\\');
+        if (cut < 0)
+        {
+            return path;
+        }
+
+        var name = path[(cut + 1)..];
+        foreach (var entry in SafeList(files, path[..cut]))
+        {
+            var entryName = entry[(entry.LastIndexOf('\\') + 1)..];
+            if (entryName.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return path[..(cut + 1)] + entryName;
+            }
+        }
+
+        return path;
+    }
+
+    internal static bool SafeExists(IWindowsFiles files, string path)
+    {
+        try
+        {
+            return files.FileExists(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static long? SafeLength(IWindowsFiles files, string path)
+    {
+        try
+        {
+            return files.GetFileLength(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static ImmutableArray<byte> SafeRead(IWindowsFiles files, string path)
+    {
+        try
+        {
+            return files.FileExists(path) ? [.. files.ReadAllBytes(path)] : default;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return default;
+        }
+    }
+
+    private static ImmutableArray<string> SafeList(IWindowsFiles files, string directory)
+    {
+        try
+        {
+            return [.. files.ListFiles(directory)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return [];
+        }
+    }
+}

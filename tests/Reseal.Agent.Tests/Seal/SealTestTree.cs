@@ -1,0 +1,127 @@
+using Reseal.Registry;
+using Reseal.TestSupport;
+using Reseal.Windows.Offline;
+using Reseal.Windows.Ports;
+
+namespace Reseal.Agent.Tests.Seal;
+
+/// <summary>
+/// Windows trees for the seal tests: the real hives in ../shared/data/hives (regipy SYSTEM, SAM, SECURITY, NTUSER.DAT as
+/// DEFAULT) plus a SOFTWARE hive written with Reseal.Registry, as tests/Reseal.Windows.Tests/TestTree.cs builds them.
+/// </summary>
+internal static class SealTestTree
+{
+    public const string SoftwareReg = """
+        Windows Registry Editor Version 5.00
+
+        [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion]
+        "ProductName"="Windows Server 2022 Datacenter"
+        "EditionID"="ServerDatacenter"
+        "InstallationType"="Server"
+        "CurrentBuildNumber"="20348"
+        "CurrentMajorVersionNumber"=dword:0000000a
+        "CurrentMinorVersionNumber"=dword:00000000
+
+        [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Setup\State]
+        "ImageState"="IMAGE_STATE_COMPLETE"
+
+        [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform]
+        "SkipRearm"=dword:00000001
+
+        [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\S-1-5-18]
+        "ProfileImagePath"="%systemroot%\\system32\\config\\systemprofile"
+        "State"=dword:00000000
+
+        """;
+
+    public const string ValidAgentConfig = """
+        version: "1.0"
+        config:
+          - stage: boot
+            tasks:
+              - task: extendRootPartition
+        """;
+
+    /// <summary>
+    /// A tree that nothing blocks: real hives, sysprep.exe and reseal.exe present. The real SAM's enabled user
+    /// 'Preston' stays (a warning), unless <paramref name="disableExtraAccount"/>.
+    /// </summary>
+    public static string Ready(TempDirectory temp, string? extraSoftwareReg = null, string sam = "regipy-SAM", string security = "regipy-SECURITY",
+        bool disableExtraAccount = false)
+    {
+        var root = Hives(temp, extraSoftwareReg, sam, security);
+        Write(root, @"Windows\System32\Sysprep\sysprep.exe", "MZ sysprep stand-in");
+        Write(root, @"Program Files\Reseal\reseal.exe", "MZ reseal stand-in");
+        if (disableExtraAccount)
+        {
+            OfflineWindows.Open(root).Accounts.SetEnabled("Preston", false);
+        }
+
+        return root;
+    }
+
+    /// <summary>Only the hives.</summary>
+    public static string Hives(TempDirectory temp, string? extraSoftwareReg = null, string sam = "regipy-SAM", string security = "regipy-SECURITY")
+    {
+        var config = Path.Combine(temp.Path, "Windows", "System32", "config");
+        Directory.CreateDirectory(config);
+        Copy("regipy-SYSTEM", Path.Combine(config, "SYSTEM"));
+        Copy(sam, Path.Combine(config, "SAM"));
+        Copy(security, Path.Combine(config, "SECURITY"));
+        Copy("regipy-NTUSER.DAT", Path.Combine(config, "DEFAULT"));
+        WriteSoftware(Path.Combine(config, "SOFTWARE"), SoftwareReg + (extraSoftwareReg ?? ""));
+        return temp.Path;
+    }
+
+    public static void Copy(string hiveName, string target) =>
+        File.WriteAllBytes(target, SharedData.ReadBytes($"hives/{hiveName}.gz"));
+
+    public static void WriteSoftware(string path, string reg)
+    {
+        var document = HiveDocument.Create("ROOT");
+        RegImporter.Import(document, reg, new RegImportOptions { Prefix = @"HKEY_LOCAL_MACHINE\SOFTWARE" });
+        document.Save(path, new HiveSaveOptions { KeepBackup = false });
+    }
+
+    public static string Write(string root, string relative, string contents) => Write(root, relative, System.Text.Encoding.UTF8.GetBytes(contents));
+
+    public static string Write(string root, string relative, byte[] contents)
+    {
+        var path = HostPath(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, contents);
+        return path;
+    }
+
+    public static string HostPath(string root, string relative) => Path.Combine(root, relative.Replace('\\', Path.DirectorySeparatorChar));
+
+    public static void SetSystemDWord(string root, string key, string name, uint value) =>
+        OfflineWindows.Open(root).Registry.SetValue(RegistryHive.System, key, name, RegistryData.FromDWord(value));
+
+    /// <summary>Every file of the tree outside Windows\System32\config (hives are compared by their export), by relative path.</summary>
+    public static SortedDictionary<string, string> Files(string root)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var config = Path.Combine(root, "Windows", "System32", "config");
+        foreach (var path in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        {
+            if (!path.StartsWith(config, StringComparison.Ordinal))
+            {
+                files[Path.GetRelativePath(root, path)] = Convert.ToHexString(File.ReadAllBytes(path));
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Every directory of the tree, by relative path.</summary>
+    public static List<string> Directories(string root) =>
+        [.. Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Select(d => Path.GetRelativePath(root, d)).Order(StringComparer.Ordinal)];
+
+    /// <summary>A hive exported as .reg text by Reseal.Registry.</summary>
+    public static string Export(string root, string hive)
+    {
+        var bytes = RegExporter.ExportToBytes(Hive.Open(Path.Combine(root, "Windows", "System32", "config", hive)));
+        return System.Text.Encoding.Unicode.GetString(bytes);
+    }
+}
