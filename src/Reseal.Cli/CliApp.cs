@@ -20,6 +20,7 @@ internal static class CliApp
         ("password", CloudCommands.Password),
         ("metadata", CloudCommands.Metadata),
         ("inspect", InspectCommand.Create),
+        ("seal", SealCommand.Create),
         ("diagnose", DiagnoseCommand.Create),
         ("agent", AgentCommands.Create),
         ("internal", InternalCommands.Create),
@@ -31,7 +32,7 @@ internal static class CliApp
     /// </summary>
     public static RootCommand BuildRoot(CliContext context, string? only = null)
     {
-        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has answer files (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), Sysprep log diagnosis (diagnose) and agent configuration checks (agent validate); see the README for what is built.");
+        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has answer files (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), offline sealing (seal --root), Sysprep log diagnosis (diagnose) and agent configuration checks (agent validate); see the README for what is built.");
         foreach (var (name, create) in Commands)
         {
             if (only is null || only == name)

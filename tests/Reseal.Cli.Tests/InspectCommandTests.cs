@@ -5,7 +5,7 @@ namespace Reseal.Cli.Tests;
 
 public class InspectCommandTests
 {
-    private static string BuildTree(TempDirectory temp)
+    internal static string BuildTree(TempDirectory temp)
     {
         var config = Path.Combine(temp.Path, "Windows", "System32", "config");
         Directory.CreateDirectory(config);
