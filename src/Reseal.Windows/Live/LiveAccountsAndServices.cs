@@ -111,6 +111,7 @@ public sealed class LiveAccounts : ILocalAccounts
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(password);
+        WineDetection.ThrowIfWine("NetUserSetInfo (setting a password)");
         var text = Marshal.StringToHGlobalUni(password);
         var buffer = Marshal.AllocHGlobal(Marshal.SizeOf<NativeMethods.UserInfo1003>());
         try
