@@ -21,12 +21,12 @@ public sealed class OfflineSealerTests
     private static string Busy(TempDirectory temp)
     {
         var root = SealTestTree.Ready(temp);
-        SealTestTree.Write(root, @"ProgramData\Reseal\state\state.json", "{\"format\":1}");
-        SealTestTree.Write(root, @"ProgramData\Reseal\state\previous-state.json", "{\"format\":0}");
-        SealTestTree.Write(root, @"ProgramData\Reseal\log\agent.log", "old log");
-        SealTestTree.Write(root, @"ProgramData\Reseal\sysprep\unattend.xml", "<old/>");
-        SealTestTree.Write(root, @"Windows\Panther\unattend.xml", "<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>");
-        SealTestTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", [.. "@echo off\r\ncall vendor.cmd\r\n"u8, 0xE9, (byte)'\r', (byte)'\n']);
+        WindowsTree.Write(root, @"ProgramData\Reseal\state\state.json", "{\"format\":1}");
+        WindowsTree.Write(root, @"ProgramData\Reseal\state\previous-state.json", "{\"format\":0}");
+        WindowsTree.Write(root, @"ProgramData\Reseal\log\agent.log", "old log");
+        WindowsTree.Write(root, @"ProgramData\Reseal\sysprep\unattend.xml", "<old/>");
+        WindowsTree.Write(root, @"Windows\Panther\unattend.xml", "<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>");
+        WindowsTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", [.. "@echo off\r\ncall vendor.cmd\r\n"u8, 0xE9, (byte)'\r', (byte)'\n']);
         return root;
     }
 
@@ -76,7 +76,7 @@ public sealed class OfflineSealerTests
 
         var applied = OfflineSealer.Apply(root, Options, Time);
         Assert.True(applied.Succeeded, applied.Message);
-        Assert.True(File.Exists(SealTestTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd")));
+        Assert.True(File.Exists(WindowsTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd")));
         var rolledBack = OfflineSealer.Rollback(root);
 
         Assert.True(rolledBack.Succeeded, rolledBack.Message);
@@ -92,12 +92,12 @@ public sealed class OfflineSealerTests
         var root = Busy(temp);
 
         Assert.True(OfflineSealer.Apply(root, Options, Time).Succeeded);
-        var first = File.ReadAllBytes(SealTestTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd"));
-        File.Delete(SealTestTree.HostPath(root, @"ProgramData\Reseal\sysprep\seal-journal.json")); // keep the sealed state, forget the journal
+        var first = File.ReadAllBytes(WindowsTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd"));
+        File.Delete(WindowsTree.HostPath(root, @"ProgramData\Reseal\sysprep\seal-journal.json")); // keep the sealed state, forget the journal
         var second = OfflineSealer.Apply(root, Options, Time);
 
         Assert.True(second.Succeeded, second.Message);
-        var again = File.ReadAllBytes(SealTestTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd"));
+        var again = File.ReadAllBytes(WindowsTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd"));
         Assert.Equal(first, again);
         Assert.Equal(1, Encoding.Latin1.GetString(again).Split("\r\n").Count(l => l == SealPaths.FirstBootHookLine));
         Assert.DoesNotContain(second.Changes, c => c.StartsWith(SealStepIds.FirstBootHook, StringComparison.Ordinal));
@@ -108,8 +108,8 @@ public sealed class OfflineSealerTests
     {
         using var temp = new TempDirectory();
         var root = Busy(temp);
-        File.Delete(SealTestTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd"));
-        Directory.CreateDirectory(SealTestTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd\blocker")); // a folder where the file goes
+        File.Delete(WindowsTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd"));
+        Directory.CreateDirectory(WindowsTree.HostPath(root, @"Windows\Setup\Scripts\SetupComplete.cmd\blocker")); // a folder where the file goes
         var filesBefore = SealTestTree.Files(root);
         var directoriesBefore = SealTestTree.Directories(root);
         var systemBefore = SealTestTree.Export(root, "SYSTEM");
@@ -145,7 +145,7 @@ public sealed class OfflineSealerTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        File.Delete(SealTestTree.HostPath(root, @"Windows\System32\Sysprep\sysprep.exe"));
+        File.Delete(WindowsTree.HostPath(root, @"Windows\System32\Sysprep\sysprep.exe"));
         var files = SealTestTree.Files(root);
 
         var result = OfflineSealer.Apply(root, Options, Time);
@@ -179,7 +179,7 @@ public sealed class OfflineSealerTests
         var result = OfflineSealer.Apply(root, Options with { AnswerFileOverride = path }, Time);
 
         Assert.True(result.Succeeded, result.Message);
-        Assert.Equal(given, File.ReadAllBytes(SealTestTree.HostPath(root, @"ProgramData\Reseal\sysprep\unattend.xml")));
+        Assert.Equal(given, File.ReadAllBytes(WindowsTree.HostPath(root, @"ProgramData\Reseal\sysprep\unattend.xml")));
     }
 
     [Fact]
@@ -199,14 +199,14 @@ public sealed class OfflineSealerTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        SealTestTree.Write(root, @"ProgramData\Reseal\sysprep\seal-journal.json", "{ not json");
+        WindowsTree.Write(root, @"ProgramData\Reseal\sysprep\seal-journal.json", "{ not json");
 
         var result = OfflineSealer.Rollback(root);
 
         Assert.False(result.Succeeded);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("not a valid seal journal", result.Message, StringComparison.Ordinal);
-        Assert.True(File.Exists(SealTestTree.HostPath(root, @"ProgramData\Reseal\sysprep\seal-journal.json")));
+        Assert.True(File.Exists(WindowsTree.HostPath(root, @"ProgramData\Reseal\sysprep\seal-journal.json")));
         Assert.NotNull(result.ToJsonText());
     }
 }

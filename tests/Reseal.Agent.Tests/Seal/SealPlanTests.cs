@@ -120,10 +120,10 @@ public sealed class SealPlanTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        SealTestTree.Write(root, @"ProgramData\Reseal\state\state.json", "{}");
-        SealTestTree.Write(root, @"ProgramData\Reseal\state\previous-state.json", "{}");
-        SealTestTree.Write(root, @"ProgramData\Reseal\log\agent.log", "log");
-        SealTestTree.Write(root, @"ProgramData\Reseal\sysprep\BeforeSysprep.cmd", "echo mine");
+        WindowsTree.Write(root, @"ProgramData\Reseal\state\state.json", "{}");
+        WindowsTree.Write(root, @"ProgramData\Reseal\state\previous-state.json", "{}");
+        WindowsTree.Write(root, @"ProgramData\Reseal\log\agent.log", "log");
+        WindowsTree.Write(root, @"ProgramData\Reseal\sysprep\BeforeSysprep.cmd", "echo mine");
 
         var plain = SealPlanner.DryRun(root, Options).Plan!;
         var clean = SealPlanner.DryRun(root, Options with { Clean = true }).Plan!;
@@ -169,7 +169,7 @@ public sealed class SealPlanTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        SealTestTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", "@echo off\r\nnet start vendor\r\n");
+        WindowsTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", "@echo off\r\nnet start vendor\r\n");
 
         var plan = SealPlanner.DryRun(root, Options).Plan!;
 

@@ -44,7 +44,7 @@ public sealed class SealPreflightTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        File.Delete(SealTestTree.HostPath(root, @"Windows\System32\Sysprep\sysprep.exe"));
+        File.Delete(WindowsTree.HostPath(root, @"Windows\System32\Sysprep\sysprep.exe"));
 
         var report = SealPlanner.DryRun(root, Options);
 
@@ -61,7 +61,7 @@ public sealed class SealPreflightTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        File.Delete(SealTestTree.HostPath(root, @"Windows\System32\Sysprep\sysprep.exe"));
+        File.Delete(WindowsTree.HostPath(root, @"Windows\System32\Sysprep\sysprep.exe"));
 
         var report = SealPlanner.DryRun(root, Options with { Force = true });
 
@@ -223,7 +223,7 @@ public sealed class SealPreflightTests
             "ProfileImagePath"="C:\\Users\\builder"
 
             """, disableExtraAccount: true);
-        Directory.CreateDirectory(SealTestTree.HostPath(root, @"Users\builder"));
+        Directory.CreateDirectory(WindowsTree.HostPath(root, @"Users\builder"));
 
         var check = CheckOf(SealPlanner.DryRun(root, Options), PreflightCodes.ExtraAccounts);
 
@@ -328,7 +328,7 @@ public sealed class SealPreflightTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        File.Delete(SealTestTree.HostPath(root, @"Program Files\Reseal\reseal.exe"));
+        File.Delete(WindowsTree.HostPath(root, @"Program Files\Reseal\reseal.exe"));
 
         var check = CheckOf(SealPlanner.DryRun(root, Options), PreflightCodes.Agent);
 
@@ -341,7 +341,7 @@ public sealed class SealPreflightTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        SealTestTree.Write(root, @"ProgramData\Reseal\config\agent-config.yml", "version: \"1.0\"\nconfig:\n  - stage: boot\n    tasks:\n      - task: noSuchTask\n");
+        WindowsTree.Write(root, @"ProgramData\Reseal\config\agent-config.yml", "version: \"1.0\"\nconfig:\n  - stage: boot\n    tasks:\n      - task: noSuchTask\n");
 
         var check = CheckOf(SealPlanner.DryRun(root, Options), PreflightCodes.Agent);
 
@@ -354,7 +354,7 @@ public sealed class SealPreflightTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        SealTestTree.Write(root, @"ProgramData\Reseal\config\agent-config.yml", SealTestTree.ValidAgentConfig);
+        WindowsTree.Write(root, @"ProgramData\Reseal\config\agent-config.yml", SealTestTree.ValidAgentConfig);
 
         var check = CheckOf(SealPlanner.DryRun(root, Options), PreflightCodes.Agent);
 
@@ -366,7 +366,7 @@ public sealed class SealPreflightTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        SealTestTree.Write(root, @"Windows\Panther\unattend.xml", "<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>");
+        WindowsTree.Write(root, @"Windows\Panther\unattend.xml", "<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>");
 
         var report = SealPlanner.DryRun(root, Options);
 
@@ -430,7 +430,7 @@ public sealed class SealPreflightTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        SealTestTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
+        WindowsTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
 
         var report = SealPlanner.DryRun(root, Options);
 

@@ -11,29 +11,6 @@ namespace Reseal.Agent.Tests.Seal;
 /// </summary>
 internal static class SealTestTree
 {
-    public const string SoftwareReg = """
-        Windows Registry Editor Version 5.00
-
-        [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion]
-        "ProductName"="Windows Server 2022 Datacenter"
-        "EditionID"="ServerDatacenter"
-        "InstallationType"="Server"
-        "CurrentBuildNumber"="20348"
-        "CurrentMajorVersionNumber"=dword:0000000a
-        "CurrentMinorVersionNumber"=dword:00000000
-
-        [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Setup\State]
-        "ImageState"="IMAGE_STATE_COMPLETE"
-
-        [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform]
-        "SkipRearm"=dword:00000001
-
-        [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\S-1-5-18]
-        "ProfileImagePath"="%systemroot%\\system32\\config\\systemprofile"
-        "State"=dword:00000000
-
-        """;
-
     public const string ValidAgentConfig = """
         version: "1.0"
         config:
@@ -49,9 +26,9 @@ internal static class SealTestTree
     public static string Ready(TempDirectory temp, string? extraSoftwareReg = null, string sam = "regipy-SAM", string security = "regipy-SECURITY",
         bool disableExtraAccount = false)
     {
-        var root = Hives(temp, extraSoftwareReg, sam, security);
-        Write(root, @"Windows\System32\Sysprep\sysprep.exe", "MZ sysprep stand-in");
-        Write(root, @"Program Files\Reseal\reseal.exe", "MZ reseal stand-in");
+        var root = WindowsTree.Full(temp, extraSoftwareReg, sam, security);
+        WindowsTree.Write(root, @"Windows\System32\Sysprep\sysprep.exe", "MZ sysprep stand-in");
+        WindowsTree.Write(root, @"Program Files\Reseal\reseal.exe", "MZ reseal stand-in");
         if (disableExtraAccount)
         {
             OfflineWindows.Open(root).Accounts.SetEnabled("Preston", false);
@@ -59,41 +36,6 @@ internal static class SealTestTree
 
         return root;
     }
-
-    /// <summary>Only the hives.</summary>
-    public static string Hives(TempDirectory temp, string? extraSoftwareReg = null, string sam = "regipy-SAM", string security = "regipy-SECURITY")
-    {
-        var config = Path.Combine(temp.Path, "Windows", "System32", "config");
-        Directory.CreateDirectory(config);
-        Copy("regipy-SYSTEM", Path.Combine(config, "SYSTEM"));
-        Copy(sam, Path.Combine(config, "SAM"));
-        Copy(security, Path.Combine(config, "SECURITY"));
-        Copy("regipy-NTUSER.DAT", Path.Combine(config, "DEFAULT"));
-        WriteSoftware(Path.Combine(config, "SOFTWARE"), SoftwareReg + (extraSoftwareReg ?? ""));
-        return temp.Path;
-    }
-
-    public static void Copy(string hiveName, string target) =>
-        File.WriteAllBytes(target, SharedData.ReadBytes($"hives/{hiveName}.gz"));
-
-    public static void WriteSoftware(string path, string reg)
-    {
-        var document = HiveDocument.Create("ROOT");
-        RegImporter.Import(document, reg, new RegImportOptions { Prefix = @"HKEY_LOCAL_MACHINE\SOFTWARE" });
-        document.Save(path, new HiveSaveOptions { KeepBackup = false });
-    }
-
-    public static string Write(string root, string relative, string contents) => Write(root, relative, System.Text.Encoding.UTF8.GetBytes(contents));
-
-    public static string Write(string root, string relative, byte[] contents)
-    {
-        var path = HostPath(root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, contents);
-        return path;
-    }
-
-    public static string HostPath(string root, string relative) => Path.Combine(root, relative.Replace('\\', Path.DirectorySeparatorChar));
 
     public static void SetSystemDWord(string root, string key, string name, uint value) =>
         OfflineWindows.Open(root).Registry.SetValue(RegistryHive.System, key, name, RegistryData.FromDWord(value));

@@ -14,7 +14,7 @@ public class BoundedReadTests
     public void Inspect_HugeSetupactLog_ReadsItsTail()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var log = Path.Combine(root, "Windows", "System32", "Sysprep", "Panther", "setupact.log");
         Sparse(log, head: "2024-01-01 00:00:00, Info  start\n", tail: "2024-01-01 00:00:09, Error [0x0f0082] SYSPRP the last error\n");
 
@@ -30,7 +30,7 @@ public class BoundedReadTests
     public void Inspect_HugeSetupCompleteAndStateIni_ReadTheirHeads()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         Sparse(Path.Combine(root, "Windows", "Setup", "Scripts", "SetupComplete.cmd"), head: "@echo off\r\ncall PostSysprep.cmd\r\n", tail: "");
         Sparse(Path.Combine(root, "Windows", "Setup", "State", "State.ini"), head: "[State]\r\nImageState=IMAGE_STATE_COMPLETE\r\n", tail: "");
 
@@ -45,7 +45,7 @@ public class BoundedReadTests
     public void ReadTail_Utf16Log_KeepsCharacterBoundaries()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var path = Path.Combine(root, "Windows", "Panther", "setupact.log");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using (var stream = File.Create(path))
@@ -71,7 +71,7 @@ public class BoundedReadTests
     public void ReadHeadAndTail_ReturnBoundedRanges()
     {
         using var temp = new TempDirectory();
-        TestTree.Write(temp.Path, @"Windows\x.log", "0123456789");
+        WindowsTree.Write(temp.Path, @"Windows\x.log", "0123456789");
         var files = new OfflineFiles(temp.Path);
 
         Assert.Equal("789", Encoding.ASCII.GetString(files.ReadTail(@"C:\Windows\x.log", 3, out var length)));

@@ -46,8 +46,8 @@ public class ScriptRedactionTests
     public void Inspect_SetupCompleteWithPasswords_PrintsNone()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
-        TestTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", string.Join("\r\n",
+        var root = WindowsTree.Full(temp);
+        WindowsTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", string.Join("\r\n",
             "@echo off",
             "net user Administrator Pa55-one",
             "net user reseal Pa55-two /add",

@@ -11,7 +11,7 @@ public class WindowsInspectorTests
     public void Inspect_RealHivesTree_ReportsFactsThatHivexAndChntpwRead()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var report = WindowsInspector.Inspect(root);
         var config = Path.Combine(root, "Windows", "System32", "config");
 
@@ -44,7 +44,7 @@ public class WindowsInspectorTests
     public void Inspect_WinregkbSamAndSecurity_MachineSidsAgree()
     {
         using var temp = new TempDirectory();
-        var report = WindowsInspector.Inspect(TestTree.Full(temp, sam: "winregkb-SAM", security: "winregkb-SECURITY"));
+        var report = WindowsInspector.Inspect(WindowsTree.Full(temp, sam: "winregkb-SAM", security: "winregkb-SECURITY"));
 
         var domain = report.Facts.Domain!;
         Assert.NotNull(domain.MachineSidFromSam);
@@ -59,12 +59,12 @@ public class WindowsInspectorTests
     public void Inspect_SoftwareMergedByHivexregedit_GivesSameFactsAsResealWriter()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var ours = WindowsInspector.Inspect(root);
 
         var software = Path.Combine(root, "Windows", "System32", "config", "SOFTWARE");
         File.WriteAllBytes(software, SharedData.ReadBytes("hives/hivex-minimal.gz"));
-        var reg = temp.Write("software.reg", TestTree.WithAncestors(TestTree.SoftwareReg));
+        var reg = temp.Write("software.reg", TestTree.WithAncestors(WindowsTree.SoftwareReg));
         var merge = TestTree.Tool("hivexregedit", "libwin-hivex-perl", "--merge", "--prefix", @"HKEY_LOCAL_MACHINE\SOFTWARE", software, reg);
         Assert.True(merge.ExitCode == 0, merge.StandardError);
         var theirs = WindowsInspector.Inspect(root);
@@ -94,8 +94,8 @@ public class WindowsInspectorTests
     public void Inspect_CorruptSystemHive_ReportsUnreadableHiveAndStillReadsSoftware()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
-        TestTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
+        var root = WindowsTree.Full(temp);
+        WindowsTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
 
         var report = WindowsInspector.Inspect(root);
 
@@ -109,7 +109,7 @@ public class WindowsInspectorTests
     public void Inspect_GarbageSystemAndMissingSoftware_IsUnreadable()
     {
         using var temp = new TempDirectory();
-        var config = TestTree.ConfigDir(temp);
+        var config = WindowsTree.ConfigDir(temp);
         File.WriteAllBytes(Path.Combine(config, "SYSTEM"), SharedData.ReadBytes("hives/ez-NotAHive.gz"));
 
         var report = WindowsInspector.Inspect(temp.Path);
@@ -123,9 +123,9 @@ public class WindowsInspectorTests
     public void Inspect_MissingSamSecurityDefault_WarnsAndStaysReady()
     {
         using var temp = new TempDirectory();
-        var config = TestTree.ConfigDir(temp);
-        TestTree.Copy("regipy-SYSTEM", Path.Combine(config, "SYSTEM"));
-        TestTree.WriteSoftware(Path.Combine(config, "SOFTWARE"), TestTree.SoftwareReg);
+        var config = WindowsTree.ConfigDir(temp);
+        WindowsTree.Copy("regipy-SYSTEM", Path.Combine(config, "SYSTEM"));
+        WindowsTree.WriteSoftware(Path.Combine(config, "SOFTWARE"), WindowsTree.SoftwareReg);
 
         var report = WindowsInspector.Inspect(temp.Path);
 
@@ -139,7 +139,7 @@ public class WindowsInspectorTests
     public void Inspect_PendingRebootAndGeneralizedState_BlocksSealing()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp, """
+        var root = WindowsTree.Full(temp, """
 
             [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending]
 
@@ -160,10 +160,10 @@ public class WindowsInspectorTests
     public void Inspect_CachedAnswerFiles_TellsClearTextFromObfuscated()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
-        TestTree.Write(root, @"Windows\Panther\unattend.xml", Unattend("<Value>P@ssw0rd</Value><PlainText>true</PlainText>", "oobeSystem"));
+        var root = WindowsTree.Full(temp);
+        WindowsTree.Write(root, @"Windows\Panther\unattend.xml", Unattend("<Value>P@ssw0rd</Value><PlainText>true</PlainText>", "oobeSystem"));
         var obfuscated = Convert.ToBase64String(Encoding.Unicode.GetBytes("P@ssw0rdAdministratorPassword"));
-        TestTree.Write(root, @"Windows\System32\sysprep\unattend.XML", Unattend($"<Value>{obfuscated}</Value><PlainText>false</PlainText>", "oobeSystem"));
+        WindowsTree.Write(root, @"Windows\System32\sysprep\unattend.XML", Unattend($"<Value>{obfuscated}</Value><PlainText>false</PlainText>", "oobeSystem"));
 
         var report = WindowsInspector.Inspect(root);
 
@@ -190,12 +190,12 @@ public class WindowsInspectorTests
     public void Inspect_Ec2LaunchAgents_DetectsThemAndTheirConfig()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
-        TestTree.Write(root, @"ProgramData\Amazon\EC2-Windows\Launch\Config\LaunchConfig.json",
+        var root = WindowsTree.Full(temp);
+        WindowsTree.Write(root, @"ProgramData\Amazon\EC2-Windows\Launch\Config\LaunchConfig.json",
             """{"setComputerName": false, "adminPasswordType": "Specify", "adminPassword": "Hunter2!", "handleUserData": true}""");
-        TestTree.Write(root, @"ProgramData\Amazon\EC2Launch\config\agent-config.yml",
+        WindowsTree.Write(root, @"ProgramData\Amazon\EC2Launch\config\agent-config.yml",
             "version: 1.0\nconfig:\n- stage: boot\n  tasks:\n  - task: extendRootPartition\n");
-        TestTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", "@echo off\r\ncall PostSysprep.cmd\r\n");
+        WindowsTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", "@echo off\r\ncall PostSysprep.cmd\r\n");
 
         var report = WindowsInspector.Inspect(root);
 
@@ -212,7 +212,7 @@ public class WindowsInspectorTests
     public void ToJson_FullTree_CarriesVerdictFactsAndFindings()
     {
         using var temp = new TempDirectory();
-        var report = WindowsInspector.Inspect(TestTree.Full(temp));
+        var report = WindowsInspector.Inspect(WindowsTree.Full(temp));
 
         var json = JsonNode.Parse(report.ToJsonText())!.AsObject();
 
@@ -244,7 +244,7 @@ public class WindowsInspectorProfileAndStoreTests
     public void Inspect_StaleProfileAndPerUserStoreApp_WarnsAndBlocks()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp, """
+        var root = WindowsTree.Full(temp, """
 
             [HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList\S-1-5-21-1-2-3-1001]
             "ProfileImagePath"="C:\\Users\\gone"
@@ -272,8 +272,8 @@ public class WindowsInspectorProfileAndStoreTests
     public void Inspect_CorruptSystemWithGoodDefault_StillReportsLocaleAndSoftwareFacts()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
-        TestTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
+        var root = WindowsTree.Full(temp);
+        WindowsTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
 
         var report = WindowsInspector.Inspect(root);
 
@@ -294,10 +294,10 @@ public class WindowsInspectorUnattendFileTests
     public void Inspect_UnattendFileRegistryValue_ScansThatFileFirst()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         Reseal.Windows.Offline.OfflineWindows.Open(root).Registry.SetValue(Reseal.Windows.Ports.RegistryHive.System, "Setup", "UnattendFile",
             Reseal.Windows.Ports.RegistryData.FromString(@"C:\Windows\Temp\custom.xml"));
-        TestTree.Write(root, @"Windows\Temp\custom.xml", """
+        WindowsTree.Write(root, @"Windows\Temp\custom.xml", """
             <unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="oobeSystem"><component name="Microsoft-Windows-Shell-Setup">
             <AutoLogon><Password><Value>UABAAHMAcwB3ADAAcgBkAFAAYQBzAHMAdwBvAHIAZAA=</Value><PlainText>false</PlainText></Password></AutoLogon>
             </component></settings></unattend>

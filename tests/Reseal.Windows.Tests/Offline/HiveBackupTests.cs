@@ -17,7 +17,7 @@ public class HiveBackupTests
         using var temp = new TempDirectory();
         using var state = new TempDirectory();
         var backups = Path.Combine(state.Path, "reseal", "hive-backups");
-        var registry = OfflineWindows.Open(TestTree.Full(temp), backupDirectory: backups).Registry;
+        var registry = OfflineWindows.Open(WindowsTree.Full(temp), backupDirectory: backups).Registry;
 
         registry.SetValue(RegistryHive.Software, @"Reseal\State", "Stage", RegistryData.FromString("one"));
 
@@ -36,7 +36,7 @@ public class HiveBackupTests
         using var state = new TempDirectory();
         var backups = Directory.CreateDirectory(Path.Combine(state.Path, "backups")).FullName;
         File.SetUnixFileMode(backups, Private | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        var registry = OfflineWindows.Open(TestTree.Full(temp), backupDirectory: backups).Registry;
+        var registry = OfflineWindows.Open(WindowsTree.Full(temp), backupDirectory: backups).Registry;
 
         registry.SetValue(RegistryHive.Software, @"Reseal\State", "Stage", RegistryData.FromString("one"));
 
@@ -53,7 +53,7 @@ public class HiveBackupTests
         var chown = System.Diagnostics.Process.Start("chown", ["65534", backups]);
         chown.WaitForExit();
         Assert.Equal(0, chown.ExitCode);
-        var registry = OfflineWindows.Open(TestTree.Full(temp), backupDirectory: backups).Registry;
+        var registry = OfflineWindows.Open(WindowsTree.Full(temp), backupDirectory: backups).Registry;
 
         var e = Assert.Throws<IOException>(() => registry.SetValue(RegistryHive.Software, @"Reseal\State", "Stage", RegistryData.FromString("one")));
 
@@ -69,7 +69,7 @@ public class HiveBackupTests
         var elsewhere = Directory.CreateDirectory(Path.Combine(state.Path, "attacker")).FullName;
         var link = Path.Combine(state.Path, "hive-backups");
         Directory.CreateSymbolicLink(link, elsewhere);
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var registry = OfflineWindows.Open(root, backupDirectory: link).Registry;
 
         var e = Assert.Throws<IOException>(() => registry.SetValue(RegistryHive.Software, @"Reseal\State", "Stage", RegistryData.FromString("one")));
@@ -83,7 +83,7 @@ public class HiveBackupTests
     public void SetValue_BackupDirectoryInsideTheTree_IsRefused()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var registry = OfflineWindows.Open(root, backupDirectory: Path.Combine(root, "backups")).Registry;
 
         Assert.Throws<IOException>(() => registry.SetValue(RegistryHive.Software, @"Reseal\State", "Stage", RegistryData.FromString("one")));
@@ -95,7 +95,7 @@ public class HiveBackupTests
     {
         using var temp = new TempDirectory();
         using var state = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var original = File.ReadAllBytes(Path.Combine(root, "Windows", "System32", "config", "SOFTWARE"));
         var registry = OfflineWindows.Open(root, backupDirectory: state.Path).Registry;
 
@@ -135,7 +135,7 @@ public class HiveBackupTests
     public void Open_DoesNotNeedTheBackupDirectoryUntilAnEdit()
     {
         using var temp = new TempDirectory();
-        var registry = OfflineWindows.Open(TestTree.Full(temp), backupDirectory: "/nonexistent/backups").Registry;
+        var registry = OfflineWindows.Open(WindowsTree.Full(temp), backupDirectory: "/nonexistent/backups").Registry;
 
         Assert.True(registry.KeyExists(RegistryHive.Software, @"Microsoft\Windows NT\CurrentVersion"));
         Assert.Empty(registry.Backups);

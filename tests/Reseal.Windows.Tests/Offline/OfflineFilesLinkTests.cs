@@ -31,7 +31,7 @@ public class OfflineFilesLinkTests
         using var temp = new TempDirectory();
         using var host = new TempDirectory();
         var secret = host.Write("shadow", "root:host-secret-hash");
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         Link(new OfflineFiles(root), SetupComplete, secret);
 
         var report = WindowsInspector.Inspect(root);
@@ -59,7 +59,7 @@ public class OfflineFilesLinkTests
     {
         Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "needs mkfifo");
         using var temp = new TempDirectory();
-        var files = new OfflineFiles(TestTree.Full(temp));
+        var files = new OfflineFiles(WindowsTree.Full(temp));
         var fifo = files.ToHostPath(Unattend);
         Directory.CreateDirectory(Path.GetDirectoryName(fifo)!);
         using (var mkfifo = Process.Start("mkfifo", [fifo]))
@@ -82,7 +82,7 @@ public class OfflineFilesLinkTests
         using var temp = new TempDirectory();
         using var host = new TempDirectory();
         using var backups = new TempDirectory();
-        var outside = Path.GetDirectoryName(TestTree.Full(host) + "/x")!;
+        var outside = Path.GetDirectoryName(WindowsTree.Full(host) + "/x")!;
         var realConfig = Path.Combine(outside, "Windows", "System32", "config");
         var system32 = Directory.CreateDirectory(Path.Combine(temp.Path, "Windows", "System32")).FullName;
         Directory.CreateSymbolicLink(Path.Combine(system32, "config"), realConfig);
@@ -131,7 +131,7 @@ public class OfflineFilesLinkTests
     public void ReadAllBytes_LinksInsideTheTree_AreFollowed()
     {
         using var temp = new TempDirectory();
-        var real = TestTree.Write(temp.Path, @"Windows\Setup\Real\SetupComplete.cmd", "echo inside");
+        var real = WindowsTree.Write(temp.Path, @"Windows\Setup\Real\SetupComplete.cmd", "echo inside");
         Directory.CreateSymbolicLink(Path.Combine(temp.Path, "Windows", "Setup", "Scripts"), "Real");
         var files = new OfflineFiles(temp.Path);
 
@@ -157,7 +157,7 @@ public class OfflineFilesLinkTests
     public void ReadAllBytes_WithACap_RefusesLargerFiles()
     {
         using var temp = new TempDirectory();
-        TestTree.Write(temp.Path, @"Windows\Panther\Unattend.xml", new string('x', 2048));
+        WindowsTree.Write(temp.Path, @"Windows\Panther\Unattend.xml", new string('x', 2048));
         var files = new OfflineFiles(temp.Path);
 
         Assert.Throws<IOException>(() => files.ReadAllBytes(Unattend, 1024));

@@ -12,7 +12,7 @@ public class OfflineRegistryGuardTests
     public void GetValue_DamagedValueList_ThrowsHiveUnavailable()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp, "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Reseal\\Damaged]\n\"Stage\"=\"a value long enough to live in its own cell\"\n\n");
+        var root = WindowsTree.Full(temp, "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Reseal\\Damaged]\n\"Stage\"=\"a value long enough to live in its own cell\"\n\n");
         var software = Path.Combine(root, "Windows", "System32", "config", "SOFTWARE");
         var bytes = File.ReadAllBytes(software);
         var node = FindKeyNode(bytes, "Damaged");
@@ -31,7 +31,7 @@ public class OfflineRegistryGuardTests
     {
         using var temp = new TempDirectory();
         using var backups = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var software = Path.Combine(root, "Windows", "System32", "config", "SOFTWARE");
         var registry = OfflineWindows.Open(root, backupDirectory: backups.Path).Registry;
         var blocker = Directory.CreateDirectory(software + ".reseal-tmp"); // the writer's temporary file cannot be created

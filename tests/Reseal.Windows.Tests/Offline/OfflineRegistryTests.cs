@@ -10,10 +10,10 @@ public class OfflineRegistryTests
     public void GetStatus_DirtySystemWithLogs_ReplaysThem()
     {
         using var temp = new TempDirectory();
-        var config = TestTree.ConfigDir(temp);
-        TestTree.Copy("regipy-SYSTEM_B", Path.Combine(config, "SYSTEM"));
-        TestTree.Copy("regipy-SYSTEM_B.LOG1", Path.Combine(config, "SYSTEM.LOG1"));
-        TestTree.Copy("regipy-SYSTEM_B.LOG2", Path.Combine(config, "system.log2"));
+        var config = WindowsTree.ConfigDir(temp);
+        WindowsTree.Copy("regipy-SYSTEM_B", Path.Combine(config, "SYSTEM"));
+        WindowsTree.Copy("regipy-SYSTEM_B.LOG1", Path.Combine(config, "SYSTEM.LOG1"));
+        WindowsTree.Copy("regipy-SYSTEM_B.LOG2", Path.Combine(config, "system.log2"));
         var registry = OfflineWindows.Open(temp.Path).Registry;
 
         var status = registry.GetStatus(RegistryHive.System);
@@ -27,8 +27,8 @@ public class OfflineRegistryTests
     public void GetStatus_DirtySystemWithoutLogs_IsStaleButReadable()
     {
         using var temp = new TempDirectory();
-        var config = TestTree.ConfigDir(temp);
-        TestTree.Copy("regipy-SYSTEM_B", Path.Combine(config, "SYSTEM"));
+        var config = WindowsTree.ConfigDir(temp);
+        WindowsTree.Copy("regipy-SYSTEM_B", Path.Combine(config, "SYSTEM"));
         var registry = OfflineWindows.Open(temp.Path).Registry;
 
         var status = registry.GetStatus(RegistryHive.System);
@@ -42,7 +42,7 @@ public class OfflineRegistryTests
     public void GetStatus_CorruptSystem_IsUnreadableWithOffset()
     {
         using var temp = new TempDirectory();
-        TestTree.Copy("regipy-corrupted_system_hive", Path.Combine(TestTree.ConfigDir(temp), "SYSTEM"));
+        WindowsTree.Copy("regipy-corrupted_system_hive", Path.Combine(WindowsTree.ConfigDir(temp), "SYSTEM"));
         var registry = OfflineWindows.Open(temp.Path).Registry;
 
         var status = registry.GetStatus(RegistryHive.System);
@@ -56,7 +56,7 @@ public class OfflineRegistryTests
     public void CreateKeyDeleteValueDeleteKey_Software_RoundTripsThroughReglookup()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var registry = OfflineWindows.Open(root).Registry;
         const string key = @"Reseal\Agent\State";
 
@@ -79,7 +79,7 @@ public class OfflineRegistryTests
     public void GetValues_RegipySystemSelect_MatchesHivexget()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var values = OfflineWindows.Open(root).Registry.GetValues(RegistryHive.System, "Select");
 
         var hivex = TestTree.Tool("hivexget", "libhivex-bin", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"), @"\Select").StandardOutput;

@@ -11,7 +11,7 @@ public class OfflineWindowsTests
     public void ToHostPath_MixedCaseTree_FindsEntriesCaseInsensitively()
     {
         using var temp = new TempDirectory();
-        var file = TestTree.Write(temp.Path, "windows/PANTHER/Unattend.XML", "<unattend/>");
+        var file = WindowsTree.Write(temp.Path, "windows/PANTHER/Unattend.XML", "<unattend/>");
         var files = new OfflineFiles(temp.Path);
 
         Assert.Equal(file, files.ToHostPath(@"C:\Windows\Panther\unattend.xml"));
@@ -35,7 +35,7 @@ public class OfflineWindowsTests
     public void GetComputerName_RegipySystem_MatchesHivexget()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var windows = OfflineWindows.Open(root);
 
         Assert.Equal("WKS-WIN732BITA", windows.System.GetComputerName());
@@ -48,8 +48,8 @@ public class OfflineWindowsTests
     public void GetValue_LowercaseConfigFolder_FindsHives()
     {
         using var temp = new TempDirectory();
-        var config = TestTree.ConfigDir(temp, "WINDOWS", "system32", "Config");
-        TestTree.Copy("regipy-SYSTEM", Path.Combine(config, "system"));
+        var config = WindowsTree.ConfigDir(temp, "WINDOWS", "system32", "Config");
+        WindowsTree.Copy("regipy-SYSTEM", Path.Combine(config, "system"));
         var windows = OfflineWindows.Open(temp.Path);
 
         Assert.True(windows.LooksLikeWindows);
@@ -61,7 +61,7 @@ public class OfflineWindowsTests
     public void GetOsVersion_SoftwareWrittenByReseal_ReadsEdition()
     {
         using var temp = new TempDirectory();
-        var windows = OfflineWindows.Open(TestTree.Full(temp));
+        var windows = OfflineWindows.Open(WindowsTree.Full(temp));
         var os = windows.System.GetOsVersion();
 
         Assert.Equal("ServerDatacenter", os.EditionId);
@@ -75,7 +75,7 @@ public class OfflineWindowsTests
     public void ListAccounts_RegipySam_MatchesChntpw()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var accounts = OfflineWindows.Open(root).Accounts.ListAccounts();
 
         Assert.Equal(["Administrator", "Guest", "Preston"], accounts.Select(a => a.Name));
@@ -91,7 +91,7 @@ public class OfflineWindowsTests
     public void ListAccounts_WinregkbSam_MatchesChntpw()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp, sam: "winregkb-SAM", security: "winregkb-SECURITY");
+        var root = WindowsTree.Full(temp, sam: "winregkb-SAM", security: "winregkb-SECURITY");
         var accounts = OfflineWindows.Open(root).Accounts.ListAccounts();
 
         var chntpw = ChntpwUsers(Path.Combine(root, "Windows", "System32", "config", "SAM"));
@@ -103,7 +103,7 @@ public class OfflineWindowsTests
     public void SetEnabled_GuestInCopiedSam_ChntpwSeesItEnabled()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var windows = OfflineWindows.Open(root);
 
         windows.Accounts.SetEnabled("guest", enabled: true);
@@ -118,7 +118,7 @@ public class OfflineWindowsTests
     public void SetEnabled_SamEdited_LeavesNoBackupWithOldHashesInTheTree()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var windows = OfflineWindows.Open(root);
 
         windows.Accounts.SetEnabled("guest", enabled: true);
@@ -132,7 +132,7 @@ public class OfflineWindowsTests
     public void SetValue_CurrentControlSet_WritesControlSet001ThatHivexReads()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var windows = OfflineWindows.Open(root);
 
         windows.Registry.SetValue(RegistryHive.System, @"CurrentControlSet\Control\Terminal Server", "fDenyTSConnections", RegistryData.FromDWord(1));
@@ -149,7 +149,7 @@ public class OfflineWindowsTests
     public void SetValue_DirtySecurityWithoutLogs_ThrowsAndLeavesFile()
     {
         using var temp = new TempDirectory();
-        var root = TestTree.Full(temp);
+        var root = WindowsTree.Full(temp);
         var path = Path.Combine(root, "Windows", "System32", "config", "SECURITY");
         var before = File.ReadAllBytes(path);
         var windows = OfflineWindows.Open(root);
@@ -165,7 +165,7 @@ public class OfflineWindowsTests
     public void GetValue_MissingHive_ThrowsNamingTheHive()
     {
         using var temp = new TempDirectory();
-        TestTree.ConfigDir(temp);
+        WindowsTree.ConfigDir(temp);
         var windows = OfflineWindows.Open(temp.Path);
 
         var error = Assert.Throws<HiveUnavailableException>(() => windows.Registry.GetValue(RegistryHive.Software, "x", "y"));
@@ -191,7 +191,7 @@ public class OfflineWindowsTests
     public void ListProfiles_SoftwareProfileList_ReadsPaths()
     {
         using var temp = new TempDirectory();
-        var profiles = OfflineWindows.Open(TestTree.Full(temp)).Accounts.ListProfiles();
+        var profiles = OfflineWindows.Open(WindowsTree.Full(temp)).Accounts.ListProfiles();
 
         var system = Assert.Single(profiles);
         Assert.Equal("S-1-5-18", system.Sid);
