@@ -156,6 +156,14 @@ public static class OfflineSealer
             {
                 switch (change)
                 {
+                    case MoveJournalChange move:
+                        if (windows.Files.FileExists(move.To))
+                        {
+                            windows.Files.WriteAllBytes(move.From, windows.Files.ReadAllBytes(move.To));
+                            windows.Files.DeleteFile(move.To);
+                        }
+
+                        break;
                     case FileJournalChange { Before.IsDefault: true } file:
                         windows.Files.DeleteFile(file.Path);
                         break;
@@ -271,13 +279,18 @@ public static class OfflineSealer
             Record(new FileJournalChange(SealStepIds.WriteAnswerFile, target, _files.FileExists(target) ? [.. _files.ReadAllBytes(target)] : default));
             _files.WriteAllBytes(target, plan.AnswerFile.Bytes.AsSpan());
 
-            // Cached answer files moved aside: copy to the new name, then delete the old.
+            // Cached answer files moved aside (copy to the new name, then delete the old). The journal keeps only the
+            // two paths: the bytes may hold passwords and the journal stays in the image.
             foreach (var move in plan.StaleAnswerFiles)
             {
+                if (_files.FileExists(move.To))
+                {
+                    throw new InvalidOperationException($"{move.To} already exists; move it away before sealing");
+                }
+
                 var bytes = _files.ReadAllBytes(move.From);
-                Record(new FileJournalChange(SealStepIds.MoveStaleAnswerFile, move.To, default));
+                Record(new MoveJournalChange(SealStepIds.MoveStaleAnswerFile, move.From, move.To));
                 _files.WriteAllBytes(move.To, bytes);
-                Record(new FileJournalChange(SealStepIds.MoveStaleAnswerFile, move.From, [.. bytes]));
                 _files.DeleteFile(move.From);
             }
 

@@ -32,6 +32,15 @@ internal sealed record FileJournalChange(string Step, string Path, ImmutableArra
     public override string Describe() => Before.IsDefault ? $"{Path} (before: absent)" : $"{Path} (before: {Before.Length} bytes)";
 }
 
+/// <summary>
+/// A file moved aside. Only the two paths are journaled, never the bytes: a cached answer file can hold passwords, and
+/// the journal stays in the image after a successful seal. Rollback moves the file back.
+/// </summary>
+internal sealed record MoveJournalChange(string Step, string From, string To) : JournalChange(Step)
+{
+    public override string Describe() => $"{From} moved to {To}";
+}
+
 /// <summary>A registry value set; <paramref name="BeforeType"/> is null when it did not exist.</summary>
 internal sealed record RegistryJournalChange(string Step, RegistryHive Hive, string Key, string Name, bool KeyExisted, uint? BeforeType, ImmutableArray<byte> Before)
     : JournalChange(Step)
@@ -68,6 +77,13 @@ internal sealed record SealJournal(DateTimeOffset AppliedAt, ImmutableArray<stri
             ["kind"] = "file",
             ["path"] = f.Path,
             ["before"] = f.Before.IsDefault ? null : Convert.ToBase64String(f.Before.AsSpan()),
+        },
+        MoveJournalChange m => new JsonObject
+        {
+            ["step"] = m.Step,
+            ["kind"] = "move",
+            ["from"] = m.From,
+            ["to"] = m.To,
         },
         RegistryJournalChange r => new JsonObject
         {
@@ -107,6 +123,7 @@ internal sealed record SealJournal(DateTimeOffset AppliedAt, ImmutableArray<stri
                 changes.Add(Text(item, "kind") switch
                 {
                     "file" => new FileJournalChange(step, Text(item, "path"), bytesBefore),
+                    "move" => new MoveJournalChange(step, Text(item, "from"), Text(item, "to")),
                     "registry" => new RegistryJournalChange(step, Enum.Parse<RegistryHive>(Text(item, "hive")), Text(item, "key"), Text(item, "name"),
                         item["keyExisted"]?.GetValue<bool>() ?? true, item["beforeType"]?.GetValue<uint>(), bytesBefore.IsDefault ? [] : bytesBefore),
                     var kind => throw new FormatException($"unknown change kind '{kind}'"),

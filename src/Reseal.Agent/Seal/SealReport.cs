@@ -202,7 +202,9 @@ public sealed record SealReport
                     ["changes"] = Strings(step.Changes),
                     ["undo"] = step.Undo,
                     ["appliesOffline"] = step.AppliesOffline,
-                    ["content"] = step.Content,
+                    // As in the text form: only the first-boot hook and the Sysprep command line. The answer file's
+                    // content can hold passwords and is never printed.
+                    ["content"] = step.Id is SealStepIds.FirstBootHook or SealStepIds.RunSysprep ? step.Content : null,
                 })]),
                 ["answerFile"] = new JsonObject
                 {
