@@ -49,7 +49,7 @@ internal sealed record RegistryJournalChange(string Step, RegistryHive Hive, str
 }
 
 /// <summary>The journal: directories created and changes made, in order.</summary>
-internal sealed record SealJournal(DateTimeOffset AppliedAt, ImmutableArray<string> CreatedDirectories, ImmutableArray<JournalChange> Changes)
+internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableArray<string> CreatedDirectories, ImmutableArray<JournalChange> Changes)
 {
     public const int Format = 1;
 
@@ -130,6 +130,19 @@ internal sealed record SealJournal(DateTimeOffset AppliedAt, ImmutableArray<stri
                 });
             }
 
+            foreach (var directory in directories)
+            {
+                if (!AllowedDirectory().IsMatch(directory))
+                {
+                    throw new FormatException($"created directory '{directory}' is not one seal creates");
+                }
+            }
+
+            foreach (var change in changes)
+            {
+                CheckAllowed(change);
+            }
+
             return new SealJournal(appliedAt, directories, changes.ToImmutable());
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
@@ -138,6 +151,37 @@ internal sealed record SealJournal(DateTimeOffset AppliedAt, ImmutableArray<stri
             return null;
         }
     }
+
+    /// <summary>
+    /// A journal is input to rollback, and rollback writes what it says: only the changes seal itself makes are accepted,
+    /// so a planted or edited journal cannot make rollback write other files or registry values.
+    /// </summary>
+    private static void CheckAllowed(JournalChange change)
+    {
+        var allowed = change switch
+        {
+            FileJournalChange file => AllowedFile().IsMatch(file.Path),
+            MoveJournalChange move => AllowedMoveSource().IsMatch(move.From)
+                && string.Equals(move.To, move.From + SealPaths.MovedAsideSuffix, StringComparison.Ordinal),
+            RegistryJournalChange value => value.Hive == RegistryHive.System
+                && string.Equals(value.Key, SealPaths.TerminalServerKey, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(value.Name, SealPaths.RdpValueName, StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
+        if (!allowed)
+        {
+            throw new FormatException($"'{change.Describe()}' is not a change seal makes");
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z]:\\(ProgramData\\Reseal\\(state|log|sysprep)\\[^\\]+|Windows\\Setup\\Scripts\\SetupComplete\.cmd)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex AllowedFile();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z]:\\Windows\\Panther(\\Unattend)?\\[^\\]+\.xml$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex AllowedMoveSource();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z]:\\(ProgramData(\\Reseal(\\(state|log|sysprep|config))?)?|Windows\\Setup(\\Scripts)?)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex AllowedDirectory();
 
     private static string Text(JsonObject item, string name) => item[name]?.GetValue<string>() ?? throw new FormatException($"missing '{name}'");
 }

@@ -52,3 +52,31 @@ public sealed class SealSecretsTests
         Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(AnswerFileWithPassword()))[..40], report.ToJsonText(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>Rollback writes what the journal says, so a journal naming anything seal does not change is refused.</summary>
+public sealed class SealJournalTamperTests
+{
+    [Theory]
+    [InlineData("\"kind\":\"file\",\"path\":\"C:\\\\Windows\\\\System32\\\\drivers\\\\etc\\\\hosts\",\"before\":\"AAAA\"")]
+    [InlineData("\"kind\":\"file\",\"path\":\"C:\\\\ProgramData\\\\Reseal\\\\sysprep\\\\..\\\\..\\\\..\\\\Windows\\\\win.ini\",\"before\":\"AAAA\"")]
+    [InlineData("\"kind\":\"registry\",\"hive\":\"Sam\",\"key\":\"SAM\\\\Domains\",\"name\":\"F\",\"keyExisted\":true,\"beforeType\":3,\"before\":\"AAAA\"")]
+    [InlineData("\"kind\":\"move\",\"from\":\"C:\\\\Windows\\\\System32\\\\config\\\\SAM\",\"to\":\"C:\\\\Windows\\\\System32\\\\config\\\\SAM.reseal-moved\"")]
+    public void Rollback_JournalNamingOtherChanges_IsRefusedAndWritesNothing(string change)
+    {
+        using var temp = new TempDirectory();
+        var root = SealTestTree.Ready(temp);
+        var journal = "{\"format\":1,\"appliedAt\":\"2026-11-21T07:00:00.000Z\",\"createdDirectories\":[],\"changes\":[{\"step\":\"x\"," + change + "}]}";
+        WindowsTree.Write(root, @"ProgramData\Reseal\sysprep\seal-journal.json", journal);
+        var before = Directory.GetFiles(root, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+
+        var result = OfflineSealer.Rollback(root);
+
+        Assert.False(result.Succeeded);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("not", result.Message, StringComparison.Ordinal);
+        foreach (var (path, bytes) in before)
+        {
+            Assert.Equal(bytes, File.ReadAllBytes(path));
+        }
+    }
+}
