@@ -670,4 +670,52 @@ public sealed class AgentConfigReaderTests
 
         Assert.Equal("agent-config.yml:5:11: error RA120: unknown task 'x'", diagnostic.ToString());
     }
+
+    [Theory]
+    [InlineData("password: Hunter2!")]
+    [InlineData("password: 'Hunter2!'")]
+    [InlineData("password:\n          type: Hunter2!")]
+    [InlineData("password: {Hunter2!}")]
+    [InlineData("password: [Hunter2!]")]
+    [InlineData("password:\n          type: static\n          data: [Hunter2!]")]
+    [InlineData("password:\n          type: static\n          Hunter2!: x")]
+    [InlineData("password:\n          type: static\n          data: {Hunter2!: 1}")]
+    [InlineData("password:\n          type: Hunter2!\n          data: Hunter2!")]
+    public void Read_MalformedPassword_NoDiagnosticShowsIt(string password)
+    {
+        var result = Read("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      " + password + "\n");
+
+        Assert.NotEmpty(result.Diagnostics);
+        Assert.All(result.Diagnostics, d => Assert.DoesNotContain("Hunter2", d.ToString(), StringComparison.Ordinal));
+        Assert.All(result.Diagnostics, d => Assert.DoesNotContain("Hunter2", d.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_PasswordWrongType_ShowsYamlKind()
+    {
+        var result = Read("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      password: Hunter2!\n");
+
+        Assert.Contains("got a scalar", Only(result, BootCodes.WrongInputType).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_NonSecretEnumValue_StillShown()
+    {
+        var result = Read("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: activateWindows\n    inputs:\n      activation:\n        type: kmz\n");
+
+        Assert.Contains("'kmz'", Assert.Single(result.Diagnostics).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InputText_ToString_ValueNotShown()
+    {
+        var result = Read("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      password:\n        type: static\n        data: Hunter2!\n");
+        var task = result.Config!.TasksOf(AgentStage.PreReady).Single();
+        var data = task.Entries[0].Map("password")!.Fields["data"];
+
+        Assert.Equal("Hunter2!", Assert.IsType<InputText>(data).Value);
+        Assert.DoesNotContain("Hunter2", data.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2", task.ToString(), StringComparison.Ordinal);
+        Assert.Contains("8 characters", data.ToString(), StringComparison.Ordinal);
+    }
 }

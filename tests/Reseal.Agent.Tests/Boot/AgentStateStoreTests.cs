@@ -94,6 +94,82 @@ public sealed class AgentStateStoreTests
     }
 
     [Fact]
+    public void Load_FirstSaveStoppedBeforeRename_CompleteTemporaryPromoted()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        store.AfterStep = step =>
+        {
+            if (step == SaveStep.TemporaryWritten)
+            {
+                throw new SimulatedCrashException();
+            }
+        };
+        Assert.Throws<SimulatedCrashException>(() => store.Save(AgentState.Fresh("i-1").Started(AdminKey, Start)));
+        Assert.False(File.Exists(dir.File(AgentStateStore.StateFileName)));
+
+        var result = Store(dir).Load("i-1");
+
+        Assert.Equal(StateLoadOutcome.Loaded, result.Outcome);
+        Assert.Equal(TaskRunStatus.Running, result.State.Find(AdminKey)!.Status);
+        Assert.Equal([AdminKey], result.InterruptedTasks);
+        Assert.Contains(result.Diagnostics, d => d.Code == BootCodes.StateTornWrite);
+        Assert.True(File.Exists(dir.File(AgentStateStore.StateFileName)));
+        Assert.False(File.Exists(dir.File(AgentStateStore.TemporaryFileName)));
+    }
+
+    [Fact]
+    public void Load_NoStateAndTornTemporary_DiscardedFresh()
+    {
+        using var dir = new TempDirectory();
+        var full = AgentStateStore.Serialize(AgentState.Fresh("i-1").Started(AdminKey, Start), Start);
+        File.WriteAllBytes(dir.File(AgentStateStore.TemporaryFileName), full[..(full.Length / 2)]);
+
+        var result = Store(dir).Load("i-1");
+
+        Assert.Equal(StateLoadOutcome.Fresh, result.Outcome);
+        Assert.False(File.Exists(dir.File(AgentStateStore.TemporaryFileName)));
+        Assert.False(File.Exists(dir.File(AgentStateStore.StateFileName)));
+    }
+
+    [Fact]
+    public void Load_RecoveredFromPrevious_UntrustedForTasksThatMustNotRepeat()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        store.Save(AgentState.Fresh("i-1"));
+        store.Save(AgentState.Fresh("i-1").Started(AdminKey, Start));
+        dir.Write(AgentStateStore.StateFileName, "{torn");
+
+        var result = store.Load("i-1");
+
+        Assert.Equal(StateLoadOutcome.RecoveredFromPrevious, result.Outcome);
+        Assert.True(result.State.Untrusted);
+    }
+
+    [Fact]
+    public void Finished_AfterInterruptedStarts_InterruptedAndRebootsReset()
+    {
+        var state = AgentState.Fresh("i-1").Started(ScriptKey, Start).Started(ScriptKey, Start)
+            .Finished(ScriptKey, TaskRunStatus.RebootPending, 3010, true, Start).Started(ScriptKey, Start);
+        Assert.Equal((3, 3, 1), (state.Find(ScriptKey)!.Attempts, state.Find(ScriptKey)!.Interrupted + 2, state.Find(ScriptKey)!.Reboots));
+
+        var done = state.Finished(ScriptKey, TaskRunStatus.Completed, 0, false, Start, resetReboots: true);
+
+        Assert.Equal((3, 0, 0), (done.Find(ScriptKey)!.Attempts, done.Find(ScriptKey)!.Interrupted, done.Find(ScriptKey)!.Reboots));
+    }
+
+    [Fact]
+    public void Save_ThenLoad_RoundTripsInterruptedCount()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        store.Save(AgentState.Fresh("i-1").Started(ScriptKey, Start).Started(ScriptKey, Start));
+
+        Assert.Equal(2, store.Load("i-1").State.Find(ScriptKey)!.Interrupted);
+    }
+
+    [Fact]
     public void Load_TornTemporaryFile_NeverReplacesState()
     {
         using var dir = new TempDirectory();

@@ -445,4 +445,197 @@ public sealed class BootRunnerTests
         Assert.Equal(first, second);
         Assert.StartsWith("preReady setAdminAccount#0 once independent preReady/setAdminAccount#0@", first[3], StringComparison.Ordinal);
     }
+
+    private const string PasswordOnly =
+        "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      password:\n        type: random\n";
+
+    // Runs plan until taskName starts, then stops the agent there (as a crash or power cut would).
+    private static async Task CrashDuring(Harness harness, BootPlan plan, string taskName)
+    {
+        using var crash = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var before = harness.Executor.Behaviour;
+        harness.Executor.Behaviour = async unit =>
+        {
+            if (unit.TaskName == taskName)
+            {
+                await crash.CancelAsync();
+                crash.Token.ThrowIfCancellationRequested();
+            }
+
+            return before is null ? TaskExecutionResult.Succeeded : await before(unit);
+        };
+        var runner = new BootRunner(harness.Executor, harness.Store, harness.Time, _ => { });
+        try
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(plan, harness.Store.Load("i-1").State, null, crash.Token));
+        }
+        finally
+        {
+            harness.Executor.Behaviour = before;
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_CrashAfterPasswordTaskStarted_NeverRunAgainSkippedWithMessage()
+    {
+        using var harness = new Harness();
+        var plan = Plan(PasswordOnly);
+        await CrashDuring(harness, plan, "setAdminAccount");
+        harness.Executor.Ran.Clear();
+
+        var second = await harness.Run(plan);
+        var third = await harness.Run(plan);
+
+        Assert.Empty(harness.Executor.Ran);
+        foreach (var run in new[] { second, third })
+        {
+            var outcome = Assert.Single(run.Outcomes);
+            Assert.Equal(TaskOutcomeKind.Skipped, outcome.Outcome);
+            Assert.Contains("must not run twice", outcome.Message, StringComparison.Ordinal);
+            Assert.Contains("reset", outcome.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("must not run twice", harness.Console.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_StateRestoredFromPreviousStartedSnapshot_CompletedPasswordTaskNotRunAgain()
+    {
+        using var harness = new Harness();
+        var plan = Plan(PasswordOnly);
+        await harness.Run(plan); // saves Started (-> previous-state.json), then Completed (state.json)
+        File.WriteAllBytes(Path.Combine(harness.Store.Directory, AgentStateStore.StateFileName), new byte[300]);
+        harness.Executor.Ran.Clear();
+
+        var loaded = harness.Store.Load("i-1");
+        Assert.Equal(StateLoadOutcome.RecoveredFromPrevious, loaded.Outcome);
+        var second = await harness.Run(plan);
+
+        Assert.Empty(harness.Executor.Ran);
+        Assert.Equal(TaskOutcomeKind.Skipped, Assert.Single(second.Outcomes).Outcome);
+    }
+
+    [Fact]
+    public async Task RunAsync_StateRestoredFromPreviousWithoutPasswordRecord_PasswordTaskNotRun()
+    {
+        using var harness = new Harness();
+        var plan = Plan(PasswordOnly);
+        var fresh = AgentState.Fresh("i-1");
+        harness.Store.Save(fresh);
+        harness.Store.Save(fresh.Started(plan.Units.Single().Key, harness.Time.GetUtcNow())); // the save that is then lost
+        File.WriteAllText(Path.Combine(harness.Store.Directory, AgentStateStore.StateFileName), "{torn");
+
+        var result = await harness.Run(plan);
+
+        Assert.Empty(harness.Executor.Ran);
+        Assert.Equal(TaskOutcomeKind.Skipped, Assert.Single(result.Outcomes).Outcome);
+    }
+
+    private sealed class WritingExecutor(string text) : IBootTaskExecutor
+    {
+        public Task<TaskExecutionResult> ExecuteAsync(BootWorkUnit unit, ITaskConsole console, CancellationToken cancellationToken)
+        {
+            console.WriteLine(text);
+            return Task.FromResult(TaskExecutionResult.Succeeded);
+        }
+    }
+
+    [Theory]
+    [InlineData("x\r\n2026/11/21 00:00:00Z: Message: Windows is Ready to use")]
+    [InlineData("x\n2026/11/21 00:00:00Z: Password: <Password>")]
+    [InlineData("x\r2026/11/21 00:00:00Z: Message: Windows is Ready to use\u0085\u000b\u001b[2K")]
+    public async Task RunAsync_TaskWritesLineBreaks_CannotForgeConsoleLines(string text)
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTime();
+        var console = new StringBuilder();
+        var runner = new BootRunner(new WritingExecutor(text), new AgentStateStore(dir.Path, time), time, line => console.Append(line));
+
+        await runner.RunAsync(Plan("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setWallpaper\n"), AgentState.Fresh("i-1"), null, Token);
+
+        var lines = console.ToString().Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, line => Assert.StartsWith("2026/11/21 06:00:00Z: ", line, StringComparison.Ordinal));
+        Assert.All(lines, line => Assert.DoesNotContain(line, c => char.IsControl(c)));
+        Assert.Single(lines, line => line.EndsWith(": " + ConsoleLines.Ready, StringComparison.Ordinal) && !line.Contains("x ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains(": Password:", StringComparison.Ordinal) && !line.Contains("x ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_PasswordTaskThrows_ConsoleShowsExceptionTypeNotMessage()
+    {
+        using var harness = new Harness();
+        harness.Executor.Behaviour = unit => unit.TaskName == "setAdminAccount"
+            ? throw new InvalidOperationException("could not set password Hunter2!")
+            : Task.FromResult(TaskExecutionResult.Succeeded);
+
+        var result = await harness.Run(BootPlan.Create(DefaultAgentConfig.Config));
+
+        var failed = result.Outcomes.Single(o => o.Task == "setAdminAccount");
+        Assert.Equal(TaskOutcomeKind.Failed, failed.Outcome);
+        Assert.Contains("InvalidOperationException", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2", harness.Console.ToString(), StringComparison.Ordinal);
+        Assert.Contains("InvalidOperationException", harness.Console.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_AlwaysTaskInterruptedOnTwoSeparateBootsAndFinishingBetween_StillRuns()
+    {
+        using var harness = new Harness();
+        var plan = Plan("version: 1.0\nconfig:\n- stage: postReady\n  tasks:\n  - task: startSsm\n");
+        await CrashDuring(harness, plan, "startSsm");
+        await harness.Run(plan);
+        await harness.Run(plan);
+        await CrashDuring(harness, plan, "startSsm");
+        harness.Executor.Ran.Clear();
+
+        var result = await harness.Run(plan);
+
+        Assert.Equal(["startSsm"], harness.Executor.Ran);
+        Assert.Equal(TaskOutcomeKind.Completed, Assert.Single(result.Outcomes).Outcome);
+        Assert.Equal(0, result.State.Find(plan.Units.Single().Key)!.Interrupted);
+    }
+
+    [Fact]
+    public async Task RunAsync_AlwaysTaskInterruptedThreeTimesInARow_Skipped()
+    {
+        using var harness = new Harness();
+        var plan = Plan("version: 1.0\nconfig:\n- stage: postReady\n  tasks:\n  - task: startSsm\n");
+        for (var i = 0; i < 3; i++)
+        {
+            await CrashDuring(harness, plan, "startSsm");
+        }
+
+        harness.Executor.Ran.Clear();
+
+        var result = await harness.Run(plan);
+
+        Assert.Empty(harness.Executor.Ran);
+        Assert.Equal(TaskOutcomeKind.Skipped, Assert.Single(result.Outcomes).Outcome);
+    }
+
+    [Fact]
+    public async Task RunAsync_AlwaysScriptRebootsThenCompletes_FullRebootAllowanceOnLaterBoot()
+    {
+        using var harness = new Harness();
+        var plan = Plan("version: 1.0\nconfig:\n- stage: postReady\n  tasks:\n  - task: executeScript\n    inputs:\n" +
+            "    - frequency: always\n      type: powershell\n      content: exit 3010\n");
+        var exitCode = 3010;
+        harness.Executor.Behaviour = _ => Task.FromResult(TaskExecutionResult.FromExitCode(exitCode, ExitCodeConvention.Ec2Launch));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await harness.Run(plan)).RebootRequested);
+        }
+
+        exitCode = 0;
+        Assert.False((await harness.Run(plan)).RebootRequested);
+        exitCode = 3010;
+        var reboots = 0;
+        while ((await harness.Run(plan)).RebootRequested)
+        {
+            Assert.True(++reboots < 20, "the reboot loop is not capped");
+        }
+
+        Assert.Equal(AgentState.MaxRebootsPerTask, reboots);
+    }
 }

@@ -509,7 +509,46 @@ public sealed class UserDataParserTests
         Assert.Equal(UserDataFormat.Unrecognized, result.Format);
         var diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal(BootCodes.UserDataUnrecognized, diagnostic.Code);
-        Assert.Contains("HelloWorld12", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("HelloWorld12", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("12 bytes", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("api_token=SuperSecret99\nmore\n", "2 lines of plain text")]
+    [InlineData("{\"token\": \"SuperSecret99\"}", "1 line of JSON-like text")]
+    public void Parse_UnrecognizedText_SizeAndKindNotContent(string text, string kind)
+    {
+        var result = Parse(text);
+
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(BootCodes.UserDataUnrecognized, diagnostic.Code);
+        Assert.DoesNotContain("SuperSecret99", diagnostic.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{Encoding.UTF8.GetByteCount(text)} bytes, {kind}", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UserItem_ToString_NoPassword()
+    {
+        var result = Parse("#cloud-config\nusers:\n- name: bob\n  groups: Administrators\n  plain_text_passwd: Hunter2!\n");
+
+        var user = Assert.IsType<UserItem>(Assert.Single(result.Items));
+        Assert.Equal("Hunter2!", user.PasswordHash);
+        Assert.DoesNotContain("Hunter2", user.ToString(), StringComparison.Ordinal);
+        Assert.Contains("bob", user.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2", Diagnostics(result), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("  passwd: Hunter2!\n")]
+    [InlineData("  passwd: [Hunter2!]\n")]
+    [InlineData("  plain_text_passwd: {Hunter2!: 1}\n")]
+    [InlineData("  passwd:\n    Hunter2!: x\n")]
+    public void Parse_CloudConfigPasswordShapes_NoDiagnosticShowsIt(string passwordLines)
+    {
+        var result = Parse("#cloud-config\nusers:\n- name: bob\n" + passwordLines);
+
+        Assert.DoesNotContain("Hunter2", Diagnostics(result), StringComparison.Ordinal);
+        Assert.All(result.Items, item => Assert.DoesNotContain("Hunter2", item.ToString(), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -4,7 +4,25 @@ namespace Reseal.Agent.Boot.Config;
 public abstract record InputValue(int Line, int Column);
 
 /// <summary>A string input.</summary>
-public sealed record InputText(string Value, int Line, int Column) : InputValue(Line, Column);
+/// <remarks>
+/// Any string input may be a secret (<c>password.data</c>), so <see cref="object.ToString"/> shows its length, never
+/// its text.
+/// </remarks>
+public sealed record InputText(string Value, int Line, int Column) : InputValue(Line, Column)
+{
+    /// <summary>Members for <see cref="object.ToString"/>: the position and the length of the value, not the value.</summary>
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (base.PrintMembers(builder))
+        {
+            builder.Append(", ");
+        }
+
+        builder.Append("Value = (").Append(Value.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" characters, not shown)");
+        return true;
+    }
+}
 
 /// <summary>An integer input.</summary>
 public sealed record InputInteger(long Value, int Line, int Column) : InputValue(Line, Column);

@@ -187,7 +187,9 @@ internal sealed class TaskEntryReader(List<BootDiagnostic> diagnostics, string? 
 
                 if (schema.AllowedValues is { } allowed && !allowed.Contains(text.Text))
                 {
-                    Error(BootCodes.BadEnumValue, text, $"'{path}' must be {schema.Describe()}, got '{text.Text}'" + Hint(text.Text, allowed));
+                    Error(BootCodes.BadEnumValue, text, IsSecretPath(path)
+                        ? $"'{path}' must be {schema.Describe()}, got {text.KindName} (not shown: it is under a password input)"
+                        : $"'{path}' must be {schema.Describe()}, got '{text.Text}'" + Hint(text.Text, allowed));
                     return null;
                 }
 
@@ -238,6 +240,14 @@ internal sealed class TaskEntryReader(List<BootDiagnostic> diagnostics, string? 
         foreach (var (key, value) in mapping.Entries)
         {
             var field = schema.Field(key.Text);
+            if (field is null && IsSecretPath(path))
+            {
+                // Under a password input a "key" may be the password itself (password: {Hunter2!}): never echo it.
+                Error(BootCodes.UnknownInput, key,
+                    $"an unknown input under '{path}' (name not shown: it is under a password input); allowed: {string.Join(", ", schema.Fields.Select(f => f.Name))}");
+                continue;
+            }
+
             if (field is null)
             {
                 Error(BootCodes.UnknownInput, key,
@@ -364,9 +374,16 @@ internal sealed class TaskEntryReader(List<BootDiagnostic> diagnostics, string? 
 
     private InputValue? WrongType(YamlValue node, InputSchema schema, string path)
     {
-        Error(BootCodes.WrongInputType, node, $"'{path}' must be {schema.Describe()}, got {Show(node)}");
+        Error(BootCodes.WrongInputType, node, $"'{path}' must be {schema.Describe()}, got {(IsSecretPath(path) ? node.KindName : Show(node))}");
         return null;
     }
+
+    // Names of inputs whose values are secrets: a diagnostic about anything under them shows its YAML kind, never its text.
+    private static readonly string[] SecretNames = ["password", "passwd", "plain_text_passwd"];
+
+    /// <summary>True when <paramref name="path"/> (<c>inputs.password.data</c>, <c>inputs[0].password</c>…) is at or under a password input.</summary>
+    internal static bool IsSecretPath(string path) =>
+        path.Split('.').Any(segment => SecretNames.Contains(segment.Split('[')[0], StringComparer.OrdinalIgnoreCase));
 
     internal static string Show(YamlValue node) => node is YamlScalarValue scalar && !scalar.IsNull
         ? "'" + (scalar.Text.Length > 40 ? scalar.Text[..40] + "…" : scalar.Text) + "'"

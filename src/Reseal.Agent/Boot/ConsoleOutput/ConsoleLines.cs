@@ -160,6 +160,16 @@ public static class ConsoleLines
         return Format(at, Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
+    /// <summary>
+    /// <paramref name="value"/> with every control character (CR, LF, the other C0 and C1 codes, DEL) replaced by a
+    /// space, so it stays on its own console line and cannot start a forged one.
+    /// </summary>
+    internal static string OneLine(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Any(char.IsControl) ? new string([.. value.Select(c => char.IsControl(c) ? ' ' : c)]) : value;
+    }
+
     private static string Clean(string value)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -33,10 +33,14 @@ public sealed class OrderedConsole
     /// <summary>Queues a line (text without prefix, to be stamped) for slot <paramref name="slot"/>.</summary>
     public void Add(int slot, string text) => Add(slot, new ConsoleEntry(text));
 
-    /// <summary>Queues an entry for slot <paramref name="slot"/>.</summary>
+    /// <summary>
+    /// Queues an entry for slot <paramref name="slot"/>. Control characters in its text (CR, LF and the rest) become
+    /// spaces: task output is one console line per entry and cannot forge a <c>Password:</c> or ready line.
+    /// </summary>
     public void Add(int slot, ConsoleEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry.Text);
+        entry = entry with { Text = ConsoleLines.OneLine(entry.Text) };
         lock (_gate)
         {
             if (_finished[slot])

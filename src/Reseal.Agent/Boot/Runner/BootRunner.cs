@@ -90,7 +90,9 @@ public sealed record BootRunResult(IReadOnlyList<TaskOutcome> Outcomes, AgentSta
 /// <item>Failures do not stop the run unless <see cref="BootRunOptions.StopStageOnFailure"/>. A failed once-unit is not
 /// "done": it is tried again at the next run.</item>
 /// <item>A unit found "running" (the agent stopped during it) runs again, at most
-/// <see cref="BootRunOptions.MaxInterruptedAttempts"/> times.</item>
+/// <see cref="BootRunOptions.MaxInterruptedAttempts"/> times in a row (the count resets when it finishes). A unit that
+/// must not repeat (the administrator password) found "running" is never run again: it is skipped with a message, and
+/// the operator resets the state to run it.</item>
 /// </list>
 /// </remarks>
 public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store, TimeProvider time, Action<string> writeConsole)
@@ -195,7 +197,10 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            result = TaskExecutionResult.Failed($"internal error in the task: {e.GetType().Name}: {e.Message}");
+            // The summary goes to the console: a task that handles secrets gets only the exception type there.
+            result = TaskExecutionResult.Failed(HandlesSecrets(unit)
+                ? $"internal error in the task: {e.GetType().Name}"
+                : $"internal error in the task: {e.GetType().Name}: {e.Message}");
         }
 
         var duration = time.GetUtcNow() - started;
@@ -203,7 +208,8 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
         {
             var state = read();
             var (outcome, status, rebooted, message) = Settle(unit, result, state);
-            state = state.Finished(unit.Key, status, result.ExitCode, rebooted, time.GetUtcNow());
+            var resetReboots = result.Action is ExitAction.Completed or ExitAction.Failed or ExitAction.RerunNextBoot;
+            state = state.Finished(unit.Key, status, result.ExitCode, rebooted, time.GetUtcNow(), resetReboots);
             store.Save(state);
             write(state);
             results[slot] = new TaskOutcome(unit.Stage, unit.TaskName, unit.Entry, outcome, duration, result.ExitCode, message);
@@ -239,17 +245,28 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
         {
             (kind, reason) = (TaskOutcomeKind.AlreadyDone, "already done for this instance");
         }
-        else if (unit.Frequency == TaskFrequency.Once && unit.MustNotRepeat && state.Untrusted && record is null)
+        else if (unit.MustNotRepeat && record is { Status: TaskRunStatus.Running })
         {
-            reason = "the agent state was lost; this instance has run before and this task must not run twice";
+            // It may have got as far as its effect (a password set and printed): running it again would undo that.
+            reason = "the agent or machine stopped while this task ran and it must not run twice (the password may already be set and printed); " +
+                "not started again: reset the agent state to run it";
         }
-        else if (record is { Status: TaskRunStatus.Running } && record.Attempts >= options.MaxInterruptedAttempts)
+        else if (unit.Frequency == TaskFrequency.Once && unit.MustNotRepeat && state.Untrusted && record?.Status != TaskRunStatus.Completed)
         {
-            reason = $"interrupted {record.Attempts} times (the agent or machine stopped while it ran); not started again";
+            reason = "the agent state was lost or restored from its backup; this instance has run before and this task must not run twice; " +
+                "reset the agent state to run it";
+        }
+        else if (record is { Status: TaskRunStatus.Running } && record.Interrupted >= options.MaxInterruptedAttempts)
+        {
+            reason = $"interrupted {record.Interrupted} times in a row (the agent or machine stopped while it ran); not started again";
         }
 
         return reason is null ? null : new TaskOutcome(unit.Stage, unit.TaskName, unit.Entry, kind, TimeSpan.Zero, null, reason);
     }
+
+    // Tasks whose exception messages may carry a secret (a password in an error text).
+    private static bool HandlesSecrets(BootWorkUnit unit) =>
+        unit.TaskName is "setAdminAccount" or "createUser" || unit.Item is UserItem;
 
     // Consecutive independent units form one parallel group; every other unit is a group of its own.
     private static List<List<BootWorkUnit>> Groups(IReadOnlyList<BootWorkUnit> units)

@@ -27,11 +27,18 @@ public enum TaskRunStatus
 /// <summary>What is known about one task (one input entry of a task) for one instance.</summary>
 /// <param name="Key">The task key (<see cref="TaskKey"/>).</param>
 /// <param name="Status">Where it stands.</param>
-/// <param name="Attempts">How many times it started.</param>
-/// <param name="Reboots">How many reboots it asked for (3010 / 1001 / 1003); reruns stop at <see cref="AgentState.MaxRebootsPerTask"/>.</param>
+/// <param name="Attempts">How many times it started (ever; for the record only).</param>
+/// <param name="Reboots">
+/// How many reboots it asked for in a row (3010 / 1001 / 1003); reruns stop at <see cref="AgentState.MaxRebootsPerTask"/>.
+/// Back to 0 when the task finishes without asking for one.
+/// </param>
 /// <param name="LastExitCode">The last exit code, if it had one.</param>
 /// <param name="UpdatedAt">When this record last changed.</param>
-public sealed record TaskRecord(string Key, TaskRunStatus Status, int Attempts, int Reboots, int? LastExitCode, DateTimeOffset UpdatedAt);
+/// <param name="Interrupted">
+/// Starts since the task last finished: while the task is <see cref="TaskRunStatus.Running"/> at load time, how many
+/// times in a row the agent or machine stopped while it ran. Back to 0 when it finishes.
+/// </param>
+public sealed record TaskRecord(string Key, TaskRunStatus Status, int Attempts, int Reboots, int? LastExitCode, DateTimeOffset UpdatedAt, int Interrupted = 0);
 
 /// <summary>Stable identities for tasks in the state file.</summary>
 public static class TaskKey
@@ -83,11 +90,22 @@ public sealed record AgentState(string InstanceId, ImmutableDictionary<string, T
 
     /// <summary>Marks the task started (written before it runs, so a crash mid-task is visible at the next start).</summary>
     public AgentState Started(string key, DateTimeOffset at) =>
-        Put(key, r => r with { Status = TaskRunStatus.Running, Attempts = r.Attempts + 1, UpdatedAt = at });
+        Put(key, r => r with { Status = TaskRunStatus.Running, Attempts = r.Attempts + 1, Interrupted = r.Interrupted + 1, UpdatedAt = at });
 
-    /// <summary>Records how the task finished.</summary>
-    public AgentState Finished(string key, TaskRunStatus status, int? exitCode, bool rebootRequested, DateTimeOffset at) =>
-        Put(key, r => r with { Status = status, LastExitCode = exitCode, Reboots = r.Reboots + (rebootRequested ? 1 : 0), UpdatedAt = at });
+    /// <summary>
+    /// Records how the task finished. The interrupted count goes back to 0; the reboot count too when
+    /// <paramref name="resetReboots"/> (the task finished without asking for a reboot), so an always-task starts each
+    /// later boot with its full allowance.
+    /// </summary>
+    public AgentState Finished(string key, TaskRunStatus status, int? exitCode, bool rebootRequested, DateTimeOffset at, bool resetReboots = false) =>
+        Put(key, r => r with
+        {
+            Status = status,
+            LastExitCode = exitCode,
+            Reboots = resetReboots ? 0 : r.Reboots + (rebootRequested ? 1 : 0),
+            Interrupted = 0,
+            UpdatedAt = at,
+        });
 
     /// <summary>Forgets every task (a reset).</summary>
     public AgentState Cleared() => this with { Tasks = Tasks.Clear() };

@@ -5,8 +5,9 @@
 //                          "tasks":[{"key":"preReady/setAdminAccount#0@…","status":"completed","attempts":1,"reboots":0,
 //                                    "exitCode":0,"updatedAt":"…"}]}
 //   previous-state.json   the state before the last save (the backup File.Replace keeps)
-//   state.json.tmp        a save in progress: written, flushed to disk, then renamed over state.json. Never read: a
-//                         crash mid-write leaves it torn, and the next start deletes it.
+//   state.json.tmp        a save in progress: written, flushed to disk, then renamed over state.json. A crash mid-write
+//                         leaves it torn: the next start deletes it, unless there is no state.json and it parses as a
+//                         complete state (the first save stopped before its rename), in which case it becomes state.json.
 //   state.json.corrupt-*  a state.json that did not parse, moved aside for a human (never silently reset).
 using System.Collections.Immutable;
 using System.Globalization;
@@ -23,7 +24,10 @@ public enum StateLoadOutcome
     /// <summary>The saved state of this instance.</summary>
     Loaded,
 
-    /// <summary>state.json was corrupt or missing; previous-state.json was used (the last task may run again).</summary>
+    /// <summary>
+    /// state.json was corrupt or missing; previous-state.json was used (the last task may run again). The state is marked
+    /// <see cref="AgentState.Untrusted"/>: tasks that must not repeat are skipped unless recorded as completed.
+    /// </summary>
     RecoveredFromPrevious,
 
     /// <summary>The saved state belongs to another instance id (a new clone): once-tasks run again.</summary>
@@ -97,9 +101,20 @@ public sealed class AgentStateStore
         var diagnostics = new List<BootDiagnostic>();
         if (File.Exists(TemporaryPath))
         {
-            File.Delete(TemporaryPath);
-            diagnostics.Add(Diagnostic(BootCodes.StateTornWrite, DiagnosticSeverity.Info,
-                "a state save was interrupted (leftover state.json.tmp); discarded it and kept the last complete state"));
+            if (!File.Exists(StatePath) && TryRead(TemporaryPath, out _) is not null)
+            {
+                // The first save (no state.json yet) stopped between writing the temporary file and renaming it: the
+                // temporary file is complete (it parsed) and is the newest state there is, so it becomes state.json.
+                File.Move(TemporaryPath, StatePath);
+                diagnostics.Add(Diagnostic(BootCodes.StateTornWrite, DiagnosticSeverity.Info,
+                    "a state save was interrupted before state.json existed; the leftover state.json.tmp is complete, so it became state.json"));
+            }
+            else
+            {
+                File.Delete(TemporaryPath);
+                diagnostics.Add(Diagnostic(BootCodes.StateTornWrite, DiagnosticSeverity.Info,
+                    "a state save was interrupted (leftover state.json.tmp); discarded it and kept the last complete state"));
+            }
         }
 
         var outcome = StateLoadOutcome.Loaded;
@@ -118,10 +133,13 @@ public sealed class AgentStateStore
 
         if (state is null && File.Exists(PreviousPath) && TryRead(PreviousPath, out _) is { } previous)
         {
-            state = previous;
+            // previous-state.json is one save behind: the lost save may have started (or finished) a task that must
+            // not repeat, so the restored state is untrusted for those tasks (BootRunner skips them unless completed).
+            state = previous with { Untrusted = true };
             outcome = StateLoadOutcome.RecoveredFromPrevious;
             diagnostics.Add(Diagnostic(BootCodes.StateRecovered, DiagnosticSeverity.Warning,
-                "restored the state from previous-state.json; the task that finished last may run again"));
+                "restored the state from previous-state.json; the task that finished last may run again, except tasks that must not repeat " +
+                "(the administrator password), which are skipped unless recorded as completed; reset the state to run them"));
         }
 
         if (state is null)
@@ -146,7 +164,7 @@ public sealed class AgentStateStore
         foreach (var interrupted in state.Tasks.Values.Where(t => t.Status == TaskRunStatus.Running).OrderBy(t => t.Key, StringComparer.Ordinal))
         {
             diagnostics.Add(Diagnostic(BootCodes.StateInterruptedTask, DiagnosticSeverity.Warning,
-                $"task {interrupted.Key} was running when the agent stopped (attempt {interrupted.Attempts})"));
+                $"task {interrupted.Key} was running when the agent stopped (interrupted {interrupted.Interrupted} time(s) in a row)"));
         }
 
         return new(state, outcome, diagnostics);
@@ -209,6 +227,7 @@ public sealed class AgentStateStore
                 json.WriteString("status", JsonNamingPolicy.CamelCase.ConvertName(task.Status.ToString()));
                 json.WriteNumber("attempts", task.Attempts);
                 json.WriteNumber("reboots", task.Reboots);
+                json.WriteNumber("interrupted", task.Interrupted);
                 if (task.LastExitCode is { } code)
                 {
                     json.WriteNumber("exitCode", code);
@@ -274,8 +293,12 @@ public sealed class AgentStateStore
                 }
 
                 int? exitCode = task.TryGetProperty("exitCode", out var code) ? code.GetInt32() : null;
-                tasks[key] = new TaskRecord(key, status, task.GetProperty("attempts").GetInt32(), task.GetProperty("reboots").GetInt32(), exitCode,
-                    task.GetProperty("updatedAt").GetDateTimeOffset());
+                var attempts = task.GetProperty("attempts").GetInt32();
+
+                // Files from before the interrupted count: a running task counts every start as interrupted (the old rule).
+                var interrupted = task.TryGetProperty("interrupted", out var count) ? count.GetInt32() : status == TaskRunStatus.Running ? attempts : 0;
+                tasks[key] = new TaskRecord(key, status, attempts, task.GetProperty("reboots").GetInt32(), exitCode,
+                    task.GetProperty("updatedAt").GetDateTimeOffset(), interrupted);
             }
 
             var untrusted = root.TryGetProperty("untrusted", out var flag) && flag.GetBoolean();

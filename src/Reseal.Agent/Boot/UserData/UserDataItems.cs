@@ -131,8 +131,27 @@ public sealed record TimeZoneItem(string TimeZone, string Origin) : UserDataItem
 /// <param name="PasswordHash">A <c>passwd</c> value as given (a crypt hash on Linux; reported as unusable on Windows), or null.</param>
 /// <param name="FullName"><c>gecos</c>, or null.</param>
 /// <param name="Origin">Where it came from.</param>
+/// <remarks><see cref="object.ToString"/> says whether a password was given, never what it is.</remarks>
 public sealed record UserItem(string Name, IReadOnlyList<string> Groups, IReadOnlyList<string> SshAuthorizedKeys, string? PasswordHash, string? FullName, string Origin)
-    : UserDataItem(Origin);
+    : UserDataItem(Origin)
+{
+    /// <summary>Members for <see cref="object.ToString"/>, with the password left out.</summary>
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (base.PrintMembers(builder))
+        {
+            builder.Append(", ");
+        }
+
+        builder.Append("Name = ").Append(Name)
+            .Append(", Groups = [").AppendJoin(", ", Groups).Append(']')
+            .Append(", SshAuthorizedKeys = ").Append(SshAuthorizedKeys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Append(", PasswordHash = ").Append(PasswordHash is null ? "(none)" : "(set, not shown)")
+            .Append(", FullName = ").Append(FullName);
+        return true;
+    }
+}
 
 /// <summary>A command (cloud-config <c>runcmd</c>): either a shell line or an argument vector.</summary>
 public sealed record CommandItem(string? ShellLine, IReadOnlyList<string>? Arguments, string Origin) : UserDataItem(Origin);

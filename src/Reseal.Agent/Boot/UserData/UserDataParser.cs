@@ -139,7 +139,7 @@ internal sealed class UserDataContext(UserDataLimits limits, string source)
         }
 
         Warning(BootCodes.UserDataUnrecognized, 1, 1, origin,
-            $"user data format not recognised (first line '{Shorten(FirstLine(text).Trim())}'); expected <powershell>/<script> tags, EC2Launch v2 YAML, " +
+            $"user data format not recognised ({DescribeUnrecognized(text)}; its content is not shown); expected <powershell>/<script> tags, EC2Launch v2 YAML, " +
             "#ps1, #ps1_sysnative, #ps1_x86, rem cmd, #!, #cloud-config or MIME multipart; nothing from it will run");
         return UserDataFormat.Unrecognized;
     }
@@ -365,6 +365,23 @@ internal sealed class UserDataContext(UserDataLimits limits, string source)
     {
         var end = text.IndexOf('\n', StringComparison.Ordinal);
         return end < 0 ? text : text[..end];
+    }
+
+    /// <summary>
+    /// Size and a coarse kind of text nothing recognised (<c>120 bytes, 3 lines of JSON-like text</c>): user data is
+    /// also where applications keep their own data, secrets included, so none of it is quoted.
+    /// </summary>
+    internal static string DescribeUnrecognized(string text)
+    {
+        var trimmed = text.TrimStart();
+        var kind = trimmed.Length == 0 ? "blank text"
+            : trimmed[0] is '{' or '[' ? "JSON-like text"
+            : trimmed[0] == '<' ? "markup-like text"
+            : trimmed[0] == '#' ? "text starting with a '#' line"
+            : "plain text";
+        var lines = text.AsSpan().TrimEnd('\n').Count('\n') + 1;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{System.Text.Encoding.UTF8.GetByteCount(text)} bytes, {lines} line{(lines == 1 ? string.Empty : "s")} of {kind}");
     }
 
     internal static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
