@@ -59,6 +59,31 @@ public class SealCommandTests
         Assert.Equal(before, Snapshot(root));
     }
 
+    [Fact]
+    public void Rollback_SetupCompleteEditedAfterApply_RefusedUntilForced()
+    {
+        using var temp = new TempDirectory();
+        var root = ReadyTree(temp);
+        var before = Snapshot(root);
+        var apply = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--profile", "ec2launch-v2"]);
+        Assert.True(apply.ExitCode == 0, apply.Out + apply.Error);
+        var setupComplete = Assert.Single(Directory.GetFiles(root, "SetupComplete.cmd", SearchOption.AllDirectories));
+        File.AppendAllText(setupComplete, "call packer-step.cmd\r\n");
+        var edited = Snapshot(root);
+
+        var refused = CliRunner.Run(["seal", "--root", root, "--rollback", "--format", "json"]);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("SetupComplete.cmd", refused.Out, StringComparison.Ordinal);
+        JsonDocument.Parse(refused.Out).Dispose();
+        Assert.Equal(edited, Snapshot(root));
+
+        var forced = CliRunner.Run(["seal", "--root", root, "--rollback", "--force"]);
+
+        Assert.True(forced.ExitCode == 0, forced.Out + forced.Error);
+        Assert.Equal(before, Snapshot(root));
+    }
+
     [Theory]
     [InlineData("seal|--dry-run")]
     [InlineData("seal|--root|ROOT|--dry-run|--yes")]

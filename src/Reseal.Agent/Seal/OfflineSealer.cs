@@ -96,8 +96,9 @@ public static class OfflineSealer
             return new OfflineSealResult("apply", true, $"applied {run.Journal.Changes.Length} change(s); Sysprep was not run (an offline tree)",
                 [.. run.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}")], journalPath, 0);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (!IsFatal(e))
         {
+            // Whatever went wrong, a half-applied tree is worse than none: undo, then report the failure.
             var problems = Undo(windows, run.Journal);
             TryDelete(files, journalPath, problems);
             RemoveDirectories(windows, run.Journal.CreatedDirectories, problems);
@@ -106,15 +107,28 @@ public static class OfflineSealer
         }
     }
 
-    /// <summary>Undoes an offline apply of the tree at <paramref name="root"/>.</summary>
-    public static OfflineSealResult Rollback(string root, TimeProvider? time = null)
+    /// <summary>Undoes an offline apply of the tree at <paramref name="root"/>; refuses when files changed after apply.</summary>
+    public static OfflineSealResult Rollback(string root, TimeProvider? time = null) => Rollback(root, force: false, time);
+
+    /// <summary>
+    /// Undoes an offline apply of the tree at <paramref name="root"/>. Unless <paramref name="force"/>, refuses (changing
+    /// nothing) when a file apply wrote, deleted or moved is no longer as apply left it.
+    /// </summary>
+    public static OfflineSealResult Rollback(string root, bool force, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
-        return Directory.Exists(root) ? Rollback(OfflineWindows.Open(root, time)) : Refused("rollback", $"{root} does not exist or is not a directory", 3);
+        return Directory.Exists(root) ? Rollback(OfflineWindows.Open(root, time), force) : Refused("rollback", $"{root} does not exist or is not a directory", 3);
     }
 
-    /// <summary>Undoes an offline apply from its journal: files and registry values get their previous bytes back.</summary>
-    public static OfflineSealResult Rollback(OfflineWindows windows)
+    /// <summary>Undoes an offline apply from its journal; refuses when files changed after apply.</summary>
+    public static OfflineSealResult Rollback(OfflineWindows windows) => Rollback(windows, force: false);
+
+    /// <summary>
+    /// Undoes an offline apply from its journal: files and registry values get their previous bytes back. Every change is
+    /// checked first: when a file is not as apply left it (edited, deleted or recreated since), nothing is changed and the
+    /// drifted paths are listed, unless <paramref name="force"/>, which restores them anyway (losing those edits).
+    /// </summary>
+    public static OfflineSealResult Rollback(OfflineWindows windows, bool force)
     {
         ArgumentNullException.ThrowIfNull(windows);
         var files = windows.Files;
@@ -130,6 +144,23 @@ public static class OfflineSealer
             return Refused("rollback", problem!, 1);
         }
 
+        List<string> drifted;
+        try
+        {
+            drifted = Drifted(files, journal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return new OfflineSealResult("rollback", false, $"refused: could not check the files apply changed: {e.Message}; nothing was rolled back", [], journalPath, 1);
+        }
+
+        if (drifted.Count > 0 && !force)
+        {
+            return new OfflineSealResult("rollback", false,
+                $"refused: {drifted.Count} file(s) changed after apply ({string.Join(", ", drifted)}); nothing was rolled back (--force to roll back anyway, losing those changes)",
+                [.. drifted.Select(d => $"changed after apply: {d}")], journalPath, 1);
+        }
+
         var problems = Undo(windows, journal);
         if (problems.Count > 0)
         {
@@ -139,12 +170,55 @@ public static class OfflineSealer
 
         TryDelete(files, journalPath, problems);
         RemoveDirectories(windows, journal.CreatedDirectories, problems);
+        var forced = drifted.Count == 0 ? "" : $" (forced over changes made after apply to {string.Join(", ", drifted)})";
         return new OfflineSealResult("rollback", problems.Count == 0,
-            problems.Count == 0 ? $"undid {journal.Changes.Length} change(s)" : "undone, but: " + string.Join("; ", problems),
+            (problems.Count == 0 ? $"undid {journal.Changes.Length} change(s)" : "undone, but: " + string.Join("; ", problems)) + forced,
             [.. journal.Changes.Reverse().Select(c => $"{c.Step}: restored {c.Describe()}")], journalPath, problems.Count == 0 ? 0 : 1);
     }
 
     private static OfflineSealResult Refused(string operation, string message, int exitCode) => new(operation, false, message, [], null, exitCode);
+
+    /// <summary>Exceptions no undo should be attempted after: the process is in no state to go on.</summary>
+    private static bool IsFatal(Exception e) => e is OutOfMemoryException or StackOverflowException or InsufficientExecutionStackException;
+
+    /// <summary>A file's current state as the journal records it (<see cref="SealJournal.FileState"/>).</summary>
+    private static string CurrentState(OfflineFiles files, string path) =>
+        SealJournal.FileState(files.FileExists(path) ? files.ReadAllBytes(path) : null);
+
+    /// <summary>
+    /// The paths whose current state is not what apply left, in journal order. Each path is checked against the last
+    /// change to it; changes without a recorded state (older journals, a crash mid-change) are not checked.
+    /// </summary>
+    private static List<string> Drifted(OfflineFiles files, SealJournal journal)
+    {
+        var expected = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var order = new List<string>();
+        void Expect(string path, string? state)
+        {
+            if (!expected.ContainsKey(path))
+            {
+                order.Add(path);
+            }
+
+            expected[path] = state;
+        }
+
+        foreach (var change in journal.Changes)
+        {
+            switch (change)
+            {
+                case FileJournalChange file:
+                    Expect(file.Path, file.After);
+                    break;
+                case MoveJournalChange move:
+                    Expect(move.From, move.After is null ? null : SealJournal.Absent);
+                    Expect(move.To, move.After);
+                    break;
+            }
+        }
+
+        return [.. order.Where(path => expected[path] is { } state && !string.Equals(CurrentState(files, path), state, StringComparison.Ordinal))];
+    }
 
     /// <summary>Undoes the changes in reverse order; returns what failed.</summary>
     private static List<string> Undo(OfflineWindows windows, SealJournal journal)
@@ -184,7 +258,7 @@ public static class OfflineSealer
                         break;
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (!IsFatal(e))
             {
                 problems.Add($"{change.Describe()}: {e.Message}");
             }
@@ -258,26 +332,33 @@ public static class OfflineSealer
             Save();
 
             // Agent state, through the store's own reset; with --clean the logs.
+            var reset = new List<(int Index, string Path)>();
             foreach (var path in plan.StateFiles)
             {
-                Record(new FileJournalChange(SealStepIds.ResetAgentState, path, [.. _files.ReadAllBytes(path)]));
+                reset.Add((Record(new FileJournalChange(SealStepIds.ResetAgentState, path, [.. _files.ReadAllBytes(path)])), path));
             }
 
             if (!plan.StateFiles.IsEmpty)
             {
                 new AgentStateStore(_files.ToHostPath(SealPaths.StateDirectory), time).Reset();
+                foreach (var (index, path) in reset)
+                {
+                    Left(index, path);
+                }
             }
 
             foreach (var path in plan.LogFiles)
             {
-                Record(new FileJournalChange(SealStepIds.ResetAgentState, path, [.. _files.ReadAllBytes(path)]));
+                var index = Record(new FileJournalChange(SealStepIds.ResetAgentState, path, [.. _files.ReadAllBytes(path)]));
                 _files.DeleteFile(path);
+                Left(index, path);
             }
 
             // The answer file.
             var target = plan.AnswerFile.TargetPath;
-            Record(new FileJournalChange(SealStepIds.WriteAnswerFile, target, _files.FileExists(target) ? [.. _files.ReadAllBytes(target)] : default));
+            var answer = Record(new FileJournalChange(SealStepIds.WriteAnswerFile, target, _files.FileExists(target) ? [.. _files.ReadAllBytes(target)] : default));
             _files.WriteAllBytes(target, plan.AnswerFile.Bytes.AsSpan());
+            Left(answer, target);
 
             // Cached answer files moved aside (copy to the new name, then delete the old). The journal keeps only the
             // two paths: the bytes may hold passwords and the journal stays in the image.
@@ -289,9 +370,10 @@ public static class OfflineSealer
                 }
 
                 var bytes = _files.ReadAllBytes(move.From);
-                Record(new MoveJournalChange(SealStepIds.MoveStaleAnswerFile, move.From, move.To));
+                var index = Record(new MoveJournalChange(SealStepIds.MoveStaleAnswerFile, move.From, move.To));
                 _files.WriteAllBytes(move.To, bytes);
                 _files.DeleteFile(move.From);
+                Left(index, move.To);
             }
 
             // RDP denied.
@@ -307,16 +389,26 @@ public static class OfflineSealer
             // The first-boot hook.
             if (!plan.SetupComplete.Unchanged)
             {
-                Record(new FileJournalChange(SealStepIds.FirstBootHook, plan.SetupComplete.Path, plan.SetupComplete.Before));
+                var index = Record(new FileJournalChange(SealStepIds.FirstBootHook, plan.SetupComplete.Path, plan.SetupComplete.Before));
                 _files.WriteAllBytes(plan.SetupComplete.Path, plan.SetupComplete.After.AsSpan());
+                Left(index, plan.SetupComplete.Path);
             }
         }
 
         private static string Parent(string windowsPath) => windowsPath[..windowsPath.LastIndexOf('\\')];
 
-        private void Record(JournalChange change)
+        /// <summary>Journals a change (and saves the journal) before it is made; returns its index.</summary>
+        private int Record(JournalChange change)
         {
             Journal = Journal.Add(change);
+            Save();
+            return Journal.Changes.Length - 1;
+        }
+
+        /// <summary>Journals what a change left at <paramref name="path"/>, once it is made, so rollback can notice later edits.</summary>
+        private void Left(int index, string path)
+        {
+            Journal = Journal.WithAfter(index, CurrentState(_files, path));
             Save();
         }
 

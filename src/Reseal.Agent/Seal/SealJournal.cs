@@ -11,6 +11,11 @@
 // "before" is the previous content (base64), or null when there was none (the file or value did not exist). Each change
 // is written to the journal before it is made, so a crash leaves a journal that undoes everything done; undoing a change
 // that was not made yet restores what is already there.
+//
+// "after" (optional; journals written before it existed lack it) is what the change left, recorded once it is made: the
+// lowercase hex SHA-256 of the bytes a file write left (for a move, of the moved file at "to"), or "absent" for a delete.
+// Rollback refuses (unless forced) when a file's current state is not what apply left, so a later edit — a Packer step
+// appending to SetupComplete.cmd — is not silently overwritten. A change without "after" is not checked.
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
@@ -26,8 +31,11 @@ internal abstract record JournalChange(string Step)
     public abstract string Describe();
 }
 
-/// <summary>A file written or deleted; <paramref name="Before"/> is default when it did not exist.</summary>
-internal sealed record FileJournalChange(string Step, string Path, ImmutableArray<byte> Before) : JournalChange(Step)
+/// <summary>
+/// A file written or deleted; <paramref name="Before"/> is default when it did not exist. <paramref name="After"/> is what
+/// apply left (<see cref="SealJournal.FileState"/>), null when not recorded.
+/// </summary>
+internal sealed record FileJournalChange(string Step, string Path, ImmutableArray<byte> Before, string? After = null) : JournalChange(Step)
 {
     public override string Describe() => Before.IsDefault ? $"{Path} (before: absent)" : $"{Path} (before: {Before.Length} bytes)";
 }
@@ -36,7 +44,7 @@ internal sealed record FileJournalChange(string Step, string Path, ImmutableArra
 /// A file moved aside. Only the two paths are journaled, never the bytes: a cached answer file can hold passwords, and
 /// the journal stays in the image after a successful seal. Rollback moves the file back.
 /// </summary>
-internal sealed record MoveJournalChange(string Step, string From, string To) : JournalChange(Step)
+internal sealed record MoveJournalChange(string Step, string From, string To, string? After = null) : JournalChange(Step)
 {
     public override string Describe() => $"{From} moved to {To}";
 }
@@ -55,7 +63,26 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>The "after" value of a file that does not exist.</summary>
+    public const string Absent = "absent";
+
     public SealJournal Add(JournalChange change) => this with { Changes = Changes.Add(change) };
+
+    /// <summary>The change at <paramref name="index"/> with what it left recorded (<see cref="FileState"/>); file and move changes only.</summary>
+    public SealJournal WithAfter(int index, string after)
+    {
+        JournalChange change = Changes[index] switch
+        {
+            FileJournalChange f => f with { After = after },
+            MoveJournalChange m => m with { After = after },
+            var other => throw new InvalidOperationException($"'{other.Describe()}' has no recorded file state"),
+        };
+        return this with { Changes = Changes.SetItem(index, change) };
+    }
+
+    /// <summary>A file's state as the journal records it: lowercase hex SHA-256 of its bytes, or <see cref="Absent"/>.</summary>
+    public static string FileState(byte[]? bytes) =>
+        bytes is null ? Absent : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     public byte[] Serialize()
     {
@@ -77,6 +104,7 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
             ["kind"] = "file",
             ["path"] = f.Path,
             ["before"] = f.Before.IsDefault ? null : Convert.ToBase64String(f.Before.AsSpan()),
+            ["after"] = f.After,
         },
         MoveJournalChange m => new JsonObject
         {
@@ -84,6 +112,7 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
             ["kind"] = "move",
             ["from"] = m.From,
             ["to"] = m.To,
+            ["after"] = m.After,
         },
         RegistryJournalChange r => new JsonObject
         {
@@ -122,8 +151,8 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
                 ImmutableArray<byte> bytesBefore = before is null ? default : [.. Convert.FromBase64String(before)];
                 changes.Add(Text(item, "kind") switch
                 {
-                    "file" => new FileJournalChange(step, Text(item, "path"), bytesBefore),
-                    "move" => new MoveJournalChange(step, Text(item, "from"), Text(item, "to")),
+                    "file" => new FileJournalChange(step, Text(item, "path"), bytesBefore, After(item)),
+                    "move" => new MoveJournalChange(step, Text(item, "from"), Text(item, "to"), After(item)),
                     "registry" => new RegistryJournalChange(step, Enum.Parse<RegistryHive>(Text(item, "hive")), Text(item, "key"), Text(item, "name"),
                         item["keyExisted"]?.GetValue<bool>() ?? true, item["beforeType"]?.GetValue<uint>(), bytesBefore.IsDefault ? [] : bytesBefore),
                     var kind => throw new FormatException($"unknown change kind '{kind}'"),
@@ -182,6 +211,15 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z]:\\(ProgramData(\\Reseal(\\(state|log|sysprep|config))?)?|Windows\\Setup(\\Scripts)?)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex AllowedDirectory();
+
+    /// <summary>The optional "after": <see cref="Absent"/>, 64 lowercase hex digits, or missing/null.</summary>
+    private static string? After(JsonObject item)
+    {
+        var after = item["after"]?.GetValue<string>();
+        return after is null || after == Absent || (after.Length == 64 && after.All(char.IsAsciiHexDigitLower))
+            ? after
+            : throw new FormatException($"'after' is '{after}', not \"{Absent}\" or a lowercase hex SHA-256");
+    }
 
     private static string Text(JsonObject item, string name) => item[name]?.GetValue<string>() ?? throw new FormatException($"missing '{name}'");
 }

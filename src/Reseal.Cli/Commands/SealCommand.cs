@@ -25,7 +25,7 @@ internal static class SealCommand
         var modeVm = new Option<bool>("--mode-vm") { Description = "Pass /mode:vm (same hypervisor and hardware for every clone)." };
         var clean = new Option<bool>("--clean") { Description = "Also delete the agent's logs." };
         var answerFile = new Option<string?>("--answer-file") { Description = "Use this answer file instead of rendering the profile (it is linted).", HelpName = "file" };
-        var force = new Option<bool>("--force") { Description = "Go on despite blocking preflight errors." };
+        var force = new Option<bool>("--force") { Description = "Go on despite blocking preflight errors; with --rollback, roll back even files changed after apply (losing those changes)." };
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
         var command = new Command("seal", "Check a machine can be sealed, then prepare it: reset agent state, write the answer file, deny RDP, install the first-boot hook, and run Sysprep. This build works on offline trees (--root): --dry-run prints checks and plan; --yes applies the file and registry steps with an undo journal; --rollback undoes them. Exit 0 ready/done, 1 blocked or refused, 3 not a Windows tree.")
         {
@@ -70,7 +70,7 @@ internal static class SealCommand
                 return report.ExitCode;
             }
 
-            var result = parse.GetValue(rollback) ? OfflineSealer.Rollback(tree) : OfflineSealer.Apply(tree, options);
+            var result = parse.GetValue(rollback) ? OfflineSealer.Rollback(tree, parse.GetValue(force)) : OfflineSealer.Apply(tree, options);
             context.Out.Write(json ? result.ToJsonText() + Environment.NewLine : result.ToText());
             return result.ExitCode;
         });
