@@ -102,7 +102,7 @@ public class LogReplayLimitTests
     public void Replay_OldFormatLogOnHiveWithTrailingBytes_ReopensWithLogHbinsSize()
     {
         var (primary, target) = DirtyPair();
-        var log = DirtLog(primary, target);
+        var log = TestHives.DirtLog(primary, target).Log;
         var withTail = new byte[primary.Length + 100];
         primary.CopyTo(withTail, 0);
         withTail.AsSpan(primary.Length).Fill(0xCC);
@@ -207,38 +207,6 @@ public class LogReplayLimitTests
         BinaryPrimitives.WriteUInt64LittleEndian(entry.AsSpan(24), Marvin32.Compute(entry.AsSpan(40)));
         BinaryPrimitives.WriteUInt64LittleEndian(entry.AsSpan(32), Marvin32.Compute(entry.AsSpan(0, 32)));
         return entry;
-    }
-
-    /// <summary>An old-format (DIRT) log holding the 512-byte pages where <paramref name="target"/> differs.</summary>
-    private static byte[] DirtLog(byte[] primary, byte[] target)
-    {
-        var hbins = primary.Length - HbinAreaStart;
-        var bitmap = new byte[((hbins / 512) + 7) / 8];
-        var pages = new List<byte[]>();
-        for (var page = 0; page < hbins / 512; page++)
-        {
-            var at = HbinAreaStart + (page * 512);
-            if (!primary.AsSpan(at, 512).SequenceEqual(target.AsSpan(at, 512)))
-            {
-                bitmap[page / 8] |= (byte)(1 << (page % 8));
-                pages.Add(target[at..(at + 512)]);
-            }
-        }
-
-        var log = new List<byte>();
-        var header = target[..512];
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(28), 1);
-        HiveHeader.WriteChecksum(header);
-        log.AddRange(header);
-        log.AddRange("DIRT"u8.ToArray());
-        log.AddRange(bitmap);
-        while (log.Count % 512 != 0)
-        {
-            log.Add(0);
-        }
-
-        pages.ForEach(log.AddRange);
-        return [.. log];
     }
 
     /// <summary>The sequence numbers of a new-format log's entries, read independently of the replayer.</summary>

@@ -110,36 +110,11 @@ public class LogReplayTests
         BinaryPrimitives.WriteUInt32LittleEndian(primary.AsSpan(4), 2);
         HiveHeader.WriteChecksum(primary.AsSpan(0, 4096));
 
-        var hbins = primary.Length - Hive.HbinAreaStart;
-        var bitmap = new byte[(hbins / 512 + 7) / 8];
-        var pages = new List<byte[]>();
-        for (var page = 0; page < hbins / 512; page++)
-        {
-            var at = Hive.HbinAreaStart + (page * 512);
-            if (!primary.AsSpan(at, 512).SequenceEqual(target.AsSpan(at, 512)))
-            {
-                bitmap[page / 8] |= (byte)(1 << (page % 8));
-                pages.Add(target[at..(at + 512)]);
-            }
-        }
+        var (log, dirtyPages) = TestHives.DirtLog(primary, target);
 
-        var log = new List<byte>();
-        var header = target[..512];
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(28), 1);
-        HiveHeader.WriteChecksum(header);
-        log.AddRange(header);
-        log.AddRange("DIRT"u8.ToArray());
-        log.AddRange(bitmap);
-        while (log.Count % 512 != 0)
-        {
-            log.Add(0);
-        }
+        var hive = Hive.Load(primary, [log]);
 
-        pages.ForEach(log.AddRange);
-
-        var hive = Hive.Load(primary, [[.. log]]);
-
-        Assert.Single(pages);
+        Assert.Equal(1, dirtyPages);
         Assert.True(hive.LogsReplayed);
         Assert.Equal(2u, hive.OpenKey("Key")!.Value.GetValue("Value")!.Value.GetDWord());
         Assert.False(hive.Header.IsDirty);

@@ -1,14 +1,14 @@
 using System.Buffers.Binary;
 using System.Text;
 
+using Reseal.TestSupport;
+
 namespace Reseal.Registry.Tests;
 
 /// <summary>A clock that never moves, so written hives are reproducible.</summary>
-internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
+internal static class FixedTime
 {
-    public static readonly FixedTime Default = new(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
-
-    public override DateTimeOffset GetUtcNow() => now;
+    public static readonly ManualClock Default = new(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
 }
 
 /// <summary>Hives built by the writer for tests.</summary>
@@ -72,5 +72,37 @@ internal static class TestHives
 
         document.CreateKey(@"System\Lsa\JD").ClassName = "1a2b3c4d";
         return document;
+    }
+
+    /// <summary>An old-format (DIRT) log holding the 512-byte pages where <paramref name="target"/> differs.</summary>
+    public static (byte[] Log, int DirtyPages) DirtLog(byte[] primary, byte[] target)
+    {
+        var hbins = primary.Length - Hive.HbinAreaStart;
+        var bitmap = new byte[((hbins / 512) + 7) / 8];
+        var pages = new List<byte[]>();
+        for (var page = 0; page < hbins / 512; page++)
+        {
+            var at = Hive.HbinAreaStart + (page * 512);
+            if (!primary.AsSpan(at, 512).SequenceEqual(target.AsSpan(at, 512)))
+            {
+                bitmap[page / 8] |= (byte)(1 << (page % 8));
+                pages.Add(target[at..(at + 512)]);
+            }
+        }
+
+        var log = new List<byte>();
+        var header = target[..512];
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(28), 1);
+        HiveHeader.WriteChecksum(header);
+        log.AddRange(header);
+        log.AddRange("DIRT"u8.ToArray());
+        log.AddRange(bitmap);
+        while (log.Count % 512 != 0)
+        {
+            log.Add(0);
+        }
+
+        pages.ForEach(log.AddRange);
+        return ([.. log], pages.Count);
     }
 }

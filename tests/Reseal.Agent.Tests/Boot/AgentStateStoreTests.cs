@@ -11,17 +11,13 @@ public sealed class AgentStateStoreTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 
     private sealed class SimulatedCrashException : Exception;
 
     private static readonly string AdminKey = TaskKey.For(AgentStage.PreReady, "setAdminAccount", 0, "password: random");
     private static readonly string ScriptKey = TaskKey.For(AgentStage.UserData, "executeScript", 0, "Write-Output 1");
 
-    private static AgentStateStore Store(TempDirectory dir) => new(dir.Path, new FixedTime(Start));
+    private static AgentStateStore Store(TempDirectory dir) => new(dir.Path, new ManualClock(Start));
 
     [Fact]
     public void Load_NoFiles_Fresh()

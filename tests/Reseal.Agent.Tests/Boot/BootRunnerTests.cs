@@ -13,30 +13,10 @@ public sealed class BootRunnerTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private sealed class ManualTime : TimeProvider
-    {
-        private readonly Lock _gate = new();
-        private DateTimeOffset _now = new(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow()
-        {
-            lock (_gate)
-            {
-                return _now;
-            }
-        }
-
-        public void Advance(TimeSpan by)
-        {
-            lock (_gate)
-            {
-                _now += by;
-            }
-        }
-    }
+    private static readonly DateTimeOffset Start = new(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
 
     /// <summary>Records what ran; each unit takes 100 ms of fake time and writes one console line.</summary>
-    private sealed class FakeExecutor(ManualTime time) : IBootTaskExecutor
+    private sealed class FakeExecutor(ManualClock time) : IBootTaskExecutor
     {
         public ConcurrentQueue<string> Ran { get; } = new();
 
@@ -62,7 +42,7 @@ public sealed class BootRunnerTests
             Store = new AgentStateStore(_dir.Path, Time);
         }
 
-        public ManualTime Time { get; } = new();
+        public ManualClock Time { get; } = new(Start);
 
         public FakeExecutor Executor { get; }
 
@@ -376,7 +356,7 @@ public sealed class BootRunnerTests
     public async Task RunAsync_PasswordBlockFromParallelTask_ExactLayoutInConfigOrder()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTime();
+        var time = new ManualClock(Start);
         var console = new StringBuilder();
         var runner = new BootRunner(new PasswordExecutor(), new AgentStateStore(dir.Path, time), time, line =>
         {
@@ -547,7 +527,7 @@ public sealed class BootRunnerTests
     public async Task RunAsync_TaskWritesLineBreaks_CannotForgeConsoleLines(string text)
     {
         using var dir = new TempDirectory();
-        var time = new ManualTime();
+        var time = new ManualClock(Start);
         var console = new StringBuilder();
         var runner = new BootRunner(new WritingExecutor(text), new AgentStateStore(dir.Path, time), time, line => console.Append(line));
 

@@ -5,16 +5,14 @@ using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.ConsoleOutput;
 using Reseal.Agent.Boot.Runner;
 
+using Reseal.TestSupport;
+
 namespace Reseal.Agent.Tests.Boot;
 
 public sealed class ConsoleLinesTests
 {
     private static readonly DateTimeOffset At = new(2020, 8, 13, 17, 28, 2, TimeSpan.Zero);
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 
     [Fact]
     public void Format_SysprepComplete_ExactEc2Line()
@@ -27,7 +25,7 @@ public sealed class ConsoleLinesTests
     {
         var local = new DateTimeOffset(2020, 8, 13, 19, 28, 2, TimeSpan.FromHours(2));
 
-        Assert.Equal("2020/08/13 17:28:02Z: Message: Windows is Ready to use\r\n", ConsoleLines.Format(new FixedTime(local), ConsoleLines.Ready));
+        Assert.Equal("2020/08/13 17:28:02Z: Message: Windows is Ready to use\r\n", ConsoleLines.Format(new ManualClock(local), ConsoleLines.Ready));
     }
 
     [Theory]

@@ -18,12 +18,8 @@ public sealed class OfflineSealerDriftTests
 
     private static readonly SealOptions Options = new() { LowDiskSpaceBytes = 0 };
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 
-    private static readonly TimeProvider Time = new FixedTime(new DateTimeOffset(2026, 11, 21, 7, 0, 0, TimeSpan.Zero));
+    private static readonly TimeProvider Time = new ManualClock(new DateTimeOffset(2026, 11, 21, 7, 0, 0, TimeSpan.Zero));
 
     private static string Busy(TempDirectory temp)
     {

@@ -10,12 +10,8 @@ public sealed class OfflineSealerTests
 {
     private static readonly SealOptions Options = new() { LowDiskSpaceBytes = 0 };
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 
-    private static readonly TimeProvider Time = new FixedTime(new DateTimeOffset(2026, 11, 21, 7, 0, 0, TimeSpan.Zero));
+    private static readonly TimeProvider Time = new ManualClock(new DateTimeOffset(2026, 11, 21, 7, 0, 0, TimeSpan.Zero));
 
     /// <summary>A tree with something for every offline step to change.</summary>
     private static string Busy(TempDirectory temp)

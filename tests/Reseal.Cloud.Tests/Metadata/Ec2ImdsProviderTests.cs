@@ -4,6 +4,8 @@ using Reseal.Cloud.Metadata;
 
 using Reseal.TestSupport.Loopback;
 
+using Reseal.TestSupport;
+
 namespace Reseal.Cloud.Tests.Metadata;
 
 public sealed class Ec2ImdsProviderTests

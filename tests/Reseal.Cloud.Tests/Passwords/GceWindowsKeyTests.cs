@@ -1,5 +1,7 @@
 using Reseal.Cloud.Passwords;
 
+using Reseal.TestSupport;
+
 namespace Reseal.Cloud.Tests.Passwords;
 
 public sealed class GceWindowsKeyTests
