@@ -59,9 +59,8 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
     {
         get
         {
-            var node = Node;
-            var length = node.U16(72, "name length");
-            return Hive.DecodeName(node.Bytes(NameStart, length, "name"), (node.U16(2, "flags") & 0x20) != 0);
+            var raw = RawName(out var compressed);
+            return Hive.DecodeName(raw, compressed);
         }
     }
 

@@ -50,9 +50,8 @@ public readonly struct RegistryValue
     {
         get
         {
-            var node = Node;
-            var length = node.U16(2, "name length");
-            return Hive.DecodeName(node.Bytes(NameStart, length, "name"), (node.U16(16, "flags") & 1) != 0);
+            var raw = RawName(out var compressed);
+            return Hive.DecodeName(raw, compressed);
         }
     }
 
