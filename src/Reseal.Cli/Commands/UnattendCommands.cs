@@ -108,19 +108,13 @@ internal static class UnattendCommands
     {
         foreach (var finding in reports.SelectMany(r => r.Findings))
         {
-            var where = finding.File ?? "<input>";
-            if (finding.Position.IsKnown)
-            {
-                where += $":{finding.Position.Line}:{finding.Position.Column}";
-            }
-
             var (word, colour) = finding.Severity switch
             {
                 Severity.Error => ("error", "red"),
                 Severity.Warning => ("warning", "yellow"),
                 _ => ("info", "blue"),
             };
-            context.Console.MarkupLine($"{Markup.Escape(where)}: [{colour}]{word}[/] [bold]{finding.Rule.Id}[/]: {Markup.Escape(finding.Message)}");
+            context.Console.MarkupLine($"{Markup.Escape(finding.Where)}: [{colour}]{word}[/] [bold]{finding.Rule.Id}[/]: {Markup.Escape(finding.Message)}");
         }
     }
 

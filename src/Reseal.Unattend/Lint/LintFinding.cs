@@ -6,16 +6,10 @@ namespace Reseal.Unattend.Lint;
 public sealed record LintFinding(LintRule Rule, Severity Severity, string Message, string? File, SourcePosition Position)
 {
     /// <summary><c>file:line:col: severity CODE: message</c>, the form editors and CI logs understand.</summary>
-    public override string ToString()
-    {
-        var where = File ?? "<input>";
-        if (Position.IsKnown)
-        {
-            where += $":{Position.Line}:{Position.Column}";
-        }
+    public override string ToString() => $"{Where}: {Severity.ToString().ToLowerInvariant()} {Rule.Id}: {Message}";
 
-        return $"{where}: {Severity.ToString().ToLowerInvariant()} {Rule.Id}: {Message}";
-    }
+    /// <summary><c>file:line:col</c>, or just the file when the position is unknown.</summary>
+    public string Where => Position.IsKnown ? $"{File ?? "<input>"}:{Position.Line}:{Position.Column}" : File ?? "<input>";
 }
 
 /// <summary>The findings for one file, and whether it could be read at all.</summary>
