@@ -131,6 +131,30 @@ public sealed class LiveAccounts : ILocalAccounts
     }
 
     /// <inheritdoc/>
+    public void Rename(string name, string newName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(newName);
+        WineDetection.ThrowIfWine("NetUserSetInfo (renaming an account)");
+        var text = Marshal.StringToHGlobalUni(newName);
+        var buffer = Marshal.AllocHGlobal(Marshal.SizeOf<NativeMethods.UserInfo0>());
+        try
+        {
+            Marshal.StructureToPtr(new NativeMethods.UserInfo0 { Name = text }, buffer, false);
+            var status = NativeMethods.NetUserSetInfo(null, name, 0, buffer, out _);
+            if (status != NativeMethods.NerrSuccess)
+            {
+                throw new Win32Exception(status, $"NetUserSetInfo({name}, rename to {newName}) failed");
+            }
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(buffer);
+            Marshal.FreeHGlobal(text);
+        }
+    }
+
+    /// <inheritdoc/>
     public IReadOnlyList<UserProfile> ListProfiles()
     {
         const string list = @"Microsoft\Windows NT\CurrentVersion\ProfileList";

@@ -411,6 +411,30 @@ public sealed class LiveProcesses : IProcessRunner
         return new ProcessOutcome(process.ExitCode, stdout.Text, stderr.Text, timedOut, _time.GetElapsedTime(started));
     }
 
+    /// <inheritdoc/>
+    public int StartDetached(ProcessRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var info = new ProcessStartInfo(request.FileName) { UseShellExecute = false, CreateNoWindow = true };
+        foreach (var argument in request.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (request.WorkingDirectory is not null)
+        {
+            info.WorkingDirectory = request.WorkingDirectory;
+        }
+
+        foreach (var (name, value) in request.Environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {request.FileName}");
+        return process.Id;
+    }
+
     /// <summary>How long the pipes may still drain once the tree is killed at the deadline.</summary>
     private static readonly TimeSpan DrainAfterKill = TimeSpan.FromSeconds(2);
 
@@ -545,6 +569,23 @@ public sealed class LiveSystemInfo : ISystemInfo
 
     /// <inheritdoc/>
     public string? GetComputerName() => Environment.MachineName;
+
+    /// <inheritdoc/>
+    public string? GetPendingComputerName() => ComputerNames.ReadPending(_registry);
+
+    /// <inheritdoc/>
+    public void SetComputerName(string name)
+    {
+        if (ComputerNames.Problem(name) is { } problem)
+        {
+            throw new ArgumentException($"'{name}' is not a valid computer name: {problem}", nameof(name));
+        }
+
+        if (!NativeMethods.SetComputerNameEx(NativeMethods.ComputerNamePhysicalDnsHostname, name))
+        {
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), $"SetComputerNameExW({name}) failed");
+        }
+    }
 
     /// <inheritdoc/>
     public (ImageState State, string? RawText) GetImageState()

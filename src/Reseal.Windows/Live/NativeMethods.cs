@@ -42,6 +42,12 @@ internal static partial class NativeMethods
     }
 
     [StructLayout(LayoutKind.Sequential)]
+    public struct UserInfo0
+    {
+        public nint Name;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
     public struct UserInfo1003
     {
         public nint Password;
@@ -125,6 +131,13 @@ internal static partial class NativeMethods
 
     [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
     public static partial int NetUserSetInfo(string? serverName, string userName, uint level, nint buffer, out uint parameterError);
+
+    [LibraryImport("kernel32.dll", EntryPoint = "SetComputerNameExW", SetLastError = true, StringMarshalling = StringMarshalling.Utf16)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool SetComputerNameEx(int nameType, string name);
+
+    /// <summary>COMPUTER_NAME_FORMAT.ComputerNamePhysicalDnsHostname.</summary>
+    public const int ComputerNamePhysicalDnsHostname = 5;
 
     [LibraryImport("netapi32.dll")]
     public static partial int NetApiBufferFree(nint buffer);

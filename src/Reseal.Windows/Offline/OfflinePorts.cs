@@ -45,6 +45,10 @@ public sealed class OfflineAccounts(OfflineRegistry registry) : ILocalAccounts
     }
 
     /// <inheritdoc/>
+    public void Rename(string name, string newName) =>
+        throw OfflineWindows.NeedsRunningWindows($"renaming account '{name}'", "rename it when the image boots (the agent's setAdminAccount does)");
+
+    /// <inheritdoc/>
     public void SetPassword(string name, string password) =>
         throw OfflineWindows.NeedsRunningWindows("setting an account password",
             "the SAM keeps password hashes encrypted with the boot key; set the password at first boot (specialize RunSynchronous or the agent)");
@@ -147,8 +151,13 @@ public sealed class OfflineSystemInfo(OfflineRegistry registry) : ISystemInfo
     public OsVersion GetOsVersion() => ReadOsVersion(registry);
 
     /// <inheritdoc/>
-    public string? GetComputerName() =>
-        registry.GetValue(RegistryHive.System, @"CurrentControlSet\Control\ComputerName\ComputerName", "ComputerName")?.AsText();
+    public string? GetComputerName() => ComputerNames.ReadPending(registry);
+
+    /// <inheritdoc/>
+    public string? GetPendingComputerName() => ComputerNames.ReadPending(registry);
+
+    /// <inheritdoc/>
+    public void SetComputerName(string name) => ComputerNames.WritePending(registry, name);
 
     /// <inheritdoc/>
     public (ImageState State, string? RawText) GetImageState()
@@ -195,6 +204,12 @@ internal sealed class OfflineNothingRuns : IProcessRunner, ISerialConsole, IPowe
     {
         ArgumentNullException.ThrowIfNull(request);
         throw OfflineWindows.NeedsRunningWindows($"running '{request.FileName}'", "run it when the image boots (SetupComplete.cmd or the agent)");
+    }
+
+    public int StartDetached(ProcessRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        throw OfflineWindows.NeedsRunningWindows($"starting '{request.FileName}'", "run it when the image boots (SetupComplete.cmd or the agent)");
     }
 
     public Task WriteLineAsync(string line, CancellationToken cancellationToken) =>

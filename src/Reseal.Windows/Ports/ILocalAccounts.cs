@@ -62,6 +62,9 @@ public interface ILocalAccounts
     /// <summary>Sets an account's password. Needs a running Windows.</summary>
     void SetPassword(string name, string password);
 
+    /// <summary>Renames an account (its RID and SID stay). Needs a running Windows.</summary>
+    void Rename(string name, string newName);
+
     /// <summary>The profiles in ProfileList, sorted by SID.</summary>
     IReadOnlyList<UserProfile> ListProfiles();
 }

@@ -47,4 +47,10 @@ public interface IProcessRunner
 {
     /// <summary>Runs a program to its end (or its time limit) and captures its output.</summary>
     Task<ProcessOutcome> RunAsync(ProcessRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts a program and does not wait for it (EC2Launch's <c>detach: true</c>): its output is not captured and its
+    /// time limit does not apply. Returns its process id.
+    /// </summary>
+    int StartDetached(ProcessRequest request);
 }

@@ -106,8 +106,17 @@ public interface ISystemInfo
     /// <summary>Windows' version and edition.</summary>
     OsVersion GetOsVersion();
 
-    /// <summary>The computer (NetBIOS) name, or null when not recorded.</summary>
+    /// <summary>The computer (NetBIOS) name the machine runs with now, or null when not recorded.</summary>
     string? GetComputerName();
+
+    /// <summary>
+    /// The name the next boot takes (<c>Control\ComputerName\ComputerName!ComputerName</c>); differs from
+    /// <see cref="GetComputerName"/> after a rename until the reboot. Null when not recorded.
+    /// </summary>
+    string? GetPendingComputerName();
+
+    /// <summary>Sets the computer's host name (DNS host name and NetBIOS name); it takes effect at the next boot.</summary>
+    void SetComputerName(string name);
 
     /// <summary>The Setup image state and its raw text.</summary>
     (ImageState State, string? RawText) GetImageState();

@@ -1,0 +1,563 @@
+using System.Collections.Concurrent;
+using Reseal.Windows.Ports;
+
+namespace Reseal.TestSupport;
+
+/// <summary>
+/// An in-memory Windows machine for the agent and seal tests: a registry, files, accounts, services and volumes that
+/// hold what is written to them, and processes, the serial console and power requests that are recorded (and scripted
+/// through <see cref="FakeProcesses.Handler"/>). Thread-safe enough for the runner's parallel groups.
+/// </summary>
+public sealed class FakeWindows : IWindowsMachine
+{
+    public FakeWindows()
+    {
+        Registry = new FakeRegistry();
+        Files = new FakeFiles();
+        Processes = new FakeProcesses();
+        Accounts = new FakeAccounts();
+        Services = new FakeServices();
+        Volumes = new FakeVolumes();
+        SerialConsole = new FakeSerialConsole();
+        Power = new FakePower();
+        System = new FakeSystemInfo(Registry);
+        Accounts.Add(new LocalAccount { Name = "Administrator", Rid = 500, Flags = 0x10, IsAdministrator = true });
+        Accounts.Add(new LocalAccount { Name = "Guest", Rid = 501, Flags = 0x11 });
+        System.SetImageState("IMAGE_STATE_COMPLETE");
+        Registry.SetValue(RegistryHive.System, ComputerNames.PendingKey, "ComputerName", RegistryData.FromString("WIN-FAKE0001"));
+        Registry.SetValue(RegistryHive.System, ComputerNames.ActiveKey, "ComputerName", RegistryData.FromString("WIN-FAKE0001"));
+    }
+
+    public string Description => "an in-memory test machine";
+
+    public FakeRegistry Registry { get; }
+
+    public FakeFiles Files { get; }
+
+    public FakeProcesses Processes { get; }
+
+    public FakeAccounts Accounts { get; }
+
+    public FakeServices Services { get; }
+
+    public FakeVolumes Volumes { get; }
+
+    public FakeSerialConsole SerialConsole { get; }
+
+    public FakePower Power { get; }
+
+    public FakeSystemInfo System { get; }
+
+    IRegistry IWindowsMachine.Registry => Registry;
+
+    IWindowsFiles IWindowsMachine.Files => Files;
+
+    IProcessRunner IWindowsMachine.Processes => Processes;
+
+    ILocalAccounts IWindowsMachine.Accounts => Accounts;
+
+    IServices IWindowsMachine.Services => Services;
+
+    IVolumes IWindowsMachine.Volumes => Volumes;
+
+    ISerialConsole IWindowsMachine.SerialConsole => SerialConsole;
+
+    IPower IWindowsMachine.Power => Power;
+
+    ISystemInfo IWindowsMachine.System => System;
+}
+
+/// <summary>Registry keys and values in dictionaries (case-insensitive), one tree per hive.</summary>
+public sealed class FakeRegistry : IRegistry
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Dictionary<string, RegistryData>> _keys = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Called before every change with (hive, key, value name or null); throw from it to simulate a failure.</summary>
+    public Action<RegistryHive, string, string?>? BeforeWrite { get; set; }
+
+    public bool KeyExists(RegistryHive hive, string keyPath)
+    {
+        lock (_gate)
+        {
+            return _keys.ContainsKey(Id(hive, keyPath));
+        }
+    }
+
+    public RegistryData? GetValue(RegistryHive hive, string keyPath, string name)
+    {
+        lock (_gate)
+        {
+            return _keys.TryGetValue(Id(hive, keyPath), out var values) && values.TryGetValue(name, out var data) ? data : null;
+        }
+    }
+
+    public IReadOnlyList<NamedRegistryData> GetValues(RegistryHive hive, string keyPath)
+    {
+        lock (_gate)
+        {
+            return _keys.TryGetValue(Id(hive, keyPath), out var values)
+                ? [.. values.OrderBy(v => v.Key, StringComparer.OrdinalIgnoreCase).Select(v => new NamedRegistryData(v.Key, v.Value))]
+                : [];
+        }
+    }
+
+    public IReadOnlyList<string> GetSubkeyNames(RegistryHive hive, string keyPath)
+    {
+        lock (_gate)
+        {
+            var prefix = Id(hive, keyPath) + "\\";
+            return [.. _keys.Keys.Where(k => k.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                .Select(k => k[prefix.Length..]).Where(rest => rest.Length > 0 && !rest.Contains('\\', StringComparison.Ordinal))
+                .Order(StringComparer.OrdinalIgnoreCase)];
+        }
+    }
+
+    public void SetValue(RegistryHive hive, string keyPath, string name, RegistryData data)
+    {
+        BeforeWrite?.Invoke(hive, keyPath, name);
+        lock (_gate)
+        {
+            Create(hive, keyPath)[name] = data;
+        }
+    }
+
+    public bool DeleteValue(RegistryHive hive, string keyPath, string name)
+    {
+        BeforeWrite?.Invoke(hive, keyPath, name);
+        lock (_gate)
+        {
+            return _keys.TryGetValue(Id(hive, keyPath), out var values) && values.Remove(name);
+        }
+    }
+
+    public void CreateKey(RegistryHive hive, string keyPath)
+    {
+        BeforeWrite?.Invoke(hive, keyPath, null);
+        lock (_gate)
+        {
+            Create(hive, keyPath);
+        }
+    }
+
+    public bool DeleteKey(RegistryHive hive, string keyPath)
+    {
+        BeforeWrite?.Invoke(hive, keyPath, null);
+        lock (_gate)
+        {
+            var id = Id(hive, keyPath);
+            var doomed = _keys.Keys.Where(k => k.Equals(id, StringComparison.OrdinalIgnoreCase) || k.StartsWith(id + "\\", StringComparison.OrdinalIgnoreCase)).ToList();
+            foreach (var key in doomed)
+            {
+                _keys.Remove(key);
+            }
+
+            return doomed.Count > 0;
+        }
+    }
+
+    /// <summary>A DWORD value, for assertions.</summary>
+    public uint? DWord(RegistryHive hive, string keyPath, string name) => GetValue(hive, keyPath, name)?.AsDWord();
+
+    /// <summary>A string value, for assertions.</summary>
+    public string? Text(RegistryHive hive, string keyPath, string name) => GetValue(hive, keyPath, name)?.AsString();
+
+    private Dictionary<string, RegistryData> Create(RegistryHive hive, string keyPath)
+    {
+        var parts = keyPath.Split('\\', StringSplitOptions.RemoveEmptyEntries);
+        var path = hive.ToString();
+        Dictionary<string, RegistryData>? values = null;
+        if (!_keys.TryGetValue(path, out values))
+        {
+            _keys[path] = values = new(StringComparer.OrdinalIgnoreCase);
+        }
+
+        foreach (var part in parts)
+        {
+            path += "\\" + part;
+            if (!_keys.TryGetValue(path, out values))
+            {
+                _keys[path] = values = new(StringComparer.OrdinalIgnoreCase);
+            }
+        }
+
+        return values;
+    }
+
+    private static string Id(RegistryHive hive, string keyPath)
+    {
+        var trimmed = keyPath.Trim('\\');
+        return trimmed.Length == 0 ? hive.ToString() : hive + "\\" + trimmed;
+    }
+}
+
+/// <summary>Files in a dictionary keyed by the expanded, case-insensitive Windows path.</summary>
+public sealed class FakeFiles : IWindowsFiles
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, byte[]> _files = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _directories = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Called before every write or delete with the expanded path; throw from it to simulate a failure.</summary>
+    public Action<string>? BeforeWrite { get; set; }
+
+    /// <summary>Every path written, in order (expanded).</summary>
+    public ConcurrentQueue<string> Written { get; } = new();
+
+    public string Expand(string windowsPath) => WindowsPaths.Expand(windowsPath).TrimEnd('\\');
+
+    public bool FileExists(string windowsPath)
+    {
+        lock (_gate)
+        {
+            return _files.ContainsKey(Expand(windowsPath));
+        }
+    }
+
+    public bool DirectoryExists(string windowsPath)
+    {
+        var path = Expand(windowsPath);
+        lock (_gate)
+        {
+            return _directories.Contains(path) || _files.Keys.Any(f => f.StartsWith(path + "\\", StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    public long? GetFileLength(string windowsPath)
+    {
+        lock (_gate)
+        {
+            return _files.TryGetValue(Expand(windowsPath), out var bytes) ? bytes.Length : null;
+        }
+    }
+
+    public byte[] ReadAllBytes(string windowsPath)
+    {
+        lock (_gate)
+        {
+            return _files.TryGetValue(Expand(windowsPath), out var bytes)
+                ? (byte[])bytes.Clone()
+                : throw new FileNotFoundException($"{Expand(windowsPath)} does not exist", windowsPath);
+        }
+    }
+
+    public void WriteAllBytes(string windowsPath, ReadOnlySpan<byte> contents)
+    {
+        var path = Expand(windowsPath);
+        BeforeWrite?.Invoke(path);
+        lock (_gate)
+        {
+            _files[path] = contents.ToArray();
+            AddParents(path);
+        }
+
+        Written.Enqueue(path);
+    }
+
+    public bool DeleteFile(string windowsPath)
+    {
+        var path = Expand(windowsPath);
+        BeforeWrite?.Invoke(path);
+        lock (_gate)
+        {
+            return _files.Remove(path);
+        }
+    }
+
+    public void CreateDirectory(string windowsPath)
+    {
+        var path = Expand(windowsPath);
+        lock (_gate)
+        {
+            _directories.Add(path);
+            AddParents(path);
+        }
+    }
+
+    public IReadOnlyList<string> ListFiles(string windowsDirectory)
+    {
+        var dir = Expand(windowsDirectory) + "\\";
+        lock (_gate)
+        {
+            return [.. _files.Keys.Where(f => f.StartsWith(dir, StringComparison.OrdinalIgnoreCase) && !f[dir.Length..].Contains('\\', StringComparison.Ordinal))
+                .Order(StringComparer.OrdinalIgnoreCase)];
+        }
+    }
+
+    public IReadOnlyList<string> ListDirectories(string windowsDirectory)
+    {
+        var dir = Expand(windowsDirectory) + "\\";
+        lock (_gate)
+        {
+            return [.. _directories.Where(d => d.StartsWith(dir, StringComparison.OrdinalIgnoreCase) && d.Length > dir.Length && !d[dir.Length..].Contains('\\', StringComparison.Ordinal))
+                .Order(StringComparer.OrdinalIgnoreCase)];
+        }
+    }
+
+    /// <summary>Writes a UTF-8 text file (test set-up).</summary>
+    public void WriteText(string windowsPath, string text) => WriteAllBytes(windowsPath, global::System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Reads a file as UTF-8 text (assertions).</summary>
+    public string ReadText(string windowsPath) => global::System.Text.Encoding.UTF8.GetString(ReadAllBytes(windowsPath));
+
+    /// <summary>Every file path (expanded), sorted.</summary>
+    public IReadOnlyList<string> AllFiles
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _files.Keys.Order(StringComparer.OrdinalIgnoreCase)];
+            }
+        }
+    }
+
+    private void AddParents(string path)
+    {
+        for (var cut = path.LastIndexOf('\\'); cut > 2; cut = path.LastIndexOf('\\', cut - 1))
+        {
+            _directories.Add(path[..cut]);
+        }
+    }
+}
+
+/// <summary>Records every process request; <see cref="Handler"/> decides how each ends (default: exit 0, no output).</summary>
+public sealed class FakeProcesses : IProcessRunner
+{
+    private int _nextId = 1000;
+
+    /// <summary>Every request run or started, in order.</summary>
+    public ConcurrentQueue<ProcessRequest> Requests { get; } = new();
+
+    /// <summary>The requests started detached.</summary>
+    public ConcurrentQueue<ProcessRequest> Detached { get; } = new();
+
+    /// <summary>Decides the outcome of a run; may change the fake machine (as the real program would).</summary>
+    public Func<ProcessRequest, ProcessOutcome>? Handler { get; set; }
+
+    public Task<ProcessOutcome> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        Requests.Enqueue(request);
+        return Task.FromResult(Handler?.Invoke(request) ?? Exit(0));
+    }
+
+    public int StartDetached(ProcessRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Requests.Enqueue(request);
+        Detached.Enqueue(request);
+        _ = Handler?.Invoke(request);
+        return Interlocked.Increment(ref _nextId);
+    }
+
+    /// <summary>An outcome with an exit code and optional output.</summary>
+    public static ProcessOutcome Exit(int code, string stdout = "", string stderr = "") => new(code, stdout, stderr, false, TimeSpan.FromMilliseconds(1));
+
+    /// <summary>The command lines run, one string each (file name and arguments joined by spaces).</summary>
+    public IReadOnlyList<string> CommandLines => [.. Requests.Select(r => string.Join(' ', [r.FileName, .. r.Arguments]))];
+}
+
+/// <summary>Accounts in a list; passwords kept so tests can compare.</summary>
+public sealed class FakeAccounts : ILocalAccounts
+{
+    private readonly Lock _gate = new();
+    private readonly List<LocalAccount> _accounts = [];
+    private readonly Dictionary<uint, string> _passwords = [];
+
+    /// <summary>Called before a password is set (name, password); throw to simulate a failure.</summary>
+    public Action<string, string>? BeforeSetPassword { get; set; }
+
+    /// <summary>How many times a password was set.</summary>
+    public int PasswordSets { get; private set; }
+
+    public void Add(LocalAccount account)
+    {
+        lock (_gate)
+        {
+            _accounts.Add(account);
+        }
+    }
+
+    public IReadOnlyList<LocalAccount> ListAccounts()
+    {
+        lock (_gate)
+        {
+            return [.. _accounts.OrderBy(a => a.Rid)];
+        }
+    }
+
+    public LocalAccount? FindAccount(string name)
+    {
+        lock (_gate)
+        {
+            return _accounts.FirstOrDefault(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    public void SetEnabled(string name, bool enabled) =>
+        Replace(name, a => a with { Flags = enabled ? a.Flags & ~1u : a.Flags | 1u });
+
+    public void SetPassword(string name, string password)
+    {
+        BeforeSetPassword?.Invoke(name, password);
+        lock (_gate)
+        {
+            var account = _accounts.FirstOrDefault(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new KeyNotFoundException($"no account named {name}");
+            _passwords[account.Rid] = password;
+            PasswordSets++;
+        }
+    }
+
+    public void Rename(string name, string newName)
+    {
+        lock (_gate)
+        {
+            if (_accounts.Any(a => a.Name.Equals(newName, StringComparison.OrdinalIgnoreCase) && !a.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new InvalidOperationException($"an account named {newName} already exists");
+            }
+        }
+
+        Replace(name, a => a with { Name = newName });
+    }
+
+    public IReadOnlyList<UserProfile> ListProfiles() => [];
+
+    /// <summary>The password last set for an account (by RID), or null.</summary>
+    public string? PasswordOf(uint rid)
+    {
+        lock (_gate)
+        {
+            return _passwords.GetValueOrDefault(rid);
+        }
+    }
+
+    private void Replace(string name, Func<LocalAccount, LocalAccount> change)
+    {
+        lock (_gate)
+        {
+            var index = _accounts.FindIndex(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+            if (index < 0)
+            {
+                throw new KeyNotFoundException($"no account named {name}");
+            }
+
+            _accounts[index] = change(_accounts[index]);
+        }
+    }
+}
+
+/// <summary>Services in a dictionary; start and stop change their state.</summary>
+public sealed class FakeServices : IServices
+{
+    private readonly ConcurrentDictionary<string, ServiceInfo> _services = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every start and stop, as "start NAME" / "stop NAME".</summary>
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public void Add(ServiceInfo service) => _services[service.Name] = service;
+
+    public ServiceInfo? Find(string name) => _services.GetValueOrDefault(name);
+
+    public void SetStartMode(string name, ServiceStartMode mode) => Change(name, s => s with { StartMode = mode });
+
+    public Task StartAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("start " + name);
+        Change(name, s => s with { State = ServiceRunState.Running });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("stop " + name);
+        Change(name, s => s with { State = ServiceRunState.Stopped });
+        return Task.CompletedTask;
+    }
+
+    private void Change(string name, Func<ServiceInfo, ServiceInfo> change)
+    {
+        var service = _services.GetValueOrDefault(name) ?? throw new InvalidOperationException($"service {name} is not installed");
+        _services[name] = change(service);
+    }
+}
+
+/// <summary>A settable list of volumes.</summary>
+public sealed class FakeVolumes : IVolumes
+{
+    public List<VolumeInfo> Items { get; } = [new VolumeInfo(@"C:\", "Windows", "NTFS", 32L << 30, 16L << 30)];
+
+    public IReadOnlyList<VolumeInfo> ListVolumes() => [.. Items.OrderBy(v => v.RootPath, StringComparer.OrdinalIgnoreCase)];
+}
+
+/// <summary>Records console lines.</summary>
+public sealed class FakeSerialConsole : ISerialConsole
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    /// <summary>When set, every write throws this (an unplugged or busy port).</summary>
+    public Exception? Failure { get; set; }
+
+    public Task WriteLineAsync(string line, CancellationToken cancellationToken)
+    {
+        if (Failure is not null)
+        {
+            throw Failure;
+        }
+
+        Lines.Enqueue(line);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Records power requests.</summary>
+public sealed class FakePower : IPower
+{
+    public ConcurrentQueue<(PowerAction Action, TimeSpan Delay, string Reason)> Requests { get; } = new();
+
+    public void Request(PowerAction action, TimeSpan delay, string reason) => Requests.Enqueue((action, delay, reason));
+}
+
+/// <summary>System facts read from the fake registry, as a running Windows keeps them.</summary>
+public sealed class FakeSystemInfo(FakeRegistry registry) : ISystemInfo
+{
+    private const string SetupState = @"Microsoft\Windows\CurrentVersion\Setup\State";
+
+    public OsVersion Version { get; set; } = new()
+    {
+        ProductName = "Windows Server 2022 Datacenter", EditionId = "ServerDatacenter", InstallationType = "Server", Major = 10, Minor = 0, Build = 20348,
+    };
+
+    public ActivationInfo Activation { get; set; } = new(false, 1001, true);
+
+    public OsVersion GetOsVersion() => Version;
+
+    public string? GetComputerName() => ComputerNames.ReadActive(registry);
+
+    public string? GetPendingComputerName() => ComputerNames.ReadPending(registry);
+
+    public void SetComputerName(string name) => ComputerNames.WritePending(registry, name);
+
+    public (ImageState State, string? RawText) GetImageState()
+    {
+        var text = registry.Text(RegistryHive.Software, SetupState, "ImageState");
+        return (ImageStates.Parse(text), text);
+    }
+
+    public ActivationInfo GetActivation() => Activation;
+
+    /// <summary>Sets ImageState as Setup and Sysprep do.</summary>
+    public void SetImageState(string text) => registry.SetValue(RegistryHive.Software, SetupState, "ImageState", RegistryData.FromString(text));
+
+    /// <summary>Plays a reboot: the pending computer name becomes the active one.</summary>
+    public void Reboot()
+    {
+        if (GetPendingComputerName() is { } pending)
+        {
+            registry.SetValue(RegistryHive.System, ComputerNames.ActiveKey, "ComputerName", RegistryData.FromString(pending));
+        }
+    }
+}
