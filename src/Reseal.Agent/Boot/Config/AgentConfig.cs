@@ -101,7 +101,10 @@ public sealed record StageConfig(AgentStage Stage, IReadOnlyList<TaskConfig> Tas
 /// A parsed <c>agent-config.yml</c> (EC2Launch v2's schema: <c>version</c>, <c>config: [{stage, tasks: [{task, inputs}]}]</c>).
 /// Stages are kept in run order, whatever order the file lists them in.
 /// </summary>
-public sealed record AgentConfig(string Version, IReadOnlyList<StageConfig> Stages)
+/// <param name="Version">The schema version.</param>
+/// <param name="Stages">The stages in run order.</param>
+/// <param name="Metadata">The <c>metadata</c> section (Reseal addition), or null for the defaults.</param>
+public sealed record AgentConfig(string Version, IReadOnlyList<StageConfig> Stages, MetadataSettings? Metadata = null)
 {
     /// <summary>The tasks of <paramref name="stage"/> in file order (empty when the stage is absent).</summary>
     public IReadOnlyList<TaskConfig> TasksOf(AgentStage stage) => Stages.FirstOrDefault(s => s.Stage == stage)?.Tasks ?? [];
@@ -112,4 +115,19 @@ public sealed record AgentConfigResult(AgentConfig? Config, IReadOnlyList<BootDi
 {
     /// <summary>True when there is a config and no error (warnings allowed).</summary>
     public bool IsValid => Config is not null && !Diagnostics.HasErrors();
+}
+
+/// <summary>
+/// The <c>metadata</c> section of agent-config.yml (a Reseal addition; EC2Launch v2 has none): which metadata sources to
+/// try, in order, where each lives, and how long to wait for one to answer.
+/// </summary>
+/// <param name="Sources">Source names in the order to try (<c>ec2</c>, <c>openstack</c>, <c>configdrive</c>, <c>nocloud</c>,
+/// <c>gce</c>, <c>azure</c>); empty for the default order.</param>
+/// <param name="Endpoints">A URL (HTTP sources) or folder (config drive, NoCloud) per source name, overriding the
+/// documented address.</param>
+/// <param name="WaitSeconds">How long to wait for a source to answer before going on without metadata (null: 120).</param>
+public sealed record MetadataSettings(IReadOnlyList<string> Sources, IReadOnlyDictionary<string, string> Endpoints, int? WaitSeconds)
+{
+    /// <summary>The source names this section accepts.</summary>
+    public static IReadOnlyList<string> SourceNames { get; } = ["ec2", "openstack", "configdrive", "nocloud", "gce", "azure"];
 }

@@ -29,7 +29,8 @@ public static class AgentConfigReader
     /// <summary>The versions this reader accepts.</summary>
     public static IReadOnlyList<string> SupportedVersions { get; } = ["1.0"];
 
-    private static readonly string[] TopKeys = ["version", "config"];
+    private static readonly string[] TopKeys = ["version", "config", "metadata"];
+    private static readonly string[] MetadataKeys = ["sources", "endpoints", "waitSeconds"];
     private static readonly string[] StageKeys = ["stage", "tasks"];
 
     /// <summary>Reads the file at <paramref name="path"/> (size-checked before reading; must be UTF-8).</summary>
@@ -99,7 +100,7 @@ public static class AgentConfigReader
 
         foreach (var key in top.Entries.Select(e => e.Key).Where(k => !TopKeys.Contains(k.Text)))
         {
-            tasks.Error(BootCodes.UnknownKey, key, $"unknown key '{key.Text}'; the top level has only 'version' and 'config'" + TaskEntryReader.Hint(key.Text, TopKeys));
+            tasks.Error(BootCodes.UnknownKey, key, $"unknown key '{key.Text}'; the top level has only 'version', 'config' and 'metadata'" + TaskEntryReader.Hint(key.Text, TopKeys));
         }
 
         var version = ReadVersion(top, tasks);
@@ -119,7 +120,117 @@ public static class AgentConfigReader
         }
 
         stages.Sort((a, b) => a.Stage.CompareTo(b.Stage));
-        return new(new AgentConfig(version, stages), diagnostics);
+        var metadata = top.Get("metadata") is { } metadataNode ? ReadMetadata(metadataNode, tasks) : null;
+        return new(new AgentConfig(version, stages, metadata), diagnostics);
+    }
+
+    private static MetadataSettings? ReadMetadata(YamlValue node, TaskEntryReader tasks)
+    {
+        if (node is YamlScalarValue { IsNull: true })
+        {
+            return null;
+        }
+
+        if (node is not YamlMappingValue map)
+        {
+            tasks.Error(BootCodes.WrongShape, node, $"'metadata' must be a mapping with sources, endpoints and waitSeconds, not {node.KindName}");
+            return null;
+        }
+
+        foreach (var key in map.Entries.Select(e => e.Key).Where(k => !MetadataKeys.Contains(k.Text)))
+        {
+            tasks.Error(BootCodes.UnknownKey, key, $"unknown key '{key.Text}' in 'metadata'; allowed: sources, endpoints, waitSeconds" + TaskEntryReader.Hint(key.Text, MetadataKeys));
+        }
+
+        var sources = new List<string>();
+        switch (map.Get("sources"))
+        {
+            case null or YamlScalarValue { IsNull: true }:
+                break;
+            case YamlSequenceValue list:
+                foreach (var item in list.Items)
+                {
+                    if (SourceName(item, tasks) is { } name)
+                    {
+                        if (sources.Contains(name))
+                        {
+                            tasks.Error(BootCodes.BadValue, item, $"metadata source '{name}' is listed twice");
+                        }
+                        else
+                        {
+                            sources.Add(name);
+                        }
+                    }
+                }
+
+                break;
+            case var other:
+                tasks.Error(BootCodes.WrongShape, other, $"'metadata.sources' must be a list of source names, not {other.KindName}");
+                break;
+        }
+
+        var endpoints = new Dictionary<string, string>(StringComparer.Ordinal);
+        switch (map.Get("endpoints"))
+        {
+            case null or YamlScalarValue { IsNull: true }:
+                break;
+            case YamlMappingValue endpointMap:
+                foreach (var (key, value) in endpointMap.Entries)
+                {
+                    if (SourceName(key, tasks) is not { } name)
+                    {
+                        continue;
+                    }
+
+                    if (value is not YamlScalarValue { IsNull: false } text || text.Text.Length == 0)
+                    {
+                        tasks.Error(BootCodes.WrongShape, value, $"the endpoint of '{name}' must be a URL or a folder, not {value.KindName}");
+                    }
+                    else if (name is "configdrive" or "nocloud" ? text.Text.Any(char.IsControl)
+                        : !Uri.TryCreate(text.Text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                    {
+                        tasks.Error(BootCodes.BadValue, value, name is "configdrive" or "nocloud"
+                            ? $"the folder of '{name}' contains a control character"
+                            : $"the endpoint of '{name}' must be an absolute http:// or https:// URL, not {TaskEntryReader.Show(value)}");
+                    }
+                    else
+                    {
+                        endpoints[name] = text.Text;
+                    }
+                }
+
+                break;
+            case var other:
+                tasks.Error(BootCodes.WrongShape, other, $"'metadata.endpoints' must be a mapping of source name to URL or folder, not {other.KindName}");
+                break;
+        }
+
+        int? wait = null;
+        if (map.Get("waitSeconds") is { } waitNode and not YamlScalarValue { IsNull: true })
+        {
+            if (waitNode is YamlScalarValue scalar && scalar.AsInteger() is { } seconds and >= 0 and <= 3600)
+            {
+                wait = (int)seconds;
+            }
+            else
+            {
+                tasks.Error(BootCodes.BadValue, waitNode, $"'metadata.waitSeconds' must be a whole number of seconds from 0 to 3600, not {TaskEntryReader.Show(waitNode)}");
+            }
+        }
+
+        return new MetadataSettings(sources, endpoints, wait);
+    }
+
+    private static string? SourceName(YamlValue node, TaskEntryReader tasks)
+    {
+        if (node is YamlScalarValue { IsNull: false } scalar && MetadataSettings.SourceNames.Contains(scalar.Text.ToLowerInvariant()))
+        {
+            return scalar.Text.ToLowerInvariant();
+        }
+
+        tasks.Error(BootCodes.BadEnumValue, node,
+            $"unknown metadata source {TaskEntryReader.Show(node)}; use one of {string.Join(", ", MetadataSettings.SourceNames)}");
+        return null;
     }
 
     private static string ReadVersion(YamlMappingValue top, TaskEntryReader tasks)

@@ -27,6 +27,15 @@ public sealed record TaskExecutionResult(ExitAction Action, int? ExitCode = null
     /// <summary>Succeeded.</summary>
     public static TaskExecutionResult Succeeded { get; } = new(ExitAction.Completed);
 
+    /// <summary>True when the task found nothing to do here (not on this cloud, not installed, not built): reported as skipped, recorded as done.</summary>
+    public bool NotApplicable { get; init; }
+
+    /// <summary>Nothing to do here, for <paramref name="message"/>'s reason.</summary>
+    public static TaskExecutionResult Skip(string message) => new(ExitAction.Completed, null, message) { NotApplicable = true };
+
+    /// <summary>Done, with a note for the log and the JSON line (never a secret).</summary>
+    public static TaskExecutionResult Done(string message) => new(ExitAction.Completed, null, message);
+
     /// <summary>Failed with <paramref name="message"/>.</summary>
     public static TaskExecutionResult Failed(string message) => new(ExitAction.Failed, null, message);
 
@@ -224,6 +233,7 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
         var limitReached = reboots >= AgentState.MaxRebootsPerTask;
         return result.Action switch
         {
+            ExitAction.Completed when result.NotApplicable => (TaskOutcomeKind.Skipped, TaskRunStatus.Completed, false, result.Message),
             ExitAction.Completed => (TaskOutcomeKind.Completed, TaskRunStatus.Completed, false, result.Message),
             ExitAction.Failed => (TaskOutcomeKind.Failed, TaskRunStatus.Failed, false, result.Message),
             ExitAction.RerunNextBoot => (TaskOutcomeKind.RerunNextBoot, TaskRunStatus.RerunNextBoot, false, "runs again at the next boot"),

@@ -71,7 +71,7 @@ internal static class Ec2XmlReader
         {
             var arguments = blocks.TryGetValue("powershellArguments", out var args) ? SplitArguments(args.Value) : [];
             context.Items.Add(new ScriptItem(ScriptLanguage.PowerShell, Trim(powershell.Value), runAs, frequency, true, arguments,
-                ExitCodeConvention.Ec2Launch, null, origin + " <powershell>"));
+                ExitCodeConvention.Ec2Launch, null, origin + " <powershell>", ArgumentsForInterpreter: true));
         }
         else if (blocks.TryGetValue("powershellArguments", out var orphan))
         {

@@ -93,6 +93,8 @@ public abstract record UserDataItem(string Origin);
 /// <param name="ExitCodes">Which reboot contract its exit code follows.</param>
 /// <param name="Interpreter">For <see cref="ScriptLanguage.Shebang"/>: the <c>#!</c> line without <c>#!</c>.</param>
 /// <param name="Origin">Where it came from.</param>
+/// <param name="ArgumentsForInterpreter">True when <paramref name="Arguments"/> go to the interpreter, before the script
+/// (<c>&lt;powershellArguments&gt;</c>); false when they go to the script.</param>
 public sealed record ScriptItem(
     ScriptLanguage Language,
     string Content,
@@ -102,7 +104,8 @@ public sealed record ScriptItem(
     IReadOnlyList<string> Arguments,
     ExitCodeConvention ExitCodes,
     string? Interpreter,
-    string Origin) : UserDataItem(Origin);
+    string Origin,
+    bool ArgumentsForInterpreter = false) : UserDataItem(Origin);
 
 /// <summary>A program to run (EC2Launch v2 <c>executeProgram</c>).</summary>
 public sealed record ProgramItem(string Path, IReadOnlyList<string> Arguments, RunAs RunAs, TaskFrequency Frequency, string Origin)

@@ -1,0 +1,189 @@
+using System.ComponentModel;
+using Reseal.Agent.Boot.Config;
+using Reseal.Agent.Boot.ConsoleOutput;
+using Reseal.Agent.Boot.Runner;
+using Reseal.Cloud;
+using Reseal.Cloud.Keys;
+using Reseal.Cloud.Metadata;
+using Reseal.Cloud.Passwords;
+using Reseal.Windows.Ports;
+
+namespace Reseal.Agent.Boot.Tasks;
+
+/// <summary>
+/// <c>setAdminAccount</c>: the built-in administrator (RID 500, whatever its name) gets the configured name and password.
+/// A random password is set first and only then encrypted to the launch key (RSA PKCS#1 v1.5, what
+/// <c>aws ec2 get-password-data</c>, Packer and Nova clients decrypt) and printed as the console's
+/// <c>Password: &lt;Password&gt;…&lt;/Password&gt;</c> block, and on OpenStack posted back: a password is never published
+/// unless the account has it. Nothing here ever prints or logs the clear text.
+/// </summary>
+public static class AdminAccountTask
+{
+    /// <summary>The built-in administrator's relative id.</summary>
+    public const uint AdministratorRid = 500;
+
+    /// <summary>Characters a Windows user name cannot contain.</summary>
+    private const string ForbiddenNameCharacters = "\"/\\[]:;|=,+*?<>@";
+
+    /// <summary>Runs the task with its config inputs.</summary>
+    public static async Task<TaskExecutionResult> RunAsync(InputMap inputs, BootTaskContext context, ITaskConsole console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(console);
+        var accounts = context.Machine.Accounts;
+        var admin = accounts.ListAccounts().FirstOrDefault(a => a.Rid == AdministratorRid);
+        if (admin is null)
+        {
+            return TaskExecutionResult.Failed("the machine has no built-in administrator account (RID 500)");
+        }
+
+        var name = admin.Name;
+        if (inputs.Text("name") is { } wanted && !wanted.Equals(admin.Name, StringComparison.Ordinal))
+        {
+            if (NameProblem(wanted) is { } problem)
+            {
+                console.WriteLine(ConsoleLines.InvalidAdministratorUserName(wanted));
+                return TaskExecutionResult.Failed($"invalid administrator name: {problem}");
+            }
+
+            try
+            {
+                accounts.Rename(admin.Name, wanted);
+            }
+            catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or InvalidOperationException)
+            {
+                return TaskExecutionResult.Failed($"could not rename {admin.Name} to {wanted}: {e.Message}");
+            }
+
+            name = wanted;
+        }
+
+        var password = inputs.Map("password");
+        var type = password?.Text("type") ?? "random";
+        switch (type)
+        {
+            case "doNothing":
+                console.WriteLine(ConsoleLines.UserName(name));
+                return new TaskExecutionResult(ExitAction.Completed, null, "password left as it is (doNothing)");
+            case "static":
+                return SetStatic(name, password?.Text("data"), context, console);
+            default:
+                return await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Why <paramref name="name"/> cannot be a Windows user name, or null: 1–20 characters, none of <c>"/\[]:;|=,+*?&lt;&gt;@</c>, not only dots and spaces.</summary>
+    public static string? NameProblem(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length is 0 or > 20)
+        {
+            return $"'{ConsoleLines.OneLine(name)}' has {name.Length} characters; a user name has 1 to 20";
+        }
+
+        if (name.FirstOrDefault(c => ForbiddenNameCharacters.Contains(c, StringComparison.Ordinal) || char.IsControl(c)) is var bad and not '\0')
+        {
+            return char.IsControl(bad) ? "it contains a control character" : $"it contains '{bad}'";
+        }
+
+        return name.All(c => c is '.' or ' ') ? "it is only dots and spaces" : null;
+    }
+
+    private static TaskExecutionResult SetStatic(string name, string? data, BootTaskContext context, ITaskConsole console)
+    {
+        if (string.IsNullOrEmpty(data))
+        {
+            console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
+            return TaskExecutionResult.Failed("password type static needs 'data'");
+        }
+
+        var password = ClearTextPassword.FromString(data);
+        if (PasswordComplexity.Check(password, name) is { Passes: false, Problem: var problem })
+        {
+            console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
+            return TaskExecutionResult.Failed($"the static password does not meet Windows complexity rules: {problem}");
+        }
+
+        if (SetPassword(context.Machine, name, password) is { } failure)
+        {
+            return failure;
+        }
+
+        console.WriteLine(ConsoleLines.UserName(name));
+        return new TaskExecutionResult(ExitAction.Completed, null, "static password set (not published)");
+    }
+
+    private static async Task<TaskExecutionResult> SetRandomAsync(string name, BootTaskContext context, ITaskConsole console, CancellationToken cancellationToken)
+    {
+        RsaPublicKey key;
+        try
+        {
+            key = RsaPublicKey.SelectLaunchKey(context.Metadata?.PublicKeys ?? []);
+        }
+        catch (CloudException e)
+        {
+            // EC2Launch v1 logs this and still declares the machine ready; the account keeps the password specialize gave it.
+            console.WriteLine(ConsoleLines.UnableToSendPassword(context.Metadata is null ? "no instance metadata" : e.Message));
+            return new TaskExecutionResult(ExitAction.Completed, null, "no usable launch key: the password was not changed");
+        }
+
+        var password = PasswordGenerator.Generate(PasswordPolicy.Default, name);
+        if (SetPassword(context.Machine, name, password) is { } failure)
+        {
+            return failure;
+        }
+
+        string ciphertext;
+        try
+        {
+            ciphertext = PasswordCipher.EncryptToBase64(key, password, PasswordPadding.Pkcs1);
+        }
+        catch (CloudException e)
+        {
+            // The account has a password nobody can learn: safe (locked), and said plainly.
+            return TaskExecutionResult.Failed($"the password was set but could not be encrypted to the launch key: {e.Message}");
+        }
+
+        console.WritePasswordBlock(name, ciphertext);
+        if (context.PasswordPostBack is { } postBack)
+        {
+            try
+            {
+                var posted = await postBack.PostAsync(ciphertext, cancellationToken).ConfigureAwait(false);
+                if (posted == PasswordPostResult.AlreadySet)
+                {
+                    return new TaskExecutionResult(ExitAction.Completed, null,
+                        $"password set and printed; {postBack.Endpoint} already holds an older password (clear it with 'nova clear-password' to publish this one)");
+                }
+            }
+            catch (CloudException e)
+            {
+                return TaskExecutionResult.Failed($"password set and printed on the console, but posting it to {postBack.Endpoint} failed: {e.Message}");
+            }
+
+            return new TaskExecutionResult(ExitAction.Completed, null, $"password set, printed and posted to {postBack.Endpoint}");
+        }
+
+        return TaskExecutionResult.Succeeded;
+    }
+
+    private static TaskExecutionResult? SetPassword(IWindowsMachine machine, string name, ClearTextPassword password)
+    {
+        try
+        {
+            machine.Accounts.SetPassword(name, password.Reveal());
+            if (machine.Accounts.FindAccount(name) is { Disabled: true })
+            {
+                machine.Accounts.SetEnabled(name, true);
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException or InvalidOperationException)
+        {
+            // The exception text never holds the password (the ports name the account only).
+            return TaskExecutionResult.Failed($"could not set the password of {name}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,412 @@
+using System.ComponentModel;
+using System.Globalization;
+using Reseal.Agent.Boot.Config;
+using Reseal.Agent.Boot.Runner;
+using Reseal.Cloud.Metadata;
+using Reseal.Cloud.Passwords;
+using Reseal.Windows.Ports;
+
+namespace Reseal.Agent.Boot.Tasks;
+
+/// <summary>
+/// The machine tasks: host name, DNS suffixes, activation, disks, OpenSSH, SSM, time zone, users. Each is idempotent: it
+/// reads the machine first and changes only what differs.
+/// </summary>
+public static class SystemTasks
+{
+    /// <summary>The DNS search list value in the SYSTEM hive.</summary>
+    public const string SearchListName = "SearchList";
+
+    /// <summary>EC2's KMS servers (link-local; answer only inside EC2).</summary>
+    public static IReadOnlyList<string> AmazonKmsServers { get; } = ["169.254.169.250:1688", "169.254.169.251:1688"];
+
+    /// <summary>
+    /// <c>setHostName</c>: sets the computer name (from <paramref name="wanted"/>, else the name the cloud gave, cut to its
+    /// first label and 15 characters). Changes nothing when the running name already matches; asks for one reboot only when
+    /// it changed the name and <paramref name="reboot"/> is set, so it can never loop: after the reboot the names match.
+    /// </summary>
+    public static TaskExecutionResult SetHostName(string? wanted, bool reboot, BootTaskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var name = wanted ?? FromMetadata(context.Metadata?.HostName);
+        if (name is null)
+        {
+            return TaskExecutionResult.Skip("no host name in the inputs or the metadata");
+        }
+
+        if (ComputerNames.Problem(name) is { } problem)
+        {
+            return TaskExecutionResult.Failed($"'{name}' cannot be the computer name: {problem}");
+        }
+
+        var system = context.Machine.System;
+        if (string.Equals(system.GetComputerName(), name, StringComparison.OrdinalIgnoreCase))
+        {
+            return TaskExecutionResult.Done($"the computer name is already {name}");
+        }
+
+        if (!string.Equals(system.GetPendingComputerName(), name, StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                system.SetComputerName(name);
+            }
+            catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or ArgumentException)
+            {
+                return TaskExecutionResult.Failed($"could not set the computer name to {name}: {e.Message}");
+            }
+        }
+
+        return reboot
+            ? new TaskExecutionResult(ExitAction.RebootThenDone, null, $"computer name set to {name}; rebooting once to apply it")
+            : TaskExecutionResult.Done($"computer name set to {name}; it takes effect at the next boot");
+    }
+
+    /// <summary>A metadata host name made into a computer name: first label, at most 15 characters, no trailing hyphen.</summary>
+    internal static string? FromMetadata(string? hostName)
+    {
+        if (string.IsNullOrWhiteSpace(hostName))
+        {
+            return null;
+        }
+
+        var label = hostName.Trim().Split('.')[0];
+        label = label.Length > ComputerNames.MaxLength ? label[..ComputerNames.MaxLength] : label;
+        label = label.TrimEnd('-');
+        return ComputerNames.Problem(label) is null ? label : null;
+    }
+
+    /// <summary>
+    /// <c>setDnsSuffix</c>: adds each suffix (with <c>$REGION</c> and <c>$AZ</c> replaced) to the DNS suffix search list
+    /// (<c>Tcpip\Parameters!SearchList</c>), keeping the existing entries and their order.
+    /// </summary>
+    public static TaskExecutionResult SetDnsSuffix(IReadOnlyList<string> suffixes, BootTaskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(suffixes);
+        ArgumentNullException.ThrowIfNull(context);
+        var registry = context.Machine.Registry;
+        var existing = (registry.GetString(RegistryHive.System, ComputerNames.TcpipKey, SearchListName) ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var added = new List<string>();
+        var unresolved = new List<string>();
+        foreach (var suffix in suffixes)
+        {
+            var resolved = Substitute(suffix, context);
+            if (resolved is null)
+            {
+                unresolved.Add(suffix);
+                continue;
+            }
+
+            if (!existing.Contains(resolved, StringComparer.OrdinalIgnoreCase))
+            {
+                existing.Add(resolved);
+                added.Add(resolved);
+            }
+        }
+
+        if (added.Count > 0)
+        {
+            registry.SetValue(RegistryHive.System, ComputerNames.TcpipKey, SearchListName, RegistryData.FromString(string.Join(',', existing)));
+        }
+
+        var note = unresolved.Count == 0 ? string.Empty : $"; not added (no region or zone in the metadata): {string.Join(", ", unresolved)}";
+        return added.Count == 0 && unresolved.Count > 0 && unresolved.Count == suffixes.Count
+            ? TaskExecutionResult.Skip("no suffix could be resolved" + note)
+            : TaskExecutionResult.Done((added.Count == 0 ? "the search list already holds every suffix" : $"added {string.Join(", ", added)}") + note);
+    }
+
+    private static string? Substitute(string suffix, BootTaskContext context)
+    {
+        var text = suffix;
+        if (text.Contains("$REGION", StringComparison.Ordinal))
+        {
+            if (context.Region is not { } region)
+            {
+                return null;
+            }
+
+            text = text.Replace("$REGION", region, StringComparison.Ordinal);
+        }
+
+        if (text.Contains("$AZ", StringComparison.Ordinal))
+        {
+            if (context.Metadata?.Zone is not { } zone)
+            {
+                return null;
+            }
+
+            text = text.Replace("$AZ", zone, StringComparison.Ordinal);
+        }
+
+        return text.Trim().TrimEnd('.');
+    }
+
+    /// <summary>
+    /// <c>activateWindows</c>: points the Software Licensing service at a KMS server and activates (<c>slmgr.vbs /skms</c>,
+    /// <c>/ato</c>). <c>type: amazon</c> uses EC2's KMS servers and is skipped off EC2; <c>type: kms</c> uses
+    /// <c>server</c>. Already activated: nothing to do.
+    /// </summary>
+    public static async Task<TaskExecutionResult> ActivateAsync(InputMap inputs, BootTaskContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(context);
+        var activation = inputs.Map("activation");
+        var type = activation?.Text("type") ?? "amazon";
+        IReadOnlyList<string> servers;
+        if (type == "kms")
+        {
+            if (activation?.Text("server") is not { Length: > 0 } server)
+            {
+                return TaskExecutionResult.Failed("activation type kms needs 'server' (host or host:port)");
+            }
+
+            servers = [server.Contains(':', StringComparison.Ordinal) ? server : server + ":1688"];
+        }
+        else if (context.Metadata?.Source != MetadataSource.Ec2)
+        {
+            return TaskExecutionResult.Skip("activation type amazon applies only on EC2 (this instance's metadata is " +
+                (context.Metadata?.Source.ToString() ?? "not available") + ")");
+        }
+        else
+        {
+            servers = AmazonKmsServers;
+        }
+
+        if (context.Machine.System.GetActivation().Activated == true)
+        {
+            return TaskExecutionResult.Done("Windows is already activated");
+        }
+
+        var failures = new List<string>();
+        foreach (var server in servers)
+        {
+            var set = await Slmgr(context, ["/skms", server], cancellationToken).ConfigureAwait(false);
+            if (!set.Succeeded)
+            {
+                failures.Add($"{server}: /skms exit {set.ExitCode}");
+                continue;
+            }
+
+            var activate = await Slmgr(context, ["/ato"], cancellationToken).ConfigureAwait(false);
+            if (activate.Succeeded)
+            {
+                return TaskExecutionResult.Done($"activated against {server}");
+            }
+
+            failures.Add($"{server}: /ato exit {activate.ExitCode}");
+        }
+
+        return TaskExecutionResult.Failed("activation failed: " + string.Join("; ", failures));
+    }
+
+    private static Task<ProcessOutcome> Slmgr(BootTaskContext context, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var files = context.Machine.Files;
+        return context.Machine.Processes.RunAsync(new ProcessRequest(files.Expand(@"%WINDIR%\System32\cscript.exe"),
+            ["//B", "//NoLogo", files.Expand(@"%WINDIR%\System32\slmgr.vbs"), .. arguments], context.CommandTimeout), cancellationToken);
+    }
+
+    /// <summary>PowerShell that grows the system partition to the end of its disk (nothing when it already fills it).</summary>
+    public const string ExtendRootPartitionScript = """
+        $ErrorActionPreference = 'Stop'
+        $letter = $env:SystemDrive.Substring(0, 1)
+        $partition = Get-Partition -DriveLetter $letter
+        $max = (Get-PartitionSupportedSize -DriveLetter $letter).SizeMax
+        if ($partition.Size -lt $max - 1MB) { Resize-Partition -DriveLetter $letter -Size $max; 'extended' } else { 'already full size' }
+        """;
+
+    /// <summary>
+    /// PowerShell for <c>initializeVolume</c>: brings online, initializes (GPT unless told MBR), partitions and formats (NTFS)
+    /// every RAW disk, or the listed devices (matched by disk number, serial number or friendly name), with the given
+    /// drive letter and label. Disks that already have partitions are left alone.
+    /// </summary>
+    public static string InitializeVolumeScript(InputMap inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var lines = new List<string>
+        {
+            "$ErrorActionPreference = 'Stop'",
+            "function Initialize-One($disk, $style, $letter, $label) {",
+            "  if ($disk.IsOffline) { Set-Disk -Number $disk.Number -IsOffline $false }",
+            "  if ($disk.IsReadOnly) { Set-Disk -Number $disk.Number -IsReadOnly $false }",
+            "  if ($disk.PartitionStyle -ne 'RAW') { \"disk $($disk.Number): already initialized\"; return }",
+            "  Initialize-Disk -Number $disk.Number -PartitionStyle $style",
+            "  $p = if ($letter) { New-Partition -DiskNumber $disk.Number -UseMaximumSize -DriveLetter $letter } else { New-Partition -DiskNumber $disk.Number -UseMaximumSize -AssignDriveLetter }",
+            "  Format-Volume -Partition $p -FileSystem NTFS -NewFileSystemLabel $label -Confirm:$false | Out-Null",
+            "  \"disk $($disk.Number): initialized\"",
+            "}",
+        };
+        if (inputs.Text("initialize") == "devices" && inputs.Fields.GetValueOrDefault("devices") is InputList devices)
+        {
+            foreach (var device in devices.Items.OfType<InputMap>())
+            {
+                var id = Quote(device.Text("device") ?? string.Empty);
+                var style = device.Text("partition") == "mbr" ? "MBR" : "GPT";
+                lines.Add($"$d = Get-Disk | Where-Object {{ \"$($_.Number)\" -eq {id} -or $_.SerialNumber -eq {id} -or $_.FriendlyName -eq {id} -or $_.Location -like ('*' + {id}) }} | Select-Object -First 1");
+                lines.Add($"if ($d) {{ Initialize-One $d '{style}' {Quote(device.Text("letter") ?? string.Empty)} {Quote(device.Text("name") ?? "Data")} }} else {{ Write-Error ('no disk matches ' + {id}) }}");
+            }
+        }
+        else
+        {
+            lines.Add("Get-Disk | Where-Object { $_.PartitionStyle -eq 'RAW' } | ForEach-Object { Initialize-One $_ 'GPT' '' 'Data' }");
+        }
+
+        return string.Join("\r\n", lines) + "\r\n";
+    }
+
+    // A PowerShell single-quoted string literal.
+    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>Runs PowerShell text as a script (written to a file and deleted after).</summary>
+    public static async Task<TaskExecutionResult> PowerShellAsync(string script, string name, BootTaskContext context, CancellationToken cancellationToken)
+    {
+        var item = new UserData.ScriptItem(UserData.ScriptLanguage.PowerShell, script, UserData.RunAs.LocalSystem, TaskFrequency.Once, false, [],
+            UserData.ExitCodeConvention.Ec2Launch, null, name);
+        return await ScriptTasks.RunScriptAsync(item, name, context, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>enableOpenSsh</c>: installs the OpenSSH Server capability when the <c>sshd</c> service is missing, then sets it
+    /// to start automatically and starts it.
+    /// </summary>
+    public static async Task<TaskExecutionResult> EnableOpenSshAsync(string name, BootTaskContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var services = context.Machine.Services;
+        if (services.Find("sshd") is null)
+        {
+            var install = await PowerShellAsync("$ErrorActionPreference = 'Stop'\r\nAdd-WindowsCapability -Online -Name 'OpenSSH.Server~~~~0.0.1.0' | Out-Null\r\n",
+                name, context, cancellationToken).ConfigureAwait(false);
+            if (install.Action != ExitAction.Completed || services.Find("sshd") is null)
+            {
+                return TaskExecutionResult.Failed("could not install OpenSSH Server (Windows Server 2019 or later is needed): " + (install.Message ?? "sshd still missing"));
+            }
+        }
+
+        return await StartServiceAsync("sshd", context, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>startSsm</c>: starts the SSM agent when it is installed (skipped otherwise).</summary>
+    public static Task<TaskExecutionResult> StartSsmAsync(BootTaskContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Machine.Services.Find("AmazonSSMAgent") is null
+            ? Task.FromResult(TaskExecutionResult.Skip("the SSM agent (AmazonSSMAgent) is not installed"))
+            : StartServiceAsync("AmazonSSMAgent", context, cancellationToken);
+    }
+
+    private static async Task<TaskExecutionResult> StartServiceAsync(string service, BootTaskContext context, CancellationToken cancellationToken)
+    {
+        var services = context.Machine.Services;
+        try
+        {
+            if (services.Find(service) is { StartMode: not ServiceStartMode.Automatic })
+            {
+                services.SetStartMode(service, ServiceStartMode.Automatic);
+            }
+
+            if (services.Find(service)?.State != ServiceRunState.Running)
+            {
+                await services.StartAsync(service, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+            }
+
+            return TaskExecutionResult.Done($"{service} runs and starts automatically");
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException or TimeoutException or PlatformNotSupportedException)
+        {
+            return TaskExecutionResult.Failed($"could not start {service}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <c>set_timezone</c>: sets the time zone with <c>tzutil /s</c>. An IANA name (<c>Europe/Paris</c>) is mapped to its
+    /// Windows id; a Windows id is used as is.
+    /// </summary>
+    public static async Task<TaskExecutionResult> SetTimeZoneAsync(string zone, BootTaskContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(context);
+        var windowsId = zone.Contains('/', StringComparison.Ordinal) || zone == "UTC"
+            ? (TimeZoneInfo.TryConvertIanaIdToWindowsId(zone, out var mapped) ? mapped : null)
+            : zone;
+        if (windowsId is null)
+        {
+            return TaskExecutionResult.Failed($"time zone '{zone}' has no Windows equivalent");
+        }
+
+        var outcome = await context.Machine.Processes.RunAsync(new ProcessRequest(context.Machine.Files.Expand(@"%WINDIR%\System32\tzutil.exe"),
+            ["/s", windowsId], context.CommandTimeout), cancellationToken).ConfigureAwait(false);
+        return outcome.Succeeded ? TaskExecutionResult.Done($"time zone set to {windowsId}") : TaskExecutionResult.Failed($"tzutil /s {windowsId} exited {outcome.ExitCode}");
+    }
+
+    /// <summary>
+    /// cloud-config <c>users</c>: creates the local account when missing (<c>net user /add</c>, then a random password that
+    /// is never published — log on with the SSH keys), adds it to its groups, and installs its SSH keys (administrators'
+    /// keys in <c>%ProgramData%\ssh\administrators_authorized_keys</c>, as OpenSSH for Windows reads them).
+    /// </summary>
+    public static async Task<TaskExecutionResult> CreateUserAsync(UserData.UserItem user, BootTaskContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(context);
+        if (AdminAccountTask.NameProblem(user.Name) is { } problem)
+        {
+            return TaskExecutionResult.Failed($"user '{ConsoleOutput.ConsoleLines.OneLine(user.Name)}': {problem}");
+        }
+
+        var machine = context.Machine;
+        var net = machine.Files.Expand(@"%WINDIR%\System32\net.exe");
+        var notes = new List<string>();
+        if (machine.Accounts.FindAccount(user.Name) is null)
+        {
+            var add = await machine.Processes.RunAsync(new ProcessRequest(net, ["user", user.Name, "/add", "/y"], context.CommandTimeout), cancellationToken).ConfigureAwait(false);
+            if (!add.Succeeded)
+            {
+                return TaskExecutionResult.Failed($"net user {user.Name} /add exited {add.ExitCode}");
+            }
+
+            try
+            {
+                machine.Accounts.SetPassword(user.Name, PasswordGenerator.Generate(PasswordPolicy.Default, user.Name).Reveal());
+            }
+            catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException)
+            {
+                return TaskExecutionResult.Failed($"created {user.Name} but could not give it a password: {e.Message}");
+            }
+
+            notes.Add("created");
+        }
+
+        foreach (var group in user.Groups)
+        {
+            var join = await machine.Processes.RunAsync(new ProcessRequest(net, ["localgroup", group, user.Name, "/add"], context.CommandTimeout), cancellationToken).ConfigureAwait(false);
+            // 1378: already a member.
+            if (!join.Succeeded && !join.StandardError.Contains("1378", StringComparison.Ordinal))
+            {
+                notes.Add($"not added to {group} (exit {join.ExitCode})");
+            }
+        }
+
+        if (user.SshAuthorizedKeys.Count > 0)
+        {
+            var admin = user.Groups.Any(g => g.Equals("Administrators", StringComparison.OrdinalIgnoreCase));
+            var path = admin ? @"%ProgramData%\ssh\administrators_authorized_keys" : $@"C:\Users\{user.Name}\.ssh\authorized_keys";
+            var existing = machine.Files.FileExists(path) ? System.Text.Encoding.UTF8.GetString(machine.Files.ReadAllBytes(path)) : string.Empty;
+            var lines = existing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var added = user.SshAuthorizedKeys.Where(k => !lines.Contains(k.Trim(), StringComparer.Ordinal)).Select(k => k.Trim()).ToList();
+            if (added.Count > 0)
+            {
+                machine.Files.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(string.Join("\r\n", [.. lines, .. added]) + "\r\n"));
+            }
+
+            notes.Add($"{added.Count.ToString(CultureInfo.InvariantCulture)} SSH key(s) added to {machine.Files.Expand(path)}");
+        }
+
+        if (user.PasswordHash is not null)
+        {
+            notes.Add("'passwd' is a Unix crypt hash, which Windows cannot use: ignored");
+        }
+
+        return TaskExecutionResult.Done($"user {user.Name}: " + (notes.Count == 0 ? "nothing to change" : string.Join("; ", notes)));
+    }
+}
