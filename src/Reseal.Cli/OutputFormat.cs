@@ -8,6 +8,9 @@ internal enum OutputFormat
     Text,
     Json,
     Sarif,
+
+    /// <summary>YAML (agent-config.yml as written).</summary>
+    Yaml,
 }
 
 internal static class FormatOption

@@ -89,3 +89,141 @@ public class InternalCommandTests
         Assert.Contains("unattend", help.Out, StringComparison.Ordinal);
     }
 }
+
+public class AgentRunCommandTests
+{
+    [Fact]
+    public void Run_OffWindows_ExitFourAndSaysWhy()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "checks the behaviour off Windows");
+
+        var result = CliRunner.Run(["agent", "run"]);
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains("Windows", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_CapturedMetadataJson_ShowsStagesUserDataAndLaunchKey()
+    {
+        using var temp = new TempDirectory();
+        var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();
+        var userData = Convert.ToBase64String("<powershell>Write-Host hi</powershell><persist>true</persist>"u8.ToArray());
+        var metadata = temp.Write("metadata.json", $$"""{"source":"Ec2","endpoint":"http://169.254.169.254/","instanceId":"i-0abc","publicKeys":["{{key}}"],"userDataBase64":"{{userData}}"}""");
+
+        var result = CliRunner.Run(["agent", "plan", "--metadata", metadata]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("instance i-0abc from Ec2; launch key: ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("preReady setAdminAccount#0 once independent", result.Out, StringComparison.Ordinal);
+        Assert.Contains("-- Message: Windows is Ready to use", result.Out, StringComparison.Ordinal);
+        Assert.Contains("userData executeScript#0 always", result.Out, StringComparison.Ordinal);
+        var ready = result.Out.IndexOf("Windows is Ready", StringComparison.Ordinal);
+        Assert.True(result.Out.IndexOf("userData executeScript", StringComparison.Ordinal) > ready);
+        Assert.True(result.Out.IndexOf("postReady startSsm", StringComparison.Ordinal) > result.Out.IndexOf("userData executeScript", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("{not json", 3)]
+    [InlineData("""{"source":"Mars","instanceId":"x"}""", 3)]
+    [InlineData("""{"source":"Ec2"}""", 3)]
+    public void Plan_BadCapturedMetadata_ExitThreeNamingTheFile(string json, int expected)
+    {
+        using var temp = new TempDirectory();
+        var metadata = temp.Write("metadata.json", json);
+
+        var result = CliRunner.Run(["agent", "plan", "--metadata", metadata]);
+
+        Assert.Equal(expected, result.ExitCode);
+        Assert.Contains(metadata, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_BadConfig_ExitOneWithPositions()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Write("agent-config.yml", "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: nosuchTask\n");
+
+        var result = CliRunner.Run(["agent", "plan", "--config", config]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{config}:5:", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, 5, "no agent run recorded")]
+    [InlineData("""{"status":"completed","startedAt":"2026-11-21T08:00:00Z"}""", 0, "completed")]
+    [InlineData("""{"status":"failed","startedAt":"x","failed":["preReady setAdminAccount#0: boom"]}""", 1, "setAdminAccount#0: boom")]
+    [InlineData("""{"status":"rebooting","startedAt":"x"}""", 2, "rebooting")]
+    [InlineData("""{"status":"running","startedAt":"x"}""", 3, "interrupted")]
+    [InlineData("""{"status":"exploded"}""", 4, "unknown status")]
+    [InlineData("{garbage", 4, "cannot be read")]
+    public void Status_UsesEc2LaunchV2ExitCodes(string? runJson, int expected, string text)
+    {
+        using var temp = new TempDirectory();
+        if (runJson is not null)
+        {
+            temp.Write("run.json", runJson);
+        }
+
+        var result = CliRunner.Run(["agent", "status", "--state-dir", temp.Path]);
+
+        Assert.Equal(expected, result.ExitCode);
+        Assert.Contains(text, result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Status_RunningWithTheLockHeld_IsTwo_AndBlockGivesUpAtItsTimeout()
+    {
+        using var temp = new TempDirectory();
+        temp.Write("run.json", """{"status":"running","startedAt":"x"}""");
+        using var held = new FileStream(temp.File("agent.lock"), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+
+        var result = CliRunner.Run(["agent", "status", "--state-dir", temp.Path, "--block", "--timeout", "1"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("running", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reset_DeletesStateAndWithCleanTheLogs_RefusesWhileARunHoldsTheLock()
+    {
+        using var temp = new TempDirectory();
+        var state = Directory.CreateDirectory(temp.File("state")).FullName;
+        var logs = Directory.CreateDirectory(temp.File("log")).FullName;
+        File.WriteAllText(Path.Combine(state, "state.json"), "{}");
+        File.WriteAllText(Path.Combine(state, "previous-state.json"), "{}");
+        File.WriteAllText(Path.Combine(logs, "console.log"), "x");
+
+        using (new FileStream(Path.Combine(state, "agent.lock"), FileMode.Create, FileAccess.ReadWrite, FileShare.None))
+        {
+            var refused = CliRunner.Run(["agent", "reset", "--state-dir", state]);
+            Assert.Equal(4, refused.ExitCode);
+            Assert.True(File.Exists(Path.Combine(state, "state.json")));
+        }
+
+        var result = CliRunner.Run(["agent", "reset", "--state-dir", state, "--clean", "--log-dir", logs]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.False(File.Exists(Path.Combine(state, "state.json")));
+        Assert.False(File.Exists(Path.Combine(state, "previous-state.json")));
+        Assert.False(File.Exists(Path.Combine(logs, "console.log")));
+    }
+
+    [Fact]
+    public void Config_Json_HidesStaticPasswordData()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Write("agent-config.yml", "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      name: Admin\n      password:\n        type: static\n        data: Sup3r!Secret#Value\n");
+
+        var result = CliRunner.Run(["agent", "config", "--config", config, "--format", "json"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("Sup3r!Secret#Value", result.Out, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(result.Out);
+        var inputs = json.RootElement.GetProperty("config")[0].GetProperty("tasks")[0].GetProperty("inputs");
+        Assert.Equal("Admin", inputs.GetProperty("name").GetString());
+        Assert.Equal("static", inputs.GetProperty("password").GetProperty("type").GetString());
+        Assert.Equal("(set, not shown)", inputs.GetProperty("password").GetProperty("data").GetString());
+    }
+}

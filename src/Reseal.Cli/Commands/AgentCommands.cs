@@ -6,15 +6,17 @@ using Reseal.Agent.Boot.Config;
 namespace Reseal.Cli.Commands;
 
 /// <summary>
-/// <c>reseal agent</c>: the parts of the first-boot agent that work on any OS today (checking a configuration and user
-/// data, printing the default configuration). <c>agent run</c>, <c>status</c> and <c>reset</c> come with issue 6's
-/// Windows tasks.
+/// <c>reseal agent</c>: run (Windows), plan, status, reset, validate, config.
 /// </summary>
 internal static class AgentCommands
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("agent", "The first-boot agent. Built so far: validate a configuration and user data, print the default configuration.");
+        var command = new Command("agent", "The first-boot agent: run it, preview a run, read or reset its state, check a configuration and user data.");
+        command.Subcommands.Add(AgentRunCommands.Run(context));
+        command.Subcommands.Add(AgentRunCommands.Plan(context));
+        command.Subcommands.Add(AgentRunCommands.Status(context));
+        command.Subcommands.Add(AgentRunCommands.Reset(context));
         command.Subcommands.Add(Validate(context));
         command.Subcommands.Add(Config(context));
         return command;
@@ -87,17 +89,89 @@ internal static class AgentCommands
 
     private static Command Config(CliContext context)
     {
-        var command = new Command("config", "Print the built-in default agent-config.yml (what the agent does when no configuration is installed).");
-        command.SetAction(_ =>
+        var file = new Option<string?>("--config", "-c") { Description = "Show this agent-config.yml instead of the built-in default.", HelpName = "file" };
+        var format = FormatOption.Create(OutputFormat.Yaml, OutputFormat.Json);
+        var command = new Command("config", "Print the agent configuration: the built-in default (what the agent does when no agent-config.yml is installed) or --config FILE, as YAML or JSON. Password values are never printed in JSON.")
         {
-            context.Out.Write(DefaultAgentConfig.Yaml);
-            if (!DefaultAgentConfig.Yaml.EndsWith('\n'))
+            file, format,
+        };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file);
+            if (path is not null && !File.Exists(path))
             {
-                context.Out.WriteLine();
+                throw new BadInputException($"{path}: file not found");
             }
 
+            if (parse.GetValue(format) != OutputFormat.Json)
+            {
+                var text = path is null ? DefaultAgentConfig.Yaml : File.ReadAllText(path);
+                context.Out.Write(text);
+                if (!text.EndsWith('\n'))
+                {
+                    context.Out.WriteLine();
+                }
+
+                return ExitCodes.Success;
+            }
+
+            var read = path is null ? new AgentConfigResult(DefaultAgentConfig.Config, []) : AgentConfigReader.ReadFile(path);
+            if (read.Config is not { } config || !read.IsValid)
+            {
+                foreach (var diagnostic in read.Diagnostics)
+                {
+                    context.Error.WriteLine(diagnostic.ToString());
+                }
+
+                return ExitCodes.Findings;
+            }
+
+            context.Out.WriteLine(Json.Write(ConfigJson(config)));
             return ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary>The configuration as JSON in the file's own shape; <c>password.data</c> is replaced by a note.</summary>
+    internal static JsonObject ConfigJson(AgentConfig config) => new()
+    {
+        ["version"] = config.Version,
+        ["config"] = new JsonArray([.. config.Stages.Select(stage => (JsonNode)new JsonObject
+        {
+            ["stage"] = stage.Stage.ToYamlName(),
+            ["tasks"] = new JsonArray([.. stage.Tasks.Select(task =>
+            {
+                var entry = new JsonObject { ["task"] = task.Name };
+                if (task.Inputs is { } inputs)
+                {
+                    entry["inputs"] = InputJson(inputs, task.Name == "setAdminAccount" ? "password" : null);
+                }
+
+                if (task.Frequency is { } frequency)
+                {
+                    entry["frequency"] = frequency.ToYamlName();
+                }
+
+                if (task.Independent)
+                {
+                    entry["independent"] = true;
+                }
+
+                return (JsonNode)entry;
+            })]),
+        })]),
+    };
+
+    private static JsonNode? InputJson(InputValue value, string? secretParent) => value switch
+    {
+        InputText text => JsonValue.Create(text.Value),
+        InputInteger number => JsonValue.Create(number.Value),
+        InputBoolean flag => JsonValue.Create(flag.Value),
+        InputList list => new JsonArray([.. list.Items.Select(i => InputJson(i, null))]),
+        InputMap map => new JsonObject(map.Fields.Select(f => KeyValuePair.Create(f.Key,
+            secretParent == f.Key && f.Value is InputMap secret
+                ? new JsonObject(secret.Fields.Select(g => KeyValuePair.Create(g.Key, g.Key == "data" ? JsonValue.Create("(set, not shown)") : InputJson(g.Value, null))))
+                : InputJson(f.Value, null)))),
+        _ => null,
+    };
 }

@@ -81,4 +81,59 @@ public sealed record InstanceMetadata(
 
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    /// <summary>
+    /// Reads what <see cref="ToJson"/> wrote (captured metadata for <c>reseal agent plan --metadata</c>).
+    /// </summary>
+    /// <exception cref="CloudException">Not JSON, not an object, no instance id, an unknown source, or bad base64; the message says which.</exception>
+    public static InstanceMetadata FromJson(string json, string? displayName = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var where = displayName ?? "metadata JSON";
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            throw new CloudException($"{where}: not valid JSON (line {(e.LineNumber ?? 0) + 1}): {e.Message}", e);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new CloudException($"{where}: expected a JSON object as 'reseal metadata show --format json' writes");
+            }
+
+            var sourceText = JsonFields.String(root, "source") ?? throw new CloudException($"{where}: 'source' is missing");
+            if (!Enum.TryParse<MetadataSource>(sourceText, ignoreCase: true, out var source) || !Enum.IsDefined(source))
+            {
+                throw new CloudException($"{where}: unknown source '{sourceText}'");
+            }
+
+            var instanceId = JsonFields.String(root, "instanceId") ?? throw new CloudException($"{where}: 'instanceId' is missing");
+            var keys = JsonFields.Array(root, "publicKeys") is { } array
+                ? array.EnumerateArray().Where(k => k.ValueKind == JsonValueKind.String).Select(k => k.GetString()!).ToList()
+                : [];
+            byte[] userData = [];
+            if (JsonFields.String(root, "userDataBase64") is { } base64)
+            {
+                try
+                {
+                    userData = Convert.FromBase64String(base64);
+                }
+                catch (FormatException e)
+                {
+                    throw new CloudException($"{where}: 'userDataBase64' is not base64", e);
+                }
+            }
+
+            return new InstanceMetadata(source, JsonFields.String(root, "endpoint") ?? where, instanceId, JsonFields.String(root, "hostName"), keys, userData,
+                JsonFields.String(root, "instanceType"), JsonFields.String(root, "zone"), JsonFields.String(root, "localIPv4"),
+                JsonFields.String(root, "networkData"), JsonFields.String(root, "protocol"));
+        }
+    }
 }

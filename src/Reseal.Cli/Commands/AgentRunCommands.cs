@@ -1,0 +1,300 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Reseal.Agent.Boot.Config;
+using Reseal.Agent.Boot.Host;
+using Reseal.Agent.Boot.Runner;
+using Reseal.Agent.Boot.UserData;
+using Reseal.Cloud;
+using Reseal.Cloud.Keys;
+using Reseal.Cloud.Metadata;
+using Reseal.Windows.Live;
+
+namespace Reseal.Cli.Commands;
+
+/// <summary>
+/// <c>reseal agent run | plan | status | reset</c>: running the agent on this Windows machine, previewing a run for captured
+/// metadata on any OS, and reading or clearing its state.
+/// </summary>
+internal static class AgentRunCommands
+{
+    private static readonly string[] StateFiles = ["state.json", "previous-state.json", "state.json.tmp", "run.json"];
+
+    /// <summary>The version printed on the console's <c>Launch:</c> line.</summary>
+    public static string Version => typeof(AgentRunCommands).Assembly.GetName().Version is { } v
+        ? $"{v.Major.ToString(CultureInfo.InvariantCulture)}.{v.Minor.ToString(CultureInfo.InvariantCulture)}.{v.Build.ToString(CultureInfo.InvariantCulture)}"
+        : "0.0.0";
+
+    public static Command Run(CliContext context)
+    {
+        var config = new Option<string?>("--config", "-c") { Description = @"agent-config.yml to use instead of %ProgramData%\Reseal\config\agent-config.yml.", HelpName = "file" };
+        var noReboot = new Option<bool>("--no-reboot") { Description = "Do not restart when a task asks for it (exit 3 says one was asked for)." };
+        var command = new Command("run", "Run the agent once on this Windows machine: console lines to COM1 and console.log, the stages, 'Windows is Ready to use', user data, the JSON summary. Exit 0 all tasks succeeded, 1 a task failed, 3 a reboot was asked for, 4 not Windows.")
+        {
+            config, noReboot,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var machine = LiveMachine.Create();
+            var paths = AgentPaths.For(machine.Files);
+            if (parse.GetValue(config) is { } file)
+            {
+                paths = paths with { ConfigFile = Path.GetFullPath(file) };
+            }
+
+            var session = new AgentSession(machine, paths, TimeProvider.System, new AgentRunOptions
+            {
+                Version = Version,
+                AllowReboot = !parse.GetValue(noReboot),
+                ConsoleMirror = text => context.Out.Write(text),
+                LogMirror = line => context.Error.WriteLine(line),
+            });
+            var result = await session.RunAsync(cancellationToken).ConfigureAwait(false);
+            return result.ExitCode; // 0 done, 1 a task failed, 3 a reboot was asked for (documented for this command)
+        });
+        return command;
+    }
+
+    public static Command Plan(CliContext context)
+    {
+        var config = new Option<string?>("--config", "-c") { Description = "agent-config.yml; the built-in default when omitted.", HelpName = "file" };
+        var userData = new Option<string?>("--user-data", "-u") { Description = "User data file (overrides the user data in --metadata).", HelpName = "file" };
+        var metadata = new Option<string?>("--metadata", "-m")
+        {
+            Description = "Captured metadata: the JSON 'reseal metadata show --format json' prints, or a config-drive or NoCloud folder.",
+            HelpName = "path",
+        };
+        var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
+        var command = new Command("plan", "Print, on any OS, what the agent would run and in which stage for a configuration, user data and captured metadata. Changes nothing. Exit 1 when the configuration or user data has errors.")
+        {
+            config, userData, metadata, format,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var configResult = parse.GetValue(config) is { } configPath
+                ? (File.Exists(configPath) ? AgentConfigReader.ReadFile(configPath) : throw new BadInputException($"{configPath}: file not found"))
+                : new AgentConfigResult(DefaultAgentConfig.Config, []);
+            var captured = parse.GetValue(metadata) is { } metadataPath ? await ReadCapturedAsync(metadataPath, cancellationToken).ConfigureAwait(false) : null;
+            UserDataResult? parsed = null;
+            if (parse.GetValue(userData) is { } userDataPath)
+            {
+                parsed = File.Exists(userDataPath) ? UserDataParser.ParseFile(userDataPath) : throw new BadInputException($"{userDataPath}: file not found");
+            }
+            else if (captured is { HasUserData: true })
+            {
+                parsed = UserDataParser.Parse(captured.UserData.Span, source: "user data in " + parse.GetValue(metadata));
+            }
+
+            var diagnostics = configResult.Diagnostics.Concat(parsed?.Diagnostics ?? []).ToList();
+            var plan = configResult.Config is { } agentConfig ? BootPlan.Create(agentConfig, parsed) : null;
+            string launchKey;
+            try
+            {
+                launchKey = captured is null ? "unknown (no --metadata)" : RsaPublicKey.SelectLaunchKey(captured.PublicKeys).ToString();
+            }
+            catch (CloudException e)
+            {
+                launchKey = "none: " + e.Message;
+            }
+
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                context.Out.WriteLine(Json.Write(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["instanceId"] = captured?.InstanceId,
+                    ["source"] = captured?.Source.ToString(),
+                    ["launchKey"] = launchKey,
+                    ["userDataFormat"] = plan?.UserDataFormatName,
+                    ["steps"] = new System.Text.Json.Nodes.JsonArray([.. (plan?.Describe() ?? []).Select(s => (System.Text.Json.Nodes.JsonNode?)s)]),
+                    ["diagnostics"] = new System.Text.Json.Nodes.JsonArray([.. diagnostics.Select(d => (System.Text.Json.Nodes.JsonNode?)d.ToString())]),
+                }));
+            }
+            else
+            {
+                if (captured is not null)
+                {
+                    context.Out.WriteLine($"instance {captured.InstanceId} from {captured.Source}; launch key: {launchKey}");
+                }
+
+                foreach (var step in plan?.Describe() ?? [])
+                {
+                    context.Out.WriteLine(step);
+                }
+
+                foreach (var diagnostic in diagnostics)
+                {
+                    context.Error.WriteLine(diagnostic.ToString());
+                }
+            }
+
+            return diagnostics.Any(d => d.IsError) || plan is null ? ExitCodes.Findings : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task<InstanceMetadata> ReadCapturedAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (File.Exists(path))
+            {
+                if (new FileInfo(path).Length > 64L * 1024 * 1024)
+                {
+                    throw new BadInputException($"{path}: larger than 64 MiB; not captured metadata");
+                }
+
+                return InstanceMetadata.FromJson(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+            }
+
+            if (!Directory.Exists(path))
+            {
+                throw new BadInputException($"{path}: no such file or folder");
+            }
+
+            var source = Directory.Exists(Path.Combine(path, "openstack")) ? MetadataSource.ConfigDrive : MetadataSource.NoCloud;
+            using var provider = MetadataDetector.Create(source, path);
+            return await provider.GetMetadataAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CloudException e)
+        {
+            throw new BadInputException(e.Message);
+        }
+    }
+
+    public static Command Status(CliContext context)
+    {
+        var block = new Option<bool>("--block", "-b") { Description = "Wait while a run is in progress." };
+        var timeout = new Option<int>("--timeout") { Description = "With --block: give up after this many seconds (0: wait as long as it takes).", DefaultValueFactory = _ => 0 };
+        var stateDir = StateDirOption();
+        var command = new Command("status", "The last agent run's status, with EC2Launch v2's exit codes: 0 completed, 1 a task failed, 2 running (or rebooting to continue), 3 unknown (a run was interrupted), 4 error reading the status, 5 no run yet.")
+        {
+            block, timeout, stateDir,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var directory = StateDirectory(parse.GetValue(stateDir));
+            var deadline = parse.GetValue(timeout) > 0 ? TimeProvider.System.GetUtcNow().AddSeconds(parse.GetValue(timeout)) : (DateTimeOffset?)null;
+            while (true)
+            {
+                var (code, text) = ReadStatus(directory);
+                if (code != 2 || !parse.GetValue(block) || (deadline is { } end && TimeProvider.System.GetUtcNow() >= end))
+                {
+                    context.Out.WriteLine(text);
+                    return code;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Reads run.json: (exit code, one line).</summary>
+    internal static (int Code, string Text) ReadStatus(string stateDirectory)
+    {
+        var path = Path.Combine(stateDirectory, "run.json");
+        if (!File.Exists(path))
+        {
+            return (5, $"no agent run recorded ({path} does not exist)");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var root = document.RootElement;
+            var status = root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            var started = root.TryGetProperty("startedAt", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString() : "?";
+            var failed = root.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.Array
+                ? string.Join("; ", f.EnumerateArray().Select(x => x.GetString())) : string.Empty;
+            var running = status == "running" && RunLockHeld(stateDirectory);
+            return status switch
+            {
+                "completed" => (0, $"completed (run started {started})"),
+                "failed" => (1, $"failed (run started {started}): {failed}"),
+                "rebooting" => (2, $"rebooting to continue (run started {started})"),
+                "running" when running => (2, $"running (started {started})"),
+                "running" => (3, $"unknown: the run started {started} was interrupted (no agent holds the run lock)"),
+                _ => (4, $"{path}: unknown status '{status}'"),
+            };
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return (4, $"{path}: cannot be read: {e.Message}");
+        }
+    }
+
+    private static bool RunLockHeld(string stateDirectory)
+    {
+        var path = Path.Combine(stateDirectory, "agent.lock");
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    public static Command Reset(CliContext context)
+    {
+        var clean = new Option<bool>("--clean") { Description = "Also delete the agent's logs (console.log, agent.log, script logs)." };
+        var stateDir = StateDirOption();
+        var logDir = new Option<string?>("--log-dir") { Description = @"The log folder (default %ProgramData%\Reseal\log on Windows).", HelpName = "dir" };
+        var command = new Command("reset", "Forget what the agent did, so every once-task (the administrator password included) runs again at the next start. Refuses while a run is in progress.")
+        {
+            clean, stateDir, logDir,
+        };
+        command.SetAction(parse =>
+        {
+            var directory = StateDirectory(parse.GetValue(stateDir));
+            if (RunLockHeld(directory))
+            {
+                throw new EnvironmentException($"an agent run is in progress (it holds {Path.Combine(directory, "agent.lock")}); wait for it ('reseal agent status --block')");
+            }
+
+            var removed = 0;
+            foreach (var name in StateFiles)
+            {
+                var file = Path.Combine(directory, name);
+                if (File.Exists(file))
+                {
+                    File.Delete(file);
+                    removed++;
+                }
+            }
+
+            if (parse.GetValue(clean))
+            {
+                var logs = parse.GetValue(logDir) ?? (OperatingSystem.IsWindows() ? LiveMachine.Create().Files.Expand(Agent.Seal.SealPaths.LogDirectory) : null)
+                    ?? throw new UsageException("--clean off Windows needs --log-dir");
+                if (Directory.Exists(logs))
+                {
+                    foreach (var file in Directory.EnumerateFiles(logs))
+                    {
+                        File.Delete(file);
+                        removed++;
+                    }
+                }
+            }
+
+            context.Message($"reset: removed {removed.ToString(CultureInfo.InvariantCulture)} file(s); once-tasks run again at the next start");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Option<string?> StateDirOption() =>
+        new("--state-dir") { Description = @"The agent's state folder (default %ProgramData%\Reseal\state on Windows; needed elsewhere, e.g. in a mounted image).", HelpName = "dir" };
+
+    private static string StateDirectory(string? given) =>
+        given ?? (OperatingSystem.IsWindows()
+            ? LiveMachine.Create().Files.Expand(Agent.Seal.SealPaths.StateDirectory)
+            : throw new EnvironmentException(@"the agent's state lives on Windows (%ProgramData%\Reseal\state); off Windows give --state-dir DIR (for a mounted image: DIR/ProgramData/Reseal/state)"));
+}
