@@ -17,6 +17,9 @@ internal static class AgentCommands
         command.Subcommands.Add(AgentRunCommands.Plan(context));
         command.Subcommands.Add(AgentRunCommands.Status(context));
         command.Subcommands.Add(AgentRunCommands.Reset(context));
+        command.Subcommands.Add(AgentRunCommands.Service(context));
+        command.Subcommands.Add(AgentRunCommands.Install(context));
+        command.Subcommands.Add(AgentRunCommands.Uninstall(context));
         command.Subcommands.Add(Validate(context));
         command.Subcommands.Add(Config(context));
         return command;

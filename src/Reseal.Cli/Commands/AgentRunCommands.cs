@@ -8,7 +8,10 @@ using Reseal.Agent.Boot.UserData;
 using Reseal.Cloud;
 using Reseal.Cloud.Keys;
 using Reseal.Cloud.Metadata;
+using Reseal.Windows.Events;
 using Reseal.Windows.Live;
+using Reseal.Windows.Live.Service;
+using Reseal.Windows.Service;
 
 namespace Reseal.Cli.Commands;
 
@@ -42,17 +45,109 @@ internal static class AgentRunCommands
                 paths = paths with { ConfigFile = Path.GetFullPath(file) };
             }
 
+            IEventLogWriter events = OperatingSystem.IsWindows() ? new LiveEventLog(onFailure: problem => context.Message("event log: " + problem)) : NullEventLog.Instance;
+            using var ownedEvents = events as IDisposable;
             var session = new AgentSession(machine, paths, TimeProvider.System, new AgentRunOptions
             {
                 Version = Version,
                 AllowReboot = !parse.GetValue(noReboot),
                 ConsoleMirror = text => context.Out.Write(text),
                 LogMirror = line => context.Error.WriteLine(line),
+                Events = e => WriteEvent(events, e),
             });
             var result = await session.RunAsync(cancellationToken).ConfigureAwait(false);
             return result.ExitCode; // 0 done, 1 a task failed, 3 a reboot was asked for (documented for this command)
         });
         return command;
+    }
+
+    public static Command Service(CliContext context)
+    {
+        var command = new Command("service", "The Windows service entry point (the SCM starts it: 'agent install' registers it). At each boot: waits for Setup to finish, skips when SetupComplete.cmd already ran the agent in this boot, else runs it.")
+        {
+            Hidden = false,
+        };
+        command.SetAction(_ =>
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                throw new EnvironmentException("the agent service runs on Windows only");
+            }
+
+            try
+            {
+                return WindowsServiceHost.Run(ServiceInstallSpec.ResealServiceName, async cancellationToken =>
+                {
+                    var machine = LiveMachine.Create();
+                    IEventLogWriter events = OperatingSystem.IsWindows() ? new LiveEventLog() : NullEventLog.Instance;
+                    using var ownedEvents = events as IDisposable;
+                    return await AgentService.RunAsync(machine, AgentPaths.For(machine.Files), TimeProvider.System, TimeSpan.FromMilliseconds(Environment.TickCount64),
+                        new AgentRunOptions { Version = Version, Events = e => WriteEvent(events, e) }, cancellationToken).ConfigureAwait(false);
+                });
+            }
+            catch (NotStartedAsServiceException e)
+            {
+                throw new EnvironmentException(e.Message);
+            }
+        });
+        return command;
+    }
+
+    public static Command Install(CliContext context)
+    {
+        var exe = new Option<string?>("--exe") { Description = @"reseal.exe to register (default: this program, normally %ProgramFiles%\Reseal
+eseal.exe).", HelpName = "path" };
+        var command = new Command("install", "Register the agent as the automatic Windows service 'Reseal' (LocalSystem, restarts on failure, its Event Log source). Updates an existing registration. Does not start it: it runs at the next boot.")
+        {
+            exe,
+        };
+        command.SetAction(parse =>
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                throw new EnvironmentException("installing the agent service needs Windows");
+            }
+
+            var path = parse.GetValue(exe) ?? Environment.ProcessPath ?? throw new EnvironmentException("cannot tell where this program is; give --exe");
+            var result = new WindowsServiceInstaller(LiveMachine.Create().Registry).Install(ServiceInstallSpec.ForReseal(Path.GetFullPath(path)));
+            context.Message(result.Message);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Uninstall(CliContext context)
+    {
+        var command = new Command("uninstall", "Stop and remove the 'Reseal' Windows service (success when it is not installed). State and logs are kept; 'agent reset --clean' removes them.");
+        command.SetAction(_ =>
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                throw new EnvironmentException("removing the agent service needs Windows");
+            }
+
+            var result = new WindowsServiceInstaller(LiveMachine.Create().Registry).Uninstall(ServiceInstallSpec.ResealServiceName);
+            context.Message(result.Message);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Writes an agent event to the Event Log with EC2Launch v2-style ids (stage digit, task digits, level digit).</summary>
+    internal static void WriteEvent(IEventLogWriter log, AgentEvent agentEvent)
+    {
+        var stage = agentEvent.Stage switch
+        {
+            AgentStage.Boot => EventIds.StageBoot,
+            AgentStage.Network => EventIds.StageNetwork,
+            AgentStage.PreReady => EventIds.StagePreReady,
+            AgentStage.UserData => EventIds.StagePostReadyUserData,
+            AgentStage.PostReady => EventIds.StagePostReadyLocalData,
+            _ => agentEvent.Message == Agent.Boot.ConsoleOutput.ConsoleLines.Ready ? EventIds.StageReady : EventIds.StageService,
+        };
+        var task = agentEvent.Task is null ? 0 : Math.Max(0, TaskCatalog.All.ToList().FindIndex(t => t.Name == agentEvent.Task)) + 1;
+        var level = (EventLogLevel)agentEvent.Level;
+        log.Write(level, stage == EventIds.StageReady ? EventIds.WindowsIsReady : EventIds.For(stage, task, level), agentEvent.Message);
     }
 
     public static Command Plan(CliContext context)

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Reseal.Agent.Boot.ConsoleOutput;
+using Reseal.Windows.Ports;
+
+namespace Reseal.Agent.Boot.Host;
+
+/// <summary>
+/// What the Windows service does at each boot: wait until Setup has finished (printing <c>Windows is being configured.
+/// SysprepState=…</c> once, as EC2Launch v2 does), skip when the first-boot hook in SetupComplete.cmd already ran the agent
+/// in this boot, and otherwise run it. The run lock keeps the two from overlapping.
+/// </summary>
+public static class AgentService
+{
+    /// <summary>How often the Setup state is read while waiting.</summary>
+    public static TimeSpan SetupPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs the service's work once; returns the run's exit code (0 when it skipped).</summary>
+    public static async Task<int> RunAsync(IWindowsMachine machine, AgentPaths paths, TimeProvider time, TimeSpan uptime, AgentRunOptions options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        var announced = false;
+        while (machine.System.GetImageState() is { State: ImageState.Undeployable or ImageState.SpecializeResealToOobe or ImageState.GeneralizeResealToOobe } state)
+        {
+            if (!announced)
+            {
+                try
+                {
+                    await machine.SerialConsole.WriteLineAsync(ConsoleLines.Format(time, ConsoleLines.BeingConfigured(state.RawText ?? state.State.ToString())).TrimEnd('\r', '\n'),
+                        cancellationToken).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // The console is best effort while waiting.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+
+                announced = true;
+            }
+
+            await Task.Delay(SetupPollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        var bootedAt = time.GetUtcNow() - uptime;
+        if (RanSince(paths, bootedAt))
+        {
+            return 0;
+        }
+
+        var session = new AgentSession(machine, paths, time, options);
+        return (await session.RunAsync(cancellationToken).ConfigureAwait(false)).ExitCode;
+    }
+
+    /// <summary>True when run.json records a finished run that started after <paramref name="since"/>.</summary>
+    public static bool RanSince(AgentPaths paths, DateTimeOffset since)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(paths.RunStatus));
+            var root = document.RootElement;
+            return root.TryGetProperty("status", out var status) && status.GetString() is "completed" or "failed"
+                && root.TryGetProperty("startedAt", out var started) && started.TryGetDateTimeOffset(out var at) && at >= since;
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,333 @@
+using Reseal.Agent.Boot.Config;
+using Reseal.Agent.Boot.Host;
+using Reseal.Agent.Boot.Runner;
+using Reseal.Agent.Boot.Tasks;
+using Reseal.Agent.Boot.UserData;
+using Reseal.Cloud.Metadata;
+using Reseal.TestSupport;
+using Reseal.Windows.Ports;
+
+namespace Reseal.Agent.Tests.Boot.Tasks;
+
+/// <summary>Each task against the in-memory machine: what it changed, what it ran, and that running it again changes nothing.</summary>
+public sealed class TaskTests
+{
+    private readonly FakeWindows _machine = new();
+
+    private BootTaskContext Context(InstanceMetadata? metadata = null) => new() { Machine = _machine, Metadata = metadata };
+
+    private static InstanceMetadata Metadata(MetadataSource source = MetadataSource.Ec2, string? zone = "eu-west-3b", IReadOnlyList<string>? keys = null, string? host = null) =>
+        new(source, "http://test/", "i-0abc", host, keys ?? [], ReadOnlyMemory<byte>.Empty, "t3.micro", zone, "10.0.0.5", null, "IMDSv2");
+
+    private static InputMap Inputs(string yaml)
+    {
+        var read = AgentConfigReader.Read("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n" + yaml);
+        Assert.True(read.IsValid, string.Join('\n', read.Diagnostics));
+        return read.Config!.TasksOf(AgentStage.PreReady)[0].Entries[0];
+    }
+
+    private sealed class Console : ITaskConsole
+    {
+        public List<string> Lines { get; } = [];
+
+        public void WriteLine(string text) => Lines.Add(text);
+
+        public void WritePasswordBlock(string userName, string ciphertextBase64) => Lines.Add($"BLOCK {userName} {ciphertextBase64.Length}");
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_RenamesTheRid500Account_AndPublishesOnlyAfterSetting()
+    {
+        var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();
+        var console = new Console();
+
+        var result = await AdminAccountTask.RunAsync(Inputs("      name: CloudAdmin\n      password:\n        type: random\n"), Context(Metadata(keys: [key])), console, CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Equal("CloudAdmin", _machine.Accounts.ListAccounts().Single(a => a.Rid == 500).Name);
+        Assert.NotNull(_machine.Accounts.PasswordOf(500));
+        Assert.Equal(["BLOCK CloudAdmin 344"], console.Lines);
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_SetPasswordFails_NothingIsPrinted()
+    {
+        var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();
+        _machine.Accounts.BeforeSetPassword = (_, _) => throw new PlatformNotSupportedException("no account database here");
+        var console = new Console();
+
+        var result = await AdminAccountTask.RunAsync(InputMap.Empty, Context(Metadata(keys: [key])), console, CancellationToken.None);
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Contains("no account database here", result.Message, StringComparison.Ordinal);
+        Assert.Empty(console.Lines);
+    }
+
+    [Theory]
+    [InlineData("short", "complexity")]
+    [InlineData("", "needs 'data'")]
+    public async Task SetAdminAccount_BadStaticPassword_InvalidPasswordLine_AndNotSet(string data, string why)
+    {
+        var console = new Console();
+
+        var result = await AdminAccountTask.RunAsync(Inputs($"      password:\n        type: static\n        data: '{data}'\n"), Context(), console, CancellationToken.None);
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Contains(why, result.Message, StringComparison.Ordinal);
+        Assert.Equal(["Message: Invalid administrator password"], console.Lines);
+        Assert.Equal(0, _machine.Accounts.PasswordSets);
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_StaticPassword_SetButNeverPublished()
+    {
+        var console = new Console();
+
+        var result = await AdminAccountTask.RunAsync(Inputs("      password:\n        type: static\n        data: 'Corr3ct-Horse!Battery'\n"), Context(), console, CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Equal("Corr3ct-Horse!Battery", _machine.Accounts.PasswordOf(500));
+        Assert.Equal(["Username: Administrator"], console.Lines);
+        Assert.DoesNotContain("Corr3ct", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_InvalidName_SaysSoAndRenamesNothing()
+    {
+        var console = new Console();
+        var result = await AdminAccountTask.RunAsync(Inputs("      name: 'bad/name'\n"), Context(), console, CancellationToken.None);
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Equal(["Message: Invalid administrator username: bad/name"], console.Lines);
+        Assert.NotNull(_machine.Accounts.FindAccount("Administrator"));
+    }
+
+    [Fact]
+    public void SetHostName_SetsPendingOnce_RebootsOnlyWhenChanged_AndNotAfterTheReboot()
+    {
+        var first = SystemTasks.SetHostName("web-01", reboot: true, Context());
+        Assert.Equal(ExitAction.RebootThenDone, first.Action);
+        Assert.Equal("WEB-01", _machine.System.GetPendingComputerName());
+        Assert.Equal("web-01", _machine.Registry.Text(RegistryHive.System, ComputerNames.TcpipKey, "NV Hostname"));
+
+        _machine.System.Reboot();
+        var second = SystemTasks.SetHostName("web-01", reboot: true, Context());
+
+        Assert.Equal(ExitAction.Completed, second.Action);
+        Assert.Contains("already", second.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("this-is-sixteen1", "16 characters")]
+    [InlineData("bad_name", "'_'")]
+    [InlineData("12345", "all digits")]
+    public void SetHostName_InvalidName_Fails_AndChangesNothing(string name, string why)
+    {
+        var result = SystemTasks.SetHostName(name, reboot: true, Context());
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Contains(why, result.Message, StringComparison.Ordinal);
+        Assert.Equal("WIN-FAKE0001", _machine.System.GetPendingComputerName());
+    }
+
+    [Fact]
+    public void SetHostName_FromMetadata_FirstLabelCutTo15()
+    {
+        var result = SystemTasks.SetHostName(null, reboot: false, Context(Metadata(host: "ip-172-31-44-120.eu-west-3.compute.internal")));
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Equal("IP-172-31-44-12", _machine.System.GetPendingComputerName());
+    }
+
+    [Fact]
+    public void SetDnsSuffix_AddsResolvedSuffixesOnce_KeepsExisting()
+    {
+        _machine.Registry.SetValue(RegistryHive.System, ComputerNames.TcpipKey, "SearchList", RegistryData.FromString("corp.example"));
+
+        var first = SystemTasks.SetDnsSuffix(["$REGION.ec2-utilities.amazonaws.com", "$AZ.example"], Context(Metadata()));
+        var second = SystemTasks.SetDnsSuffix(["$REGION.ec2-utilities.amazonaws.com", "$AZ.example"], Context(Metadata()));
+
+        Assert.Equal(ExitAction.Completed, first.Action);
+        Assert.Equal("corp.example,eu-west-3.ec2-utilities.amazonaws.com,eu-west-3b.example", _machine.Registry.Text(RegistryHive.System, ComputerNames.TcpipKey, "SearchList"));
+        Assert.Contains("already", second.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SetDnsSuffix_NoRegion_SkipsWithReason()
+    {
+        var result = SystemTasks.SetDnsSuffix(["$REGION.ec2-utilities.amazonaws.com"], Context());
+
+        Assert.True(result.NotApplicable);
+        Assert.Null(_machine.Registry.GetValue(RegistryHive.System, ComputerNames.TcpipKey, "SearchList"));
+    }
+
+    [Fact]
+    public async Task Activate_Amazon_TriesBothKmsServers_OnlyOnEc2()
+    {
+        _machine.System.Activation = new ActivationInfo(false, 1, false);
+        _machine.Processes.Handler = r => FakeProcesses.Exit(r.Arguments.Contains("169.254.169.250:1688") ? 1 : 0);
+        var inputs = AgentConfigReader.Read("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: activateWindows\n    inputs:\n      activation:\n        type: amazon\n").Config!.TasksOf(AgentStage.PreReady)[0].Entries[0];
+
+        var offEc2 = await SystemTasks.ActivateAsync(inputs, Context(Metadata(MetadataSource.OpenStack)), CancellationToken.None);
+        var onEc2 = await SystemTasks.ActivateAsync(inputs, Context(Metadata()), CancellationToken.None);
+
+        Assert.True(offEc2.NotApplicable);
+        Assert.Equal(ExitAction.Completed, onEc2.Action);
+        Assert.Contains("169.254.169.251:1688", onEc2.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            [@"C:\Windows\System32\cscript.exe //B //NoLogo C:\Windows\System32\slmgr.vbs /skms 169.254.169.250:1688",
+             @"C:\Windows\System32\cscript.exe //B //NoLogo C:\Windows\System32\slmgr.vbs /skms 169.254.169.251:1688",
+             @"C:\Windows\System32\cscript.exe //B //NoLogo C:\Windows\System32\slmgr.vbs /ato"],
+            _machine.Processes.CommandLines);
+    }
+
+    [Fact]
+    public async Task Script_Batch_WrittenWithCrLf_RunByCmd_DeletedAfter_OutputLogged()
+    {
+        string? contentAtRun = null;
+        _machine.Processes.Handler = r =>
+        {
+            contentAtRun = _machine.Files.ReadText(r.Arguments[2]);
+            return FakeProcesses.Exit(0, "hello from the script");
+        };
+        var item = new ScriptItem(ScriptLanguage.Batch, "echo one\necho two", RunAs.Admin, TaskFrequency.Once, false, ["arg1"], ExitCodeConvention.Ec2Launch, null, "test");
+
+        var result = await ScriptTasks.RunScriptAsync(item, "unit-1", Context(), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Equal("echo one\r\necho two\r\n", contentAtRun);
+        Assert.Equal(@"C:\Windows\System32\cmd.exe /d /c C:\ProgramData\Reseal\scripts\unit-1.cmd arg1", Assert.Single(_machine.Processes.CommandLines));
+        Assert.False(_machine.Files.FileExists(@"C:\ProgramData\Reseal\scripts\unit-1.cmd"));
+        Assert.Contains("hello from the script", _machine.Files.ReadText(@"C:\ProgramData\Reseal\log\unit-1.log"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Script_PowerShellFromXml_InterpreterArgumentsBeforeFile_Utf8Bom_Detached()
+    {
+        var item = new ScriptItem(ScriptLanguage.PowerShell, "Write-Host é", RunAs.Admin, TaskFrequency.Once, true, ["-Sta"], ExitCodeConvention.Ec2Launch, null,
+            "xml <powershell>", ArgumentsForInterpreter: true);
+
+        var result = await ScriptTasks.RunScriptAsync(item, "unit-2", Context(), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        var request = Assert.Single(_machine.Processes.Detached);
+        Assert.Equal(["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Sta", "-File", @"C:\ProgramData\Reseal\scripts\unit-2.ps1"], request.Arguments);
+        Assert.Equal([0xEF, 0xBB, 0xBF], _machine.Files.ReadAllBytes(@"C:\ProgramData\Reseal\scripts\unit-2.ps1")[..3]);
+    }
+
+    [Theory]
+    [InlineData(3010, ExitCodeConvention.Ec2Launch, ExitAction.RebootAndRerun)]
+    [InlineData(1003, ExitCodeConvention.CloudbaseInit, ExitAction.RebootAndRerun)]
+    [InlineData(1001, ExitCodeConvention.Ec2Launch, ExitAction.Failed)]
+    [InlineData(2, ExitCodeConvention.Ec2Launch, ExitAction.Failed)]
+    public async Task Script_ExitCodes_FollowTheirFormatsContract(int code, ExitCodeConvention convention, ExitAction expected)
+    {
+        _machine.Processes.Handler = _ => FakeProcesses.Exit(code);
+        var item = new ScriptItem(ScriptLanguage.Batch, "exit /b", RunAs.Admin, TaskFrequency.Once, false, [], convention, null, "test");
+
+        var result = await ScriptTasks.RunScriptAsync(item, "unit-3", Context(), CancellationToken.None);
+
+        Assert.Equal(expected, result.Action);
+        Assert.Equal(code, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Script_TimedOut_Fails()
+    {
+        _machine.Processes.Handler = _ => new ProcessOutcome(-1, "", "", true, TimeSpan.FromHours(1));
+        var item = new ScriptItem(ScriptLanguage.Batch, "pause", RunAs.Admin, TaskFrequency.Once, false, [], ExitCodeConvention.Ec2Launch, null, "test");
+
+        var result = await ScriptTasks.RunScriptAsync(item, "unit-4", Context(), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Contains("time limit", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WriteFile_AppendAndReplace_UnknownVariableFailsClearly()
+    {
+        var first = ScriptTasks.WriteFile(new WriteFileItem(@"%ProgramData%\app\settings.ini", "a=1\r\n"u8.ToArray(), false, null, TaskFrequency.Once, "t"), Context());
+        var second = ScriptTasks.WriteFile(new WriteFileItem(@"C:\ProgramData\app\settings.ini", "b=2\r\n"u8.ToArray(), true, null, TaskFrequency.Once, "t"), Context());
+        var bad = ScriptTasks.WriteFile(new WriteFileItem(@"%NOPE%\x.txt", "x"u8.ToArray(), false, null, TaskFrequency.Once, "t"), Context());
+
+        Assert.Equal(ExitAction.Completed, first.Action);
+        Assert.Equal(ExitAction.Completed, second.Action);
+        Assert.Equal("a=1\r\nb=2\r\n", _machine.Files.ReadText(@"C:\ProgramData\app\settings.ini"));
+        Assert.Equal(ExitAction.Failed, bad.Action);
+        Assert.Contains("%NOPE%", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateUser_AddsAccountGroupsAndAdminKeys_OnceOnly()
+    {
+        _machine.Processes.Handler = r =>
+        {
+            if (r.Arguments is ["user", var name, "/add", "/y"])
+            {
+                _machine.Accounts.Add(new LocalAccount { Name = name, Rid = 1001, Flags = 0x10 });
+            }
+
+            return FakeProcesses.Exit(0);
+        };
+        var user = new UserItem("deploy", ["Administrators"], ["ssh-ed25519 AAAAC3Nza deploy@ci"], "$6$crypt", null, "cloud-config");
+
+        var first = await SystemTasks.CreateUserAsync(user, Context(), CancellationToken.None);
+        var second = await SystemTasks.CreateUserAsync(user, Context(), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, first.Action);
+        Assert.Contains("crypt hash", first.Message, StringComparison.Ordinal);
+        Assert.NotNull(_machine.Accounts.PasswordOf(1001));
+        Assert.Equal("ssh-ed25519 AAAAC3Nza deploy@ci\r\n", _machine.Files.ReadText(@"C:\ProgramData\ssh\administrators_authorized_keys"));
+        Assert.Equal(1, _machine.Processes.CommandLines.Count(c => c.Contains("/add /y", StringComparison.Ordinal)));
+        Assert.Contains("0 SSH key(s)", second.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartSsm_NotInstalledIsSkipped_InstalledIsStartedAndMadeAutomatic()
+    {
+        var missing = await SystemTasks.StartSsmAsync(Context(), CancellationToken.None);
+        _machine.Services.Add(new ServiceInfo("AmazonSSMAgent", "Amazon SSM Agent", null, ServiceStartMode.Manual, false, ServiceRunState.Stopped));
+        var present = await SystemTasks.StartSsmAsync(Context(), CancellationToken.None);
+
+        Assert.True(missing.NotApplicable);
+        Assert.Equal(ExitAction.Completed, present.Action);
+        Assert.Equal(ServiceStartMode.Automatic, _machine.Services.Find("AmazonSSMAgent")!.StartMode);
+        Assert.Equal(["start AmazonSSMAgent"], _machine.Services.Calls);
+    }
+
+    [Fact]
+    public void InitializeVolumeScript_QuotesDeviceNamesAsPowerShellLiterals()
+    {
+        var inputs = AgentConfigReader.Read("version: 1.0\nconfig:\n- stage: postReady\n  tasks:\n  - task: initializeVolume\n    inputs:\n      initialize: devices\n      devices:\n      - device: \"x'; Remove-Item C:\\\\ -Recurse; '\"\n        letter: D\n        name: Data\n").Config!.TasksOf(AgentStage.PostReady)[0].Entries[0];
+
+        var script = SystemTasks.InitializeVolumeScript(inputs);
+
+        Assert.Contains("'x''; Remove-Item C:\\ -Recurse; '''", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AgentService_WaitsForSetup_ThenRuns_AndSkipsWhenTheHookRanThisBoot()
+    {
+        using var temp = new TempDirectory();
+        var paths = new AgentPaths(temp.File("agent-config.yml"), temp.File("state"), temp.File("log"));
+        _machine.System.SetImageState("IMAGE_STATE_UNDEPLOYABLE");
+        AgentService.SetupPollInterval = TimeSpan.FromMilliseconds(20);
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(200);
+            _machine.System.SetImageState("IMAGE_STATE_COMPLETE");
+        }, TestContext.Current.CancellationToken);
+        var options = new AgentRunOptions { Providers = [], AllowReboot = false, MetadataWait = TimeSpan.Zero };
+
+        var first = await AgentService.RunAsync(_machine, paths, TimeProvider.System, TimeSpan.FromMinutes(1), options, TestContext.Current.CancellationToken);
+        var linesAfterFirst = _machine.SerialConsole.Lines.Count;
+        var second = await AgentService.RunAsync(_machine, paths, TimeProvider.System, TimeSpan.FromMinutes(1), options, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, first);
+        Assert.Equal(0, second);
+        Assert.Matches("Windows is being configured. SysprepState=IMAGE_STATE_UNDEPLOYABLE$", _machine.SerialConsole.Lines.First());
+        Assert.Contains(_machine.SerialConsole.Lines, l => l.EndsWith("Message: Windows is Ready to use", StringComparison.Ordinal));
+        Assert.Equal(linesAfterFirst, _machine.SerialConsole.Lines.Count);
+        Assert.True(AgentService.RanSince(paths, TimeProvider.System.GetUtcNow().AddMinutes(-1)));
+    }
+}
