@@ -35,7 +35,10 @@ public sealed class LiveWindows : IWindowsMachine
         Registry = new LiveRegistry();
         Files = new LiveFiles();
         Processes = new LiveProcesses();
-        Accounts = new LiveAccounts(Registry);
+        // Wine has no account database; a test environment names a file store instead (see FileAccountStore).
+        Accounts = WineDetection.IsWine && Environment.GetEnvironmentVariable(Emulation.FileAccountStore.EnvironmentVariable) is { Length: > 0 } store
+            ? new Emulation.FileAccountStore(store)
+            : new LiveAccounts(Registry);
         Services = new LiveServices();
         Volumes = new LiveVolumes();
         SerialConsole = new LiveSerialConsole();
