@@ -54,6 +54,7 @@ internal static class AgentRunCommands
                 ConsoleMirror = text => context.Out.Write(text),
                 LogMirror = line => context.Error.WriteLine(line),
                 Events = e => WriteEvent(events, e),
+                GceReplyPort = OpenCom4,
             });
             var result = await session.RunAsync(cancellationToken).ConfigureAwait(false);
             return result.ExitCode; // 0 done, 1 a task failed, 3 a reboot was asked for (documented for this command)
@@ -82,7 +83,12 @@ internal static class AgentRunCommands
                     IEventLogWriter events = OperatingSystem.IsWindows() ? new LiveEventLog() : NullEventLog.Instance;
                     using var ownedEvents = events as IDisposable;
                     return await AgentService.RunAsync(machine, AgentPaths.For(machine.Files), TimeProvider.System, TimeSpan.FromMilliseconds(Environment.TickCount64),
-                        new AgentRunOptions { Version = Version, Events = e => WriteEvent(events, e) }, cancellationToken).ConfigureAwait(false);
+                        new AgentRunOptions
+                        {
+                            Version = Version,
+                            Events = e => WriteEvent(events, e),
+                            GceReplyPort = OpenCom4,
+                        }, cancellationToken).ConfigureAwait(false);
                 });
             }
             catch (NotStartedAsServiceException e)
@@ -132,6 +138,10 @@ eseal.exe).", HelpName = "path" };
         });
         return command;
     }
+
+    /// <summary>COM4, where GCE reads password-reset answers.</summary>
+    private static LiveSerialConsole OpenCom4() =>
+        OperatingSystem.IsWindows() ? new LiveSerialConsole(@"\\.\COM4") : throw new PlatformNotSupportedException("COM4 needs Windows");
 
     /// <summary>Writes an agent event to the Event Log with EC2Launch v2-style ids (stage digit, task digits, level digit).</summary>
     internal static void WriteEvent(IEventLogWriter log, AgentEvent agentEvent)

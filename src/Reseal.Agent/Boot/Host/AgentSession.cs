@@ -66,6 +66,9 @@ public sealed record AgentRunOptions
     /// <summary>Told about stage and task outcomes (the Windows Event Log on a running machine).</summary>
     public Action<AgentEvent>? Events { get; init; }
 
+    /// <summary>Opens the serial port GCE reads password-reset answers from (COM4); null: GCE resets are answered nowhere and skipped.</summary>
+    public Func<ISerialConsole>? GceReplyPort { get; init; }
+
     /// <summary>Receives console text as it is written (the terminal of <c>reseal agent run</c>).</summary>
     public Action<string>? ConsoleMirror { get; init; }
 
@@ -164,6 +167,10 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         var runner = new BootRunner(new WindowsTaskExecutor(context), store, time, console.Write);
         var result = await runner.RunAsync(plan, loaded.State, new BootRunOptions { InstanceId = instanceId }, cancellationToken).ConfigureAwait(false);
         Report(result, log);
+        if (provider is GceMetadataProvider gce)
+        {
+            await ResetGceAccountsAsync(gce, log, cancellationToken).ConfigureAwait(false);
+        }
 
         var exitCode = result.RebootRequested ? 3 : result.AnyFailed ? 1 : 0;
         WriteRunStatus(result.RebootRequested ? "rebooting" : result.AnyFailed ? "failed" : "completed", started, time.GetUtcNow(), result);
@@ -361,6 +368,34 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         {
             log.Warning($"the Remote Desktop certificate cannot be read: {e.Message}");
             return null;
+        }
+    }
+
+    private async Task ResetGceAccountsAsync(GceMetadataProvider gce, AgentLog log, CancellationToken cancellationToken)
+    {
+        if (_options.GceReplyPort is not { } open)
+        {
+            log.Warning("GCE windows-keys requests are not answered: no COM4 port was given");
+            return;
+        }
+
+        try
+        {
+            var scan = await gce.GetWindowsKeysAsync(cancellationToken).ConfigureAwait(false);
+            var report = await GceAccountResets.ApplyAsync(machine, scan, open(), paths.StateDirectory, time, cancellationToken).ConfigureAwait(false);
+            foreach (var user in report.Reset)
+            {
+                log.Info($"GCE windows-keys: reset the password of {user}; the answer is on COM4");
+            }
+
+            foreach (var note in report.Skipped.Concat(report.Failed))
+            {
+                log.Warning("GCE windows-keys: " + note);
+            }
+        }
+        catch (Exception e) when (e is CloudException or IOException or UnauthorizedAccessException)
+        {
+            log.Error($"GCE windows-keys: {e.Message}");
         }
     }
 

@@ -1,0 +1,112 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Reseal.Cloud;
+using Reseal.Cloud.Passwords;
+using Reseal.Windows.Ports;
+
+namespace Reseal.Agent.Boot.Tasks;
+
+/// <summary>What one pass over GCE's <c>windows-keys</c> did.</summary>
+/// <param name="Reset">Accounts whose password was reset (and answered on COM4).</param>
+/// <param name="Skipped">Requests skipped and why (expired, already answered, unusable lines).</param>
+/// <param name="Failed">Requests that failed and why (answered with <c>errorMessage</c>).</param>
+public sealed record GceResetReport(IReadOnlyList<string> Reset, IReadOnlyList<string> Skipped, IReadOnlyList<string> Failed);
+
+/// <summary>
+/// GCE's password reset (protocols.md §3.5): each unexpired, not yet answered <c>windows-keys</c> request creates the
+/// named local account when missing (and adds it to Administrators unless the request says not to), gives it a new
+/// random password, and answers on COM4 with the password OAEP-encrypted to the request's key. Answered requests are
+/// remembered by a SHA-256 of their line in <c>gce-windows-keys.txt</c> in the state folder, so a reboot does not reset
+/// the password again.
+/// </summary>
+public static class GceAccountResets
+{
+    /// <summary>The file (in the state folder) listing the hashes of answered requests.</summary>
+    public const string HandledFileName = "gce-windows-keys.txt";
+
+    /// <summary>Handles the requests in <paramref name="scan"/>.</summary>
+    public static async Task<GceResetReport> ApplyAsync(IWindowsMachine machine, GceWindowsKeyScan scan, ISerialConsole com4, string stateDirectory,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(scan);
+        ArgumentNullException.ThrowIfNull(com4);
+        ArgumentNullException.ThrowIfNull(time);
+        var handledPath = Path.Combine(stateDirectory, HandledFileName);
+        var handled = File.Exists(handledPath) ? new HashSet<string>(await File.ReadAllLinesAsync(handledPath, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal) : [];
+        List<string> reset = [], skipped = [.. scan.Problems], failed = [];
+        foreach (var key in scan.Keys)
+        {
+            var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToJsonLine())));
+            if (handled.Contains(id))
+            {
+                continue; // answered at an earlier boot
+            }
+
+            if (key.IsExpired(time))
+            {
+                skipped.Add($"{key.UserName}: the request expired at {key.ExpireOn.ToString("u", CultureInfo.InvariantCulture)}");
+                continue;
+            }
+
+            string reply;
+            try
+            {
+                var password = PasswordGenerator.Generate(PasswordPolicy.Default, key.UserName);
+                await EnsureAccountAsync(machine, key, cancellationToken).ConfigureAwait(false);
+                machine.Accounts.SetPassword(key.UserName, password.Reveal());
+                reply = key.CreateReply(password);
+                reset.Add(key.UserName);
+            }
+            catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException or InvalidOperationException or CloudException)
+            {
+                reply = GceWindowsKey.CreateErrorReply($"could not reset the password of {key.UserName}: {e.Message}");
+                failed.Add($"{key.UserName}: {e.Message}");
+            }
+
+            await com4.WriteLineAsync(reply, cancellationToken).ConfigureAwait(false);
+            handled.Add(id);
+            Directory.CreateDirectory(stateDirectory);
+            await File.WriteAllLinesAsync(handledPath + ".tmp", handled.Order(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+            File.Move(handledPath + ".tmp", handledPath, overwrite: true);
+        }
+
+        return new GceResetReport(reset, skipped, failed);
+    }
+
+    private static async Task EnsureAccountAsync(IWindowsMachine machine, GceWindowsKey key, CancellationToken cancellationToken)
+    {
+        if (AdminAccountTask.NameProblem(key.UserName) is { } problem)
+        {
+            throw new InvalidOperationException($"'{key.UserName}' is not a valid user name: {problem}");
+        }
+
+        var net = machine.Files.Expand(@"%WINDIR%\System32\net.exe");
+        if (machine.Accounts.FindAccount(key.UserName) is null)
+        {
+            var add = await machine.Processes.RunAsync(new ProcessRequest(net, ["user", key.UserName, "/add", "/y"], TimeSpan.FromMinutes(2)), cancellationToken).ConfigureAwait(false);
+            if (!add.Succeeded || machine.Accounts.FindAccount(key.UserName) is null)
+            {
+                throw new InvalidOperationException($"net user {key.UserName} /add exited {add.ExitCode}");
+            }
+        }
+
+        if (key.AddToAdministrators)
+        {
+            // 1378 (already a member) is fine; anything else is reported in the reply by the caller's catch.
+            var join = await machine.Processes.RunAsync(new ProcessRequest(net, ["localgroup", "Administrators", key.UserName, "/add"], TimeSpan.FromMinutes(2)),
+                cancellationToken).ConfigureAwait(false);
+            if (!join.Succeeded && !join.StandardError.Contains("1378", StringComparison.Ordinal) && !join.StandardOutput.Contains("1378", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"net localgroup Administrators {key.UserName} /add exited {join.ExitCode}");
+            }
+        }
+
+        if (machine.Accounts.FindAccount(key.UserName) is { Disabled: true })
+        {
+            machine.Accounts.SetEnabled(key.UserName, true);
+        }
+    }
+}
