@@ -32,7 +32,7 @@ internal static class CliApp
     /// </summary>
     public static RootCommand BuildRoot(CliContext context, string? only = null)
     {
-        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has answer files (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), offline sealing (seal --root), Sysprep log diagnosis (diagnose) and agent configuration checks (agent validate); see the README for what is built.");
+        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has answer files (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), sealing (seal: an offline tree with --root from any OS, the running Windows on Windows), Sysprep log diagnosis (diagnose) and agent configuration checks (agent validate); see the README for what is built.");
         foreach (var (name, create) in Commands)
         {
             if (only is null || only == name)

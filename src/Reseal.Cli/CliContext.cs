@@ -58,6 +58,18 @@ internal sealed class CliContext
 
     public bool InputRedirected { get; }
 
+    /// <summary>
+    /// Gives the machine <c>reseal seal</c> seals when no <c>--root</c> is given: null means the running Windows (and
+    /// off Windows there is none). Tests give an in-memory machine.
+    /// </summary>
+    public Func<Reseal.Windows.Ports.IWindowsMachine>? LiveMachine { get; init; }
+
+    /// <summary>The clock sealing uses; null means the system's.</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>The time limits of a live seal; null means the defaults.</summary>
+    public Reseal.Agent.Seal.SealRunSettings? SealSettings { get; init; }
+
     public bool UseColor { get; }
 
 

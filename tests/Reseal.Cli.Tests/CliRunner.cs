@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Reseal.Agent.Seal;
 using Reseal.TestSupport;
+using Reseal.Windows.Ports;
 
 namespace Reseal.Cli.Tests;
 
@@ -9,12 +11,19 @@ internal sealed record CliResult(int ExitCode, string Out, string Error);
 /// <summary>Runs reseal in-process with captured streams, or as a real process.</summary>
 internal static class CliRunner
 {
-    public static CliResult Run(string[] args, string? stdin = null, bool terminal = false, Dictionary<string, string>? environment = null)
+    public static CliResult Run(string[] args, string? stdin = null, bool terminal = false, Dictionary<string, string>? environment = null,
+        IWindowsMachine? machine = null, bool stdinTerminal = false)
     {
         var output = new StringWriter();
         var error = new StringWriter();
         var context = new CliContext(output, error, new StringReader(stdin ?? string.Empty),
-            outputRedirected: !terminal, inputRedirected: true, name => environment is not null && environment.TryGetValue(name, out var v) ? v : null);
+            outputRedirected: !terminal, inputRedirected: !stdinTerminal, name => environment is not null && environment.TryGetValue(name, out var v) ? v : null)
+        {
+            // A machine to seal without --root (an in-memory one in tests); null leaves the real choice: Windows or exit 4.
+            LiveMachine = machine is null ? null : () => machine,
+            Time = machine is null ? null : new ManualClock(new DateTimeOffset(2026, 11, 21, 7, 0, 0, TimeSpan.Zero)),
+            SealSettings = new SealRunSettings { PollInterval = TimeSpan.FromMilliseconds(5) },
+        };
         var code = CliApp.Run(args, context);
         return new CliResult(code, output.ToString(), error.ToString());
     }

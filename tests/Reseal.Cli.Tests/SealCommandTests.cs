@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Reseal.Agent.Seal;
 using Reseal.TestSupport;
 
 namespace Reseal.Cli.Tests;
@@ -104,5 +105,159 @@ public class SealCommandTests
         using var temp = new TempDirectory();
 
         Assert.Equal(3, CliRunner.Run(["seal", "--root", temp.Path, "--dry-run"]).ExitCode);
+    }
+
+    [Fact]
+    public void Seal_NoRootOffWindows_ExitsFourAndPointsAtRoot()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("on Windows reseal seal without --root seals this machine");
+        }
+
+        foreach (var args in new[] { new[] { "seal", "--yes" }, ["seal", "--dry-run"], ["seal", "--rollback"], ["seal"] })
+        {
+            var result = CliRunner.Run(args);
+
+            Assert.Equal(4, result.ExitCode);
+            Assert.Contains("needs Windows", result.Error, StringComparison.Ordinal);
+            Assert.Contains("--root DIR", result.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Seal_LiveWithoutYesFromAPipeline_RefusedWithExit2AndNothingRuns()
+    {
+        var machine = SealableMachine.Create();
+        var sysprep = new FakeSysprep().Install(machine);
+        var before = SealableMachine.Snapshot(machine);
+
+        var result = CliRunner.Run(["seal"], machine: machine);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("a pipeline must say --yes", result.Error, StringComparison.Ordinal);
+        Assert.Null(sysprep.Request);
+        Assert.Equal(before, SealableMachine.Snapshot(machine));
+    }
+
+    [Theory]
+    [InlineData("no\n")]
+    [InlineData("")]
+    public void Seal_LiveAtATerminalNotConfirmed_NothingChanged(string answer)
+    {
+        var machine = SealableMachine.Create();
+        var sysprep = new FakeSysprep().Install(machine);
+        var before = SealableMachine.Snapshot(machine);
+
+        var result = CliRunner.Run(["seal"], stdin: answer, machine: machine, stdinTerminal: true);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("seal this machine now?", result.Error, StringComparison.Ordinal);
+        Assert.Contains("nothing was changed", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Checks:", result.Out, StringComparison.Ordinal);
+        Assert.Null(sysprep.Request);
+        Assert.Equal(before, SealableMachine.Snapshot(machine));
+    }
+
+    [Fact]
+    public void Seal_LiveAtATerminalConfirmed_Sealed()
+    {
+        var machine = SealableMachine.Create();
+        var sysprep = new FakeSysprep().Install(machine);
+
+        var result = CliRunner.Run(["seal", "--quit"], stdin: "yes\n", machine: machine, stdinTerminal: true);
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.Contains("seal: sealed", result.Out, StringComparison.Ordinal);
+        Assert.Contains("/quit", sysprep.Request!.Arguments);
+        Assert.Contains("reseal: sysprep: Info SYSPRP", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Seal_LiveDryRun_PrintsChecksAndPlanAndChangesNothing()
+    {
+        var machine = SealableMachine.Create();
+        var sysprep = new FakeSysprep().Install(machine);
+        var before = SealableMachine.Snapshot(machine);
+
+        var result = CliRunner.Run(["seal", "--dry-run", "--format", "json"], machine: machine);
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal("an in-memory test machine", json.RootElement.GetProperty("root").GetString());
+        Assert.Contains(json.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("code").GetString() == "not-admin" && c.GetProperty("severity").GetString() == "ok");
+        Assert.Null(sysprep.Request);
+        Assert.Equal(before, SealableMachine.Snapshot(machine));
+    }
+
+    [Fact]
+    public void Seal_LiveYesJson_SealedWithPreflightInTheResult()
+    {
+        var machine = SealableMachine.Create();
+        new FakeSysprep().Install(machine);
+
+        var result = CliRunner.Run(["seal", "--yes", "--format", "json"], machine: machine);
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal("Sealed", json.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal("Ready", json.RootElement.GetProperty("preflight").GetProperty("readiness").GetString());
+    }
+
+    [Fact]
+    public void Seal_LiveYesSysprepFails_ExitOneUndoneWithDiagnosis()
+    {
+        var machine = SealableMachine.Create();
+        new FakeSysprep { ExitCode = 1, FinalState = null, Errors = { "BitLocker-Sysprep: BitLocker is on for the OS volume. Turn BitLocker off to run Sysprep. (0x80310039)" } }.Install(machine);
+        var before = SealableMachine.Snapshot(machine);
+
+        var result = CliRunner.Run(["seal", "--yes"], machine: machine);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("seal: failed and undone", result.Out, StringComparison.Ordinal);
+        Assert.Contains("SD005", result.Out, StringComparison.Ordinal);
+        Assert.Equal(before, SealableMachine.Snapshot(machine));
+    }
+
+    [Fact]
+    public void Seal_LiveRollback_UndoesFromTheJournal()
+    {
+        var machine = SealableMachine.Create();
+        var before = SealableMachine.Snapshot(machine);
+        var report = new SealRunner(machine).Preflight(new SealOptions());
+        Assert.True(SealApplier.Apply(machine, report).Succeeded);
+
+        var result = CliRunner.Run(["seal", "--rollback"], machine: machine);
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        Assert.Equal(before, SealableMachine.Snapshot(machine));
+    }
+
+    [Theory]
+    [InlineData("seal|--yes|--dry-run")]
+    [InlineData("seal|--rollback|--yes")]
+    [InlineData("seal|--yes|--shutdown|--reboot")]
+    public void Seal_LiveBadCombinations_ExitTwoBeforeTouchingTheMachine(string args)
+    {
+        var machine = SealableMachine.Create();
+        var sysprep = new FakeSysprep().Install(machine);
+        var before = SealableMachine.Snapshot(machine);
+
+        var result = CliRunner.Run(args.Split('|'), machine: machine);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Null(sysprep.Request);
+        Assert.Equal(before, SealableMachine.Snapshot(machine));
+    }
+
+    [Fact]
+    public void Help_SaysWhatRunsWhere()
+    {
+        var result = CliRunner.Run(["seal", "--help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Without --root it seals the running Windows (Windows only)", result.Out, StringComparison.Ordinal);
+        Assert.Contains("a pipeline must say --yes", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("not built", result.Out, StringComparison.Ordinal);
     }
 }

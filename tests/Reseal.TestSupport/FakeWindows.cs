@@ -241,6 +241,8 @@ public sealed class FakeFiles : IWindowsFiles
         }
     }
 
+    public Stream OpenRead(string windowsPath) => new MemoryStream(ReadAllBytes(windowsPath), writable: false);
+
     public void WriteAllBytes(string windowsPath, ReadOnlySpan<byte> contents)
     {
         var path = Expand(windowsPath);
@@ -271,6 +273,33 @@ public sealed class FakeFiles : IWindowsFiles
         {
             _directories.Add(path);
             AddParents(path);
+        }
+    }
+
+    public bool DeleteDirectory(string windowsPath)
+    {
+        var path = Expand(windowsPath);
+        BeforeWrite?.Invoke(path);
+        lock (_gate)
+        {
+            if (_files.Keys.Concat(_directories).Any(f => f.StartsWith(path + "\\", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new IOException($"{path} is not empty");
+            }
+
+            return _directories.Remove(path);
+        }
+    }
+
+    /// <summary>Every directory path (expanded), sorted.</summary>
+    public IReadOnlyList<string> AllDirectories
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _directories.Order(StringComparer.OrdinalIgnoreCase)];
+            }
         }
     }
 
@@ -335,11 +364,44 @@ public sealed class FakeProcesses : IProcessRunner
     /// <summary>Decides the outcome of a run; may change the fake machine (as the real program would).</summary>
     public Func<ProcessRequest, ProcessOutcome>? Handler { get; set; }
 
+    /// <summary>
+    /// Decides the outcome of a run that takes time (a Sysprep that runs for a while, or hangs); it sees the caller's
+    /// token, and a cancelled run ends as the real runner's does, with <see cref="OperationCanceledException"/> (the
+    /// process tree killed). Takes precedence over <see cref="Handler"/>; not used for detached starts.
+    /// </summary>
+    public Func<ProcessRequest, CancellationToken, Task<ProcessOutcome>>? AsyncHandler { get; set; }
+
+    /// <summary>Running programs by process id (what <see cref="FindRunning"/> lists).</summary>
+    public ConcurrentDictionary<int, string> Running { get; } = new();
+
+    /// <summary>What <see cref="IsElevated"/> says (default: elevated).</summary>
+    public bool? Elevated { get; set; } = true;
+
+    /// <summary>When set, <see cref="FindRunning"/> throws this (the process list cannot be read).</summary>
+    public Exception? FindRunningFailure { get; set; }
+
+    public bool? IsElevated => Elevated;
+
+    public IReadOnlyList<int> FindRunning(string programFileName)
+    {
+        if (FindRunningFailure is not null)
+        {
+            throw FindRunningFailure;
+        }
+
+        return [.. Running.Where(p => p.Value.Equals(programFileName, StringComparison.OrdinalIgnoreCase)).Select(p => p.Key).Order()];
+    }
+
     public Task<ProcessOutcome> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         Requests.Enqueue(request);
+        if (AsyncHandler is { } handler)
+        {
+            return handler(request, cancellationToken);
+        }
+
         return Task.FromResult(Handler?.Invoke(request) ?? Exit(0));
     }
 

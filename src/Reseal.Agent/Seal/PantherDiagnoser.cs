@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Seal;
 
@@ -48,7 +49,9 @@ public sealed partial class PantherDiagnoser
         for (var order = 0; order < located.Files.Count; order++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            ReadFile(located.Files[order], order, state, cancellationToken);
+            var path = located.Files[order];
+            ReadFile(path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan),
+                order, state, cancellationToken);
         }
 
         SysprepImageState? imageState = null;
@@ -70,12 +73,83 @@ public sealed partial class PantherDiagnoser
     /// <summary>Diagnoses one path.</summary>
     public PantherDiagnosis Diagnose(string path, CancellationToken cancellationToken = default) => Diagnose([path], cancellationToken);
 
-    private void ReadFile(string path, int order, State state, CancellationToken cancellationToken)
+    /// <summary>The Panther folders of a machine, Sysprep's own first (answerfiles.md §5).</summary>
+    public static IReadOnlyList<string> MachineLogFolders { get; } =
+        [SealPaths.SysprepPantherDirectory, @"%WINDIR%\Panther", @"%WINDIR%\Panther\UnattendGC"];
+
+    /// <summary>
+    /// Diagnoses the logs of a machine read through its ports (a running Windows, an offline tree, a test fake):
+    /// setupact.log and setuperr.log in each of <see cref="MachineLogFolders"/>, Sysprep_succeeded.tag, and the ImageState
+    /// the registry holds (State.ini when the registry cannot say).
+    /// </summary>
+    public PantherDiagnosis Diagnose(IWindowsMachine machine, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        var files = machine.Files;
+        var state = new State();
+        var order = 0;
+        foreach (var folder in MachineLogFolders)
+        {
+            foreach (var name in PantherLogLocator.LogNames)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string path;
+                try
+                {
+                    path = files.Expand(folder + "\\" + name);
+                    if (!files.FileExists(path))
+                    {
+                        continue;
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    state.Problems.Add(new InputProblem(folder + "\\" + name, "cannot be read: " + e.Message));
+                    continue;
+                }
+
+                ReadFile(path, () => files.OpenRead(path), order++, state, cancellationToken);
+            }
+        }
+
+        if (order == 0)
+        {
+            state.Problems.Add(new InputProblem(files.Expand(SealPaths.SysprepPantherDirectory),
+                "no setupact.log or setuperr.log found in System32\\Sysprep\\Panther, Panther or Panther\\UnattendGC"));
+        }
+
+        string? tag = null;
+        SysprepImageState? imageState = null;
+        try
+        {
+            var tagPath = files.Expand(SealPaths.SysprepSucceededTag);
+            tag = files.FileExists(tagPath) ? tagPath : null;
+            if (machine.System.GetImageState().RawText is { Length: > 0 } raw)
+            {
+                imageState = new SysprepImageState(raw, @"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Setup\State!ImageState");
+            }
+            else if (files.FileExists(StateIni))
+            {
+                imageState = SysprepImageState.ParseStateIni(PantherLogReader.DecodeText(files.ReadHead(StateIni, 64 * 1024, out _)), files.Expand(StateIni));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            state.Problems.Add(new InputProblem("ImageState", "cannot be read: " + e.Message));
+        }
+
+        return Conclude(state, tag, imageState);
+    }
+
+    private const string StateIni = @"%WINDIR%\Setup\State\State.ini";
+
+    private void ReadFile(string path, Func<Stream> open, int order, State state, CancellationToken cancellationToken)
     {
         PantherLogFileInfo info;
         try
         {
-            info = PantherLogReader.Inspect(path, _options);
+            using var stream = open();
+            info = PantherLogReader.Inspect(stream, path, _options);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -95,7 +169,7 @@ public sealed partial class PantherDiagnoser
         long lastLine = info.SkippedLines;
         try
         {
-            foreach (var record in PantherLogReader.ReadRecords(info, _options, cancellationToken))
+            foreach (var record in PantherLogReader.ReadRecords(open, info, _options, cancellationToken))
             {
                 tracker.Observe(record);
                 lastLine = record.LineNumber;

@@ -102,12 +102,18 @@ public static class PantherLogReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= PantherReadOptions.Default;
-        if (options.MaxBytesPerFile < 1024 || options.MaxLineLength < 80)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), "MaxBytesPerFile must be at least 1024 and MaxLineLength at least 80.");
-        }
+        Validate(options);
+        using var stream = OpenFile(path);
+        return Inspect(stream, path, options);
+    }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+    /// <summary>
+    /// <see cref="Inspect(string, PantherReadOptions?)"/> on an open seekable stream (a file read through a machine's
+    /// ports); <paramref name="path"/> names it in the result and in evidence.
+    /// </summary>
+    internal static PantherLogFileInfo Inspect(Stream stream, string path, PantherReadOptions options)
+    {
+        Validate(options);
         var length = stream.Length;
         var head = new byte[(int)Math.Min(HeadSize, length)];
         stream.ReadExactly(head);
@@ -143,16 +149,31 @@ public static class PantherLogReader
         return new PantherLogFileInfo(path, length, name, bomLength > 0, start, skippedLines, false, note);
     }
 
-    /// <summary>Streams the records of a file inspected with <see cref="Inspect"/>. Binary files give none.</summary>
+    /// <summary>Streams the records of a file inspected with <see cref="Inspect(string, PantherReadOptions?)"/>. Binary files give none.</summary>
     public static IEnumerable<PantherLogRecord> ReadRecords(PantherLogFileInfo file, PantherReadOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
-        options ??= PantherReadOptions.Default;
-        return file.IsBinary || file.Length == 0 ? [] : ReadRecordsCore(file, options, cancellationToken);
+        return ReadRecords(() => OpenFile(file.Path), file, options ?? PantherReadOptions.Default, cancellationToken);
     }
 
-    /// <summary>Reads a whole file into memory (for small files and tests; <see cref="ReadRecords"/> streams).</summary>
+    /// <summary>Streams the records of a file opened (again) by <paramref name="open"/>, which is disposed when done.</summary>
+    internal static IEnumerable<PantherLogRecord> ReadRecords(Func<Stream> open, PantherLogFileInfo file, PantherReadOptions options,
+        CancellationToken cancellationToken) =>
+        file.IsBinary || file.Length == 0 ? [] : ReadRecordsCore(open, file, options, cancellationToken);
+
+    private static FileStream OpenFile(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+
+    private static void Validate(PantherReadOptions options)
+    {
+        if (options.MaxBytesPerFile < 1024 || options.MaxLineLength < 80)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxBytesPerFile must be at least 1024 and MaxLineLength at least 80.");
+        }
+    }
+
+    /// <summary>Reads a whole file into memory (for small files and tests; <see cref="ReadRecords(PantherLogFileInfo, PantherReadOptions?, CancellationToken)"/> streams).</summary>
     public static IReadOnlyList<PantherLogRecord> ReadAll(string path, PantherReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         var info = Inspect(path, options);
@@ -166,6 +187,12 @@ public static class PantherLogReader
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var bytes = new byte[(int)Math.Min(maxBytes, stream.Length)];
         stream.ReadExactly(bytes);
+        return DecodeText(bytes);
+    }
+
+    /// <summary>Bytes of a small text file as text, with the encoding detection logs get.</summary>
+    internal static string DecodeText(byte[] bytes)
+    {
         var (name, bomLength) = DetectEncoding(bytes);
         return EncodingFor(name).GetString(bytes, bomLength, bytes.Length - bomLength);
     }
@@ -258,10 +285,10 @@ public static class PantherLogReader
             messageId, component, message, gle, text);
     }
 
-    private static IEnumerable<PantherLogRecord> ReadRecordsCore(PantherLogFileInfo file, PantherReadOptions options, CancellationToken cancellationToken)
+    private static IEnumerable<PantherLogRecord> ReadRecordsCore(Func<Stream> open, PantherLogFileInfo file, PantherReadOptions options, CancellationToken cancellationToken)
     {
         var encoding = EncodingFor(file.EncodingName);
-        using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, BufferSize, FileOptions.SequentialScan);
+        using var stream = open();
         stream.Position = Math.Min(file.StartOffset, stream.Length);
         using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, BufferSize);
         var buffer = new char[BufferSize];
@@ -340,7 +367,7 @@ public static class PantherLogReader
     }
 
     /// <summary>Removes the CR and NUL padding; null for a line that was only NULs.</summary>
-    private static string? Clean(string raw)
+    internal static string? Clean(string raw)
     {
         var text = raw.EndsWith('\r') ? raw[..^1] : raw;
         if (text.Contains('\0', StringComparison.Ordinal))
@@ -401,7 +428,7 @@ public static class PantherLogReader
         return true;
     }
 
-    private static (string Name, int BomLength) DetectEncoding(ReadOnlySpan<byte> head)
+    internal static (string Name, int BomLength) DetectEncoding(ReadOnlySpan<byte> head)
     {
         if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
         {
@@ -474,7 +501,7 @@ public static class PantherLogReader
         return control > text.Length / 10;
     }
 
-    private static Encoding EncodingFor(string name) => name switch
+    internal static Encoding EncodingFor(string name) => name switch
     {
         "utf-16le" => new UnicodeEncoding(bigEndian: false, byteOrderMark: false),
         "utf-16be" => new UnicodeEncoding(bigEndian: true, byteOrderMark: false),
@@ -483,7 +510,7 @@ public static class PantherLogReader
     };
 
     /// <summary>Counts line breaks between two offsets without decoding (LF, or LF NUL / NUL LF for UTF-16).</summary>
-    private static long CountLineBreaks(FileStream stream, long from, long to, string encodingName)
+    private static long CountLineBreaks(Stream stream, long from, long to, string encodingName)
     {
         stream.Position = from;
         var buffer = new byte[1 << 20];

@@ -1,4 +1,4 @@
-// The undo journal of an offline seal apply, %ProgramData%\Reseal\sysprep\seal-journal.json, UTF-8 JSON:
+// The undo journal of a seal apply (offline tree or running Windows), %ProgramData%\Reseal\sysprep\seal-journal.json, UTF-8 JSON:
 //
 //   {"format":1,"appliedAt":"2026-…Z",
 //    "createdDirectories":["C:\\ProgramData\\Reseal","C:\\ProgramData\\Reseal\\sysprep"],   outermost first
@@ -49,7 +49,7 @@ internal sealed record MoveJournalChange(string Step, string From, string To, st
     public override string Describe() => $"{From} moved to {To}";
 }
 
-/// <summary>A registry value set; <paramref name="BeforeType"/> is null when it did not exist.</summary>
+/// <summary>A registry value set or deleted; <paramref name="BeforeType"/> is null when it did not exist.</summary>
 internal sealed record RegistryJournalChange(string Step, RegistryHive Hive, string Key, string Name, bool KeyExisted, uint? BeforeType, ImmutableArray<byte> Before)
     : JournalChange(Step)
 {
@@ -193,8 +193,10 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
             MoveJournalChange move => AllowedMoveSource().IsMatch(move.From)
                 && string.Equals(move.To, move.From + SealPaths.MovedAsideSuffix, StringComparison.Ordinal),
             RegistryJournalChange value => value.Hive == RegistryHive.System
-                && string.Equals(value.Key, SealPaths.TerminalServerKey, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(value.Name, SealPaths.RdpValueName, StringComparison.OrdinalIgnoreCase),
+                && ((string.Equals(value.Key, SealPaths.TerminalServerKey, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(value.Name, SealPaths.RdpValueName, StringComparison.OrdinalIgnoreCase))
+                    || (string.Equals(value.Key, SealPaths.SetupKey, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(value.Name, SealPaths.UnattendFileValueName, StringComparison.OrdinalIgnoreCase))),
             _ => false,
         };
         if (!allowed)

@@ -24,7 +24,10 @@ public static class SealPaths
     /// <summary>The user's own hook, run before Sysprep when present.</summary>
     public const string BeforeSysprepHook = SysprepDirectory + @"\BeforeSysprep.cmd";
 
-    /// <summary>The undo journal of an offline apply.</summary>
+    /// <summary>
+    /// The undo journal of an apply. A failed seal undoes and deletes it; after a successful seal it stays in the image
+    /// and the agent deletes it at the clone's first boot.
+    /// </summary>
     public const string Journal = SysprepDirectory + @"\seal-journal.json";
 
     /// <summary>The script Windows runs as SYSTEM after Setup, before the logon screen.</summary>
@@ -35,6 +38,21 @@ public static class SealPaths
 
     /// <summary>The key of <see cref="RdpValueName"/> in HKLM\SYSTEM.</summary>
     public const string TerminalServerKey = @"CurrentControlSet\Control\Terminal Server";
+
+    /// <summary>The key of <see cref="UnattendFileValueName"/> in HKLM\SYSTEM.</summary>
+    public const string SetupKey = "Setup";
+
+    /// <summary>The answer file Setup reads before any other (answerfiles.md §1); cleared when it is not ours.</summary>
+    public const string UnattendFileValueName = "UnattendFile";
+
+    /// <summary>The folder Sysprep logs its own runs to (setupact.log, setuperr.log).</summary>
+    public const string SysprepPantherDirectory = @"%WINDIR%\System32\Sysprep\Panther";
+
+    /// <summary>The file Sysprep writes when it succeeds.</summary>
+    public const string SysprepSucceededTag = @"%WINDIR%\System32\Sysprep\Sysprep_succeeded.tag";
+
+    /// <summary>cmd.exe, which runs the BeforeSysprep hook.</summary>
+    public const string CmdExe = @"%WINDIR%\System32\cmd.exe";
 
     /// <summary>1 = Remote Desktop connections denied.</summary>
     public const string RdpValueName = "fDenyTSConnections";

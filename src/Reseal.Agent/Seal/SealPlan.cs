@@ -21,7 +21,7 @@ public static class SealStepIds
     /// <summary>Render (or take) the answer file and write it to %ProgramData%\Reseal\sysprep\unattend.xml.</summary>
     public const string WriteAnswerFile = "write-answer-file";
 
-    /// <summary>Move a cached Panther answer file aside.</summary>
+    /// <summary>Move a cached Panther answer file aside, and clear HKLM\SYSTEM\Setup!UnattendFile when it names another file.</summary>
     public const string MoveStaleAnswerFile = "move-stale-answer-file";
 
     /// <summary>Deny RDP (fDenyTSConnections=1) so no clone accepts RDP before its password is set.</summary>
@@ -73,13 +73,14 @@ public sealed record SetupCompleteChange(string Path, ImmutableArray<byte> Befor
     /// <summary>True when our line is already there: the file is not changed.</summary>
     public bool Unchanged => !Before.IsDefault && Before.AsSpan().SequenceEqual(After.AsSpan());
 
-    /// <summary>The resulting file as text.</summary>
-    public string AfterText => SealText.Latin1(After.AsSpan());
+    /// <summary>The resulting file as text (UTF-16 by its byte-order mark, UTF-8, or Latin-1 for other ANSI bytes).</summary>
+    public string AfterText => SealText.DecodeScript(After.AsSpan());
 }
 
 /// <summary>
 /// Everything <c>reseal seal</c> would do, in order, with what each step changes and how it is undone. Built by
-/// <see cref="SealPlanner"/>; the offline part is performed by <see cref="OfflineSealer"/>.
+/// <see cref="SealPlanner"/>; its file and registry steps are performed by <see cref="SealApplier"/> (offline trees through
+/// <see cref="OfflineSealer"/>), and the whole of it on a running Windows by <see cref="SealRunner"/>.
 /// </summary>
 public sealed record SealPlan
 {
@@ -97,6 +98,12 @@ public sealed record SealPlan
 
     /// <summary>Cached answer files moved aside.</summary>
     public required ImmutableArray<FileMove> StaleAnswerFiles { get; init; }
+
+    /// <summary>
+    /// <c>HKLM\SYSTEM\Setup!UnattendFile</c> when it points at an answer file other than ours (Setup reads it before any
+    /// other): the value is cleared, and restored if sealing fails. Null when absent or already ours.
+    /// </summary>
+    public string? UnattendFileToClear { get; init; }
 
     /// <summary>fDenyTSConnections before sealing, when known.</summary>
     public uint? RdpDenyBefore { get; init; }

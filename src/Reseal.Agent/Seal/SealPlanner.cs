@@ -97,15 +97,23 @@ public static class SealPlanner
             existingLength is null ? $"delete {answerTarget}" : $"restore the previous {answerTarget}", AppliesOffline: true, answer.Text));
 
         // 3. Cached answer files that would win over ours.
+        // A Panther file that UnattendFile also names is listed once, under the registry's role: it is moved all the same.
         var moves = facts.AnswerFiles
-            .Where(a => a.Role.StartsWith("Panther", StringComparison.Ordinal))
+            .Where(a => a.Role.StartsWith("Panther", StringComparison.Ordinal) || InPanther(files, a.Path))
             .Select(a => OnDiskPath(files, a.Path))
             .Select(path => new FileMove(path, MoveTarget(files, path)))
             .ToImmutableArray();
-        if (!moves.IsEmpty)
+        // HKLM\SYSTEM\Setup!UnattendFile names the answer file Setup reads first: one that is not ours is cleared.
+        var unattendValue = facts.Setup?.UnattendFile?.Trim();
+        var unattendToClear = string.IsNullOrEmpty(unattendValue) || SamePath(files, unattendValue, answerTarget) ? null : unattendValue;
+        if (!moves.IsEmpty || unattendToClear is not null)
         {
+            var unattendWhere = $@"HKLM\SYSTEM\{SealPaths.SetupKey}!{SealPaths.UnattendFileValueName}";
             steps.Add(new SealStep(SealStepIds.MoveStaleAnswerFile, "Move aside cached answer files Setup would read before ours",
-                [.. moves.Select(m => $"move {m.From} to {m.To}")], "move each file back to its name", AppliesOffline: true));
+                [.. moves.Select(m => $"move {m.From} to {m.To}"),
+                    .. unattendToClear is null ? Array.Empty<string>() : [$"clear {unattendWhere} (it points Setup at {unattendToClear})"]],
+                unattendToClear is null ? "move each file back to its name" : $"move each file back to its name; set {unattendWhere} back",
+                AppliesOffline: true));
         }
 
         // 4. BeforeSysprep: RDP denied, then the user's own hook.
@@ -122,7 +130,8 @@ public static class SealPlanner
         if (hook is not null)
         {
             steps.Add(new SealStep(SealStepIds.BeforeSysprepHook, "Run your BeforeSysprep hook",
-                [$"run {hook} (cmd.exe /c, as the sealing user); a non-zero exit code stops sealing", "not run by an offline apply"],
+                [$"run {hook} (cmd.exe /c, as the sealing user); a non-zero exit code, or running past its time limit, stops sealing and undoes every change",
+                    "not run by an offline apply"],
                 "not undone by Reseal: the hook's changes are its own", AppliesOffline: false));
         }
 
@@ -149,6 +158,7 @@ public static class SealPlanner
             LogFiles = logFiles,
             AnswerFile = answer,
             StaleAnswerFiles = moves,
+            UnattendFileToClear = unattendToClear,
             RdpDenyBefore = rdpBefore,
             BeforeSysprepHook = hook,
             SetupComplete = setupComplete,
@@ -168,10 +178,10 @@ public static class SealPlanner
 
         // 7. Watch.
         steps.Add(new SealStep(SealStepIds.Watch, "Watch Sysprep and undo on failure",
-            ["stream Panther\\setupact.log as 'Windows is being configured. SysprepState=...' lines",
-                "success: ImageState becomes IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE and Sysprep exits 0",
-                "failure: a non-zero exit code, ImageState unchanged when Sysprep ends, or errors in System32\\Sysprep\\Panther\\setuperr.log",
-                "on failure: undo deny-rdp, first-boot-hook, move-stale-answer-file and write-answer-file, print the diagnosis (reseal diagnose), exit 1"],
+            ["stream System32\\Sysprep\\Panther\\setupact.log to standard error; write 'Windows is being configured. SysprepState=<ImageState>' to the serial console when ImageState changes",
+                "success: Sysprep exits 0, ImageState becomes IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE and this run logs no error in setuperr.log",
+                "failure: a non-zero exit code, ImageState unchanged or IMAGE_STATE_UNDEPLOYABLE when Sysprep ends, errors in this run's setuperr.log, or no log progress within the time limit (Sysprep is then stopped)",
+                "on failure: undo every change of the journal (RDP, SetupComplete.cmd, moved answer files, UnattendFile, the new answer file, agent state), print the diagnosis (as reseal diagnose), exit 1"],
             "nothing to undo: it only reads", AppliesOffline: false));
 
         return plan with { Steps = steps.ToImmutable() };
@@ -179,11 +189,15 @@ public static class SealPlanner
 
     /// <summary>
     /// SetupComplete.cmd with the agent's line added once: existing bytes are kept as they are; the line goes before a
-    /// final <c>exit</c> (which would otherwise skip it), or at the end. Already present: unchanged.
+    /// final <c>exit</c> (which would otherwise skip it), or at the end. Already present: unchanged. A UTF-16 file (with
+    /// its byte-order mark) gets the line in UTF-16; anything else is edited byte for byte (ANSI, UTF-8).
     /// </summary>
     public static ImmutableArray<byte> WithFirstBootHook(ReadOnlySpan<byte> existing)
     {
-        var text = SealText.Latin1(existing);
+        var encoding = SealText.ScriptEncoding(existing, out var bomLength, out var bytesPerChar);
+        var body = existing[bomLength..];
+        // An odd trailing byte of a UTF-16 file is not a character: it stays where it is, after our line.
+        var text = encoding.GetString(body[..(body.Length - (body.Length % bytesPerChar))]);
         var lines = text.Split('\n');
         if (lines.Any(IsFirstBootHook))
         {
@@ -193,16 +207,24 @@ public static class SealPlanner
         var newline = text.Contains('\n', StringComparison.Ordinal) && !text.Contains("\r\n", StringComparison.Ordinal) ? "\n" : "\r\n";
         var line = SealPaths.FirstBootHookLine + newline;
 
-        // A final "exit" ends the script before anything after it.
+        // A final "exit" ends the script before anything after it: the line goes before it. Chars map to a fixed number
+        // of bytes, so the bytes around the insertion point are kept exactly.
         var lastIndex = Array.FindLastIndex(lines, l => l.Trim().Length > 0);
+        string insert;
+        int at;
         if (lastIndex >= 0 && IsExit(lines[lastIndex]))
         {
-            var offset = lines.Take(lastIndex).Sum(l => l.Length + 1);
-            return [.. Encoding.Latin1.GetBytes(text[..offset] + line + text[offset..])];
+            insert = line;
+            at = lines.Take(lastIndex).Sum(l => l.Length + 1);
+        }
+        else
+        {
+            insert = (text.Length > 0 && !text.EndsWith('\n') ? newline : "") + line;
+            at = text.Length;
         }
 
-        var prefix = text.Length > 0 && !text.EndsWith('\n') ? newline : "";
-        return [.. Encoding.Latin1.GetBytes(text + prefix + line)];
+        var cut = bomLength + (at * bytesPerChar);
+        return [.. existing[..cut], .. encoding.GetBytes(insert), .. existing[cut..]];
     }
 
     /// <summary>True when a SetupComplete.cmd line already starts the agent.</summary>
@@ -219,7 +241,7 @@ public static class SealPlanner
 
     private static int CountLines(ReadOnlySpan<byte> bytes)
     {
-        var text = SealText.Latin1(bytes);
+        var text = SealText.DecodeScript(bytes);
         return text.Length == 0 ? 0 : text.TrimEnd('\n').Split('\n').Length;
     }
 
@@ -299,6 +321,35 @@ public static class SealPlanner
                 .Any(e => e.Name.LocalName == "SkipRearm" && e.Value.Trim() == "1");
         }
         catch (AnswerFileFormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True for a file directly in %WINDIR%\Panther or %WINDIR%\Panther\Unattend (where Setup caches answer files).</summary>
+    private static bool InPanther(IWindowsFiles files, string path)
+    {
+        try
+        {
+            var expanded = files.Expand(path);
+            var folder = expanded[..Math.Max(0, expanded.LastIndexOf('\\'))];
+            var panther = files.Expand(@"%WINDIR%\Panther");
+            return folder.Equals(panther, StringComparison.OrdinalIgnoreCase) || folder.Equals(panther + @"\Unattend", StringComparison.OrdinalIgnoreCase);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when two Windows paths name the same file (after expansion, ignoring case); false when either cannot be expanded.</summary>
+    private static bool SamePath(IWindowsFiles files, string a, string b)
+    {
+        try
+        {
+            return string.Equals(files.Expand(a).TrimEnd('\\'), files.Expand(b).TrimEnd('\\'), StringComparison.OrdinalIgnoreCase);
+        }
+        catch (ArgumentException)
         {
             return false;
         }

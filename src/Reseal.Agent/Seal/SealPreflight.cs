@@ -372,10 +372,19 @@ public static class SealPreflight
     internal static PreflightCheck StalePanther(SealPlan plan)
     {
         const string title = "No cached Panther answer file that would win over ours";
-        return plan.StaleAnswerFiles.IsEmpty
+        var evidence = plan.StaleAnswerFiles.Select(m => $"{m.From} → {m.To}").ToList();
+        if (plan.UnattendFileToClear is { } unattend)
+        {
+            evidence.Add($@"HKLM\SYSTEM\{SealPaths.SetupKey}!{SealPaths.UnattendFileValueName} = {unattend} → cleared");
+        }
+
+        return evidence.Count == 0
             ? Check(PreflightCodes.StalePantherAnswerFile, CheckSeverity.Ok, title, "no cached answer file in %WINDIR%\\Panther")
-            : Check(PreflightCodes.StalePantherAnswerFile, CheckSeverity.Warning, title, "a cached answer file from an earlier Setup is present: it will be moved aside",
-                plan.StaleAnswerFiles.Select(m => $"{m.From} → {m.To}"), "nothing to do: seal moves it aside (and puts it back if Sysprep fails)");
+            : Check(PreflightCodes.StalePantherAnswerFile, CheckSeverity.Warning, title,
+                plan.StaleAnswerFiles.IsEmpty
+                    ? "HKLM\\SYSTEM\\Setup!UnattendFile points Setup at another answer file: it will be cleared"
+                    : "a cached answer file from an earlier Setup is present: it will be moved aside",
+                evidence, "nothing to do: seal moves it aside or clears the value (and puts it back if Sysprep fails)");
     }
 
     private static string Show(uint? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";

@@ -1,22 +1,24 @@
 using System.CommandLine;
 using Reseal.Agent.Seal;
 using Reseal.Unattend.Profiles;
+using Reseal.Windows.Live;
 
 namespace Reseal.Cli.Commands;
 
 /// <summary>
-/// <c>reseal seal</c> against an offline Windows tree (any OS): preflight and plan (<c>--dry-run</c>), the file and
-/// registry steps of the plan with an undo journal, and their rollback. Sealing a running Windows (running Sysprep and
-/// watching it) is not built yet; the command says so rather than pretending.
+/// <c>reseal seal</c>. With <c>--root</c>, an offline Windows tree from any OS: preflight and plan (<c>--dry-run</c>),
+/// the plan's file and registry steps with an undo journal (<c>--yes</c>), and their rollback. Without it, the running
+/// Windows: live preflight and plan (<c>--dry-run</c>), the whole seal — steps, BeforeSysprep hook, Sysprep and its watch,
+/// undone on failure (<c>--yes</c>, or a confirmation typed at a terminal) — and rollback from the journal.
 /// </summary>
 internal static class SealCommand
 {
     public static Command Create(CliContext context)
     {
-        var root = new Option<string?>("--root", "-r") { Description = "An offline Windows tree (mounted image or copy). Required in this build: sealing a running Windows is not built yet.", HelpName = "dir" };
+        var root = new Option<string?>("--root", "-r") { Description = "An offline Windows tree (mounted image or copy), from any OS. Without it, the running Windows is sealed (Windows only; elsewhere exit 4).", HelpName = "dir" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the preflight checks and the plan; change nothing." };
-        var rollback = new Option<bool>("--rollback") { Description = "Undo an earlier offline seal of --root, exactly, from its journal." };
-        var yes = new Option<bool>("--yes", "-y") { Description = "Apply the plan's file and registry steps to --root without asking." };
+        var rollback = new Option<bool>("--rollback") { Description = "Undo an earlier seal exactly, from its journal: of --root, or of this Windows when Sysprep did not generalize it." };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do it without asking. With --root: apply the plan's file and registry steps to the tree. On a running Windows: the whole seal, Sysprep included (needed when standard input is not a terminal)." };
         var profile = new Option<string>("--profile", "-p") { Description = "Answer-file profile: ec2config, ec2launch, ec2launch-v2, cloudbase-init or generic.", DefaultValueFactory = _ => "generic" };
         profile.AcceptOnlyFromAmong([.. AnswerFileProfiles.ByCliName.Keys]);
         var shutdown = new Option<bool>("--shutdown") { Description = "Sysprep shuts the machine down when done (default)." };
@@ -25,16 +27,16 @@ internal static class SealCommand
         var modeVm = new Option<bool>("--mode-vm") { Description = "Pass /mode:vm (same hypervisor and hardware for every clone)." };
         var clean = new Option<bool>("--clean") { Description = "Also delete the agent's logs." };
         var answerFile = new Option<string?>("--answer-file") { Description = "Use this answer file instead of rendering the profile (it is linted).", HelpName = "file" };
-        var force = new Option<bool>("--force") { Description = "Go on despite blocking preflight errors; with --rollback, roll back even files changed after apply (losing those changes)." };
+        var force = new Option<bool>("--force") { Description = "Go on despite blocking preflight errors; with --rollback, roll back even files changed after apply (losing those changes), or a machine Sysprep already generalized." };
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
-        var command = new Command("seal", "Check a machine can be sealed, then prepare it: reset agent state, write the answer file, deny RDP, install the first-boot hook, and run Sysprep. This build works on offline trees (--root): --dry-run prints checks and plan; --yes applies the file and registry steps with an undo journal; --rollback undoes them. Exit 0 ready/done, 1 blocked or refused, 3 not a Windows tree.")
+        var command = new Command("seal", "Check a machine can be sealed, then seal it: reset agent state, write the answer file, deny RDP, run the BeforeSysprep hook, install the first-boot hook, run Sysprep and watch it; on failure undo every change and print the diagnosis. "
+            + "--root DIR works on an offline tree from any OS (--dry-run, --yes applies the file and registry steps, --rollback). Without --root it seals the running Windows (Windows only): --dry-run checks and plans, --yes seals, and with neither a terminal asks first. "
+            + "Exit 0 ready/sealed, 1 blocked, refused or failed (undone), 2 usage (a pipeline must say --yes), 3 not a Windows tree, 4 not on Windows.")
         {
             root, dryRun, rollback, yes, profile, shutdown, reboot, quit, modeVm, clean, answerFile, force, format,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellation) =>
         {
-            var tree = parse.GetValue(root) ?? throw new EnvironmentException(
-                "sealing a running Windows (running Sysprep and watching it) is not built yet; use --root DIR with --dry-run, --yes or --rollback for an offline tree");
             var completions = new[] { (parse.GetValue(shutdown), SysprepCompletion.Shutdown), (parse.GetValue(reboot), SysprepCompletion.Reboot), (parse.GetValue(quit), SysprepCompletion.Quit) }
                 .Where(c => c.Item1).Select(c => c.Item2).ToList();
             if (completions.Count > 1)
@@ -42,10 +44,13 @@ internal static class SealCommand
                 throw new UsageException("choose one of --shutdown, --reboot, --quit");
             }
 
+            var tree = parse.GetValue(root);
             var modes = new[] { parse.GetValue(dryRun), parse.GetValue(rollback), parse.GetValue(yes) }.Count(x => x);
-            if (modes != 1)
+            if (modes > 1 || (tree is not null && modes != 1))
             {
-                throw new UsageException("give exactly one of --dry-run (check and plan), --yes (apply to the tree) or --rollback");
+                throw new UsageException(tree is null
+                    ? "give at most one of --dry-run (check and plan), --yes (seal) or --rollback"
+                    : "give exactly one of --dry-run (check and plan), --yes (apply to the tree) or --rollback");
             }
 
             if (parse.GetValue(answerFile) is { } file && !File.Exists(file))
@@ -63,17 +68,106 @@ internal static class SealCommand
                 Force = parse.GetValue(force),
             };
             var json = parse.GetValue(format) == OutputFormat.Json;
+            if (tree is not null)
+            {
+                return Offline(context, tree, options, parse.GetValue(dryRun), parse.GetValue(rollback), json);
+            }
+
+            var machine = context.LiveMachine?.Invoke() ?? (OperatingSystem.IsWindows() ? LiveMachine.Create() : null)
+                ?? throw new EnvironmentException(
+                    $"sealing a running Windows needs Windows, and this is {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; to prepare an offline Windows tree from any OS, use --root DIR with --dry-run, --yes or --rollback");
+            var runner = new SealRunner(machine, context.Time, context.SealSettings);
+            if (parse.GetValue(rollback))
+            {
+                var undone = runner.Rollback(options.Force);
+                context.Out.Write(json ? undone.ToJsonText() + Environment.NewLine : undone.ToText());
+                return undone.ExitCode;
+            }
+
+            var confirm = !parse.GetValue(dryRun) && !parse.GetValue(yes);
+            if (confirm && context.InputRedirected)
+            {
+                throw new UsageException("refusing to seal this machine without --yes: standard input is not a terminal, so no one can confirm (a pipeline must say --yes; --dry-run only checks)");
+            }
+
+            var report = runner.Preflight(options);
             if (parse.GetValue(dryRun))
             {
-                var report = SealPlanner.DryRun(tree, options);
                 context.Out.Write(json ? report.ToJsonText() + Environment.NewLine : report.ToText());
                 return report.ExitCode;
             }
 
-            var result = parse.GetValue(rollback) ? OfflineSealer.Rollback(tree, parse.GetValue(force)) : OfflineSealer.Apply(tree, options);
-            context.Out.Write(json ? result.ToJsonText() + Environment.NewLine : result.ToText());
+            if (!json)
+            {
+                context.Out.Write(report.ToText());
+                context.Out.Flush();
+            }
+
+            if (confirm && !Confirm(context, report, options))
+            {
+                return ExitCodes.Findings;
+            }
+
+            var result = await runner.RunAsync(report, new MessageProgress(context), cancellation).ConfigureAwait(false);
+            context.Out.Write(json ? result.ToJsonText() + Environment.NewLine : Environment.NewLine + result.ToText());
             return result.ExitCode;
         });
         return command;
+    }
+
+    private static int Offline(CliContext context, string tree, SealOptions options, bool dryRun, bool rollback, bool json)
+    {
+        if (dryRun)
+        {
+            var report = SealPlanner.DryRun(tree, options, context.Time);
+            context.Out.Write(json ? report.ToJsonText() + Environment.NewLine : report.ToText());
+            return report.ExitCode;
+        }
+
+        var result = rollback ? OfflineSealer.Rollback(tree, options.Force, context.Time) : OfflineSealer.Apply(tree, options, context.Time);
+        context.Out.Write(json ? result.ToJsonText() + Environment.NewLine : result.ToText());
+        return result.ExitCode;
+    }
+
+    /// <summary>Asks at the terminal; true only for "yes" (or "y"). A blocked report is never offered.</summary>
+    private static bool Confirm(CliContext context, SealReport report, SealOptions options)
+    {
+        if (report.Readiness is SealReadiness.Blocked or SealReadiness.NotWindows)
+        {
+            context.Message("not sealed: the preflight found errors (--force to seal anyway)");
+            return false;
+        }
+
+        var after = options.Completion switch
+        {
+            SysprepCompletion.Reboot => "restart it",
+            SysprepCompletion.Quit => "leave it running, generalized",
+            _ => "shut it down",
+        };
+        context.Error.Write($"reseal: seal this machine now? Sysprep will generalize it and {after}. Type yes to go on: ");
+        context.Error.Flush();
+        var answer = context.In.ReadLine()?.Trim();
+        if (answer is not null && (answer.Equals("yes", StringComparison.OrdinalIgnoreCase) || answer.Equals("y", StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        context.Message("not sealed: nothing was changed");
+        return false;
+    }
+
+    /// <summary>Progress lines to standard error, one at a time, as they come.</summary>
+    private sealed class MessageProgress(CliContext context) : IProgress<string>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(string value)
+        {
+            lock (_gate)
+            {
+                context.Message(value);
+                context.Error.Flush();
+            }
+        }
     }
 }

@@ -31,11 +31,13 @@ internal static class AgentDetector
         new("Reseal", ["Reseal"], [@"C:\Program Files\Reseal\reseal.exe"], [], @"C:\ProgramData\Reseal\config\agent-config.yml"),
     ];
 
-    public static ImmutableArray<AgentFacts> Detect(OfflineWindows windows, List<Finding> findings)
+    public static ImmutableArray<AgentFacts> Detect(IWindowsMachine windows, List<Finding> findings)
     {
+        ArgumentNullException.ThrowIfNull(windows);
+        ArgumentNullException.ThrowIfNull(findings);
         var agents = new List<AgentFacts>();
-        var systemReadable = windows.Registry.GetStatus(RegistryHive.System).IsReadable;
-        var softwareReadable = windows.Registry.GetStatus(RegistryHive.Software).IsReadable;
+        var systemReadable = WindowsInspector.IsReadable(windows, RegistryHive.System);
+        var softwareReadable = WindowsInspector.IsReadable(windows, RegistryHive.Software);
         foreach (var signature in Signatures)
         {
             var evidence = new List<string>();
@@ -100,7 +102,7 @@ internal static class AgentDetector
         return [.. agents];
     }
 
-    private static List<string> ReadConfig(OfflineWindows windows, string agent, string path, List<Finding> findings)
+    private static List<string> ReadConfig(IWindowsMachine windows, string agent, string path, List<Finding> findings)
     {
         var text = Encoding.UTF8.GetString(windows.Files.ReadAllBytes(path, OfflineFiles.MaxTextFileBytes)).TrimStart('\uFEFF');
         try

@@ -3,6 +3,7 @@ using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using Reseal.Windows.Offline;
+using Reseal.Windows.Ports;
 
 namespace Reseal.Windows.Inspection;
 
@@ -32,7 +33,7 @@ public static class AnswerFileScanner
     ];
 
     /// <summary>Scans the tree; findings go to <paramref name="findings"/>.</summary>
-    internal static ImmutableArray<AnswerFileFacts> Scan(OfflineWindows windows, string? unattendFileValue, List<Finding> findings)
+    internal static ImmutableArray<AnswerFileFacts> Scan(IWindowsMachine windows, string? unattendFileValue, List<Finding> findings)
     {
         var found = new List<AnswerFileFacts>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -74,7 +75,7 @@ public static class AnswerFileScanner
             AnswerFileFacts facts;
             try
             {
-                if (!windows.Files.FileExists(path) || !seen.Add(windows.Files.ToHostPath(path)))
+                if (!windows.Files.FileExists(path) || !seen.Add(windows is OfflineWindows offline ? offline.Files.ToHostPath(path) : windows.Files.Expand(path)))
                 {
                     continue;
                 }
@@ -103,7 +104,7 @@ public static class AnswerFileScanner
         findings.Add(new Finding("answer-file-unreadable", FindingSeverity.Warning, $"{path} was not read: {e.Message}",
             "an answer file must be a regular file inside the image; check what this path is", path));
 
-    private static AnswerFileFacts Read(OfflineWindows windows, string path, string role, List<Finding> findings)
+    private static AnswerFileFacts Read(IWindowsMachine windows, string path, string role, List<Finding> findings)
     {
         var bytes = windows.Files.ReadAllBytes(path, OfflineFiles.MaxTextFileBytes);
         ImmutableArray<AnswerFilePassword> passwords;

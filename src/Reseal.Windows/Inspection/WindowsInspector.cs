@@ -6,9 +6,10 @@ using Reseal.Windows.Ports;
 namespace Reseal.Windows.Inspection;
 
 /// <summary>
-/// Reads the facts of an offline Windows tree that decide whether it can be sealed (registry.md §4), and says what to
-/// fix. Never throws for a bad tree: a missing hive, a damaged file or a tree that is not Windows become findings, and
-/// everything that could still be read is reported.
+/// Reads the facts of a Windows installation that decide whether it can be sealed (registry.md §4), and says what to
+/// fix: an offline tree (<see cref="OfflineWindows"/>, hives read from their files) or any other machine through its
+/// ports (the running Windows, a test fake). Never throws for a bad tree: a missing hive, a damaged file or a tree that
+/// is not Windows become findings, and everything that could still be read is reported.
 /// </summary>
 public static class WindowsInspector
 {
@@ -34,12 +35,35 @@ public static class WindowsInspector
         return InspectionReport.Create(windows.Files.Root, run.Execute(), run.Findings);
     }
 
-    /// <summary>One inspection: collects facts section by section; a section that fails becomes a finding.</summary>
-    private sealed class Run(OfflineWindows windows)
+    /// <summary>
+    /// Inspects any machine through its ports. An <see cref="OfflineWindows"/> is inspected as a tree; on other machines
+    /// (the running Windows) every hive counts as readable unless reading its root fails, and the domain membership and
+    /// machine SID, which only the offline SAM and SECURITY hives give here, are not reported.
+    /// </summary>
+    public static InspectionReport Inspect(IWindowsMachine machine)
     {
-        private readonly OfflineRegistry _registry = windows.Registry;
-        private readonly OfflineFiles _files = windows.Files;
+        ArgumentNullException.ThrowIfNull(machine);
+        if (machine is OfflineWindows windows)
+        {
+            return Inspect(windows);
+        }
+
+        var run = new Run(machine);
+        return InspectionReport.Create(machine.Description, run.Execute(), run.Findings);
+    }
+
+    /// <summary>Whether a hive of a machine can be read: an offline tree says so per hive; other machines read it live.</summary>
+    internal static bool IsReadable(IWindowsMachine machine, RegistryHive hive) =>
+        machine is not OfflineWindows offline || offline.Registry.GetStatus(hive).IsReadable;
+
+    /// <summary>One inspection: collects facts section by section; a section that fails becomes a finding.</summary>
+    private sealed class Run(IWindowsMachine windows)
+    {
+        private readonly OfflineWindows? _offline = windows as OfflineWindows;
+        private readonly IRegistry _registry = windows.Registry;
+        private readonly IWindowsFiles _files = windows.Files;
         private readonly List<Finding> _findings = [];
+        private readonly Dictionary<RegistryHive, OfflineHiveStatus> _hives = [];
         private const int TailBytes = 256 * 1024;
         private const int SetupCompleteBytes = 8192;
         private const int StateIniBytes = 64 * 1024;
@@ -49,13 +73,13 @@ public static class WindowsInspector
 
         public InspectionFacts Execute()
         {
-            if (!windows.LooksLikeWindows)
+            if (_offline is { LooksLikeWindows: false })
             {
                 var hasWindowsFolder = _files.DirectoryExists(@"C:\Windows");
                 Add("not-windows", FindingSeverity.Error,
                     hasWindowsFolder
-                        ? $@"{_files.Root} has a Windows folder but no Windows\System32\config, so there is no registry to read"
-                        : $@"{_files.Root} is not a Windows tree: no Windows\System32\config folder",
+                        ? $@"{_offline.Files.Root} has a Windows folder but no Windows\System32\config, so there is no registry to read"
+                        : $@"{_offline.Files.Root} is not a Windows tree: no Windows\System32\config folder",
                     "point --root at the root of the Windows system volume (the folder that holds Windows\\, Program Files\\, Users\\)");
                 return new InspectionFacts();
             }
@@ -140,9 +164,12 @@ public static class WindowsInspector
             }
         }
 
+        private bool Readable(RegistryHive hive) => _hives.TryGetValue(hive, out var status) ? status.IsReadable : IsReadable(windows, hive);
+
         private OfflineHiveStatus HiveStatus(RegistryHive hive)
         {
-            var status = _registry.GetStatus(hive);
+            var status = _offline?.Registry.GetStatus(hive) ?? Probe(hive);
+            _hives[hive] = status;
             var essential = hive is RegistryHive.System or RegistryHive.Software;
             var location = OfflineRegistry.HivePath(hive);
             switch (status.State)
@@ -173,6 +200,20 @@ public static class WindowsInspector
             return status;
         }
 
+        /// <summary>A hive of a running machine: readable unless opening its root fails (SAM and SECURITY need SYSTEM).</summary>
+        private OfflineHiveStatus Probe(RegistryHive hive)
+        {
+            try
+            {
+                _ = _registry.KeyExists(hive, "");
+                return new OfflineHiveStatus(hive, null, HiveLoadState.Loaded, null, []);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+            {
+                return new OfflineHiveStatus(hive, null, HiveLoadState.Unreadable, e.Message, []);
+            }
+        }
+
         private string? Text(RegistryHive hive, string key, string name) => _registry.GetValue(hive, key, name)?.AsText();
 
         private uint? DWord(RegistryHive hive, string key, string name) => _registry.GetValue(hive, key, name)?.AsDWord();
@@ -191,7 +232,7 @@ public static class WindowsInspector
 
         private SetupFacts ReadSetup()
         {
-            var softwareRead = _registry.GetStatus(RegistryHive.Software).IsReadable;
+            var softwareRead = Readable(RegistryHive.Software);
             var (state, raw) = softwareRead ? windows.System.GetImageState() : (ImageState.Missing, null);
             if (!softwareRead)
             {
@@ -261,7 +302,7 @@ public static class WindowsInspector
         {
             const string tcpip = @"CurrentControlSet\Services\Tcpip\Parameters";
             string? localeName = null, locale = null;
-            if (_registry.GetStatus(RegistryHive.Default).IsReadable)
+            if (Readable(RegistryHive.Default))
             {
                 localeName = Text(RegistryHive.Default, @"Control Panel\International", "LocaleName");
                 locale = Text(RegistryHive.Default, @"Control Panel\International", "Locale");
@@ -273,7 +314,7 @@ public static class WindowsInspector
             }
 
             string? guid = null;
-            if (_registry.GetStatus(RegistryHive.Software).IsReadable)
+            if (Readable(RegistryHive.Software))
             {
                 guid = Text(RegistryHive.Software, @"Microsoft\Cryptography", "MachineGuid");
                 if (guid is not null)
@@ -298,14 +339,21 @@ public static class WindowsInspector
 
         private DomainFacts ReadDomain()
         {
+            if (_offline is null)
+            {
+                // The machine SID and the domain are read from the SAM and SECURITY hive files; a running machine keeps
+                // them locked, so they are not reported here (the preflight says "could not be read").
+                return new DomainFacts(null, null, null, null, null);
+            }
+
             WindowsSid? fromSam = null;
-            if (_registry.TryGetHive(RegistryHive.Sam) is { } sam)
+            if (_offline.Registry.TryGetHive(RegistryHive.Sam) is { } sam)
             {
                 fromSam = SamDatabase.ReadMachineSid(sam);
             }
 
             SecurityPolicy? policy = null;
-            if (_registry.TryGetHive(RegistryHive.Security) is { } security)
+            if (_offline.Registry.TryGetHive(RegistryHive.Security) is { } security)
             {
                 policy = SecurityPolicy.Read(security);
             }
@@ -330,7 +378,7 @@ public static class WindowsInspector
 
         private ImmutableArray<LocalAccount> ReadAccounts()
         {
-            var result = windows.Accounts.Read();
+            var result = _offline?.Accounts.Read() ?? new SamDatabase.AccountsResult([.. windows.Accounts.ListAccounts()], []);
             foreach (var problem in result.Problems)
             {
                 Add("sam-record", FindingSeverity.Warning, problem, "the SAM may be damaged; the accounts listed are those that could be read", @"HKLM\SAM");
@@ -420,7 +468,7 @@ public static class WindowsInspector
                 }
             }
 
-            if (_registry.GetStatus(RegistryHive.Software).IsReadable)
+            if (Readable(RegistryHive.Software))
             {
                 foreach (var key in new[]
                 {
@@ -512,7 +560,7 @@ public static class WindowsInspector
         private ImmutableArray<string> ReadBitLocker()
         {
             var signs = new List<string>();
-            if (_registry.GetStatus(RegistryHive.Software).IsReadable)
+            if (Readable(RegistryHive.Software))
             {
                 const string policy = @"Policies\Microsoft\FVE";
                 var values = _registry.GetValues(RegistryHive.Software, policy);
@@ -533,7 +581,7 @@ public static class WindowsInspector
                     "Sysprep fails if BitLocker is on for the OS volume, even suspended (0x80310039): decrypt it fully (manage-bde -off C:) and wait before sealing");
             }
 
-            if (signs.Count == 0 && _registry.GetStatus(RegistryHive.System).IsReadable && _registry.GetStatus(RegistryHive.Software).IsReadable)
+            if (signs.Count == 0 && Readable(RegistryHive.System) && Readable(RegistryHive.Software))
             {
                 Add("bitlocker", FindingSeverity.Info, "no BitLocker policy or auto-start service; the tree is readable, so its volume is not locked");
             }

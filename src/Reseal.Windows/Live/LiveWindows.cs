@@ -206,7 +206,11 @@ public sealed class LiveRegistry : IRegistry
         return true;
     }
 
-    private static WinRegistryKey Root(RegistryHive hive)
+    /// <summary>
+    /// The hive's root, opened for writing only when a write follows: a process that is not elevated can still read
+    /// SOFTWARE and SYSTEM (the preflight reports it is not elevated rather than that nothing could be read).
+    /// </summary>
+    private static WinRegistryKey Root(RegistryHive hive, bool writable = true)
     {
         var (baseKey, sub) = hive switch
         {
@@ -214,14 +218,21 @@ public sealed class LiveRegistry : IRegistry
             _ => (Microsoft.Win32.RegistryHive.LocalMachine, RegistryHives.FileName(hive)),
         };
         using var top = WinRegistryKey.OpenBaseKey(baseKey, RegistryView.Registry64);
-        return top.OpenSubKey(sub, writable: true)
-            ?? throw new HiveUnavailableException(hive, "cannot be opened (SAM and SECURITY need the SYSTEM account)");
+        try
+        {
+            return top.OpenSubKey(sub, writable)
+                ?? throw new HiveUnavailableException(hive, "cannot be opened (SAM and SECURITY need the SYSTEM account)");
+        }
+        catch (System.Security.SecurityException e)
+        {
+            throw new HiveUnavailableException(hive, $"access denied ({e.Message}); SAM and SECURITY need the SYSTEM account, writes an elevated process", e);
+        }
     }
 
     private static WinRegistryKey? Open(RegistryHive hive, string keyPath, bool writable)
     {
         ArgumentNullException.ThrowIfNull(keyPath);
-        using var root = Root(hive);
+        using var root = Root(hive, writable);
         return keyPath.Trim('\\').Length == 0 ? root.OpenSubKey("", writable) : root.OpenSubKey(keyPath.Trim('\\'), writable);
     }
 
@@ -279,6 +290,10 @@ public sealed class LiveFiles : IWindowsFiles
     public byte[] ReadAllBytes(string windowsPath) => File.ReadAllBytes(Expand(windowsPath));
 
     /// <inheritdoc/>
+    public Stream OpenRead(string windowsPath) =>
+        new FileStream(Expand(windowsPath), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+
+    /// <inheritdoc/>
     public void WriteAllBytes(string windowsPath, ReadOnlySpan<byte> contents)
     {
         var path = Expand(windowsPath);
@@ -318,6 +333,20 @@ public sealed class LiveFiles : IWindowsFiles
 
     /// <inheritdoc/>
     public void CreateDirectory(string windowsPath) => Directory.CreateDirectory(Expand(windowsPath));
+
+    /// <inheritdoc/>
+    public bool DeleteDirectory(string windowsPath)
+    {
+        var path = Expand(windowsPath);
+        if (!Directory.Exists(path))
+        {
+            return false;
+        }
+
+        // Directory.Delete without recursion fails on a directory that is not empty (IOException), as promised.
+        Directory.Delete(path, recursive: false);
+        return true;
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<string> ListFiles(string windowsDirectory)
@@ -436,6 +465,43 @@ public sealed class LiveProcesses : IProcessRunner
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {request.FileName}");
         return process.Id;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<int> FindRunning(string programFileName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(programFileName);
+        var name = Path.GetFileNameWithoutExtension(programFileName);
+        var processes = Process.GetProcessesByName(name);
+        try
+        {
+            return [.. processes.Select(p => p.Id).Order()];
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                process.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool? IsElevated
+    {
+        get
+        {
+            try
+            {
+                using var identity = System.Security.Principal.WindowsIdentity.GetCurrent();
+                // A UAC-filtered token is not in the Administrators role: only an elevated (or SYSTEM) token is.
+                return identity.IsSystem || new System.Security.Principal.WindowsPrincipal(identity).IsInRole(System.Security.Principal.WindowsBuiltInRole.Administrator);
+            }
+            catch (Exception e) when (e is System.Security.SecurityException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>How long the pipes may still drain once the tree is killed at the deadline.</summary>

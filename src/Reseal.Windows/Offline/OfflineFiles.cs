@@ -142,6 +142,10 @@ public sealed class OfflineFiles : IWindowsFiles
     public byte[] ReadAllBytes(string windowsPath) => ReadAllBytes(windowsPath, Array.MaxLength);
 
     /// <inheritdoc/>
+    /// <remarks>Only a regular file inside the tree is opened (never a FIFO, a device or a link that leads outside).</remarks>
+    public Stream OpenRead(string windowsPath) => OpenRegular(windowsPath, out _);
+
+    /// <inheritdoc/>
     public void WriteAllBytes(string windowsPath, ReadOnlySpan<byte> contents)
     {
         var host = ToHostPath(windowsPath);
@@ -181,6 +185,24 @@ public sealed class OfflineFiles : IWindowsFiles
 
     /// <inheritdoc/>
     public void CreateDirectory(string windowsPath) => Directory.CreateDirectory(ToHostPath(windowsPath));
+
+    /// <inheritdoc/>
+    public bool DeleteDirectory(string windowsPath)
+    {
+        var host = ToHostPath(windowsPath);
+        if (!Directory.Exists(host))
+        {
+            return false;
+        }
+
+        if (Directory.EnumerateFileSystemEntries(host).Any())
+        {
+            throw new IOException($"{Expand(windowsPath)} is not empty ({host})");
+        }
+
+        Directory.Delete(host);
+        return true;
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<string> ListFiles(string windowsDirectory) => List(windowsDirectory, files: true);

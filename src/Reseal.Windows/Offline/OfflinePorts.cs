@@ -212,6 +212,12 @@ internal sealed class OfflineNothingRuns : IProcessRunner, ISerialConsole, IPowe
         throw OfflineWindows.NeedsRunningWindows($"starting '{request.FileName}'", "run it when the image boots (SetupComplete.cmd or the agent)");
     }
 
+    public IReadOnlyList<int> FindRunning(string programFileName) =>
+        throw OfflineWindows.NeedsRunningWindows($"listing the running '{programFileName}' processes", "nothing runs in an offline image");
+
+    /// <summary>Null: an offline tree has no process whose rights could be asked about.</summary>
+    public bool? IsElevated => null;
+
     public Task WriteLineAsync(string line, CancellationToken cancellationToken) =>
         throw OfflineWindows.NeedsRunningWindows("writing to the serial console (COM1)", "an offline image has no console");
 

@@ -53,4 +53,16 @@ public interface IProcessRunner
     /// time limit does not apply. Returns its process id.
     /// </summary>
     int StartDetached(ProcessRequest request);
+
+    /// <summary>
+    /// The ids of the running processes started from a program with this file name (<c>sysprep.exe</c>), matched
+    /// case-insensitively, in ascending order. Needs a running Windows.
+    /// </summary>
+    IReadOnlyList<int> FindRunning(string programFileName);
+
+    /// <summary>
+    /// Whether this process runs with an administrator's full token (elevated, or as SYSTEM); null when it cannot tell
+    /// (an offline tree has no process of its own).
+    /// </summary>
+    bool? IsElevated { get; }
 }

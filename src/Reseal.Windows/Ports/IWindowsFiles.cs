@@ -22,6 +22,12 @@ public interface IWindowsFiles
     /// <summary>Reads a whole file; <see cref="FileNotFoundException"/> when missing.</summary>
     byte[] ReadAllBytes(string windowsPath);
 
+    /// <summary>
+    /// Opens a regular file for reading from its start, sharing it with writers (a log another process is appending to
+    /// can be read). The stream is seekable; <see cref="FileNotFoundException"/> when missing.
+    /// </summary>
+    Stream OpenRead(string windowsPath);
+
     /// <summary>Writes a whole file atomically, creating its directory.</summary>
     void WriteAllBytes(string windowsPath, ReadOnlySpan<byte> contents);
 
@@ -31,9 +37,84 @@ public interface IWindowsFiles
     /// <summary>Creates a directory and its parents.</summary>
     void CreateDirectory(string windowsPath);
 
+    /// <summary>Deletes an empty directory; false when it does not exist, <see cref="IOException"/> when it is not empty.</summary>
+    bool DeleteDirectory(string windowsPath);
+
     /// <summary>Windows paths of the files directly in a directory (empty when it does not exist), sorted.</summary>
     IReadOnlyList<string> ListFiles(string windowsDirectory);
 
     /// <summary>Windows paths of the subdirectories of a directory (empty when it does not exist), sorted.</summary>
     IReadOnlyList<string> ListDirectories(string windowsDirectory);
+}
+
+/// <summary>Bounded reads on top of <see cref="IWindowsFiles.OpenRead"/>: a file of any size is read in bounded memory.</summary>
+public static class WindowsFileReads
+{
+    /// <summary>
+    /// Reads a whole file of at most <paramref name="maxBytes"/> bytes; <see cref="IOException"/> when it is larger,
+    /// <see cref="FileNotFoundException"/> when missing.
+    /// </summary>
+    public static byte[] ReadAllBytes(this IWindowsFiles files, string windowsPath, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        using var stream = files.OpenRead(windowsPath);
+        var length = stream.Length;
+        if (length > maxBytes || length > Array.MaxLength)
+        {
+            throw new IOException($"{files.Expand(windowsPath)} is {length} bytes, more than the {maxBytes} read here");
+        }
+
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>Reads at most <paramref name="maxBytes"/> bytes from the start of a file, and its length.</summary>
+    public static byte[] ReadHead(this IWindowsFiles files, string windowsPath, int maxBytes, out long length)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        using var stream = files.OpenRead(windowsPath);
+        length = stream.Length;
+        var bytes = new byte[(int)Math.Min(length, maxBytes)];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>Reads at most <paramref name="maxBytes"/> bytes from the end of a file (seeking there), and its length.</summary>
+    public static byte[] ReadTail(this IWindowsFiles files, string windowsPath, int maxBytes, out long length)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        using var stream = files.OpenRead(windowsPath);
+        length = stream.Length;
+        var count = (int)Math.Min(length, maxBytes);
+        stream.Seek(length - count, SeekOrigin.Begin);
+        var bytes = new byte[count];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Reads the bytes from <paramref name="offset"/> to the end of a file, at most <paramref name="maxBytes"/> of them
+    /// (a log being tailed), and its current length. Nothing is read when the file is shorter than the offset.
+    /// </summary>
+    public static byte[] ReadFrom(this IWindowsFiles files, string windowsPath, long offset, int maxBytes, out long length)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        using var stream = files.OpenRead(windowsPath);
+        length = stream.Length;
+        if (offset >= length)
+        {
+            return [];
+        }
+
+        stream.Seek(offset, SeekOrigin.Begin);
+        var bytes = new byte[(int)Math.Min(length - offset, maxBytes)];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
 }
