@@ -150,7 +150,7 @@ public static class SealPlanner
 
         // 6. Sysprep.
         var sysprep = files.Expand(SealPaths.SysprepExe);
-        ImmutableArray<string> arguments = ["/oobe", "/generalize", options.CompletionSwitch, .. options.ModeVm ? new[] { "/mode:vm" } : [], "/unattend:" + answerTarget];
+        ImmutableArray<string> arguments = ["/oobe", "/generalize", options.CompletionSwitch, "/quiet", .. options.ModeVm ? new[] { "/mode:vm" } : [], "/unattend:" + answerTarget];
         var plan = new SealPlan
         {
             Steps = [],

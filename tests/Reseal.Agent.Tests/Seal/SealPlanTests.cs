@@ -102,9 +102,9 @@ public sealed class SealPlanTests
     }
 
     [Theory]
-    [InlineData(SysprepCompletion.Shutdown, false, @"C:\Windows\System32\Sysprep\sysprep.exe /oobe /generalize /shutdown /unattend:C:\ProgramData\Reseal\sysprep\unattend.xml")]
-    [InlineData(SysprepCompletion.Reboot, true, @"C:\Windows\System32\Sysprep\sysprep.exe /oobe /generalize /reboot /mode:vm /unattend:C:\ProgramData\Reseal\sysprep\unattend.xml")]
-    [InlineData(SysprepCompletion.Quit, false, @"C:\Windows\System32\Sysprep\sysprep.exe /oobe /generalize /quit /unattend:C:\ProgramData\Reseal\sysprep\unattend.xml")]
+    [InlineData(SysprepCompletion.Shutdown, false, @"C:\Windows\System32\Sysprep\sysprep.exe /oobe /generalize /shutdown /quiet /unattend:C:\ProgramData\Reseal\sysprep\unattend.xml")]
+    [InlineData(SysprepCompletion.Reboot, true, @"C:\Windows\System32\Sysprep\sysprep.exe /oobe /generalize /reboot /quiet /mode:vm /unattend:C:\ProgramData\Reseal\sysprep\unattend.xml")]
+    [InlineData(SysprepCompletion.Quit, false, @"C:\Windows\System32\Sysprep\sysprep.exe /oobe /generalize /quit /quiet /unattend:C:\ProgramData\Reseal\sysprep\unattend.xml")]
     public void DryRun_CompletionAndModeVm_SysprepCommandLine(SysprepCompletion completion, bool modeVm, string expected)
     {
         using var temp = new TempDirectory();

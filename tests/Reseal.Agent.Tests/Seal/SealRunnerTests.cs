@@ -65,7 +65,7 @@ public sealed class SealRunnerTests
         // The hook ran before Sysprep, and Sysprep got the plan's arguments.
         Assert.Equal(
             [@"C:\Windows\System32\cmd.exe /c C:\ProgramData\Reseal\sysprep\BeforeSysprep.cmd",
-                @"C:\Windows\System32\Sysprep\sysprep.exe /oobe /generalize /shutdown /unattend:C:\ProgramData\Reseal\sysprep\unattend.xml"],
+                @"C:\Windows\System32\Sysprep\sysprep.exe /oobe /generalize /shutdown /quiet /unattend:C:\ProgramData\Reseal\sysprep\unattend.xml"],
             machine.Processes.CommandLines);
         Assert.Equal(result.Report!.Plan!.SysprepArguments, sysprep.Request!.Arguments);
         // Every file and registry step.
