@@ -380,29 +380,7 @@ public sealed class LiveProcesses : IProcessRunner
     public async Task<ProcessOutcome> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var info = new ProcessStartInfo(request.FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = request.StandardInput is not null,
-            CreateNoWindow = true,
-        };
-        foreach (var argument in request.Arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        if (request.WorkingDirectory is not null)
-        {
-            info.WorkingDirectory = request.WorkingDirectory;
-        }
-
-        foreach (var (name, value) in request.Environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[name] = value;
-        }
-
+        var info = StartInfo(request, capture: true);
         var started = _time.GetTimestamp();
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {request.FileName}");
         // Output is read in the background and the one deadline covers it too: a grandchild that inherits the pipes keeps
@@ -447,7 +425,22 @@ public sealed class LiveProcesses : IProcessRunner
     public int StartDetached(ProcessRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var info = new ProcessStartInfo(request.FileName) { UseShellExecute = false, CreateNoWindow = true };
+        using var process = Process.Start(StartInfo(request, capture: false)) ?? throw new InvalidOperationException($"could not start {request.FileName}");
+        return process.Id;
+    }
+
+    // The process to start: arguments passed one by one (quoted by .NET), working folder, environment; output
+    // redirected only when it is captured.
+    private static ProcessStartInfo StartInfo(ProcessRequest request, bool capture)
+    {
+        var info = new ProcessStartInfo(request.FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = capture,
+            RedirectStandardError = capture,
+            RedirectStandardInput = capture && request.StandardInput is not null,
+            CreateNoWindow = true,
+        };
         foreach (var argument in request.Arguments)
         {
             info.ArgumentList.Add(argument);
@@ -463,8 +456,7 @@ public sealed class LiveProcesses : IProcessRunner
             info.Environment[name] = value;
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {request.FileName}");
-        return process.Id;
+        return info;
     }
 
     /// <inheritdoc/>

@@ -16,14 +16,7 @@ namespace Reseal.Agent.Tests.Boot;
 /// </summary>
 public sealed class AgentSessionTests : IDisposable
 {
-    internal static readonly MetadataHttpOptions Fast = new()
-    {
-        AttemptTimeout = TimeSpan.FromMilliseconds(500),
-        TotalTimeout = TimeSpan.FromSeconds(3),
-        MaxAttempts = 2,
-        InitialBackoff = TimeSpan.FromMilliseconds(10),
-        MaxBackoff = TimeSpan.FromMilliseconds(50),
-    };
+    internal static readonly MetadataHttpOptions Fast = FastMetadata.Options;
 
     private readonly TempDirectory _temp = new();
     private readonly FakeWindows _machine = new();

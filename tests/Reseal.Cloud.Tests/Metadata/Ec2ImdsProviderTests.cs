@@ -10,14 +10,7 @@ namespace Reseal.Cloud.Tests.Metadata;
 
 public sealed class Ec2ImdsProviderTests
 {
-    internal static readonly MetadataHttpOptions Fast = new()
-    {
-        AttemptTimeout = TimeSpan.FromMilliseconds(500),
-        TotalTimeout = TimeSpan.FromSeconds(3),
-        MaxAttempts = 3,
-        InitialBackoff = TimeSpan.FromMilliseconds(10),
-        MaxBackoff = TimeSpan.FromMilliseconds(50),
-    };
+    internal static readonly MetadataHttpOptions Fast = FastMetadata.Options;
 
     [Fact]
     public async Task GetMetadata_Imdsv2_ReadsEveryFactWithToken()
