@@ -269,7 +269,8 @@ public static class SealPlanner
         }
 
         var locale = ChooseLocale(machine, options);
-        var profileOptions = options.ProfileOptions with { Locale = locale.Locale };
+        // The machine being sealed boots into Reseal's agent, so the scrambler is Reseal's whatever the profile's agent ran.
+        var profileOptions = options.ProfileOptions with { Locale = locale.Locale, ResealScrambler = true };
         var rendered = AnswerFileProfiles.Create(options.Profile, profileOptions).ToBytes();
         var reread = AnswerFileReader.Read(rendered, target);
         return new PlannedAnswerFile($"profile {AnswerFileProfiles.CliName(options.Profile)}", target, [.. rendered], locale,

@@ -69,6 +69,14 @@ public sealed record ProfileOptions
     /// <summary>The path of reseal.exe on the image, for the generic profile's commands.</summary>
     public string ResealPath { get; init; } = @"C:\Program Files\Reseal\reseal.exe";
 
+    /// <summary>
+    /// When true, the specialize pass scrambles the administrator password with Reseal's own command
+    /// (<see cref="ResealPath"/> <c>internal scramble-password</c>) whatever the profile's agent would run: what
+    /// <c>reseal seal</c> needs, because the machine it seals runs Reseal's agent, not EC2Config or EC2Launch.
+    /// </summary>
+    public bool ResealScrambler { get; init; }
+
+    /// <summary>The defaults.</summary>
     public static ProfileOptions Default { get; } = new();
 }
 
@@ -151,6 +159,7 @@ public static class AnswerFileProfiles
     /// <summary>EC2Config, EC2Launch v1 and v2 share one layout (seeds 000, 001 and 003).</summary>
     private static void Amazon(Builder b, ProfileOptions o, string owner, string scramble, string rdp)
     {
+        scramble = o.ResealScrambler ? ResealScramble(o) : scramble;
         var timeZone = o.TimeZone ?? "UTC";
         var locale = o.Locale ?? "en-US";
         Generalize(b, o, cleanUpNonPresent: true);
@@ -212,6 +221,8 @@ public static class AnswerFileProfiles
             ]);
     }
 
+    private static string ResealScramble(ProfileOptions o) => $"\"{o.ResealPath}\" internal scramble-password --user Administrator";
+
     /// <summary>Reseal's own: administrator enabled and scrambled, RDP back on last, the agent does the rest.</summary>
     private static void Generic(Builder b, ProfileOptions o)
     {
@@ -220,8 +231,7 @@ public static class AnswerFileProfiles
         b.Add(ConfigurationPass.Specialize, "Microsoft-Windows-Shell-Setup",
             new XElement(N("CopyProfile"), Bool(o.CopyProfile ?? false)),
             new XElement(N("TimeZone"), timeZone));
-        var scramble = $"\"{o.ResealPath}\" internal scramble-password --user Administrator";
-        b.Add(ConfigurationPass.Specialize, "Microsoft-Windows-Deployment", SpecializeCommands(b, o, scramble, EnableRdp));
+        b.Add(ConfigurationPass.Specialize, "Microsoft-Windows-Deployment", SpecializeCommands(b, o, ResealScramble(o), EnableRdp));
         International(b, o.Locale ?? "en-US");
         b.Add(ConfigurationPass.OobeSystem, "Microsoft-Windows-Shell-Setup",
             [

@@ -47,6 +47,20 @@ public sealed class SealPlanTests
         Assert.Equal($"profile {AnswerFileProfiles.CliName(profile)}", answer.Source);
     }
 
+    [Theory]
+    [InlineData(ProfileName.Ec2Config, "ScramblePassword.exe")]
+    [InlineData(ProfileName.Ec2Launch, "Randomize-LocalAdminPassword.ps1")]
+    [InlineData(ProfileName.Ec2LaunchV2, "EC2Launch.exe")]
+    public void DryRun_AmazonProfiles_ScrambleWithResealNotTheAgentTheyCameFrom(ProfileName profile, string amazonScrambler)
+    {
+        using var temp = new TempDirectory();
+        var text = SealPlanner.DryRun(SealTestTree.Ready(temp), Options with { Profile = profile }).Plan!.AnswerFile.Text!;
+
+        Assert.Contains(@"<Path>""C:\Program Files\Reseal\reseal.exe"" internal scramble-password --user Administrator</Path>", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(amazonScrambler, text, StringComparison.Ordinal);
+        Assert.Contains(amazonScrambler, AnswerFileProfiles.Create(profile).ToXmlString(), StringComparison.Ordinal); // unattend new still reproduces the agent's file
+    }
+
     [Fact]
     public void DryRun_LocaleFromDefaultHive_UsedInAnswerFile()
     {
