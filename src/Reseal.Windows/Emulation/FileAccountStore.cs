@@ -91,6 +91,7 @@ public sealed class FileAccountStore : ILocalAccounts
             var entry = entries.FirstOrDefault(e => string.Equals((string?)e["name"], name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new KeyNotFoundException($"no local account named '{name}' in {_path}");
             change(entry);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
             var temporary = _path + ".tmp";
             File.WriteAllText(temporary, new JsonArray([.. entries]).ToJsonString(Indented));
             File.Move(temporary, _path, overwrite: true);

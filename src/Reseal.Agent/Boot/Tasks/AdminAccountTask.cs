@@ -180,7 +180,8 @@ public static class AdminAccountTask
 
             return null;
         }
-        catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException or InvalidOperationException or IOException
+            or UnauthorizedAccessException)
         {
             // The exception text never holds the password (the ports name the account only).
             return TaskExecutionResult.Failed($"could not set the password of {name}: {e.Message}");
