@@ -147,5 +147,67 @@ public sealed class LifecycleTests(WineFixture wine)
         Assert.Empty(machine.FindText(password));
     }
 
+    [Fact]
+    public async Task OpenStack_ConfigDriveAsLabelledDrive_PasswordPostedToNova()
+    {
+        Assert.SkipUnless(ExternalTool.Find("openssl") is not null && ExternalTool.Find("ssh-keygen") is not null, "needs openssl and ssh-keygen (Debian: openssl, openssh-client)");
+        var nova = new FakeNova { UserData = null };
+        await using var server = new LoopbackHttpServer(nova.Handle);
+        using var temp = new TempDirectory();
+        var latest = Directory.CreateDirectory(Path.Combine(temp.Path, "openstack", "latest")).FullName;
+        var key = PublicKeyLine();
+        await File.WriteAllTextAsync(Path.Combine(latest, "meta_data.json"),
+            $$$"""{"uuid": "5c0c1a5e-0d3b-4f7c-9d87-1f1e6d1c0a42", "hostname": "os-clone.novalocal", "availability_zone": "nova", "public_keys": {"mykey": "{{{key}}}\n"}}""", Token);
+        await File.WriteAllTextAsync(Path.Combine(latest, "user_data"), "rem cmd\r\necho ran>> C:\\userdata-ran.txt\r\n", Token);
+        using var machine = await wine.NewMachineAsync("openstack");
+        Prepare(machine, $"  sources: [configdrive]\n  endpoints:\n    openstack: {server.BaseUri}");
+        machine.AttachDrive('D', temp.Path, "config-2");
+
+        var seal = machine.Reseal("seal", "--profile", "cloudbase-init", "--yes");
+
+        Assert.True(seal.Succeeded, seal.ToString());
+        machine.PowerOff();
+        var boots = machine.BootUntilSettled();
+
+        Assert.All(boots, b => Assert.True(b.Process.Succeeded, b.Process.ToString()));
+        var texts = Texts(machine.ConsoleLines());
+        InOrder(texts, "Message: Meta-data is now available.", "Instance-ID: 5c0c1a5e-0d3b-4f7c-9d87-1f1e6d1c0a42", "Password: <Password>",
+            "User data format: script", "Message: Windows is Ready to use");
+        var printed = PasswordBlock(texts);
+        Assert.Equal(printed, nova.StoredPassword);
+        var password = Decrypt(nova.StoredPassword!);
+        Assert.True(new FileAccountStore(machine.HostPath(AccountStore)).HasPassword("Administrator", password));
+        Assert.Equal("ran\n", Normalize(machine.ReadFile(Marker)));
+        Assert.Empty(machine.FindText(password));
+    }
+
+    [Fact]
+    public async Task SysprepFails_MachineLeftAsItWas_AndDiagnoseNamesTheStorePackage()
+    {
+        using var machine = await wine.NewMachineAsync("failing");
+        Prepare(machine, "  sources: [ec2]");
+        machine.WriteFile(@"C:\Windows\Setup\Scripts\SetupComplete.cmd", "@echo off\r\necho site hook\r\n");
+        var setupCompleteBefore = machine.ReadFile(@"C:\Windows\Setup\Scripts\SetupComplete.cmd");
+        var rdpBefore = machine.QueryValue(TerminalServer, "fDenyTSConnections")?.AsDWord;
+        machine.ConfigureEmulator("fail=store-package");
+
+        var seal = machine.Reseal("seal", "--profile", "ec2launch-v2", "--yes");
+
+        Assert.Equal(1, seal.ExitCode & 0xFF);
+        Assert.False(seal.Crashed, seal.ToString());
+        Assert.Contains("SD001", seal.StandardOutput + seal.StandardError, StringComparison.Ordinal);
+        Assert.Equal(rdpBefore, machine.QueryValue(TerminalServer, "fDenyTSConnections")?.AsDWord);
+        Assert.Equal(setupCompleteBefore, machine.ReadFile(@"C:\Windows\Setup\Scripts\SetupComplete.cmd"));
+        Assert.Null(machine.ReadFile(@"C:\ProgramData\Reseal\sysprep\unattend.xml"));
+        Assert.Null(machine.ReadFile(@"C:\ProgramData\Reseal\sysprep\seal-journal.json"));
+        Assert.NotEqual("IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE", machine.QueryValue(StateKey, "ImageState")?.Data);
+        Assert.DoesNotContain(machine.Emulator().Power, p => p.Action == "shutdown");
+
+        var diagnose = machine.Reseal("diagnose", @"C:\Windows\System32\Sysprep\Panther");
+
+        Assert.Equal(1, diagnose.ExitCode & 0xFF);
+        Assert.Contains("SD001", diagnose.StandardOutput, StringComparison.Ordinal);
+    }
+
     private static string Normalize(string? text) => (text ?? string.Empty).Replace("\r\n", "\n", StringComparison.Ordinal);
 }
