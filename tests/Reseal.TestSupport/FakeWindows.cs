@@ -323,6 +323,16 @@ public sealed class FakeFiles : IWindowsFiles
         }
     }
 
+    /// <summary>Directories given to <see cref="RestrictToAdministrators"/> (expanded).</summary>
+    public ConcurrentQueue<string> Restricted { get; } = new();
+
+    public bool RestrictToAdministrators(string windowsDirectory)
+    {
+        CreateDirectory(windowsDirectory);
+        Restricted.Enqueue(Expand(windowsDirectory));
+        return true;
+    }
+
     /// <summary>Writes a UTF-8 text file (test set-up).</summary>
     public void WriteText(string windowsPath, string text) => WriteAllBytes(windowsPath, global::System.Text.Encoding.UTF8.GetBytes(text));
 
@@ -484,6 +494,23 @@ public sealed class FakeAccounts : ILocalAccounts
         }
 
         Replace(name, a => a with { Name = newName });
+    }
+
+    public void Create(string name, string password)
+    {
+        BeforeSetPassword?.Invoke(name, password);
+        lock (_gate)
+        {
+            if (_accounts.Any(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new InvalidOperationException($"an account named {name} already exists");
+            }
+
+            var rid = Math.Max(1000u, _accounts.Max(a => a.Rid) + 1);
+            _accounts.Add(new LocalAccount { Name = name, Rid = rid, Flags = 0x10 });
+            _passwords[rid] = password;
+            PasswordSets++;
+        }
     }
 
     public IReadOnlyList<UserProfile> ListProfiles() => [];

@@ -60,6 +60,17 @@ public static class SealApplier
 
         var plan = report.Plan!;
         var journalPath = machine.Files.Expand(SealPaths.Journal);
+        try
+        {
+            // Before anything is written there: the agent runs what %ProgramData%\Reseal holds as SYSTEM, and ProgramData
+            // lets every user create files. Not journaled (restricting it again is harmless; a rollback keeps it).
+            machine.Files.RestrictToAdministrators(@"%ProgramData%\Reseal");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            // Reported by the agent at first boot, which restricts it again; sealing goes on.
+        }
+
         var session = new Session(machine, journalPath, time);
         try
         {

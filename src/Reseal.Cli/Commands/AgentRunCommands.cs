@@ -101,8 +101,7 @@ internal static class AgentRunCommands
 
     public static Command Install(CliContext context)
     {
-        var exe = new Option<string?>("--exe") { Description = @"reseal.exe to register (default: this program, normally %ProgramFiles%\Reseal
-eseal.exe).", HelpName = "path" };
+        var exe = new Option<string?>("--exe") { Description = @"reseal.exe to register (default: this program, normally %ProgramFiles%\Reseal\reseal.exe).", HelpName = "path" };
         var command = new Command("install", "Register the agent as the automatic Windows service 'Reseal' (LocalSystem, restarts on failure, its Event Log source). Updates an existing registration. Does not start it: it runs at the next boot.")
         {
             exe,

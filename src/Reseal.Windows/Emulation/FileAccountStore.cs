@@ -64,6 +64,32 @@ public sealed class FileAccountStore : ILocalAccounts
     }
 
     /// <inheritdoc/>
+    public void Create(string name, string password)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(password);
+        lock (_gate)
+        {
+            var entries = Load();
+            if (entries.Any(e => string.Equals((string?)e["name"], name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new InvalidOperationException($"an account named {name} already exists");
+            }
+
+            var salt = RandomNumberGenerator.GetBytes(16);
+            entries.Add(new JsonObject
+            {
+                ["name"] = name,
+                ["rid"] = Math.Max(1000u, entries.Max(e => (uint?)e["rid"] ?? 0) + 1),
+                ["flags"] = 0x210u,
+                ["passwordSalt"] = Convert.ToBase64String(salt),
+                ["passwordSha256"] = Convert.ToBase64String(Hash(salt, password)),
+            });
+            Save(entries);
+        }
+    }
+
+    /// <inheritdoc/>
     public IReadOnlyList<UserProfile> ListProfiles() => [];
 
     /// <summary>True when <paramref name="password"/> is the account's password (for tests).</summary>
@@ -91,11 +117,16 @@ public sealed class FileAccountStore : ILocalAccounts
             var entry = entries.FirstOrDefault(e => string.Equals((string?)e["name"], name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new KeyNotFoundException($"no local account named '{name}' in {_path}");
             change(entry);
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-            var temporary = _path + ".tmp";
-            File.WriteAllText(temporary, new JsonArray([.. entries]).ToJsonString(Indented));
-            File.Move(temporary, _path, overwrite: true);
+            Save(entries);
         }
+    }
+
+    private void Save(List<JsonObject> entries)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+        var temporary = _path + ".tmp";
+        File.WriteAllText(temporary, new JsonArray([.. entries]).ToJsonString(Indented));
+        File.Move(temporary, _path, overwrite: true);
     }
 
     private List<JsonObject> Load()

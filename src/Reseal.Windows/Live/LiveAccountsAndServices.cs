@@ -155,6 +155,35 @@ public sealed class LiveAccounts : ILocalAccounts
     }
 
     /// <inheritdoc/>
+    public void Create(string name, string password)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(password);
+        WineDetection.ThrowIfWine("NetUserAdd (creating an account)");
+        var nameText = Marshal.StringToHGlobalUni(name);
+        var passwordText = Marshal.StringToHGlobalUni(password);
+        var buffer = Marshal.AllocHGlobal(Marshal.SizeOf<NativeMethods.UserInfo1>());
+        try
+        {
+            Marshal.StructureToPtr(new NativeMethods.UserInfo1
+            {
+                Name = nameText, Password = passwordText, Privilege = NativeMethods.UserPrivUser, Flags = NativeMethods.UserFlagsNormal,
+            }, buffer, false);
+            var status = NativeMethods.NetUserAdd(null, 1, buffer, out _);
+            if (status != NativeMethods.NerrSuccess)
+            {
+                throw new Win32Exception(status, $"NetUserAdd({name}) failed");
+            }
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(buffer);
+            Marshal.FreeHGlobal(nameText);
+            Marshal.ZeroFreeGlobalAllocUnicode(passwordText);
+        }
+    }
+
+    /// <inheritdoc/>
     public IReadOnlyList<UserProfile> ListProfiles()
     {
         const string list = @"Microsoft\Windows NT\CurrentVersion\ProfileList";

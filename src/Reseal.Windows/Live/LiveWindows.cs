@@ -361,6 +361,26 @@ public sealed class LiveFiles : IWindowsFiles
         var path = Expand(windowsDirectory);
         return Directory.Exists(path) ? Directory.GetDirectories(path).Order(StringComparer.OrdinalIgnoreCase).ToList() : [];
     }
+
+    /// <inheritdoc/>
+    public bool RestrictToAdministrators(string windowsDirectory)
+    {
+        var path = Expand(windowsDirectory);
+        var security = new System.Security.AccessControl.DirectorySecurity();
+        security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
+        foreach (var sid in new[] { System.Security.Principal.WellKnownSidType.LocalSystemSid, System.Security.Principal.WellKnownSidType.BuiltinAdministratorsSid })
+        {
+            security.AddAccessRule(new System.Security.AccessControl.FileSystemAccessRule(new System.Security.Principal.SecurityIdentifier(sid, null),
+                System.Security.AccessControl.FileSystemRights.FullControl,
+                System.Security.AccessControl.InheritanceFlags.ContainerInherit | System.Security.AccessControl.InheritanceFlags.ObjectInherit,
+                System.Security.AccessControl.PropagationFlags.None, System.Security.AccessControl.AccessControlType.Allow));
+        }
+
+        security.SetOwner(new System.Security.Principal.SecurityIdentifier(System.Security.Principal.WellKnownSidType.BuiltinAdministratorsSid, null));
+        var directory = Directory.CreateDirectory(path);
+        directory.SetAccessControl(security);
+        return true;
+    }
 }
 
 /// <summary>Runs programs with System.Diagnostics.Process; kills the tree at the time limit.</summary>

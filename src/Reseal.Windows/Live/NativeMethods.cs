@@ -48,6 +48,28 @@ internal static partial class NativeMethods
     }
 
     [StructLayout(LayoutKind.Sequential)]
+    public struct UserInfo1
+    {
+        public nint Name;
+        public nint Password;
+        public uint PasswordAge;
+        public uint Privilege;
+        public nint HomeDir;
+        public nint Comment;
+        public uint Flags;
+        public nint ScriptPath;
+    }
+
+    /// <summary>USER_PRIV_USER.</summary>
+    public const uint UserPrivUser = 1;
+
+    /// <summary>UF_SCRIPT | UF_NORMAL_ACCOUNT.</summary>
+    public const uint UserFlagsNormal = 0x0001 | 0x0200;
+
+    [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
+    public static partial int NetUserAdd(string? serverName, uint level, nint buffer, out uint parameterError);
+
+    [StructLayout(LayoutKind.Sequential)]
     public struct UserInfo1003
     {
         public nint Password;

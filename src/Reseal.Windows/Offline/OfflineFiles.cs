@@ -210,6 +210,10 @@ public sealed class OfflineFiles : IWindowsFiles
     /// <inheritdoc/>
     public IReadOnlyList<string> ListDirectories(string windowsDirectory) => List(windowsDirectory, files: false);
 
+    /// <inheritdoc/>
+    /// <remarks>An offline tree's files carry the host's permissions, not Windows access lists: nothing to do.</remarks>
+    public bool RestrictToAdministrators(string windowsDirectory) => false;
+
     private List<string> List(string windowsDirectory, bool files)
     {
         var host = ToHostPath(windowsDirectory);

@@ -49,6 +49,10 @@ public sealed class OfflineAccounts(OfflineRegistry registry) : ILocalAccounts
         throw OfflineWindows.NeedsRunningWindows($"renaming account '{name}'", "rename it when the image boots (the agent's setAdminAccount does)");
 
     /// <inheritdoc/>
+    public void Create(string name, string password) =>
+        throw OfflineWindows.NeedsRunningWindows($"creating account '{name}'", "create it when the image boots (the agent's users task does)");
+
+    /// <inheritdoc/>
     public void SetPassword(string name, string password) =>
         throw OfflineWindows.NeedsRunningWindows("setting an account password",
             "the SAM keeps password hashes encrypted with the boot key; set the password at first boot (specialize RunSynchronous or the agent)");

@@ -65,6 +65,12 @@ public interface ILocalAccounts
     /// <summary>Renames an account (its RID and SID stay). Needs a running Windows.</summary>
     void Rename(string name, string newName);
 
+    /// <summary>
+    /// Creates an enabled local user with its password in one step (never a moment without one), a member of Users only.
+    /// Needs a running Windows.
+    /// </summary>
+    void Create(string name, string password);
+
     /// <summary>The profiles in ProfileList, sorted by SID.</summary>
     IReadOnlyList<UserProfile> ListProfiles();
 }

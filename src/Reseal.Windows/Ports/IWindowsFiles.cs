@@ -45,6 +45,13 @@ public interface IWindowsFiles
 
     /// <summary>Windows paths of the subdirectories of a directory (empty when it does not exist), sorted.</summary>
     IReadOnlyList<string> ListDirectories(string windowsDirectory);
+
+    /// <summary>
+    /// Creates the directory when missing and gives it an access list of SYSTEM and Administrators only (full control,
+    /// inherited by everything below, nothing inherited from above), so ordinary users can neither read nor plant files in
+    /// it. Returns false, and creates nothing, where access lists do not apply (an offline tree).
+    /// </summary>
+    bool RestrictToAdministrators(string windowsDirectory);
 }
 
 /// <summary>Bounded reads on top of <see cref="IWindowsFiles.OpenRead"/>: a file of any size is read in bounded memory.</summary>

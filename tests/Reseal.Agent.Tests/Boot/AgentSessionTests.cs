@@ -316,4 +316,73 @@ public sealed class AgentSessionTests : IDisposable
         Assert.Contains("another agent run", error.Message, StringComparison.Ordinal);
         Assert.Empty(_machine.SerialConsole.Lines);
     }
+
+    [Fact]
+    public async Task BootWithoutMetadata_BetweenTwoWithIt_IsTheSameInstance_NoSecondPassword()
+    {
+        var imds = new FakeImds();
+        imds.Items["meta-data/public-keys/0/openssh-key"] = PublicKeyLine();
+        _ = await RunEc2(imds);
+        await using (var down = new LoopbackHttpServer(_ => LoopbackReply.Error(500, "down")))
+        {
+            using var provider = new Ec2ImdsProvider(down.BaseUri, Fast);
+            var offline = await new AgentSession(_machine, Paths, TimeProvider.System, new AgentRunOptions
+            {
+                Providers = [provider], AllowReboot = false, MetadataWait = TimeSpan.FromMilliseconds(200), MetadataRetryDelay = TimeSpan.FromMilliseconds(50),
+            }).RunAsync(TestContext.Current.CancellationToken);
+            Assert.Contains("Instance-ID: i-1234567890abcdef0", Texts(offline.ConsoleLines));
+        }
+
+        var third = await RunEc2(imds);
+
+        Assert.Equal(1, _machine.Accounts.PasswordSets);
+        Assert.DoesNotContain(Texts(third.ConsoleLines), t => t == "Password: <Password>");
+    }
+
+    [Fact]
+    public async Task NoMetadataSourceAtAll_SaysSoAtOnce()
+    {
+        var session = new AgentSession(_machine, Paths, TimeProvider.System, new AgentRunOptions { Providers = [], AllowReboot = false });
+
+        var result = await session.RunAsync(TestContext.Current.CancellationToken);
+
+        var texts = Texts(result.ConsoleLines);
+        Assert.Contains("Metadata is not available for this instance.", texts);
+        Assert.DoesNotContain("Timed out waiting for access to metadata.", texts);
+        Assert.Contains("Message: Windows is Ready to use", texts);
+    }
+
+    [Fact]
+    public async Task RebootAskedButNotAllowed_StatusIsCompletedWithRebootPending()
+    {
+        _machine.Processes.Handler = r => FakeProcesses.Exit(r.FileName.EndsWith("cmd.exe", StringComparison.Ordinal) ? 3010 : 0);
+        var result = await RunEc2(new FakeImds { UserData = "version: 1.1\ntasks:\n- task: executeScript\n  inputs:\n  - type: batch\n    content: exit /b 3010\n" });
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Empty(_machine.Power.Requests);
+        using var status = JsonDocument.Parse(await File.ReadAllTextAsync(Paths.RunStatus, TestContext.Current.CancellationToken));
+        Assert.Equal("completed", status.RootElement.GetProperty("status").GetString());
+        Assert.True(status.RootElement.GetProperty("rebootPending").GetBoolean());
+    }
+
+    [Fact]
+    public async Task DataFolder_IsRestrictedToSystemAndAdministrators()
+    {
+        _ = await RunEc2(new FakeImds());
+
+        Assert.Contains(@"C:\ProgramData\Reseal", _machine.Files.Restricted);
+    }
+
+    [Fact]
+    public async Task SkipIfRanSince_AFinishedRunInThisBoot_RunsNothing()
+    {
+        _ = await RunEc2(new FakeImds());
+        var linesBefore = _machine.SerialConsole.Lines.Count;
+
+        var again = await new AgentSession(_machine, Paths, TimeProvider.System, new AgentRunOptions { Providers = [], SkipIfRanSince = TimeProvider.System.GetUtcNow().AddMinutes(-5) })
+            .RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(again.AlreadyRan);
+        Assert.Equal(linesBefore, _machine.SerialConsole.Lines.Count);
+    }
 }

@@ -48,4 +48,19 @@ public sealed class FileAccountStoreTests
         Assert.Contains("'nobody'", Assert.Throws<KeyNotFoundException>(() => fresh.SetPassword("nobody", "x")).Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => fresh.Rename("Guest", "Administrator"));
     }
+
+    [Fact]
+    public void Create_NewEnabledUserWithItsPassword_OnlyOnce()
+    {
+        using var temp = new TempDirectory();
+        var store = new FileAccountStore(temp.File("accounts.json"));
+
+        store.Create("deploy", "An0ther!Secret");
+
+        var account = store.FindAccount("deploy")!;
+        Assert.False(account.Disabled);
+        Assert.True(account.Rid >= 1000);
+        Assert.True(store.HasPassword("deploy", "An0ther!Secret"));
+        Assert.Throws<InvalidOperationException>(() => store.Create("DEPLOY", "x"));
+    }
 }

@@ -4,7 +4,8 @@ namespace Reseal.Agent.Boot.Config;
 /// The configuration the agent uses when <c>%ProgramData%\Reseal\config\agent-config.yml</c> is absent: EC2Launch v2's
 /// default stages and tasks (extend the root partition; activate Windows, set the DNS suffix, a random administrator
 /// password printed encrypted on the console and the wallpaper before "Windows is Ready to use"; start SSM after it),
-/// with the four preReady tasks marked independent so they run side by side.
+/// with the preReady tasks marked independent so they run side by side (setAdminAccount still runs alone: a task that
+/// prints a password never waits in a parallel group, see BootRunner).
 /// </summary>
 /// <remarks>
 /// activateWindows (type amazon), setDnsSuffix (<c>ec2-utilities</c>) and startSsm are AWS services: off AWS those

@@ -44,13 +44,9 @@ public static class AgentService
             await Task.Delay(SetupPollInterval, time, cancellationToken).ConfigureAwait(false);
         }
 
-        var bootedAt = time.GetUtcNow() - uptime;
-        if (RanSince(paths, bootedAt))
-        {
-            return 0;
-        }
-
-        var session = new AgentSession(machine, paths, time, options);
+        // Checked by the session once it holds the run lock, so a run by SetupComplete.cmd in this boot is never repeated,
+        // even when the two overlap.
+        var session = new AgentSession(machine, paths, time, options with { SkipIfRanSince = time.GetUtcNow() - uptime });
         return (await session.RunAsync(cancellationToken).ConfigureAwait(false)).ExitCode;
     }
 

@@ -58,7 +58,13 @@ public sealed record AgentRunOptions
     public TimeSpan MetadataRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long to wait for another run to finish before giving up.</summary>
-    public TimeSpan LockWait { get; init; } = TimeSpan.FromMinutes(30);
+    public TimeSpan LockWait { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// Checked once the run lock is held: when run.json records a finished run that started after this time, nothing is
+    /// run (the service uses the boot time, so a run by SetupComplete.cmd in this boot is not repeated).
+    /// </summary>
+    public DateTimeOffset? SkipIfRanSince { get; init; }
 
     /// <summary>Reboot the machine when a task asks for it (off for <c>agent run --no-reboot</c> and tests).</summary>
     public bool AllowReboot { get; init; } = true;
@@ -91,7 +97,8 @@ public sealed record AgentEvent(int Level, AgentStage? Stage, string? Task, stri
 /// <param name="Run">The runner's result.</param>
 /// <param name="Metadata">The metadata used, or null.</param>
 /// <param name="ConsoleLines">The console lines written.</param>
-public sealed record AgentRunResult(int ExitCode, BootRunResult Run, InstanceMetadata? Metadata, IReadOnlyList<string> ConsoleLines);
+/// <param name="AlreadyRan">True when nothing ran because <see cref="AgentRunOptions.SkipIfRanSince"/> found a finished run.</param>
+public sealed record AgentRunResult(int ExitCode, BootRunResult Run, InstanceMetadata? Metadata, IReadOnlyList<string> ConsoleLines, bool AlreadyRan = false);
 
 /// <summary>
 /// One agent run on a machine: console start lines, metadata (waiting for it within bounds), information lines, the
@@ -113,23 +120,54 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
 
     private readonly AgentRunOptions _options = options ?? new AgentRunOptions();
 
-    /// <summary>Runs the agent once. Throws <see cref="IOException"/> only when another run holds the lock past the wait.</summary>
+    /// <summary>
+    /// Runs the agent once, or nothing when <see cref="AgentRunOptions.SkipIfRanSince"/> says it already ran. Throws
+    /// <see cref="IOException"/> when the state folder cannot be created or another run holds the lock past the wait.
+    /// </summary>
     public async Task<AgentRunResult> RunAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(paths.StateDirectory);
         using var runLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.SkipIfRanSince is { } since && AgentService.RanSince(paths, since))
+        {
+            return new AgentRunResult(0, new BootRunResult([], AgentState.Fresh("-"), false, null), null, [], AlreadyRan: true);
+        }
+
         using var log = new AgentLog(paths.AgentLog, time, _options.LogMirror);
         using var console = new AgentConsole(machine.SerialConsole, paths.ConsoleLog, log, _options.ConsoleMirror);
         var started = time.GetUtcNow();
-        WriteRunStatus("running", started, null, null);
+        WriteRunStatus("running", started, null, null, log);
         log.Info($"agent run started on {machine.Description}");
+        var finished = false;
+        try
+        {
+            var result = await RunLockedAsync(console, log, started, cancellationToken).ConfigureAwait(false);
+            finished = true;
+            return result;
+        }
+        finally
+        {
+            if (!finished)
+            {
+                // An error outside the tasks (or cancellation): run.json must not keep saying "running".
+                WriteRunStatus("failed", started, time.GetUtcNow(), null, log);
+            }
+        }
+    }
+
+    private async Task<AgentRunResult> RunLockedAsync(AgentConsole console, AgentLog log, DateTimeOffset started, CancellationToken cancellationToken)
+    {
         void Line(string text) => console.Write(ConsoleLines.Format(time, text));
 
         Line(ConsoleLines.SysprepComplete);
+        Protect(log);
         var config = LoadConfig(log, Line);
         var (metadata, provider) = await AcquireMetadataAsync(config.Metadata, log, Line, cancellationToken).ConfigureAwait(false);
         using var ownedProvider = _options.Providers is null ? provider : null; // injected providers stay the caller's
-        var instanceId = metadata?.InstanceId is { Length: > 0 } id ? id : FallbackInstanceId();
+        var store = new AgentStateStore(paths.StateDirectory, time);
+        // Without metadata this is the instance that ran before (its once-tasks stay done), never a new one: a boot that
+        // missed the metadata service must not make the next boot set and print a second password.
+        var instanceId = metadata?.InstanceId is { Length: > 0 } id ? id : store.PeekInstanceId() ?? FallbackInstanceId();
 
         Line(ConsoleLines.Agent(_options.Version));
         Line(ConsoleLines.InstanceId(instanceId));
@@ -147,7 +185,6 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         CleanUpAfterSeal(log);
         var userData = ParseUserData(metadata, log, Line);
 
-        var store = new AgentStateStore(paths.StateDirectory, time);
         var loaded = store.Load(instanceId);
         foreach (var diagnostic in loaded.Diagnostics)
         {
@@ -164,7 +201,14 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             log.Info("plan: " + line);
         }
 
-        var runner = new BootRunner(new WindowsTaskExecutor(context), store, time, console.Write);
+        var runner = new BootRunner(new WindowsTaskExecutor(context), store, time, text =>
+        {
+            console.Write(text);
+            if (text.Contains(ConsoleLines.Ready, StringComparison.Ordinal))
+            {
+                _options.Events?.Invoke(new AgentEvent(0, null, null, ConsoleLines.Ready)); // event 5000 when it happens
+            }
+        });
         var result = await runner.RunAsync(plan, loaded.State, new BootRunOptions { InstanceId = instanceId }, cancellationToken).ConfigureAwait(false);
         Report(result, log);
         if (provider is GceMetadataProvider gce)
@@ -173,19 +217,24 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         }
 
         var exitCode = result.RebootRequested ? 3 : result.AnyFailed ? 1 : 0;
-        WriteRunStatus(result.RebootRequested ? "rebooting" : result.AnyFailed ? "failed" : "completed", started, time.GetUtcNow(), result);
+        var rebooting = false;
         if (result.RebootRequested && _options.AllowReboot)
         {
             try
             {
                 machine.Power.Request(PowerAction.Reboot, TimeSpan.FromSeconds(5), "Reseal agent: a task asked for a reboot; the agent continues after it");
                 log.Info("reboot requested");
+                rebooting = true;
             }
             catch (Exception e) when (e is PlatformNotSupportedException or System.ComponentModel.Win32Exception or InvalidOperationException)
             {
                 log.Error($"a task asked for a reboot but it could not be requested: {e.Message}");
             }
         }
+
+        // "rebooting" only when a reboot is coming (status --block waits on it); otherwise the run is over.
+        WriteRunStatus(rebooting ? "rebooting" : result.AnyFailed ? "failed" : "completed", started, time.GetUtcNow(), result, log,
+            rebootPending: result.RebootRequested && !rebooting);
 
         log.Info($"agent run finished: exit {exitCode.ToString(CultureInfo.InvariantCulture)}");
         return new AgentRunResult(exitCode, result, metadata, console.Lines);
@@ -217,12 +266,38 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         return DefaultAgentConfig.Config;
     }
 
+    // %ProgramData%\Reseal gets an access list of SYSTEM and Administrators only: ProgramData lets every user create
+    // files, and the agent runs what its folders hold as SYSTEM.
+    private void Protect(AgentLog log)
+    {
+        try
+        {
+            if (machine.Files.RestrictToAdministrators(@"%ProgramData%\Reseal"))
+            {
+                log.Info(@"%ProgramData%\Reseal is restricted to SYSTEM and Administrators");
+            }
+        }
+#pragma warning disable CA1031 // Any failure to set the access list is reported, never fatal to the boot.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            log.Warning($"could not restrict %ProgramData%\\Reseal to SYSTEM and Administrators: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
     private async Task<(InstanceMetadata? Metadata, IMetadataProvider? Provider)> AcquireMetadataAsync(MetadataSettings? settings, AgentLog log,
         Action<string> line, CancellationToken cancellationToken)
     {
         var providers = _options.Providers ?? CreateProviders(settings, log);
         var wait = settings?.WaitSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _options.MetadataWait;
         line(ConsoleLines.WaitingForMetadata);
+        if (providers.Count == 0)
+        {
+            line(ConsoleLines.MetadataNotAvailable);
+            log.Warning("no metadata source is configured or mounted: going on without metadata");
+            return (null, null);
+        }
+
         var deadline = time.GetUtcNow() + wait;
         var attempt = 0;
         while (true)
@@ -251,7 +326,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
 
             if (time.GetUtcNow() >= deadline)
             {
-                line(providers.Count == 0 ? ConsoleLines.MetadataNotAvailable : ConsoleLines.MetadataTimedOut);
+                line(ConsoleLines.MetadataTimedOut);
                 log.Warning($"no metadata after {wait.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: going on without it (no launch key, no user data)");
                 DisposeAllBut(providers, null);
                 return (null, null);
@@ -462,13 +537,21 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             _options.Events?.Invoke(new AgentEvent(level, outcome.Stage, outcome.Task, text));
         }
 
-        if (result.ReadyAfter is not null)
+    }
+
+    private void WriteRunStatus(string status, DateTimeOffset started, DateTimeOffset? finished, BootRunResult? result, AgentLog log, bool rebootPending = false)
+    {
+        try
         {
-            _options.Events?.Invoke(new AgentEvent(0, null, null, ConsoleLines.Ready));
+            WriteRunStatusFile(status, started, finished, result, rebootPending);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Warning($"{paths.RunStatus} cannot be written ({e.Message}); 'reseal agent status' will not see this run");
         }
     }
 
-    private void WriteRunStatus(string status, DateTimeOffset started, DateTimeOffset? finished, BootRunResult? result)
+    private void WriteRunStatusFile(string status, DateTimeOffset started, DateTimeOffset? finished, BootRunResult? result, bool rebootPending)
     {
         var json = new JsonObject
         {
@@ -479,6 +562,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             ["failed"] = result is null ? null : new JsonArray([.. result.Outcomes.Where(o => o.Outcome == TaskOutcomeKind.Failed)
                 .Select(o => (JsonNode?)JsonValue.Create($"{o.Stage.ToYamlName()} {o.Task}#{o.Entry.ToString(CultureInfo.InvariantCulture)}: {o.Message}"))]),
             ["readyAfterMs"] = result?.ReadyAfter is { } ready ? (long)ready.TotalMilliseconds : null,
+            ["rebootPending"] = rebootPending,
         };
         var temporary = paths.RunStatus + ".tmp";
         File.WriteAllText(temporary, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -508,6 +592,9 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
     private sealed class OpenStackPostBack(OpenStackMetadataProvider provider, bool owned) : IPasswordPostBack, IDisposable
     {
         public string Endpoint => provider.Endpoint;
+
+        public async Task<bool> HoldsPasswordAsync(CancellationToken cancellationToken) =>
+            !string.IsNullOrWhiteSpace(await provider.GetStoredPasswordAsync(cancellationToken).ConfigureAwait(false));
 
         public Task<PasswordPostResult> PostAsync(string encryptedPasswordBase64, CancellationToken cancellationToken) =>
             provider.PostPasswordAsync(encryptedPasswordBase64, cancellationToken);

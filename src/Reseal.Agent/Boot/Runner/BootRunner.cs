@@ -90,7 +90,7 @@ public sealed record BootRunResult(IReadOnlyList<TaskOutcome> Outcomes, AgentSta
 /// <list type="bullet">
 /// <item>Steps run in plan order; "Message: Windows is Ready to use" is written at the ready point.</item>
 /// <item>Within a stage, consecutive <c>independent</c> units run in parallel; their console lines are written in plan
-/// order (<see cref="OrderedConsole"/>). Other units run one at a time.</item>
+/// order (<see cref="OrderedConsole"/>). Other units, and units that must not repeat, run one at a time.</item>
 /// <item>A once-unit already completed for this instance is not run. When the state is untrusted (it was lost to
 /// corruption), units that must not repeat are skipped.</item>
 /// <item>The state is saved before each unit starts (so a crash shows it as interrupted) and after it ends.</item>
@@ -278,13 +278,16 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
     private static bool HandlesSecrets(BootWorkUnit unit) =>
         unit.TaskName is "setAdminAccount" or "createUser" || unit.Item is UserItem;
 
-    // Consecutive independent units form one parallel group; every other unit is a group of its own.
+    // Consecutive independent units form one parallel group; every other unit is a group of its own. A unit that must not
+    // repeat (the administrator password) always runs alone: in a group its console lines wait for the units before it,
+    // and a crash in that wait would leave it recorded as done with its password never printed.
     private static List<List<BootWorkUnit>> Groups(IReadOnlyList<BootWorkUnit> units)
     {
+        static bool Parallel(BootWorkUnit unit) => unit.Independent && !unit.MustNotRepeat;
         var groups = new List<List<BootWorkUnit>>();
         foreach (var unit in units)
         {
-            if (unit.Independent && groups.Count > 0 && groups[^1][0].Independent)
+            if (Parallel(unit) && groups.Count > 0 && Parallel(groups[^1][0]))
             {
                 groups[^1].Add(unit);
             }

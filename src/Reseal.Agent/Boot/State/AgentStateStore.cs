@@ -171,6 +171,23 @@ public sealed class AgentStateStore
     }
 
     /// <summary>
+    /// The instance id the saved state belongs to (state.json, else previous-state.json), or null when there is none
+    /// readable. Used when metadata is unavailable: a boot without metadata is the same instance as before, not a new one.
+    /// </summary>
+    public string? PeekInstanceId()
+    {
+        foreach (var path in new[] { StatePath, PreviousPath })
+        {
+            if (File.Exists(path) && TryRead(path, out _) is { } state)
+            {
+                return state.InstanceId;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Writes <paramref name="state"/> atomically: to state.json.tmp, flushed to disk, then renamed over state.json with
     /// the old state.json kept as previous-state.json. A crash at any point leaves a complete state.json (old or new).
     /// </summary>

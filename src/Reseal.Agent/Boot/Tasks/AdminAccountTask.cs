@@ -66,8 +66,14 @@ public static class AdminAccountTask
             case "doNothing":
                 console.WriteLine(ConsoleLines.UserName(name));
                 return new TaskExecutionResult(ExitAction.Completed, null, "password left as it is (doNothing)");
+            case "static" when StaticProblem(name, password?.Text("data")) is { } problem:
+                // As EC2Launch does with an invalid Specify password: say so and fall back to a random one, rather than
+                // leave the account with the password specialize scrambled, which nobody knows.
+                console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
+                var random = await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
+                return random with { Message = $"the static password was not used ({problem}); " + (random.Message ?? "a random one was set and published") };
             case "static":
-                return SetStatic(name, password?.Text("data"), context, console);
+                return SetStatic(name, password!.Text("data")!, context, console);
             default:
                 return await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
         }
@@ -90,21 +96,15 @@ public static class AdminAccountTask
         return name.All(c => c is '.' or ' ') ? "it is only dots and spaces" : null;
     }
 
-    private static TaskExecutionResult SetStatic(string name, string? data, BootTaskContext context, ITaskConsole console)
+    private static string? StaticProblem(string name, string? data) =>
+        string.IsNullOrEmpty(data) ? "password type static needs 'data'"
+            : data.Length > ClearTextPassword.MaximumLength ? $"it is longer than {ClearTextPassword.MaximumLength} characters"
+            : PasswordComplexity.Check(ClearTextPassword.FromString(data), name) is { Passes: false, Problem: var problem }
+                ? $"it does not meet Windows complexity rules: {problem}" : null;
+
+    private static TaskExecutionResult SetStatic(string name, string data, BootTaskContext context, ITaskConsole console)
     {
-        if (string.IsNullOrEmpty(data))
-        {
-            console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
-            return TaskExecutionResult.Failed("password type static needs 'data'");
-        }
-
         var password = ClearTextPassword.FromString(data);
-        if (PasswordComplexity.Check(password, name) is { Passes: false, Problem: var problem })
-        {
-            console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
-            return TaskExecutionResult.Failed($"the static password does not meet Windows complexity rules: {problem}");
-        }
-
         if (SetPassword(context.Machine, name, password) is { } failure)
         {
             return failure;
@@ -126,6 +126,23 @@ public static class AdminAccountTask
             // EC2Launch v1 logs this and still declares the machine ready; the account keeps the password specialize gave it.
             console.WriteLine(ConsoleLines.UnableToSendPassword(context.Metadata is null ? "no instance metadata" : e.Message));
             return new TaskExecutionResult(ExitAction.Completed, null, "no usable launch key: the password was not changed");
+        }
+
+        if (context.PasswordPostBack is { } holder)
+        {
+            try
+            {
+                if (await holder.HoldsPasswordAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    // Nova keeps the first password posted: a new one would be one nobody can retrieve.
+                    return TaskExecutionResult.Done($"{holder.Endpoint} already holds a password for this instance: the password was not changed " +
+                        "(clear it with 'nova clear-password' and reset the agent to publish a new one)");
+                }
+            }
+            catch (CloudException)
+            {
+                // Cannot tell: go on; the post below reports what the service holds.
+            }
         }
 
         var password = PasswordGenerator.Generate(PasswordPolicy.Default, name);
@@ -153,13 +170,14 @@ public static class AdminAccountTask
                 var posted = await postBack.PostAsync(ciphertext, cancellationToken).ConfigureAwait(false);
                 if (posted == PasswordPostResult.AlreadySet)
                 {
-                    return new TaskExecutionResult(ExitAction.Completed, null,
+                    return TaskExecutionResult.Done(
                         $"password set and printed; {postBack.Endpoint} already holds an older password (clear it with 'nova clear-password' to publish this one)");
                 }
             }
             catch (CloudException e)
             {
-                return TaskExecutionResult.Failed($"password set and printed on the console, but posting it to {postBack.Endpoint} failed: {e.Message}");
+                // Not a failure to retry: the password is set and printed, and running the task again would set another.
+                return TaskExecutionResult.Done($"password set and printed on the console, but posting it to {postBack.Endpoint} failed: {e.Message}");
             }
 
             return new TaskExecutionResult(ExitAction.Completed, null, $"password set, printed and posted to {postBack.Endpoint}");

@@ -9,6 +9,9 @@ public interface IPasswordPostBack
     /// <summary>Where it posts, for messages.</summary>
     string Endpoint { get; }
 
+    /// <summary>True when the service already holds a password for this instance (Nova keeps the first one posted).</summary>
+    Task<bool> HoldsPasswordAsync(CancellationToken cancellationToken);
+
     /// <summary>Posts the base64 ciphertext; returns whether the service stored it or already held one.</summary>
     Task<PasswordPostResult> PostAsync(string encryptedPasswordBase64, CancellationToken cancellationToken);
 }

@@ -51,32 +51,60 @@ public static class GceAccountResets
                 continue;
             }
 
+            // Order: the reply is made (encrypted) before anything changes, so a bad key changes no password; the request is
+            // recorded as handled before the password is set, so a crash or a failed COM4 write never resets it twice
+            // (the requester then times out and asks again, which is a new request).
             string reply;
+            ClearTextPassword? password = null;
             try
             {
-                var password = PasswordGenerator.Generate(PasswordPolicy.Default, key.UserName);
-                await EnsureAccountAsync(machine, key, cancellationToken).ConfigureAwait(false);
-                machine.Accounts.SetPassword(key.UserName, password.Reveal());
+                password = PasswordGenerator.Generate(PasswordPolicy.Default, key.UserName);
                 reply = key.CreateReply(password);
-                reset.Add(key.UserName);
             }
-            catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException or InvalidOperationException or CloudException)
+            catch (Exception e) when (e is CloudException or System.Security.Cryptography.CryptographicException)
             {
-                reply = GceWindowsKey.CreateErrorReply($"could not reset the password of {key.UserName}: {e.Message}");
+                reply = GceWindowsKey.CreateErrorReply($"the request's key cannot be used: {e.Message}");
                 failed.Add($"{key.UserName}: {e.Message}");
+                password = null;
             }
 
-            await com4.WriteLineAsync(reply, cancellationToken).ConfigureAwait(false);
             handled.Add(id);
             Directory.CreateDirectory(stateDirectory);
             await File.WriteAllLinesAsync(handledPath + ".tmp", handled.Order(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
             File.Move(handledPath + ".tmp", handledPath, overwrite: true);
+            if (password is not null)
+            {
+                try
+                {
+                    await ApplyPasswordAsync(machine, key, password, cancellationToken).ConfigureAwait(false);
+                    reset.Add(key.UserName);
+                }
+                catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException or InvalidOperationException
+                    or IOException or UnauthorizedAccessException)
+                {
+                    reply = GceWindowsKey.CreateErrorReply($"could not reset the password of {key.UserName}: {e.Message}");
+                    failed.Add($"{key.UserName}: {e.Message}");
+                }
+            }
+
+            try
+            {
+                await com4.WriteLineAsync(reply, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A port failure must not stop the other requests.
+            catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                failed.Add($"{key.UserName}: the answer could not be written to COM4 ({e.Message})");
+            }
         }
 
         return new GceResetReport(reset, skipped, failed);
     }
 
-    private static async Task EnsureAccountAsync(IWindowsMachine machine, GceWindowsKey key, CancellationToken cancellationToken)
+    // The account is created with its password in one call (never a moment without one), or its password is reset;
+    // only then is it added to Administrators.
+    private static async Task ApplyPasswordAsync(IWindowsMachine machine, GceWindowsKey key, ClearTextPassword password, CancellationToken cancellationToken)
     {
         if (AdminAccountTask.NameProblem(key.UserName) is { } problem)
         {
@@ -86,11 +114,11 @@ public static class GceAccountResets
         var net = machine.Files.Expand(@"%WINDIR%\System32\net.exe");
         if (machine.Accounts.FindAccount(key.UserName) is null)
         {
-            var add = await machine.Processes.RunAsync(new ProcessRequest(net, ["user", key.UserName, "/add", "/y"], TimeSpan.FromMinutes(2)), cancellationToken).ConfigureAwait(false);
-            if (!add.Succeeded || machine.Accounts.FindAccount(key.UserName) is null)
-            {
-                throw new InvalidOperationException($"net user {key.UserName} /add exited {add.ExitCode}");
-            }
+            machine.Accounts.Create(key.UserName, password.Reveal());
+        }
+        else
+        {
+            machine.Accounts.SetPassword(key.UserName, password.Reveal());
         }
 
         if (key.AddToAdministrators)

@@ -87,6 +87,12 @@ public static class SystemTasks
         var registry = context.Machine.Registry;
         var existing = (registry.GetString(RegistryHive.System, ComputerNames.TcpipKey, SearchListName) ?? string.Empty)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        if (existing.Count == 0)
+        {
+            // An empty list means "the primary and connection-specific suffixes"; once it is set Windows uses only the
+            // list, so those suffixes go in first or short names that resolve today would stop resolving.
+            existing.AddRange(ImplicitSuffixes(registry));
+        }
         var added = new List<string>();
         var unresolved = new List<string>();
         foreach (var suffix in suffixes)
@@ -114,6 +120,31 @@ public static class SystemTasks
         return added.Count == 0 && unresolved.Count > 0 && unresolved.Count == suffixes.Count
             ? TaskExecutionResult.Skip("no suffix could be resolved" + note)
             : TaskExecutionResult.Done((added.Count == 0 ? "the search list already holds every suffix" : $"added {string.Join(", ", added)}") + note);
+    }
+
+    /// <summary>The suffixes Windows searches when the list is empty: the primary DNS suffix, then each adapter's.</summary>
+    internal static IEnumerable<string> ImplicitSuffixes(IRegistry registry)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        IEnumerable<string?> Candidates()
+        {
+            yield return registry.GetString(RegistryHive.System, ComputerNames.TcpipKey, "NV Domain");
+            yield return registry.GetString(RegistryHive.System, ComputerNames.TcpipKey, "Domain");
+            var interfaces = ComputerNames.TcpipKey + @"\Interfaces";
+            foreach (var adapter in registry.GetSubkeyNames(RegistryHive.System, interfaces))
+            {
+                yield return registry.GetString(RegistryHive.System, interfaces + "\\" + adapter, "Domain");
+                yield return registry.GetString(RegistryHive.System, interfaces + "\\" + adapter, "DhcpDomain");
+            }
+        }
+
+        foreach (var candidate in Candidates())
+        {
+            if (candidate?.Trim().TrimEnd('.') is { Length: > 0 } suffix && seen.Add(suffix))
+            {
+                yield return suffix;
+            }
+        }
     }
 
     private static string? Substitute(string suffix, BootTaskContext context)
@@ -255,8 +286,22 @@ public static class SystemTasks
         return string.Join("\r\n", lines) + "\r\n";
     }
 
-    // A PowerShell single-quoted string literal.
-    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+    // A PowerShell single-quoted string literal. PowerShell also ends such a string at the typographic single quotes
+    // U+2018–U+201B, so each of them is doubled too.
+    internal static string Quote(string text)
+    {
+        var quoted = new System.Text.StringBuilder("'");
+        foreach (var c in text)
+        {
+            quoted.Append(c);
+            if (c is '\'' or '\u2018' or '\u2019' or '\u201A' or '\u201B')
+            {
+                quoted.Append(c);
+            }
+        }
+
+        return quoted.Append('\'').ToString();
+    }
 
     /// <summary>Runs PowerShell text as a script (written to a file and deleted after).</summary>
     public static async Task<TaskExecutionResult> PowerShellAsync(string script, string name, BootTaskContext context, CancellationToken cancellationToken)
@@ -359,19 +404,14 @@ public static class SystemTasks
         var notes = new List<string>();
         if (machine.Accounts.FindAccount(user.Name) is null)
         {
-            var add = await machine.Processes.RunAsync(new ProcessRequest(net, ["user", user.Name, "/add", "/y"], context.CommandTimeout), cancellationToken).ConfigureAwait(false);
-            if (!add.Succeeded)
-            {
-                return TaskExecutionResult.Failed($"net user {user.Name} /add exited {add.ExitCode}");
-            }
-
             try
             {
-                machine.Accounts.SetPassword(user.Name, PasswordGenerator.Generate(PasswordPolicy.Default, user.Name).Reveal());
+                // Created with a random password in one call: never an account without one. Log on with the SSH keys.
+                machine.Accounts.Create(user.Name, PasswordGenerator.Generate(PasswordPolicy.Default, user.Name).Reveal());
             }
-            catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException)
+            catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or InvalidOperationException or IOException)
             {
-                return TaskExecutionResult.Failed($"created {user.Name} but could not give it a password: {e.Message}");
+                return TaskExecutionResult.Failed($"could not create {user.Name}: {e.Message}");
             }
 
             notes.Add("created");

@@ -3,7 +3,6 @@ using Reseal.Agent.Boot.Tasks;
 using Reseal.Cloud.Keys;
 using Reseal.Cloud.Passwords;
 using Reseal.TestSupport;
-using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Tests.Boot.Tasks;
 
@@ -13,15 +12,6 @@ public sealed class GceAccountResetsTests
     private readonly FakeWindows _machine = new();
     private readonly FakeSerialConsole _com4 = new();
 
-    public GceAccountResetsTests() => _machine.Processes.Handler = r =>
-    {
-        if (r.Arguments is ["user", var name, "/add", "/y"])
-        {
-            _machine.Accounts.Add(new LocalAccount { Name = name, Rid = 1001, Flags = 0x10 });
-        }
-
-        return FakeProcesses.Exit(0);
-    };
 
     private static string Line(string user, string expireOn)
     {
@@ -48,7 +38,7 @@ public sealed class GceAccountResetsTests
         await File.WriteAllBytesAsync(cipher, Convert.FromBase64String(json.RootElement.GetProperty("encryptedPassword").GetString()!), TestContext.Current.CancellationToken);
         var clear = KeyFiles.OpenSsl("pkeyutl", "-decrypt", "-inkey", KeyFiles.SshKeygen("rsa", 2048, "PEM"), "-in", cipher,
             "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha1").StandardOutput;
-        Assert.Equal(_machine.Accounts.PasswordOf(1001), clear);
+        Assert.Equal(_machine.Accounts.PasswordOf(_machine.Accounts.FindAccount("alice")!.Rid), clear);
         Assert.Contains(_machine.Processes.CommandLines, c => c.EndsWith("localgroup Administrators alice /add", StringComparison.Ordinal));
     }
 

@@ -66,16 +66,89 @@ public sealed class TaskTests
     [Theory]
     [InlineData("short", "complexity")]
     [InlineData("", "needs 'data'")]
-    public async Task SetAdminAccount_BadStaticPassword_InvalidPasswordLine_AndNotSet(string data, string why)
+    public async Task SetAdminAccount_BadStaticPassword_InvalidPasswordLine_ThenARandomOne(string data, string why)
     {
+        var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();
         var console = new Console();
 
-        var result = await AdminAccountTask.RunAsync(Inputs($"      password:\n        type: static\n        data: '{data}'\n"), Context(), console, CancellationToken.None);
+        var result = await AdminAccountTask.RunAsync(Inputs($"      password:\n        type: static\n        data: '{data}'\n"), Context(Metadata(keys: [key])), console,
+            CancellationToken.None);
 
-        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Equal(ExitAction.Completed, result.Action);
         Assert.Contains(why, result.Message, StringComparison.Ordinal);
-        Assert.Equal(["Message: Invalid administrator password"], console.Lines);
+        Assert.Equal(["Message: Invalid administrator password", "BLOCK Administrator 344"], console.Lines);
+        Assert.NotEqual(data, _machine.Accounts.PasswordOf(500));
+        Assert.Equal(1, _machine.Accounts.PasswordSets);
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_NovaAlreadyHoldsAPassword_NothingChanges()
+    {
+        var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();
+        var nova = new RecordingPostBack { Holds = true };
+        var console = new Console();
+
+        var result = await AdminAccountTask.RunAsync(InputMap.Empty, Context(Metadata(MetadataSource.OpenStack, keys: [key])) with { PasswordPostBack = nova },
+            console, CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Contains("already holds a password", result.Message, StringComparison.Ordinal);
         Assert.Equal(0, _machine.Accounts.PasswordSets);
+        Assert.Empty(console.Lines);
+        Assert.Empty(nova.Posted);
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_PostFailsAfterSetting_IsNotAFailureToRetry()
+    {
+        var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();
+        var nova = new RecordingPostBack { Failure = new Reseal.Cloud.CloudException("POST http://nova/ failed: 500") };
+        var console = new Console();
+
+        var result = await AdminAccountTask.RunAsync(InputMap.Empty, Context(Metadata(MetadataSource.OpenStack, keys: [key])) with { PasswordPostBack = nova },
+            console, CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Contains("posting it to http://nova/ failed", result.Message, StringComparison.Ordinal);
+        Assert.Equal(["BLOCK Administrator 344"], console.Lines);
+        Assert.Equal(1, _machine.Accounts.PasswordSets);
+    }
+
+    private sealed class RecordingPostBack : IPasswordPostBack
+    {
+        public bool Holds { get; init; }
+
+        public Exception? Failure { get; init; }
+
+        public List<string> Posted { get; } = [];
+
+        public string Endpoint => "http://nova/";
+
+        public Task<bool> HoldsPasswordAsync(CancellationToken cancellationToken) => Task.FromResult(Holds);
+
+        public Task<PasswordPostResult> PostAsync(string encryptedPasswordBase64, CancellationToken cancellationToken)
+        {
+            Posted.Add(encryptedPasswordBase64);
+            return Failure is null ? Task.FromResult(PasswordPostResult.Posted) : Task.FromException<PasswordPostResult>(Failure);
+        }
+    }
+
+    [Fact]
+    public void SetDnsSuffix_EmptyList_KeepsThePrimaryAndAdapterSuffixesFirst()
+    {
+        _machine.Registry.SetValue(RegistryHive.System, ComputerNames.TcpipKey, "NV Domain", RegistryData.FromString("corp.example"));
+        _machine.Registry.SetValue(RegistryHive.System, ComputerNames.TcpipKey + @"\Interfaces\{1}", "DhcpDomain", RegistryData.FromString("eu-west-3.compute.internal"));
+
+        _ = SystemTasks.SetDnsSuffix(["$REGION.ec2-utilities.amazonaws.com"], Context(Metadata()));
+
+        Assert.Equal("corp.example,eu-west-3.compute.internal,eu-west-3.ec2-utilities.amazonaws.com",
+            _machine.Registry.Text(RegistryHive.System, ComputerNames.TcpipKey, "SearchList"));
+    }
+
+    [Fact]
+    public void PowerShellQuote_DoublesEverySingleQuoteKindPowerShellAccepts()
+    {
+        Assert.Equal("'a''b\u2018\u2018c\u2019\u2019d\u201A\u201Ae\u201B\u201B'", SystemTasks.Quote("a'b\u2018c\u2019d\u201Ae\u201B"));
     }
 
     [Fact]
@@ -258,17 +331,8 @@ public sealed class TaskTests
     }
 
     [Fact]
-    public async Task CreateUser_AddsAccountGroupsAndAdminKeys_OnceOnly()
+    public async Task CreateUser_CreatedWithAPassword_GroupsAndAdminKeys_OnceOnly()
     {
-        _machine.Processes.Handler = r =>
-        {
-            if (r.Arguments is ["user", var name, "/add", "/y"])
-            {
-                _machine.Accounts.Add(new LocalAccount { Name = name, Rid = 1001, Flags = 0x10 });
-            }
-
-            return FakeProcesses.Exit(0);
-        };
         var user = new UserItem("deploy", ["Administrators"], ["ssh-ed25519 AAAAC3Nza deploy@ci"], "$6$crypt", null, "cloud-config");
 
         var first = await SystemTasks.CreateUserAsync(user, Context(), CancellationToken.None);
@@ -276,9 +340,10 @@ public sealed class TaskTests
 
         Assert.Equal(ExitAction.Completed, first.Action);
         Assert.Contains("crypt hash", first.Message, StringComparison.Ordinal);
-        Assert.NotNull(_machine.Accounts.PasswordOf(1001));
+        Assert.NotNull(_machine.Accounts.PasswordOf(_machine.Accounts.FindAccount("deploy")!.Rid));
+        Assert.Equal(1, _machine.Accounts.PasswordSets);
         Assert.Equal("ssh-ed25519 AAAAC3Nza deploy@ci\r\n", _machine.Files.ReadText(@"C:\ProgramData\ssh\administrators_authorized_keys"));
-        Assert.Equal(1, _machine.Processes.CommandLines.Count(c => c.Contains("/add /y", StringComparison.Ordinal)));
+        Assert.Equal(2, _machine.Processes.CommandLines.Count(c => c.EndsWith("localgroup Administrators deploy /add", StringComparison.Ordinal)));
         Assert.Contains("0 SSH key(s)", second.Message, StringComparison.Ordinal);
     }
 
