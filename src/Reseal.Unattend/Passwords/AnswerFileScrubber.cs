@@ -9,7 +9,7 @@ public sealed record ScrubResult(byte[] Bytes, int Scrubbed);
 
 /// <summary>
 /// Replaces the password values of an answer file (<c>Password</c>, <c>AdministratorPassword</c>,
-/// <c>OfflineAdministratorPassword</c>: clear text or the reversible <c>PlainText=false</c> Base64) with
+/// <c>OfflineAdministratorPassword</c>, the domain join's <c>MachinePassword</c>: clear text or the reversible <c>PlainText=false</c> Base64) with
 /// <c>*SENSITIVE*DATA*DELETED*</c>, the marker Windows Setup itself writes into the copies it caches. Everything else
 /// stays byte for byte (the lossless model), so the file still reads as the same answer file.
 /// </summary>
@@ -18,7 +18,7 @@ public static class AnswerFileScrubber
     /// <summary>The marker Setup writes in place of a used password.</summary>
     public const string Marker = "*SENSITIVE*DATA*DELETED*";
 
-    private static readonly string[] PasswordElements = ["Password", "AdministratorPassword", "OfflineAdministratorPassword"];
+    private static readonly string[] PasswordElements = ["Password", "AdministratorPassword", "OfflineAdministratorPassword", "MachinePassword"];
 
     /// <summary>Scrubs the answer file in <paramref name="bytes"/>.</summary>
     /// <exception cref="AnswerFileFormatException">Not a readable answer file (nothing is changed).</exception>

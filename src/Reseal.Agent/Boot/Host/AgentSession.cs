@@ -115,6 +115,8 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         @"%WINDIR%\Panther\Unattend\autounattend.xml",
         @"%WINDIR%\System32\Sysprep\unattend.xml",
         @"%WINDIR%\System32\Sysprep\Panther\unattend.xml",
+        @"%SystemDrive%\unattend.xml",
+        @"%SystemDrive%\autounattend.xml",
         SealPaths.AnswerFile,
     ];
 
