@@ -121,13 +121,7 @@ public sealed class FileAccountStore : ILocalAccounts
         }
     }
 
-    private void Save(List<JsonObject> entries)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-        var temporary = _path + ".tmp";
-        File.WriteAllText(temporary, new JsonArray([.. entries]).ToJsonString(Indented));
-        File.Move(temporary, _path, overwrite: true);
-    }
+    private void Save(List<JsonObject> entries) => AtomicFile.WriteText(_path, new JsonArray([.. entries]).ToJsonString(Indented));
 
     private List<JsonObject> Load()
     {

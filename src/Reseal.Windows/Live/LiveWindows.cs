@@ -296,26 +296,7 @@ public sealed class LiveFiles : IWindowsFiles
     /// <inheritdoc/>
     public void WriteAllBytes(string windowsPath, ReadOnlySpan<byte> contents)
     {
-        var path = Expand(windowsPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".reseal-tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(contents);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        AtomicFile.Write(Expand(windowsPath), contents);
     }
 
     /// <inheritdoc/>

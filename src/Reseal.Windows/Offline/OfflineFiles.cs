@@ -148,26 +148,8 @@ public sealed class OfflineFiles : IWindowsFiles
     /// <inheritdoc/>
     public void WriteAllBytes(string windowsPath, ReadOnlySpan<byte> contents)
     {
-        var host = ToHostPath(windowsPath);
-        var directory = Path.GetDirectoryName(host)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, "." + Path.GetFileName(host) + ".reseal-tmp");
         // A leftover (or planted) temporary entry goes first; CreateNew then never follows a link to write elsewhere.
-        DeleteEntry(temp);
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(contents);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, host, overwrite: true);
-        }
-        finally
-        {
-            DeleteEntry(temp);
-        }
+        AtomicFile.Write(ToHostPath(windowsPath), contents);
     }
 
     /// <inheritdoc/>
@@ -312,15 +294,6 @@ public sealed class OfflineFiles : IWindowsFiles
     }
 
     /// <summary>Removes a file or link (never what a link points to) when present.</summary>
-    private static void DeleteEntry(string path)
-    {
-        var info = new FileInfo(path);
-        if (info.Exists || info.LinkTarget is not null)
-        {
-            info.Delete();
-        }
-    }
-
     private static string? FindEntry(string directory, string name)
     {
         var exact = Path.Combine(directory, name);

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Reseal.Cloud;
 using Reseal.Cloud.Passwords;
+using Reseal.Windows;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Boot.Tasks;
@@ -69,9 +70,7 @@ public static class GceAccountResets
             }
 
             handled.Add(id);
-            Directory.CreateDirectory(stateDirectory);
-            await File.WriteAllLinesAsync(handledPath + ".tmp", handled.Order(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
-            File.Move(handledPath + ".tmp", handledPath, overwrite: true);
+            AtomicFile.WriteText(handledPath, string.Concat(handled.Order(StringComparer.Ordinal).Select(h => h + "\n")));
             if (password is not null)
             {
                 try
@@ -111,7 +110,6 @@ public static class GceAccountResets
             throw new InvalidOperationException($"'{key.UserName}' is not a valid user name: {problem}");
         }
 
-        var net = machine.Files.Expand(@"%WINDIR%\System32\net.exe");
         if (machine.Accounts.FindAccount(key.UserName) is null)
         {
             machine.Accounts.Create(key.UserName, password.Reveal());
@@ -121,15 +119,11 @@ public static class GceAccountResets
             machine.Accounts.SetPassword(key.UserName, password.Reveal());
         }
 
-        if (key.AddToAdministrators)
+        // A failure is reported in the reply by the caller's catch.
+        if (key.AddToAdministrators
+            && await SystemTasks.AddToLocalGroupAsync(machine, "Administrators", key.UserName, TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false) is { } exit)
         {
-            // 1378 (already a member) is fine; anything else is reported in the reply by the caller's catch.
-            var join = await machine.Processes.RunAsync(new ProcessRequest(net, ["localgroup", "Administrators", key.UserName, "/add"], TimeSpan.FromMinutes(2)),
-                cancellationToken).ConfigureAwait(false);
-            if (!join.Succeeded && !join.StandardError.Contains("1378", StringComparison.Ordinal) && !join.StandardOutput.Contains("1378", StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"net localgroup Administrators {key.UserName} /add exited {join.ExitCode}");
-            }
+            throw new InvalidOperationException($"net localgroup Administrators {key.UserName} /add exited {exit}");
         }
 
         if (machine.Accounts.FindAccount(key.UserName) is { Disabled: true })

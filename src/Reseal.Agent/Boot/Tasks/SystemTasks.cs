@@ -386,6 +386,18 @@ public static class SystemTasks
     }
 
     /// <summary>
+    /// Adds <paramref name="user"/> to a local group with <c>net localgroup GROUP USER /add</c>. Returns null when it is a
+    /// member afterwards (added, or already one: system error 1378), else the exit code.
+    /// </summary>
+    internal static async Task<int?> AddToLocalGroupAsync(IWindowsMachine machine, string group, string user, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var net = machine.Files.Expand(@"%WINDIR%\System32\net.exe");
+        var join = await machine.Processes.RunAsync(new ProcessRequest(net, ["localgroup", group, user, "/add"], timeout), cancellationToken).ConfigureAwait(false);
+        var alreadyMember = join.StandardError.Contains("1378", StringComparison.Ordinal) || join.StandardOutput.Contains("1378", StringComparison.Ordinal);
+        return join.Succeeded || alreadyMember ? null : join.ExitCode;
+    }
+
+    /// <summary>
     /// cloud-config <c>users</c>: creates the local account when missing (<c>net user /add</c>, then a random password that
     /// is never published — log on with the SSH keys), adds it to its groups, and installs its SSH keys (administrators'
     /// keys in <c>%ProgramData%\ssh\administrators_authorized_keys</c>, as OpenSSH for Windows reads them).
@@ -400,7 +412,6 @@ public static class SystemTasks
         }
 
         var machine = context.Machine;
-        var net = machine.Files.Expand(@"%WINDIR%\System32\net.exe");
         var notes = new List<string>();
         if (machine.Accounts.FindAccount(user.Name) is null)
         {
@@ -419,11 +430,9 @@ public static class SystemTasks
 
         foreach (var group in user.Groups)
         {
-            var join = await machine.Processes.RunAsync(new ProcessRequest(net, ["localgroup", group, user.Name, "/add"], context.CommandTimeout), cancellationToken).ConfigureAwait(false);
-            // 1378: already a member.
-            if (!join.Succeeded && !join.StandardError.Contains("1378", StringComparison.Ordinal))
+            if (await AddToLocalGroupAsync(machine, group, user.Name, context.CommandTimeout, cancellationToken).ConfigureAwait(false) is { } exit)
             {
-                notes.Add($"not added to {group} (exit {join.ExitCode})");
+                notes.Add($"not added to {group} (exit {exit})");
             }
         }
 
