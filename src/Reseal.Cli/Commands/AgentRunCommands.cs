@@ -4,6 +4,7 @@ using System.Text.Json;
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.Host;
 using Reseal.Agent.Boot.Runner;
+using Reseal.Agent.Boot.State;
 using Reseal.Agent.Boot.UserData;
 using Reseal.Cloud;
 using Reseal.Cloud.Keys;
@@ -21,7 +22,6 @@ namespace Reseal.Cli.Commands;
 /// </summary>
 internal static class AgentRunCommands
 {
-    private static readonly string[] StateFiles = ["state.json", "previous-state.json", "state.json.tmp", "run.json"];
 
     /// <summary>The version printed on the console's <c>Launch:</c> line.</summary>
     public static string Version => typeof(AgentRunCommands).Assembly.GetName().Version is { } v
@@ -296,53 +296,28 @@ internal static class AgentRunCommands
     /// <summary>Reads run.json: (exit code, one line).</summary>
     internal static (int Code, string Text) ReadStatus(string stateDirectory)
     {
-        var path = Path.Combine(stateDirectory, "run.json");
-        if (!File.Exists(path))
-        {
-            return (5, $"no agent run recorded ({path} does not exist)");
-        }
-
+        var path = Path.Combine(stateDirectory, RunStatusFile.FileName);
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
-            var root = document.RootElement;
-            var status = root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-            var started = root.TryGetProperty("startedAt", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString() : "?";
-            var failed = root.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.Array
-                ? string.Join("; ", f.EnumerateArray().Select(x => x.GetString())) : string.Empty;
-            var running = status == "running" && RunLockHeld(stateDirectory);
-            return status switch
+            if (RunStatusFile.Read(stateDirectory) is not { } record)
+            {
+                return (5, $"no agent run recorded ({path} does not exist)");
+            }
+
+            var started = record.StartedAt ?? "?";
+            return record.Status switch
             {
                 "completed" => (0, $"completed (run started {started})"),
-                "failed" => (1, $"failed (run started {started}): {failed}"),
+                "failed" => (1, $"failed (run started {started}): {string.Join("; ", record.Failed)}"),
                 "rebooting" => (2, $"rebooting to continue (run started {started})"),
-                "running" when running => (2, $"running (started {started})"),
+                "running" when RunStatusFile.IsLockHeld(stateDirectory) => (2, $"running (started {started})"),
                 "running" => (3, $"unknown: the run started {started} was interrupted (no agent holds the run lock)"),
-                _ => (4, $"{path}: unknown status '{status}'"),
+                var status => (4, $"{path}: unknown status '{status}'"),
             };
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
             return (4, $"{path}: cannot be read: {e.Message}");
-        }
-    }
-
-    private static bool RunLockHeld(string stateDirectory)
-    {
-        var path = Path.Combine(stateDirectory, "agent.lock");
-        if (!File.Exists(path))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            return false;
-        }
-        catch (IOException)
-        {
-            return true;
         }
     }
 
@@ -358,20 +333,17 @@ internal static class AgentRunCommands
         command.SetAction(parse =>
         {
             var directory = StateDirectory(parse.GetValue(stateDir));
-            if (RunLockHeld(directory))
+            if (RunStatusFile.IsLockHeld(directory))
             {
-                throw new EnvironmentException($"an agent run is in progress (it holds {Path.Combine(directory, "agent.lock")}); wait for it ('reseal agent status --block')");
+                throw new EnvironmentException($"an agent run is in progress (it holds {Path.Combine(directory, RunStatusFile.LockFileName)}); wait for it ('reseal agent status --block')");
             }
 
-            var removed = 0;
-            foreach (var name in StateFiles)
+            var removed = new AgentStateStore(directory, TimeProvider.System).Reset();
+            var runStatus = Path.Combine(directory, RunStatusFile.FileName);
+            if (File.Exists(runStatus))
             {
-                var file = Path.Combine(directory, name);
-                if (File.Exists(file))
-                {
-                    File.Delete(file);
-                    removed++;
-                }
+                File.Delete(runStatus);
+                removed++;
             }
 
             if (parse.GetValue(clean))

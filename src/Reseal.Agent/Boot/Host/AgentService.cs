@@ -56,12 +56,9 @@ public static class AgentService
         ArgumentNullException.ThrowIfNull(paths);
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(paths.RunStatus));
-            var root = document.RootElement;
-            return root.TryGetProperty("status", out var status) && status.GetString() is "completed" or "failed"
-                && root.TryGetProperty("startedAt", out var started) && started.TryGetDateTimeOffset(out var at) && at >= since;
+            return RunStatusFile.Read(paths.StateDirectory) is { Finished: true, StartedTime: { } at } && at >= since;
         }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
             return false;
         }

@@ -12,6 +12,7 @@ using Reseal.Cloud;
 using Reseal.Cloud.Metadata;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Passwords;
+using Reseal.Windows;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Boot.Host;
@@ -36,10 +37,10 @@ public sealed record AgentPaths(string ConfigFile, string StateDirectory, string
     public string AgentLog => Path.Combine(LogDirectory, "agent.log");
 
     /// <summary>The last run's status (what <c>reseal agent status</c> reads).</summary>
-    public string RunStatus => Path.Combine(StateDirectory, "run.json");
+    public string RunStatus => Path.Combine(StateDirectory, RunStatusFile.FileName);
 
     /// <summary>Held while a run is in progress: one agent run at a time.</summary>
-    public string LockFile => Path.Combine(StateDirectory, "agent.lock");
+    public string LockFile => Path.Combine(StateDirectory, RunStatusFile.LockFileName);
 }
 
 /// <summary>How a run is set up.</summary>
@@ -566,9 +567,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             ["readyAfterMs"] = result?.ReadyAfter is { } ready ? (long)ready.TotalMilliseconds : null,
             ["rebootPending"] = rebootPending,
         };
-        var temporary = paths.RunStatus + ".tmp";
-        File.WriteAllText(temporary, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(temporary, paths.RunStatus, overwrite: true);
+        AtomicFile.WriteText(paths.RunStatus, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private async Task<FileStream> AcquireLockAsync(CancellationToken cancellationToken)

@@ -215,13 +215,17 @@ public sealed class AgentStateStore
         AfterStep?.Invoke(SaveStep.Replaced);
     }
 
-    /// <summary>Deletes the state (and its backup): every once-task runs again at the next start.</summary>
-    public void Reset()
+    /// <summary>Deletes the state (and its backup): every once-task runs again at the next start. Returns how many files it deleted.</summary>
+    public int Reset()
     {
-        foreach (var path in new[] { StatePath, PreviousPath, TemporaryPath })
+        var deleted = 0;
+        foreach (var path in new[] { StatePath, PreviousPath, TemporaryPath }.Where(File.Exists))
         {
             File.Delete(path);
+            deleted++;
         }
+
+        return deleted;
     }
 
     private BootDiagnostic Diagnostic(string code, DiagnosticSeverity severity, string message) => new(code, severity, 0, 0, message, Directory);

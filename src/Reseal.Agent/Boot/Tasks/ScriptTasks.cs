@@ -137,7 +137,7 @@ public static class ScriptTasks
                 arguments = ["/d", "/c", hostPath, .. scriptArguments];
                 break;
             case ScriptLanguage.Shebang:
-                var parts = Ec2XmlReaderArguments(item.Interpreter ?? string.Empty);
+                var parts = Ec2XmlReader.SplitArguments(item.Interpreter ?? string.Empty);
                 program = parts.Count > 0 ? parts[0] : files.Expand(@"%WINDIR%\System32\cmd.exe");
                 arguments = [.. parts.Skip(1), hostPath, .. scriptArguments];
                 break;
@@ -155,8 +155,6 @@ public static class ScriptTasks
     // cmd.exe reads a batch file line by line and needs CRLF line ends for labels and GOTO to work.
     private static string NormalizeBatch(string content) =>
         content.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal) + (content.EndsWith('\n') ? string.Empty : "\r\n");
-
-    private static IReadOnlyList<string> Ec2XmlReaderArguments(string line) => Ec2XmlReader.SplitArguments(line);
 
     private static void WriteLog(BootTaskContext context, string name, ProcessOutcome outcome)
     {
