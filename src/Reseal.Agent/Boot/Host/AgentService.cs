@@ -11,9 +11,6 @@ namespace Reseal.Agent.Boot.Host;
 /// </summary>
 public static class AgentService
 {
-    /// <summary>How often the Setup state is read while waiting.</summary>
-    public static TimeSpan SetupPollInterval { get; set; } = TimeSpan.FromSeconds(5);
-
     /// <summary>Runs the service's work once; returns the run's exit code (0 when it skipped).</summary>
     public static async Task<int> RunAsync(IWindowsMachine machine, AgentPaths paths, TimeProvider time, TimeSpan uptime, AgentRunOptions options,
         CancellationToken cancellationToken)
@@ -41,7 +38,7 @@ public static class AgentService
                 announced = true;
             }
 
-            await Task.Delay(SetupPollInterval, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(options.SetupPollInterval, time, cancellationToken).ConfigureAwait(false);
         }
 
         // Checked by the session once it holds the run lock, so a run by SetupComplete.cmd in this boot is never repeated,

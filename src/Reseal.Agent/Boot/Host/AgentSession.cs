@@ -58,6 +58,9 @@ public sealed record AgentRunOptions
     /// <summary>Pause between metadata attempts.</summary>
     public TimeSpan MetadataRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the service reads the Setup state while Windows is still being configured.</summary>
+    public TimeSpan SetupPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long to wait for another run to finish before giving up.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromHours(2);
 

@@ -376,13 +376,12 @@ public sealed class TaskTests
         using var temp = new TempDirectory();
         var paths = new AgentPaths(temp.File("agent-config.yml"), temp.File("state"), temp.File("log"));
         _machine.System.SetImageState("IMAGE_STATE_UNDEPLOYABLE");
-        AgentService.SetupPollInterval = TimeSpan.FromMilliseconds(20);
         _ = Task.Run(async () =>
         {
             await Task.Delay(200);
             _machine.System.SetImageState("IMAGE_STATE_COMPLETE");
         }, TestContext.Current.CancellationToken);
-        var options = new AgentRunOptions { Providers = [], AllowReboot = false, MetadataWait = TimeSpan.Zero };
+        var options = new AgentRunOptions { Providers = [], AllowReboot = false, MetadataWait = TimeSpan.Zero, SetupPollInterval = TimeSpan.FromMilliseconds(20) };
 
         var first = await AgentService.RunAsync(_machine, paths, TimeProvider.System, TimeSpan.FromMinutes(1), options, TestContext.Current.CancellationToken);
         var linesAfterFirst = _machine.SerialConsole.Lines.Count;
