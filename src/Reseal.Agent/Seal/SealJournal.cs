@@ -61,7 +61,7 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
 {
     public const int Format = 1;
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonWriterOptions Indented = new() { Indented = true };
 
     /// <summary>The "after" value of a file that does not exist.</summary>
     public const string Absent = "absent";
@@ -93,7 +93,14 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
             ["createdDirectories"] = new JsonArray([.. CreatedDirectories.Select(d => (JsonNode?)JsonValue.Create(d))]),
             ["changes"] = new JsonArray([.. Changes.Select(ToJson)]),
         };
-        return JsonSerializer.SerializeToUtf8Bytes(json, Indented);
+        // Written through Utf8JsonWriter, not JsonSerializer: a DOM needs no serializer metadata (trimming, Native AOT).
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, Indented))
+        {
+            json.WriteTo(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static JsonNode ToJson(JournalChange change) => change switch

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# How Reseal is shipped (README "Shipping"). One publish path: the benchmarks (bench/) and the Wine tests
+# (tests/Reseal.Wine.Tests) call this script too, so they measure and test what users get.
+#
+#   scripts/publish.sh [--project DIR] [--no-package] RID OUTDIR
+#
+#   linux-x64, linux-arm64  Native AOT: OUTDIR/reseal, one executable that needs no .NET, and
+#                           OUTDIR/reseal-VERSION-RID.tar.gz (the executable, README.md, licence notices).
+#                           Needs clang and lld (.ci/run installs them); linux-arm64 is cross-compiled and also needs the
+#                           arm64 C library and GCC runtime (Debian: libc6-dev-arm64-cross, libgcc-12-dev-arm64-cross).
+#   win-x64                 Self-contained single-file ReadyToRun: OUTDIR/reseal.exe, one file (Native AOT cannot be
+#                           cross-compiled from Linux), and OUTDIR/reseal-VERSION-x64.msi built with wixl (msitools):
+#                           %ProgramFiles%\Reseal\reseal.exe, the 'Reseal' service, its Event Log source, PATH.
+#
+#   --project DIR   publish another program of this repository (tests/Reseal.SysprepEmulator, bench/AgentHost, ...)
+#                   with the same settings; only its executable is written (implies --no-package).
+#   --no-package    write the executable only (no .tar.gz, no .msi).
+#
+# Trim and AOT warnings (IL2xxx, IL3xxx) fail the publish. Sources are published from a temporary copy: publishing for
+# a runtime identifier in the repository itself would rewrite its lock files (packages.lock.json).
+set -euo pipefail
+usage() { echo "usage: scripts/publish.sh [--project DIR] [--no-package] linux-x64|linux-arm64|win-x64 OUTDIR" >&2; exit 2; }
+project=src/Reseal.Cli
+package=true
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --project) [ $# -ge 2 ] || usage; project=${2%/}; package=false; shift 2 ;;
+    --no-package) package=false; shift ;;
+    --*) usage ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 2 ] || usage
+rid=$1
+case "$rid" in linux-x64|linux-arm64|win-x64) ;; *) echo "publish.sh: unsupported runtime '$rid' (linux-x64, linux-arm64, win-x64)" >&2; exit 2 ;; esac
+repo=$(cd "$(dirname "$0")/.." && pwd)
+[ -d "$repo/$project" ] || { echo "publish.sh: no project folder $project" >&2; exit 2; }
+target=$(mkdir -p "$2" && cd "$2" && pwd)
+version=$(sed -n 's|.*<Version>\(.*\)</Version>.*|\1|p' "$repo/Directory.Build.props" | head -n 1)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+need() { command -v "$1" >/dev/null || { echo "publish.sh: $1 not found ($2)" >&2; exit 4; }; }
+need dotnet "the .NET 10 SDK"
+case "$rid" in
+  linux-*)
+    need clang "Debian: clang; .ci/run installs it"
+    need ld.lld "Debian: lld; .ci/run installs it"
+    if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ] && [ ! -e /usr/aarch64-linux-gnu/lib/crt1.o ]; then
+      echo "publish.sh: cross-compiling linux-arm64 needs the arm64 C library (Debian: libc6-dev-arm64-cross libgcc-12-dev-arm64-cross)" >&2
+      exit 4
+    fi ;;
+  win-x64)
+    if $package; then need wixl "Debian: wixl (msitools); .ci/run installs it"; fi ;;
+esac
+
+# The copy: build props, src/, and the tests/ and bench/ projects a --project may reference; no bin/, obj/ or lock files.
+(cd "$repo" && tar -c --exclude=bin --exclude=obj --exclude=packages.lock.json --exclude=TestResults \
+  Directory.Build.props Directory.Packages.props BannedSymbols.txt global.json .editorconfig src tests bench) | tar -x -C "$work"
+# Restore unlocked (the copy has no lock files); central versions are still pinned exactly in Directory.Packages.props.
+common=(-c Release -r "$rid" --nologo -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false -p:GenerateDocumentationFile=false)
+case "$rid" in
+  linux-*)
+    # Native AOT. TrimmerSingleWarn=false: a package's warnings are reported one by one, not folded into one IL2104.
+    # LinkerFlavor=lld: one linker for both architectures (clang drives it; for arm64 with --target aarch64-linux-gnu).
+    settings=(-p:PublishAot=true -p:TrimmerSingleWarn=false -p:LinkerFlavor=lld -p:StripSymbols=true)
+    if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ]; then
+      settings+=(-p:SysRoot=/usr/aarch64-linux-gnu)
+    fi ;;
+  win-x64)
+    # One reseal.exe: the runtime, its native parts and every assembly, precompiled (ReadyToRun) so it starts fast.
+    settings=(--self-contained true -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:IncludeNativeLibrariesForSelfExtract=true
+      -p:DebugType=embedded) ;;
+esac
+start=$SECONDS
+log="$work/publish.log"
+if ! dotnet publish "$work/$project" "${common[@]}" "${settings[@]}" -o "$work/out" > "$log" 2>&1; then
+  grep -E ': (error|warning) ' "$log" | sort -u >&2 || cat "$log" >&2
+  echo "publish.sh: dotnet publish failed for $project ($rid)" >&2
+  exit 1
+fi
+# Warnings are errors in this repository; say so even if a property let one through.
+if grep -E 'warning (IL[23][0-9]{3}|CS[0-9]{4}|CA[0-9]{4})' "$log" | sort -u >&2; then
+  echo "publish.sh: the publish of $project ($rid) has warnings (above); they are errors here" >&2
+  exit 1
+fi
+
+name=$(sed -n 's|.*<AssemblyName>\(.*\)</AssemblyName>.*|\1|p' "$work/$project"/*.csproj | head -n 1)
+[ -n "$name" ] || name=$(basename "$(ls "$work/$project"/*.csproj)" .csproj)
+exe=$name
+[ "$rid" = win-x64 ] && exe=$name.exe
+[ -f "$work/out/$exe" ] || { echo "publish.sh: $exe was not produced" >&2; ls "$work/out" >&2; exit 1; }
+# One file: anything else beside the executable (symbols, XML docs) stays behind.
+others=$(cd "$work/out" && ls | grep -v -x -F -e "$exe" -e "$name.dbg" -e "$name.pdb" -e '*.xml' | grep -v '\.xml$' | grep -v '\.pdb$' || true)
+if [ -n "$others" ]; then
+  echo "publish.sh: the publish of $project ($rid) is more than one file: $others" >&2
+  exit 1
+fi
+rm -f "$target/$exe"
+cp "$work/out/$exe" "$target/$exe"
+echo "published $project for $rid in $((SECONDS - start)) s: $target/$exe ($(stat -c %s "$target/$exe") bytes)"
+
+$package || exit 0
+
+# The NuGet packages compiled into the executable, with the licence each one's .nuspec declares (build-only packages,
+# analyzers and the compiler itself are left out).
+package_notices() {
+  local packages=${NUGET_PACKAGES:-$HOME/.nuget/packages} id pv nuspec licence project_url
+  echo "reseal $version includes these NuGet packages (licence as each package declares it; texts at the URLs given):"
+  awk '/"libraries": \{/{f=1;next} f && /^    "[^"]+\/[^"]+": \{/{gsub(/[" :{]/,"");print} /"projectFileDependencyGroups"/{f=0}' \
+    "$work/$project/obj/project.assets.json" | while IFS=/ read -r id pv; do
+    case "$id" in Reseal.*|Microsoft.CodeAnalysis.*|Microsoft.DotNet.ILCompiler|runtime.*.Microsoft.DotNet.ILCompiler|Microsoft.NET.ILLink.Tasks) continue ;; esac
+    nuspec=$(ls "$packages/${id,,}/$pv"/*.nuspec 2>/dev/null | head -n 1)
+    licence=$( [ -n "$nuspec" ] && sed -n 's|.*<license type="expression">\(.*\)</license>.*|\1|p; s|.*<licenseUrl>\(.*\)</licenseUrl>.*|\1|p' "$nuspec" | head -n 1)
+    project_url=$( [ -n "$nuspec" ] && sed -n 's|.*<projectUrl>\(.*\)</projectUrl>.*|\1|p' "$nuspec" | head -n 1)
+    echo "  $id $pv: ${licence:-unknown} ${project_url}"
+  done
+  echo "and the .NET runtime (dotnet-LICENSE.txt, dotnet-THIRD-PARTY-NOTICES.txt)."
+}
+case "$rid" in
+  linux-*)
+    # The .NET runtime compiled into the executable comes with its licence and third-party notices.
+    notices=$(find "${NUGET_PACKAGES:-$HOME/.nuget/packages}/runtime.$rid.microsoft.dotnet.ilcompiler" -maxdepth 2 -iname 'THIRD-PARTY-NOTICES.TXT' | sort | tail -n 1)
+    dir="$work/reseal-$version-$rid"
+    mkdir -p "$dir/licenses"
+    cp "$target/$exe" "$repo/README.md" "$dir/"
+    if [ -n "$notices" ]; then
+      cp "$(dirname "$notices")"/LICENSE.TXT "$dir/licenses/dotnet-LICENSE.txt"
+      cp "$notices" "$dir/licenses/dotnet-THIRD-PARTY-NOTICES.txt"
+    fi
+    package_notices > "$dir/licenses/PACKAGES.txt"
+    tarball="$target/reseal-$version-$rid.tar.gz"
+    tar -C "$work" --owner=0 --group=0 --numeric-owner -czf "$tarball" "reseal-$version-$rid"
+    echo "packaged $tarball" ;;
+  win-x64)
+    msi="$target/reseal-$version-x64.msi"
+    wixl --arch x64 -D Version="$version" -D ResealExe="$target/$exe" -o "$msi" "$repo/scripts/reseal.wxs"
+    echo "packaged $msi" ;;
+esac
