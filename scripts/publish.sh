@@ -58,7 +58,10 @@ esac
 (cd "$repo" && tar -c --exclude=bin --exclude=obj --exclude=packages.lock.json --exclude=TestResults \
   Directory.Build.props Directory.Packages.props BannedSymbols.txt global.json .editorconfig src tests bench) | tar -x -C "$work"
 # Restore unlocked (the copy has no lock files); central versions are still pinned exactly in Directory.Packages.props.
-common=(-c Release -r "$rid" --nologo -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false -p:GenerateDocumentationFile=false)
+# Roslyn analyzers and code style are off here: `dotnet build` checks the same code; the trim and AOT analysis that
+# matters for the shipped program is the compiler's own (ILLink, ILC), which stays on.
+common=(-c Release -r "$rid" --nologo -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false
+  -p:RunAnalyzers=false -p:EnforceCodeStyleInBuild=false)
 case "$rid" in
   linux-*)
     # Native AOT. TrimmerSingleWarn=false: a package's warnings are reported one by one, not folded into one IL2104.
@@ -134,6 +137,21 @@ case "$rid" in
     echo "packaged $tarball" ;;
   win-x64)
     msi="$target/reseal-$version-x64.msi"
-    wixl --arch x64 -D Version="$version" -D ResealExe="$target/$exe" -o "$msi" "$repo/scripts/reseal.wxs"
+    rm -f "$msi"
+    wixl --arch x64 -D Version="$version" -D ResealExe="$target/$exe" -o "$work/reseal.msi" "$repo/scripts/reseal.wxs"
+    # What wixl 0.101 cannot write, added to its tables with msibuild (SQL on the package):
+    # - PATH: an Environment row "=-*PATH" = "[~];[INSTALLDIR]": system variable (*), set at install (=), our part
+    #   appended ([~];) and removed again at uninstall (-); plus the two standard actions that apply it.
+    # - EventMessageFile as REG_EXPAND_SZ ("#%" prefix; wixl escapes a leading '#').
+    # - the source's key deleted at uninstall (a Registry row named "-"), not only its two values.
+    key='SYSTEM\CurrentControlSet\Services\EventLog\Application\Reseal'
+    msibuild "$work/reseal.msi" \
+      -q 'CREATE TABLE `Environment` (`Environment` CHAR(72) NOT NULL, `Name` CHAR(255) NOT NULL LOCALIZABLE, `Value` CHAR(255) LOCALIZABLE, `Component_` CHAR(72) NOT NULL PRIMARY KEY `Environment`)' \
+      -q "INSERT INTO \`Environment\` (\`Environment\`, \`Name\`, \`Value\`, \`Component_\`) VALUES ('ResealPath', '=-*PATH', '[~];[INSTALLDIR]', 'ResealExe')" \
+      -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Sequence\`) VALUES ('RemoveEnvironmentStrings', 3300)" \
+      -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Sequence\`) VALUES ('WriteEnvironmentStrings', 5200)" \
+      -q "UPDATE \`Registry\` SET \`Value\` = '#%%SystemRoot%\\Microsoft.NET\\Framework64\\v4.0.30319\\EventLogMessages.dll' WHERE \`Name\` = 'EventMessageFile'" \
+      -q "INSERT INTO \`Registry\` (\`Registry\`, \`Root\`, \`Key\`, \`Name\`, \`Component_\`) VALUES ('ResealEventSourceKey', 2, '$key', '-', 'ResealExe')"
+    mv "$work/reseal.msi" "$msi"
     echo "packaged $msi" ;;
 esac

@@ -6,7 +6,7 @@ namespace Reseal.Cli.Tests;
 
 public class SealCommandTests
 {
-    private static string ReadyTree(TempDirectory temp)
+    internal static string ReadyTree(TempDirectory temp)
     {
         var root = InspectCommandTests.BuildTree(temp);
         var sysprep = Path.Combine(root, "Windows", "System32", "Sysprep");
@@ -15,7 +15,7 @@ public class SealCommandTests
         return root;
     }
 
-    private static string Snapshot(string root)
+    internal static string Snapshot(string root)
     {
         var config = Path.Combine(root, "Windows", "System32", "config");
         var system = CliRunner.Run(["hive", "export", Path.Combine(config, "SYSTEM")]).Out;
