@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `reseal inspect` on a Windows tree built from the real hives (regipy SYSTEM 11.7 MB, winreg-kb SAM and SECURITY,
+# `reseal inspect` (the shipped Linux build, scripts/publish.sh linux-x64: Native AOT) on a Windows tree built from the real hives (regipy SYSTEM 11.7 MB, winreg-kb SAM and SECURITY,
 # regipy NTUSER.DAT as DEFAULT, a SOFTWARE written by `reseal hive new`), whole process, side by side in one hyperfine
 # run with reading the same hives with the C tools: `reglookup` over SYSTEM and `chntpw -l` over SAM.
 # Needs dotnet, hyperfine, reglookup, chntpw. Usage: bench/inspect.sh [results.md]
@@ -12,7 +12,7 @@ done
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export LC_ALL=C.UTF-8
-bench/publish.sh "$out/reseal"
+scripts/publish.sh --no-package linux-x64 "$out/reseal" >&2
 reseal="$out/reseal/reseal"
 config="$out/tree/Windows/System32/config"
 mkdir -p "$config"

@@ -15,17 +15,22 @@
 #   --project DIR   publish another program of this repository (tests/Reseal.SysprepEmulator, bench/AgentHost, ...)
 #                   with the same settings; only its executable is written (implies --no-package).
 #   --no-package    write the executable only (no .tar.gz, no .msi).
+#   --single-file   for a Linux runtime: the Windows build's settings (self-contained single-file ReadyToRun) instead of
+#                   Native AOT, so bench/agent.sh can time the agent as Windows gets it on the machine it has (implies
+#                   --no-package; not how Reseal ships for Linux).
 #
 # Trim and AOT warnings (IL2xxx, IL3xxx) fail the publish. Sources are published from a temporary copy: publishing for
 # a runtime identifier in the repository itself would rewrite its lock files (packages.lock.json).
 set -euo pipefail
-usage() { echo "usage: scripts/publish.sh [--project DIR] [--no-package] linux-x64|linux-arm64|win-x64 OUTDIR" >&2; exit 2; }
+usage() { echo "usage: scripts/publish.sh [--project DIR] [--no-package] [--single-file] linux-x64|linux-arm64|win-x64 OUTDIR" >&2; exit 2; }
 project=src/Reseal.Cli
 package=true
+single_file=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --project) [ $# -ge 2 ] || usage; project=${2%/}; package=false; shift 2 ;;
     --no-package) package=false; shift ;;
+    --single-file) single_file=true; package=false; shift ;;
     --*) usage ;;
     *) break ;;
   esac
@@ -44,9 +49,9 @@ need() { command -v "$1" >/dev/null || { echo "publish.sh: $1 not found ($2)" >&
 need dotnet "the .NET 10 SDK"
 case "$rid" in
   linux-*)
-    need clang "Debian: clang; .ci/run installs it"
-    need ld.lld "Debian: lld; .ci/run installs it"
-    if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ] && [ ! -e /usr/aarch64-linux-gnu/lib/crt1.o ]; then
+    $single_file || need clang "Debian: clang; .ci/run installs it"
+    $single_file || need ld.lld "Debian: lld; .ci/run installs it"
+    if ! $single_file && [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ] && [ ! -e /usr/aarch64-linux-gnu/lib/crt1.o ]; then
       echo "publish.sh: cross-compiling linux-arm64 needs the arm64 C library (Debian: libc6-dev-arm64-cross libgcc-12-dev-arm64-cross)" >&2
       exit 4
     fi ;;
@@ -62,15 +67,16 @@ esac
 # matters for the shipped program is the compiler's own (ILLink, ILC), which stays on.
 common=(-c Release -r "$rid" --nologo -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false
   -p:RunAnalyzers=false -p:EnforceCodeStyleInBuild=false)
-case "$rid" in
-  linux-*)
+[ "$rid" = win-x64 ] && single_file=true
+case "$rid-$single_file" in
+  linux-*-false)
     # Native AOT. TrimmerSingleWarn=false: a package's warnings are reported one by one, not folded into one IL2104.
     # LinkerFlavor=lld: one linker for both architectures (clang drives it; for arm64 with --target aarch64-linux-gnu).
     settings=(-p:PublishAot=true -p:TrimmerSingleWarn=false -p:LinkerFlavor=lld -p:StripSymbols=true)
     if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ]; then
       settings+=(-p:SysRoot=/usr/aarch64-linux-gnu)
     fi ;;
-  win-x64)
+  *-true)
     # One reseal.exe: the runtime, its native parts and every assembly, precompiled (ReadyToRun) so it starts fast.
     settings=(--self-contained true -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:IncludeNativeLibrariesForSelfExtract=true
       -p:DebugType=embedded) ;;

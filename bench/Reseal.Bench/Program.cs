@@ -10,7 +10,6 @@ namespace Reseal.Bench;
 ///   dotnet run -c Release --project bench/Reseal.Bench -- lint            BenchmarkDotNet: lint throughput (files/s)
 ///   dotnet run -c Release --project bench/Reseal.Bench -- lint --quick    one timed pass, no BenchmarkDotNet (seconds)
 ///   dotnet run -c Release --project bench/Reseal.Bench -- corpus DIR      write the generated corpus to DIR (for bench/unattend-lint.sh)
-///   Reseal.Bench agent-once PUBKEY                                          one agent run, default config, instant tasks (bench/agent.sh)
 /// </summary>
 public static class Program
 {
@@ -18,8 +17,6 @@ public static class Program
     {
         switch (args.FirstOrDefault())
         {
-            case "agent-once" when args.Length == 2:
-                return AgentOverhead.RunOnceAsync(File.ReadAllText(args[1]).Trim()).GetAwaiter().GetResult();
             case "lint" when args.Contains("--quick"):
                 return Quick();
             case "lint":
@@ -41,7 +38,7 @@ public static class Program
                 Console.WriteLine($"wrote {LintBenchmark.CorpusSize} files to {args[1]}");
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Reseal.Bench lint [--quick] | corpus DIR | agent-once PUBKEY-FILE");
+                Console.Error.WriteLine("usage: Reseal.Bench lint [--quick] | corpus DIR");
                 return 2;
         }
     }

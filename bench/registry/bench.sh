@@ -1,5 +1,5 @@
 #!/bin/sh
-# Times `export` of the 11.7 MB regipy SYSTEM hive by Reseal (`reseal hive export`, and the minimal HiveTool driver; both ReadyToRun) against hivexml and
+# Times `export` of the 11.7 MB regipy SYSTEM hive by Reseal (`reseal hive export`, and the minimal HiveTool driver; both Native AOT) against hivexml and
 # hivexregedit --export, and a deep value lookup against hivexget, side by side in one run; then peak memory
 # (max RSS) of each, and of an empty .NET program as the baseline. Needs: dotnet, hyperfine, libhivex-bin,
 # libwin-hivex-perl, GNU time (/usr/bin/time). Usage: bench/registry/bench.sh [results.md]
@@ -11,15 +11,10 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export LC_ALL=C.UTF-8
 
-# Publish from a copy: publishing for a runtime identifier would otherwise add RID sections to the lock files.
-mkdir -p "$WORK/src" "$WORK/bench/registry" "$WORK/empty"
-cp "$REPO/Directory.Build.props" "$REPO/Directory.Packages.props" "$REPO/BannedSymbols.txt" "$REPO/global.json" "$REPO/.editorconfig" "$WORK/"
-cp -r "$REPO"/src/Reseal.* "$WORK/src/"
-cp -r "$REPO/bench/registry/HiveTool" "$WORK/bench/registry/"
-rm -rf "$WORK"/src/*/bin "$WORK"/src/*/obj "$WORK/bench/registry/HiveTool/bin" "$WORK/bench/registry/HiveTool/obj"
-find "$WORK" -name packages.lock.json -delete
-dotnet publish "$WORK/bench/registry/HiveTool" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false -o "$WORK/out" > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
-dotnet publish "$WORK/src/Reseal.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false -o "$WORK/cli" > "$WORK/publish-cli.log" 2>&1 || { cat "$WORK/publish-cli.log"; exit 1; }
+# The shipped build and the driver, published by scripts/publish.sh (Native AOT, as Reseal ships for Linux).
+mkdir -p "$WORK/empty"
+"$REPO/scripts/publish.sh" --project bench/registry/HiveTool linux-x64 "$WORK/out" > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
+"$REPO/scripts/publish.sh" --no-package linux-x64 "$WORK/cli" > "$WORK/publish-cli.log" 2>&1 || { cat "$WORK/publish-cli.log"; exit 1; }
 cat > "$WORK/empty/empty.csproj" <<'XML'
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup><OutputType>Exe</OutputType><InvariantGlobalization>true</InvariantGlobalization><TargetFramework>net10.0</TargetFramework></PropertyGroup>

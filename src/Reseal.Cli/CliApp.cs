@@ -48,9 +48,16 @@ internal static class CliApp
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
+        // Pipelines ask `reseal --version` thousands of times: answer before building any command or parser.
+        if (args is ["--version"])
+        {
+            context.Out.WriteLine(Version);
+            return ExitCodes.Success;
+        }
+
         var first = args.Length > 0 ? args[0] : null;
-        // --version needs no command at all; a command line that names a command needs only that one.
-        var only = first == "--version" && args.Length == 1 ? string.Empty : Array.Exists(Commands, c => c.Name == first) ? first : null;
+        // A command line that names a command needs only that one.
+        var only = Array.Exists(Commands, c => c.Name == first) ? first : null;
         var root = BuildRoot(context, only);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
