@@ -84,7 +84,8 @@ public static class PublishedBuild
     }
 
     /// <summary>
-    /// The hash of everything a publish reads: src/, the extra project, the build props and the two scripts/ files.
+    /// The hash of everything a publish compiles: src/, the extra project, the build props and the two scripts/ files
+    /// (not README.md, which the Linux archive carries: a wording change should not cost a Native AOT publish).
     /// Paths and bytes in ordinal order; bin/, obj/ and lock files are left out.
     /// </summary>
     public static string SourceHash(string? project = null)
@@ -97,7 +98,7 @@ public static class PublishedBuild
                 .Where(f => !IsBuildOutput(Path.GetRelativePath(root, f))));
         }
 
-        files.AddRange(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "BannedSymbols.txt", ".editorconfig", "scripts/publish.sh", "scripts/reseal.wxs", "README.md" }
+        files.AddRange(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "BannedSymbols.txt", ".editorconfig", "scripts/publish.sh", "scripts/reseal.wxs" }
             .Select(f => Path.Combine(root, f)).Where(File.Exists));
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files.Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Distinct().Order(StringComparer.Ordinal))
