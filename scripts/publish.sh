@@ -18,6 +18,9 @@
 #   --single-file   for a Linux runtime: the Windows build's settings (self-contained single-file ReadyToRun) instead of
 #                   Native AOT, so bench/agent.sh can time the agent as Windows gets it on the machine it has (implies
 #                   --no-package; not how Reseal ships for Linux).
+#   --folder        self-contained, as a folder of files (not one file, not ReadyToRun); implies --no-package. For the
+#                   Wine tests only: Wine 8 cannot start the single-file reseal.exe (CoreCLR fails to load
+#                   System.Private.CoreLib from the bundle, E_INVALIDARG; docs/wine-e2e.md).
 #
 # Trim and AOT warnings (IL2xxx, IL3xxx) fail the publish. Sources are published from a temporary copy: publishing for
 # a runtime identifier in the repository itself would rewrite its lock files (packages.lock.json).
@@ -28,11 +31,13 @@ usage() { echo "usage: scripts/publish.sh [--project DIR] [--no-package] [--sing
 project=src/Reseal.Cli
 package=true
 single_file=false
+folder=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --project) [ $# -ge 2 ] || usage; project=${2%/}; package=false; shift 2 ;;
     --no-package) package=false; shift ;;
     --single-file) single_file=true; package=false; shift ;;
+    --folder) folder=true; package=false; shift ;;
     --*) usage ;;
     *) break ;;
   esac
@@ -69,8 +74,11 @@ esac
 # matters for the shipped program is the compiler's own (ILLink, ILC), which stays on.
 common=(-c Release -r "$rid" --nologo -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false
   -p:RunAnalyzers=false -p:EnforceCodeStyleInBuild=false)
-[ "$rid" = win-x64 ] && single_file=true
+[ "$rid" = win-x64 ] && ! $folder && single_file=true
+$folder && single_file=folder
 case "$rid-$single_file" in
+  *-folder)
+    settings=(--self-contained true) ;;
   linux-*-false)
     # Native AOT. TrimmerSingleWarn=false: a package's warnings are reported one by one, not folded into one IL2104.
     # LinkerFlavor=lld: one linker for both architectures (clang drives it; for arm64 with --target aarch64-linux-gnu).
@@ -78,7 +86,7 @@ case "$rid-$single_file" in
     # linker at fixed addresses instead of being rebuilt at every start (dehydrated data is "rehydrated", position-
     # independent data relocated by ld.so): that work was most of `reseal --version` (26 ms -> 15 ms of CPU here, against
     # 9 ms for an empty Native AOT program). The price: the executable image itself is not placed at a random address
-    # (libraries, heap and stacks still are); the binary grows from 14 to 20 MB. README "Shipping" says so.
+    # (libraries, heap and stacks still are); the binary grows from 14.1 to 15.5 MB. README "Shipping" says so.
     settings=(-p:PublishAot=true -p:TrimmerSingleWarn=false -p:LinkerFlavor=lld -p:StripSymbols=true
       -p:IlcDehydrate=false -p:PositionIndependentExecutable=false)
     if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ]; then
@@ -107,6 +115,11 @@ name=$(sed -n 's|.*<AssemblyName>\(.*\)</AssemblyName>.*|\1|p' "$work/$project"/
 exe=$name
 [ "$rid" = win-x64 ] && exe=$name.exe
 [ -f "$work/out/$exe" ] || { echo "publish.sh: $exe was not produced" >&2; ls "$work/out" >&2; exit 1; }
+if $folder; then
+  cp -a "$work/out/." "$target/"
+  echo "published $project for $rid (folder) in $((SECONDS - start)) s: $target/$exe"
+  exit 0
+fi
 # One file: anything else beside the executable (symbols, XML docs) stays behind.
 others=$(cd "$work/out" && ls | grep -v -x -F -e "$exe" -e "$name.dbg" -e "$name.pdb" -e '*.xml' | grep -v '\.xml$' | grep -v '\.pdb$' || true)
 if [ -n "$others" ]; then
@@ -152,7 +165,8 @@ case "$rid" in
   win-x64)
     msi="$target/reseal-$version-x64.msi"
     rm -f "$msi"
-    wixl --arch x64 -D Version="$version" -D ResealExe="$target/$exe" -o "$work/reseal.msi" "$repo/scripts/reseal.wxs"
+    # wixl resolves File/@Source against the working directory and refuses absolute paths.
+    (cd "$target" && wixl --arch x64 -D Version="$version" -D ResealExe="$exe" -o "$work/reseal.msi" "$repo/scripts/reseal.wxs")
     # What wixl 0.101 cannot write, added to its tables with msibuild (SQL on the package):
     # - PATH: an Environment row "=-*PATH" = "[~];[INSTALLDIR]": system variable (*), set at install (=), our part
     #   appended ([~];) and removed again at uninstall (-); plus the two standard actions that apply it.

@@ -26,12 +26,12 @@ public static class PublishedBuild
     /// <c>reseal.exe</c> and its <c>.msi</c> for win-x64; only the executable for another <paramref name="project"/>.
     /// Throws with the script's output when the publish fails.
     /// </summary>
-    public static async Task<string> GetAsync(string rid, string? project = null, CancellationToken cancellationToken = default)
+    public static async Task<string> GetAsync(string rid, string? project = null, CancellationToken cancellationToken = default, string? option = null)
     {
         await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => Publish(rid, project, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => Publish(rid, project, option, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -39,11 +39,11 @@ public static class PublishedBuild
         }
     }
 
-    private static string Publish(string rid, string? project, CancellationToken cancellationToken)
+    private static string Publish(string rid, string? project, string? option, CancellationToken cancellationToken)
     {
         var cacheRoot = Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } c ? c : Path.Combine(Path.GetTempPath(), "reseal-publish-cache");
         Directory.CreateDirectory(cacheRoot);
-        var key = $"{rid}-{(project is null ? "reseal" : Path.GetFileName(project.TrimEnd('/')))}-{SourceHash(project)}";
+        var key = $"{rid}-{(project is null ? "reseal" : Path.GetFileName(project.TrimEnd('/')))}{option?.Replace("--", "-", StringComparison.Ordinal)}-{SourceHash(project)}";
         var folder = Path.Combine(cacheRoot, key);
         var complete = Path.Combine(folder, ".complete");
         using var lockFile = AcquireLock(Path.Combine(cacheRoot, key + ".lock"), cancellationToken);
@@ -64,6 +64,11 @@ public static class PublishedBuild
         if (project is not null)
         {
             arguments.AddRange(["--project", project]);
+        }
+
+        if (option is not null)
+        {
+            arguments.Add(option);
         }
 
         arguments.AddRange([rid, staging]);

@@ -81,9 +81,8 @@ public sealed class WinePrefixTemplate : IDisposable
         Must(HostProcess.Run(tools.WineBoot, ["-i"], timeout, environment), "wineboot -i");
 
         var driveC = Path.Combine(prefix, "drive_c");
-        // The executables alone (each is one file): the build folders also hold the MSI and the cache's marker.
-        CopyFile(Path.Combine(build.ResealFolder, "reseal.exe"), Path.Combine(driveC, "Program Files", "Reseal"));
-        CopyFile(Path.Combine(build.SysprepFolder, "sysprep.exe"), Path.Combine(driveC, "windows", "system32", "Sysprep"));
+        Copy(build.ResealFolder, Path.Combine(driveC, "Program Files", "Reseal"));
+        Copy(build.SysprepFolder, Path.Combine(driveC, "windows", "system32", "Sysprep"));
         Directory.CreateDirectory(Path.Combine(driveC, "windows", "Setup", "State"));
         File.WriteAllText(Path.Combine(driveC, "windows", "Setup", "State", "State.ini"), "[State]\r\nImageState=IMAGE_STATE_COMPLETE\r\n");
 
@@ -142,12 +141,6 @@ public sealed class WinePrefixTemplate : IDisposable
     {
         Directory.CreateDirectory(to);
         Must(HostProcess.Run("cp", ["-a", from.TrimEnd('/') + "/.", to], TimeSpan.FromMinutes(5)), $"cp -a {from} {to}");
-    }
-
-    private static void CopyFile(string file, string folder)
-    {
-        Directory.CreateDirectory(folder);
-        File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
     }
 
     internal static void DeleteTree(string path)

@@ -20,6 +20,14 @@ public sealed class MsiInstallTests(WineFixture wine)
     {
         using var machine = await wine.NewMachineAsync();
         Assert.SkipUnless(File.Exists(machine.Build.MsiPath), $"{machine.Build.MsiPath} was not built (RESEAL_WINE_PUBLISHED without an MSI?)");
+        // The MSI carries the shipped single-file reseal.exe, and its custom action runs it. Wine 8 cannot start that file
+        // (CoreCLR fails to load System.Private.CoreLib from the bundle, E_INVALIDARG; docs/wine-e2e.md): say so and skip,
+        // so the test runs as soon as a Wine can.
+        var shippedExe = Path.Combine(Path.GetDirectoryName(machine.Build.MsiPath)!, "reseal.exe");
+        var probe = machine.Run(WineMachine.WindowsPath(shippedExe), ["--version"], TimeSpan.FromMinutes(2));
+        Assert.SkipWhen(probe.StandardError.Contains("Failed to create CoreCLR", StringComparison.Ordinal) || probe.TimedOut,
+            "this Wine cannot start the single-file reseal.exe the MSI installs (" +
+            (probe.TimedOut ? "timed out" : probe.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()) + ")");
         // The template has reseal.exe copied in; this machine starts without it, as a new Windows would.
         Directory.Delete(machine.HostPath(@"C:\Program Files\Reseal"), recursive: true);
         var pathBefore = machine.QueryValue(EnvironmentKey, "PATH")?.Data;
