@@ -26,7 +26,7 @@ public static class PublishedBuild
     /// <c>reseal.exe</c> and its <c>.msi</c> for win-x64; only the executable for another <paramref name="project"/>.
     /// Throws with the script's output when the publish fails.
     /// </summary>
-    public static async Task<string> GetAsync(string rid, string? project = null, CancellationToken cancellationToken = default, string? option = null)
+    public static async Task<string> GetAsync(string rid, string? project = null, string? option = null, CancellationToken cancellationToken = default)
     {
         await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -60,8 +60,8 @@ public sealed record WineBuild(string ResealFolder, string SysprepFolder, double
         // System.Private.CoreLib from the bundle: E_INVALIDARG), so the prefix gets the same sources self-contained as a
         // folder (--folder). The shipped build and its MSI are Shipped (the MSI test).
         var watch = Stopwatch.StartNew();
-        var reseal = PublishedBuild.GetAsync("win-x64", null, cancellationToken, "--folder").GetAwaiter().GetResult();
-        var sysprep = PublishedBuild.GetAsync("win-x64", "tests/Reseal.SysprepEmulator", cancellationToken, "--folder").GetAwaiter().GetResult();
+        var reseal = PublishedBuild.GetAsync("win-x64", null, "--folder", cancellationToken).GetAwaiter().GetResult();
+        var sysprep = PublishedBuild.GetAsync("win-x64", "tests/Reseal.SysprepEmulator", "--folder", cancellationToken).GetAwaiter().GetResult();
         var shipped = PublishedBuild.GetAsync("win-x64", cancellationToken: cancellationToken).GetAwaiter().GetResult();
         var seconds = watch.Elapsed.TotalSeconds;
         return Check(new WineBuild(reseal, sysprep, seconds, seconds < 5) { ShippedFolder = shipped });
