@@ -182,7 +182,7 @@ internal static class FuzzTargets
     {
         var text = Encoding.UTF8.GetString(data);
         _ = PasswordOutputParser.Scan(text);
-        _ = GceWindowsKey.ParseAll(text);
+        Expect<CloudException>(() => GceWindowsKey.ParseAll(text));
         Expect<CloudException>(() => PasswordOutputParser.FindLatest(text));
     }
 
