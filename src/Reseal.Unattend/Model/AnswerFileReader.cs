@@ -73,7 +73,7 @@ public static class AnswerFileReader
                 throw TooLarge(path, info.Length, options);
             }
 
-            bytes = File.ReadAllBytes(path);
+            bytes = Reseal.IO.RegularFile.ReadAllBytes(path, options.MaxBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

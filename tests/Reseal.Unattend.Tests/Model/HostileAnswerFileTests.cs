@@ -155,3 +155,44 @@ public sealed class HostileAnswerFileTests
         Assert.Null(error);
     }
 }
+
+/// <summary>Issue 16: files that are not regular files (a FIFO blocks open(2) forever; /dev/zero never ends).</summary>
+public sealed class NonRegularAnswerFileTests
+{
+    [Fact]
+    public void ReadFile_Fifo_RefusedAtOnce()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("FIFOs in the file system exist only on Linux and macOS");
+        }
+
+        using var temp = new Reseal.TestSupport.TempDirectory();
+        var path = temp.File("unattend.xml");
+        var mkfifo = Reseal.TestSupport.ExternalTool.Require("mkfifo", "coreutils");
+        Assert.Equal(0, Reseal.TestSupport.ExternalTool.Run(mkfifo, [path], timeout: TimeSpan.FromSeconds(30)).ExitCode);
+
+        var read = Task.Run(() => Assert.Throws<AnswerFileFormatException>(() => AnswerFileReader.ReadFile(path)), TestContext.Current.CancellationToken);
+
+        Assert.True(read.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "ReadFile blocked on a FIFO");
+        Assert.Contains("not a regular file", read.Result.Reason, StringComparison.Ordinal);
+        Assert.Equal(AnswerFileErrorKind.Unreadable, read.Result.Kind);
+    }
+
+    [Fact]
+    public void ReadFile_LinkToDevZero_RefusedAfterTheLimit()
+    {
+        if (!File.Exists("/dev/zero"))
+        {
+            Assert.Skip("no /dev/zero here");
+        }
+
+        using var temp = new Reseal.TestSupport.TempDirectory();
+        var path = temp.File("unattend.xml");
+        File.CreateSymbolicLink(path, "/dev/zero");
+
+        var error = Assert.Throws<AnswerFileFormatException>(() => AnswerFileReader.ReadFile(path, AnswerFileReadOptions.Default with { MaxBytes = 1024 * 1024 }));
+
+        Assert.Contains("larger than", error.Reason, StringComparison.Ordinal);
+    }
+}
