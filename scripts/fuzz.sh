@@ -21,7 +21,7 @@ bin="${out}/bin"
 harness=(dotnet "${bin}/Reseal.Fuzz.dll")
 
 build() {
-  if [ -f "${bin}/.instrumented" ] && [ -z "$(find src fuzz/Reseal.Fuzz -name '*.cs' -newer "${bin}/.instrumented" -print -quit)" ]; then
+  if [ -f "${bin}/.instrumented" ] && [ -z "$(find src fuzz/Reseal.Fuzz -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*' -newer "${bin}/.instrumented" -print -quit)" ]; then
     return
   fi
 
