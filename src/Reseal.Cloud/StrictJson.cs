@@ -30,20 +30,21 @@ public static class StrictJson
     // only those are decoded. Syntax errors are left for JsonDocument to report in its own words.
     private static void RefuseLoneSurrogates(ReadOnlySpan<byte> utf8, JsonDocumentOptions options)
     {
-        if (FindLoneSurrogate(utf8, options) is not { } at)
+        if (FindUndecodableString(utf8, options) is not { } found)
         {
             return;
         }
 
+        var (at, what) = found;
+
         var before = utf8[..at];
         var line = before.Count((byte)'\n');
         var column = before.Length - (before.LastIndexOf((byte)'\n') + 1);
-        throw new LoneSurrogateJsonException(
-            $"line {line + 1}, byte {column + 1}: a string holds an escape that is half of a UTF-16 surrogate pair (\\uD800-\\uDFFF alone), which no text can hold",
-            line, column);
+        throw new LoneSurrogateJsonException($"line {line + 1}, byte {column + 1}: a string holds {what}, which no text can hold", line, column);
     }
 
-    private static int? FindLoneSurrogate(ReadOnlySpan<byte> utf8, JsonDocumentOptions options)
+    // Also bytes that are not UTF-8 inside a string: JsonDocument accepts them and GetString throws later (fuzzing found it).
+    private static (int At, string What)? FindUndecodableString(ReadOnlySpan<byte> utf8, JsonDocumentOptions options)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
         {
@@ -55,7 +56,17 @@ public static class StrictJson
         {
             while (reader.Read())
             {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+                {
+                    continue;
+                }
+
+                if (!System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
+                {
+                    return ((int)reader.TokenStartIndex, "bytes that are not UTF-8");
+                }
+
+                if (reader.ValueIsEscaped)
                 {
                     try
                     {
@@ -63,7 +74,7 @@ public static class StrictJson
                     }
                     catch (InvalidOperationException)
                     {
-                        return (int)reader.TokenStartIndex;
+                        return ((int)reader.TokenStartIndex, "an escape that is half of a UTF-16 surrogate pair (\\uD800-\\uDFFF alone)");
                     }
                 }
             }
@@ -77,7 +88,7 @@ public static class StrictJson
     }
 }
 
-/// <summary>JSON refused by <see cref="StrictJson"/> for a lone surrogate escape (a <see cref="JsonException"/> like any syntax error).</summary>
+/// <summary>JSON refused by <see cref="StrictJson"/> for a string no text can hold (a lone surrogate escape, bytes not UTF-8) (a <see cref="JsonException"/> like any syntax error).</summary>
 public sealed class LoneSurrogateJsonException : JsonException
 {
     /// <summary>Creates the exception; <paramref name="line"/> and <paramref name="bytePositionInLine"/> are 0-based, as JsonException's.</summary>

@@ -206,3 +206,23 @@ public sealed class HostileMetadataTests
         Assert.Equal(id, metadata.InstanceId);
     }
 }
+
+/// <summary>Found by fuzzing (metadata-json): bytes that are not UTF-8 inside a JSON string escaped as InvalidOperationException.</summary>
+public sealed class InvalidUtf8MetadataTests
+{
+    public static TheoryData<byte[]> NotUtf8 => new() { new byte[] { 0xFF }, new byte[] { 0x80 }, new byte[] { 0xC0, 0xAF }, new byte[] { 0xED, 0xA0, 0x80 }, new byte[] { 0xE2, 0x82 }, new byte[] { 0xF8, 0x88, 0x80, 0x80, 0x80 } };
+
+    [Theory]
+    [MemberData(nameof(NotUtf8))]
+    public void Parse_OpenStackStringWithBytesNotUtf8_CloudException(byte[] bad)
+    {
+        foreach (var (before, after) in new[] { ("{\"uuid\":\"", "\"}"), ("{\"uuid\":\"u\",\"hostname\":\"h", "x\"}"), ("{\"", "\":1,\"uuid\":\"u\"}") })
+        {
+            byte[] json = [.. System.Text.Encoding.UTF8.GetBytes(before), .. bad, .. System.Text.Encoding.UTF8.GetBytes(after)];
+
+            var error = Assert.Throws<CloudException>(() => OpenStackMetadataDocument.Parse(json, "meta_data.json"));
+
+            Assert.Contains("not UTF-8", error.Message, StringComparison.Ordinal);
+        }
+    }
+}
