@@ -56,6 +56,13 @@ internal sealed class CliContext
 
     public TextReader In { get; }
 
+    /// <summary>
+    /// The process's standard input as bytes, for input whose encoding the reader must decide itself (answer files:
+    /// BOM and XML declaration), exactly as it does for a file. Without it (in tests) <see cref="In"/> is read and
+    /// encoded as UTF-8.
+    /// </summary>
+    public Func<Stream>? RawIn { get; init; }
+
     public bool InputRedirected { get; }
 
     /// <summary>
@@ -79,6 +86,7 @@ internal sealed class CliContext
         System.Console.IsOutputRedirected, System.Console.IsInputRedirected, Environment.GetEnvironmentVariable)
     {
         RawOut = System.Console.OpenStandardOutput,
+        RawIn = System.Console.OpenStandardInput,
     };
 
     /// <summary>
@@ -120,6 +128,38 @@ internal sealed class CliContext
         }
 
         return buffer.ToString();
+    }
+
+    /// <summary>
+    /// Reads all of standard input as bytes, refusing more than <paramref name="maxBytes"/>: never more than that plus
+    /// one buffer is held, whatever is piped in.
+    /// </summary>
+    public byte[] ReadInputBytes(long maxBytes, string what)
+    {
+        if (RawIn is null)
+        {
+            var text = ReadInput(maxBytes, what);
+            var encoded = System.Text.Encoding.UTF8.GetBytes(text);
+            return encoded.Length > maxBytes
+                ? throw new BadInputException($"<stdin>: more than {maxBytes:N0} bytes of {what}; refused")
+                : encoded;
+        }
+
+        using var input = RawIn();
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = input.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw new BadInputException($"<stdin>: more than {maxBytes:N0} bytes of {what}; refused");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     /// <summary>

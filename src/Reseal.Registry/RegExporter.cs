@@ -119,7 +119,8 @@ public static class RegExporter
             var list = node.U32(28, "subkey list offset");
             if (node.U32(20, "subkey count") != 0 && list != Hive.None)
             {
-                hive.CollectSubkeys(list, _ints, hive.HiveBinsSize / 80);
+                // The bound is on this key's subkeys: _ints already holds the ancestors' entries from intsStart on.
+                hive.CollectSubkeys(list, _ints, checked(intsStart + (hive.HiveBinsSize / 80)));
             }
 
             var count = _ints.Count - intsStart;

@@ -50,7 +50,7 @@ public sealed partial class PantherDiagnoser
         {
             cancellationToken.ThrowIfCancellationRequested();
             var path = located.Files[order];
-            ReadFile(path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan),
+            ReadFile(path, () => Reseal.IO.RegularFile.OpenRead(path, 1, FileOptions.SequentialScan),
                 order, state, cancellationToken);
         }
 

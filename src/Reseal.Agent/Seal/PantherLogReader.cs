@@ -162,8 +162,8 @@ public static class PantherLogReader
         CancellationToken cancellationToken) =>
         file.IsBinary || file.Length == 0 ? [] : ReadRecordsCore(open, file, options, cancellationToken);
 
-    private static FileStream OpenFile(string path) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+    // Refuses FIFOs, sockets and devices instead of blocking on them (a FIFO named setupact.log once hung diagnose).
+    private static FileStream OpenFile(string path) => Reseal.IO.RegularFile.OpenRead(path, 1, FileOptions.SequentialScan);
 
     private static void Validate(PantherReadOptions options)
     {
@@ -184,7 +184,7 @@ public static class PantherLogReader
     public static string ReadSmallText(string path, int maxBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var stream = Reseal.IO.RegularFile.OpenRead(path);
         var bytes = new byte[(int)Math.Min(maxBytes, stream.Length)];
         stream.ReadExactly(bytes);
         return DecodeText(bytes);

@@ -57,8 +57,9 @@ internal static class UnattendCommands
                 {
                     try
                     {
-                        var text = context.ReadInput(AnswerFileReadOptions.Default.MaxBytes, "answer file");
-                        reports.Add(linter.Lint(AnswerFileReader.ReadText(text, "<stdin>"), options));
+                        // Bytes, not text: the reader decides the encoding (BOM, XML declaration) exactly as for a file.
+                        var bytes = context.ReadInputBytes(AnswerFileReadOptions.Default.MaxBytes, "answer file");
+                        reports.Add(linter.Lint(AnswerFileReader.Read(bytes, "<stdin>"), options));
                     }
                     catch (AnswerFileFormatException e)
                     {
@@ -74,10 +75,10 @@ internal static class UnattendCommands
             switch (parse.GetValue(format))
             {
                 case OutputFormat.Json:
-                    context.Out.WriteLine(Json.Write(LintJson(reports)));
+                    WriteLintJson(context.Out, reports);
                     break;
                 case OutputFormat.Sarif:
-                    context.Out.WriteLine(Json.Write(Sarif.FromReports(reports)));
+                    Sarif.Write(context.Out, reports);
                     break;
                 default:
                     WriteLintText(context, reports);
@@ -118,32 +119,57 @@ internal static class UnattendCommands
         }
     }
 
-    private static JsonObject LintJson(List<LintReport> reports) => new()
+    // Streamed, like SARIF: memory does not grow with the number of findings.
+    private static void WriteLintJson(TextWriter output, List<LintReport> reports) => JsonStream.Write(output, json =>
     {
-        ["version"] = 1,
-        ["files"] = new JsonArray([.. reports.Select(r => (JsonNode)new JsonObject
+        json.WriteStartObject();
+        json.WriteNumber("version", 1);
+        json.WriteStartArray("files");
+        foreach (var r in reports)
         {
-            ["path"] = r.File,
-            ["readable"] = r.Readable,
-            ["findings"] = new JsonArray([.. r.Findings.Select(f => (JsonNode)new JsonObject
+            json.WriteStartObject();
+            json.WriteString("path", r.File);
+            json.WriteBoolean("readable", r.Readable);
+            json.WriteStartArray("findings");
+            foreach (var f in r.Findings)
             {
-                ["rule"] = f.Rule.Id,
-                ["name"] = f.Rule.Name,
-                ["severity"] = f.Severity.ToString().ToLowerInvariant(),
-                ["message"] = f.Message,
-                ["line"] = f.Position.IsKnown ? f.Position.Line : null,
-                ["column"] = f.Position.IsKnown ? f.Position.Column : null,
-                ["fix"] = f.Rule.Fix,
-            })]),
-        })]),
-        ["summary"] = new JsonObject
+                json.WriteStartObject();
+                json.WriteString("rule", f.Rule.Id);
+                json.WriteString("name", f.Rule.Name);
+                json.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
+                json.WriteString("message", f.Message);
+                WriteNumberOrNull(json, "line", f.Position.IsKnown ? f.Position.Line : null);
+                WriteNumberOrNull(json, "column", f.Position.IsKnown ? f.Position.Column : null);
+                json.WriteString("fix", f.Rule.Fix);
+                json.WriteEndObject();
+                JsonStream.FlushIfLarge(json);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("summary");
+        json.WriteNumber("files", reports.Count);
+        json.WriteNumber("errors", reports.Sum(r => r.Count(Severity.Error)));
+        json.WriteNumber("warnings", reports.Sum(r => r.Count(Severity.Warning)));
+        json.WriteNumber("info", reports.Sum(r => r.Count(Severity.Info)));
+        json.WriteEndObject();
+        json.WriteEndObject();
+    });
+
+    private static void WriteNumberOrNull(System.Text.Json.Utf8JsonWriter json, string name, int? value)
+    {
+        if (value is { } number)
         {
-            ["files"] = reports.Count,
-            ["errors"] = reports.Sum(r => r.Count(Severity.Error)),
-            ["warnings"] = reports.Sum(r => r.Count(Severity.Warning)),
-            ["info"] = reports.Sum(r => r.Count(Severity.Info)),
-        },
-    };
+            json.WriteNumber(name, number);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
 
     private static Command Explain(CliContext context)
     {

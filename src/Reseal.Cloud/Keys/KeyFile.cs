@@ -29,7 +29,7 @@ internal static class KeyFile
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var stream = Reseal.IO.RegularFile.OpenRead(path);
             var buffer = new byte[MaximumLength + 1];
             var total = 0;
             int read;

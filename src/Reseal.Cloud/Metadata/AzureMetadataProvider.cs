@@ -54,7 +54,7 @@ public sealed class AzureMetadataProvider : IMetadataProvider
         var keys = new List<string>();
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+            using var document = StrictJson.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
             var root = document.RootElement;
             var compute = JsonFields.Object(root, "compute")
                 ?? throw new CloudException($"Azure IMDS: {_http.Resolve(InstancePath)} has no 'compute' object");

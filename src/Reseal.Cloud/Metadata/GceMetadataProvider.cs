@@ -69,7 +69,7 @@ public sealed class GceMetadataProvider : IMetadataProvider
 
         try
         {
-            using var document = JsonDocument.Parse(response.Body, new JsonDocumentOptions { MaxDepth = 32 });
+            using var document = StrictJson.Parse(response.Body, new JsonDocumentOptions { MaxDepth = 32 });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

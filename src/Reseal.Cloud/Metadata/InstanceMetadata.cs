@@ -33,6 +33,59 @@ public sealed record InstanceMetadata(
     string? NetworkData,
     string? Protocol)
 {
+    // Validation at the edge: every provider builds this record, so the values a metadata service, a config drive or a
+    // captured JSON gave are checked here once, whichever answered. The instance id keys the agent's state (once-tasks)
+    // and is printed on the console; the others end up in the registry, on the console and in logs.
+
+    /// <summary>The instance's id: 1 to 128 characters, ASCII letters, digits and <c>- _ . : @ + = ~</c> (EC2, OpenStack, GCE,
+    /// Azure and NoCloud ids all are).</summary>
+    /// <exception cref="CloudException">Any other value (an id of 25 KB of binary was once accepted).</exception>
+    public string InstanceId { get; init; } = CheckInstanceId(InstanceId, Source);
+
+    /// <summary>The host name the cloud assigned: at most 255 characters, no control characters.</summary>
+    public string? HostName { get; init; } = CheckText(HostName, "host name", 255, Source);
+
+    /// <summary>Instance type / flavour / machine type / VM size: at most 255 characters, no control characters.</summary>
+    public string? InstanceType { get; init; } = CheckText(InstanceType, "instance type", 255, Source);
+
+    /// <summary>Availability zone / zone / location: at most 255 characters, no control characters.</summary>
+    public string? Zone { get; init; } = CheckText(Zone, "zone", 255, Source);
+
+    /// <summary>The primary private IPv4 address: at most 64 characters, no control characters.</summary>
+    public string? LocalIPv4 { get; init; } = CheckText(LocalIPv4, "local IPv4 address", 64, Source);
+
+    /// <summary>The longest instance id accepted (real ones: EC2 19, a UUID 36, GCE 20 characters).</summary>
+    public const int MaxInstanceIdLength = 128;
+
+    private static string CheckInstanceId(string value, MetadataSource source)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Length is 0 or > MaxInstanceIdLength || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '=' or '~'))
+        {
+            throw new CloudException($"{source} metadata: the instance id {Describe(value)} is not an instance id " +
+                $"(1 to {MaxInstanceIdLength} ASCII letters, digits and - _ . : @ + = ~); refused");
+        }
+
+        return value;
+    }
+
+    private static string? CheckText(string? value, string field, int maxLength, MetadataSource source)
+    {
+        if (value is not null && (value.Length > maxLength || value.Any(char.IsControl)))
+        {
+            throw new CloudException($"{source} metadata: the {field} {Describe(value)} is not one " +
+                $"(at most {maxLength} characters, no control characters); refused");
+        }
+
+        return value;
+    }
+
+    // Never echoes a hostile value whole: its length, and the start only when it is printable.
+    private static string Describe(string value) =>
+        value.Length == 0 ? "(empty)"
+        : value.Length <= 40 && value.All(c => c >= ' ' && c <= '~') ? $"'{value}'"
+        : $"({value.Length} characters{(value.Any(char.IsControl) ? ", with control characters" : string.Empty)})";
+
     /// <summary>True when the instance was given user data.</summary>
     public bool HasUserData => !UserData.IsEmpty;
 
@@ -93,7 +146,7 @@ public sealed record InstanceMetadata(
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            document = StrictJson.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {

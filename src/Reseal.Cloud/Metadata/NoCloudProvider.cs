@@ -142,7 +142,7 @@ public sealed class NoCloudProvider : IMetadataProvider
     {
         try
         {
-            using var document = System.Text.Json.JsonDocument.Parse(text, new System.Text.Json.JsonDocumentOptions { MaxDepth = 16 });
+            using var document = StrictJson.Parse(text, new System.Text.Json.JsonDocumentOptions { MaxDepth = 16 });
             var root = document.RootElement;
             var id = JsonFields.String(root, "instance-id") ?? throw new CloudException($"NoCloud: {where} has no 'instance-id'");
             var keys = new List<string>();

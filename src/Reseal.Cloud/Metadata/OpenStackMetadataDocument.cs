@@ -13,7 +13,7 @@ internal static class OpenStackMetadataDocument
     {
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
+            using var document = StrictJson.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -91,7 +91,7 @@ public sealed record GceWindowsKey(
         ArgumentNullException.ThrowIfNull(line);
         try
         {
-            using var json = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 8 });
+            using var json = StrictJson.Parse(line, new JsonDocumentOptions { MaxDepth = 8 });
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -191,7 +191,7 @@ public static class PasswordOutputParser
     {
         try
         {
-            using var json = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 8 });
+            using var json = StrictJson.Parse(line, new JsonDocumentOptions { MaxDepth = 8 });
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -220,6 +220,10 @@ public static class PasswordOutputParser
             }
 
             passwords.Add(new EncryptedPassword(compact, padding, EncryptedPasswordSource.GceSerialJson, lineNumber, user, modulus));
+        }
+        catch (LoneSurrogateJsonException e)
+        {
+            problems.Add($"line {lineNumber}: JSON {e.Message}");
         }
         catch (JsonException)
         {

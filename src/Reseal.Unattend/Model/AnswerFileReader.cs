@@ -13,6 +13,28 @@ public sealed record AnswerFileReadOptions
     /// <summary>Deepest element nesting accepted. Real files nest under 12 levels.</summary>
     public int MaxDepth { get; init; } = 128;
 
+    /// <summary>
+    /// Most nodes (elements, text, comments, processing instructions) accepted. Real answer files hold a few hundred
+    /// to a few thousand; 4 million tiny elements (16 MiB of <c>&lt;a/&gt;</c>) once took seconds and hundreds of MiB.
+    /// </summary>
+    public int MaxNodes { get; init; } = 200_000;
+
+    /// <summary>
+    /// Most attributes on one element. The largest real element (<c>&lt;component&gt;</c>) has 7; LINQ to XML checks
+    /// each new attribute against the ones before it, so 50,000 on one element took seconds and 500,000 never ended.
+    /// </summary>
+    public int MaxAttributesPerElement { get; init; } = 256;
+
+    /// <summary>
+    /// Longest text, CDATA section, comment or processing instruction accepted, in characters (1 Mi). The longest
+    /// setting Setup reads is a 1,024-character command line; libxml2 (xmllint) refuses a text node over 10 MB. A 15 MB
+    /// CDATA section once cost 16 s and 356 MiB in lint.
+    /// </summary>
+    public int MaxTextChars { get; init; } = 1024 * 1024;
+
+    /// <summary>Most namespace declarations (<c>xmlns</c>, <c>xmlns:p</c>) in one file. Real files declare 3 per component.</summary>
+    public int MaxNamespaceDeclarations { get; init; } = 4_096;
+
     public static AnswerFileReadOptions Default { get; } = new();
 }
 
@@ -51,7 +73,7 @@ public static class AnswerFileReader
                 throw TooLarge(path, info.Length, options);
             }
 
-            bytes = File.ReadAllBytes(path);
+            bytes = Reseal.IO.RegularFile.ReadAllBytes(path, options.MaxBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -138,8 +160,16 @@ public static class AnswerFileReader
     {
         var lineInfo = (IXmlLineInfo)reader;
         XContainer current = document;
+        var nodes = 0;
+        var declarations = 0;
         while (reader.Read())
         {
+            if (++nodes > options.MaxNodes)
+            {
+                throw new AnswerFileFormatException(displayPath, new SourcePosition(lineInfo.LineNumber, lineInfo.LinePosition), AnswerFileErrorKind.Refused,
+                    $"more than {options.MaxNodes:N0} XML nodes; real answer files hold a few thousand at most");
+            }
+
             switch (reader.NodeType)
             {
                 case XmlNodeType.XmlDeclaration:
@@ -157,11 +187,24 @@ public static class AnswerFileReader
                     var element = new XElement(XName.Get(reader.LocalName, reader.NamespaceURI));
                     element.AddAnnotation(new SourcePositionAnnotation(new SourcePosition(lineInfo.LineNumber, lineInfo.LinePosition)));
                     var isEmpty = reader.IsEmptyElement;
+                    if (reader.AttributeCount > options.MaxAttributesPerElement)
+                    {
+                        throw new AnswerFileFormatException(displayPath, new SourcePosition(lineInfo.LineNumber, lineInfo.LinePosition), AnswerFileErrorKind.Refused,
+                            $"an element with {reader.AttributeCount:N0} attributes; at most {options.MaxAttributesPerElement} are accepted (real elements have under 10)");
+                    }
+
                     if (reader.MoveToFirstAttribute())
                     {
                         do
                         {
-                            var attribute = new XAttribute(AttributeName(reader), reader.Value);
+                            if (reader.NamespaceURI == XmlnsNamespace && ++declarations > options.MaxNamespaceDeclarations)
+                            {
+                                throw new AnswerFileFormatException(displayPath, new SourcePosition(lineInfo.LineNumber, lineInfo.LinePosition),
+                                    AnswerFileErrorKind.Refused,
+                                    $"more than {options.MaxNamespaceDeclarations:N0} namespace declarations (xmlns); real answer files have a few per component");
+                            }
+
+                            var attribute = new XAttribute(AttributeName(reader), BoundedValue(reader, lineInfo, displayPath, options));
                             attribute.AddAnnotation(new SourcePositionAnnotation(new SourcePosition(lineInfo.LineNumber, lineInfo.LinePosition)));
                             element.Add(attribute);
                         }
@@ -189,21 +232,31 @@ public static class AnswerFileReader
                 case XmlNodeType.Text:
                 case XmlNodeType.Whitespace:
                 case XmlNodeType.SignificantWhitespace:
-                    current.Add(new XText(reader.Value));
+                    current.Add(new XText(BoundedValue(reader, lineInfo, displayPath, options)));
                     break;
                 case XmlNodeType.CDATA:
-                    current.Add(new XCData(reader.Value));
+                    current.Add(new XCData(BoundedValue(reader, lineInfo, displayPath, options)));
                     break;
                 case XmlNodeType.Comment:
-                    current.Add(new XComment(reader.Value));
+                    current.Add(new XComment(BoundedValue(reader, lineInfo, displayPath, options)));
                     break;
                 case XmlNodeType.ProcessingInstruction:
-                    current.Add(new XProcessingInstruction(reader.Name, reader.Value));
+                    current.Add(new XProcessingInstruction(reader.Name, BoundedValue(reader, lineInfo, displayPath, options)));
                     break;
                 default:
                     break;
             }
         }
+    }
+
+    private static string BoundedValue(XmlReader reader, IXmlLineInfo lineInfo, string? displayPath, AnswerFileReadOptions options)
+    {
+        var value = reader.Value;
+        return value.Length <= options.MaxTextChars
+            ? value
+            : throw new AnswerFileFormatException(displayPath, new SourcePosition(lineInfo.LineNumber, lineInfo.LinePosition), AnswerFileErrorKind.Refused,
+                $"a {reader.NodeType switch { XmlNodeType.CDATA => "CDATA section", XmlNodeType.Comment => "comment", XmlNodeType.ProcessingInstruction => "processing instruction", XmlNodeType.Attribute => "attribute value", _ => "text" }} " +
+                $"of {value.Length:N0} characters; at most {options.MaxTextChars:N0} are accepted (the longest setting Setup reads is 1,024)");
     }
 
     private static XName AttributeName(XmlReader reader)

@@ -115,7 +115,7 @@ internal static class AgentDetector
                 _ => YamlTasks(text),
             };
         }
-        catch (Exception e) when (e is JsonException or XmlException)
+        catch (Exception e) when (e is JsonException or XmlException or InvalidOperationException)
         {
             findings.Add(new Finding("agent-config-invalid", FindingSeverity.Warning, $"{agent}'s configuration cannot be parsed: {e.Message}",
                 "fix or regenerate it; the agent will fail or fall back to defaults at first boot", path));

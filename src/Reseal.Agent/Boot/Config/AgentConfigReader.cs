@@ -51,7 +51,7 @@ public static class AgentConfigReader
 
         try
         {
-            return Read(File.ReadAllBytes(path), path);
+            return Read(Reseal.IO.RegularFile.ReadAllBytes(path, MaxFileBytes), path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

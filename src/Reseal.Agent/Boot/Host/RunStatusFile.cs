@@ -39,7 +39,8 @@ public static class RunStatusFile
             return null;
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        // StrictJson: a lone surrogate escape is a JsonException here (callers handle it), not an InvalidOperationException later.
+        using var document = Reseal.Cloud.StrictJson.Parse(File.ReadAllText(path));
         var root = document.RootElement;
         string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         var failed = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.Array

@@ -36,7 +36,12 @@ internal static class MimeReader
         return headers.TryGetValue("content-type", out var type) && type.TrimStart().StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
     }
 
-    public static void Read(UserDataContext context, string text, string origin, int depth)
+    /// <summary>
+    /// Reads the multipart <paramref name="text"/>. <paramref name="origin"/> names the user data (a file path may
+    /// hold any text, " part " included); <paramref name="parentPart"/> is the number of the part this multipart is
+    /// nested in ("2", "2.1"), so its parts are labelled "ORIGIN part 2.1", "ORIGIN part 2.2".
+    /// </summary>
+    public static void Read(UserDataContext context, string text, string origin, int depth, string? parentPart = null)
     {
         if (depth >= context.Limits.MaxMimeDepth)
         {
@@ -65,24 +70,23 @@ internal static class MimeReader
 
         for (var i = 0; i < parts.Count; i++)
         {
-            var label = origin.Contains(" part ", StringComparison.Ordinal)
-                ? origin[..origin.LastIndexOf(" (", StringComparison.Ordinal)] + "." + (i + 1).ToString(CultureInfo.InvariantCulture)
-                : $"{origin} part {(i + 1).ToString(CultureInfo.InvariantCulture)}";
+            var number = (parentPart is null ? string.Empty : parentPart + ".") + (i + 1).ToString(CultureInfo.InvariantCulture);
+            var label = $"{origin} part {number}";
             if (!context.CountMimePart(label))
             {
                 return;
             }
 
-            ReadPart(context, parts[i], label, depth);
+            ReadPart(context, parts[i], origin, number, depth);
         }
     }
 
-    private static void ReadPart(UserDataContext context, string part, string label, int depth)
+    private static void ReadPart(UserDataContext context, string part, string source, string number, int depth)
     {
         var (headers, body) = SplitHeaders(part);
         var contentType = headers.GetValueOrDefault("content-type") ?? "text/plain";
         var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
-        var origin = $"{label} ({mediaType})";
+        var origin = $"{source} part {number} ({mediaType})";
         var transfer = (headers.GetValueOrDefault("content-transfer-encoding") ?? "7bit").Trim().ToLowerInvariant();
         byte[]? bytes = transfer switch
         {
@@ -141,7 +145,7 @@ internal static class MimeReader
                     if (mediaType.StartsWith("multipart/", StringComparison.Ordinal))
                     {
                         // Nested multipart: the part's own headers carry the boundary.
-                        Read(context, part, origin, depth + 1);
+                        Read(context, part, source, depth + 1, number);
                     }
                     else
                     {
@@ -157,40 +161,67 @@ internal static class MimeReader
         }
     }
 
-    /// <summary>Splits a header block (up to the first empty line) from the body. Header names are lower-cased.</summary>
+    /// <summary>
+    /// Splits a header block (up to the first empty line) from the body. Header names are lower-cased. Linear in the
+    /// block: folded lines (RFC 5322 §2.2.3) are gathered per header and joined once, never re-concatenated line by
+    /// line (150,000 folded lines once took minutes; now milliseconds).
+    /// </summary>
     internal static (Dictionary<string, string> Headers, string Body) SplitHeaders(string text)
     {
-        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var values = new Dictionary<string, StringBuilder>(StringComparer.Ordinal);
         var position = 0;
-        string? last = null;
+        StringBuilder? last = null;
+        var bodyStart = text.Length;
         while (position < text.Length)
         {
             var lineStart = position;
             var end = text.IndexOf('\n', position);
-            var line = (end < 0 ? text[position..] : text[position..end]).TrimEnd('\r');
+            var line = (end < 0 ? text.AsSpan(position) : text.AsSpan(position, end - position)).TrimEnd('\r');
             position = end < 0 ? text.Length : end + 1;
             if (line.Length == 0)
             {
-                return (headers, text[position..]);
+                bodyStart = position;
+                break;
             }
 
             if (char.IsWhiteSpace(line[0]) && last is not null)
             {
-                headers[last] += " " + line.Trim(); // folded header
+                last.Append(' ').Append(line.Trim()); // folded header
                 continue;
             }
 
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || line[..colon].Any(char.IsWhiteSpace))
+            var colon = line.IndexOf(':');
+            if (colon <= 0 || HasWhiteSpace(line[..colon]))
             {
-                return (headers, text[lineStart..]); // no blank line: the body starts at the first line that is not a header
+                bodyStart = lineStart; // no blank line: the body starts at the first line that is not a header
+                break;
             }
 
-            last = line[..colon].Trim().ToLowerInvariant();
-            headers[last] = line[(colon + 1)..].Trim();
+            var name = line[..colon].Trim().ToString().ToLowerInvariant();
+            last = new StringBuilder().Append(line[(colon + 1)..].Trim());
+            values[name] = last;
         }
 
-        return (headers, string.Empty);
+        var headers = new Dictionary<string, string>(values.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+        {
+            headers[name] = value.ToString();
+        }
+
+        return (headers, bodyStart >= text.Length ? string.Empty : text[bodyStart..]);
+    }
+
+    private static bool HasWhiteSpace(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static string? Parameter(string header, string name)

@@ -39,7 +39,7 @@ public static class UserDataParser
 
         try
         {
-            return Parse(File.ReadAllBytes(path), limits, path);
+            return Parse(Reseal.IO.RegularFile.ReadAllBytes(path, limits.MaxRawBytes), limits, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -101,6 +101,13 @@ internal static class BoundedYamlReader
             return null;
         }
 
+        if (FindNonPrintable(text) is { } bad)
+        {
+            diagnostics.Add(BootDiagnostic.Error(BootCodes.YamlSyntax, bad.Line, bad.Column,
+                $"YAML syntax error: the character {bad.Name} is not allowed in YAML (only tab, line breaks and printable characters are)", source));
+            return null;
+        }
+
         var builder = new Builder(limits, diagnostics, source);
         try
         {
@@ -112,6 +119,51 @@ internal static class BoundedYamlReader
             diagnostics.Add(BootDiagnostic.Error(BootCodes.YamlSyntax, line, column, SyntaxMessage(e), source));
             return null;
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            // YamlDotNet's scanner and parser throw these (not YamlException) on some malformed input, for example a
+            // stray global tag ("!![") or a document end marker followed by junk. They carry no position: the error is
+            // after the last event read.
+            diagnostics.Add(BootDiagnostic.Error(BootCodes.YamlSyntax, Math.Max(1, Line(builder.LastEnd)), Math.Max(1, Column(builder.LastEnd)),
+                "YAML syntax error: the YAML parser could not read the document here (" + e.Message.TrimEnd('.') + ")", source));
+            return null;
+        }
+    }
+
+    // YAML 1.2 §5.1 (c-printable): a stream may hold tab, LF, CR, x20-x7E, x85, xA0-xD7FF, xE000-xFFFD and the
+    // supplementary planes; anything else (NUL and the other C0 controls, DEL, C1 controls, lone surrogates, U+FFFE/FFFF)
+    // is not YAML. Checked here, with its position, rather than left to YamlDotNet, whose scanner does not always say.
+    // A byte-order mark is allowed at the start.
+    private static (int Line, int Column, string Name)? FindNonPrintable(string text)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+                continue;
+            }
+
+            if (c is '\t' or '\r' or '\u0085' || (c >= ' ' && c <= '~') || (c >= '\u00A0' && c <= '\uD7FF') || (c >= '\uE000' && c <= '\uFFFD')
+                || (i == 0 && c == '\uFEFF'))
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            return (line, i - lineStart + 1, $"U+{(int)c:X4}");
+        }
+
+        return null;
     }
 
     // YamlDotNet reports some scanner errors (a tab in indentation, for one) at 1:1. Then the error is after the last
