@@ -64,7 +64,8 @@ public static class SealPlanner
 
         // 1. Agent state: the files AgentStateStore.Reset deletes, and with --clean the logs.
         var stateDirectory = files.Expand(SealPaths.StateDirectory);
-        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, AgentStateStore.TemporaryFileName }
+        // The hand-over marker too: a clone must never find one from this machine's own Setup.
+        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, AgentStateStore.TemporaryFileName, Boot.Host.SetupHandOverMarker.FileName }
             .Select(name => stateDirectory + "\\" + name)
             .Where(path => SafeExists(files, path))
             .Select(path => OnDiskPath(files, path))
@@ -199,9 +200,20 @@ public static class SealPlanner
         // An odd trailing byte of a UTF-16 file is not a character: it stays where it is, after our line.
         var text = encoding.GetString(body[..(body.Length - (body.Length % bytesPerChar))]);
         var lines = text.Split('\n');
-        if (lines.Any(IsFirstBootHook))
+        if (lines.Any(IsCurrentHook))
         {
             return [.. existing];
+        }
+
+        // An earlier version's line ran the whole agent inside SetupComplete.cmd: it is replaced where it stands.
+        var legacy = Array.FindIndex(lines, l => l.Trim().Equals(SealPaths.LegacyFirstBootHookLine, StringComparison.OrdinalIgnoreCase));
+        if (legacy >= 0)
+        {
+            var lineStart = lines.Take(legacy).Sum(l => l.Length + 1);
+            var content = lines[legacy].TrimEnd('\r');
+            var from = bomLength + (lineStart * bytesPerChar);
+            var to = from + (content.Length * bytesPerChar);
+            return [.. existing[..from], .. encoding.GetBytes(SealPaths.FirstBootHookLine), .. existing[to..]];
         }
 
         var newline = text.Contains('\n', StringComparison.Ordinal) && !text.Contains("\r\n", StringComparison.Ordinal) ? "\n" : "\r\n";
@@ -227,9 +239,11 @@ public static class SealPlanner
         return [.. existing[..cut], .. encoding.GetBytes(insert), .. existing[cut..]];
     }
 
-    /// <summary>True when a SetupComplete.cmd line already starts the agent.</summary>
+    /// <summary>True when a SetupComplete.cmd line is the agent's hook (this version's or an earlier one's).</summary>
     internal static bool IsFirstBootHook(string line) =>
-        line.Trim().Equals(SealPaths.FirstBootHookLine, StringComparison.OrdinalIgnoreCase);
+        IsCurrentHook(line) || line.Trim().Equals(SealPaths.LegacyFirstBootHookLine, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsCurrentHook(string line) => line.Trim().Equals(SealPaths.FirstBootHookLine, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsExit(string line)
     {
