@@ -12,7 +12,7 @@ internal sealed record CliResult(int ExitCode, string Out, string Error);
 internal static class CliRunner
 {
     public static CliResult Run(string[] args, string? stdin = null, bool terminal = false, Dictionary<string, string>? environment = null,
-        IWindowsMachine? machine = null, bool stdinTerminal = false)
+        IWindowsMachine? machine = null, bool stdinTerminal = false, Reseal.Agent.Boot.Host.AgentPaths? agentPaths = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -23,6 +23,7 @@ internal static class CliRunner
             LiveMachine = machine is null ? null : () => machine,
             Time = machine is null ? null : new ManualClock(new DateTimeOffset(2026, 11, 21, 7, 0, 0, TimeSpan.Zero)),
             SealSettings = new SealRunSettings { PollInterval = TimeSpan.FromMilliseconds(5) },
+            AgentPaths = agentPaths is null ? null : _ => agentPaths,
         };
         var code = CliApp.Run(args, context);
         return new CliResult(code, output.ToString(), error.ToString());
