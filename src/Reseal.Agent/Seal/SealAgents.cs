@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
 using System.Xml;
-using System.Xml.Linq;
 using Reseal.Unattend.Profiles;
 using Reseal.Windows.Inspection;
 using Reseal.Windows.Ports;
@@ -57,7 +56,7 @@ public sealed record AgentRegistryChange(RegistryHive Hive, string Key, string N
 /// own answer file, from <see cref="AnswerFileProfiles"/>), its state to reset so its once-tasks run again in every
 /// clone, and its own first-boot hook.
 /// </summary>
-public static class SealAgents
+public static partial class SealAgents
 {
     /// <summary>Agent names as the CLI spells them.</summary>
     public static IReadOnlyDictionary<string, SealAgent> ByCliName { get; } = new Dictionary<string, SealAgent>(StringComparer.OrdinalIgnoreCase)
@@ -244,44 +243,42 @@ public static class SealAgents
         }
     }
 
-    /// <summary>config.xml with the once-plugins' State set to Enabled; null when nothing changes or it is not readable XML.</summary>
+    /// <summary>
+    /// config.xml with the once-plugins' <c>State</c> set to <c>Enabled</c>, edited in its text so every other byte stays
+    /// as it was; null when nothing changes or it is not well-formed XML (checked with DTDs prohibited).
+    /// </summary>
     internal static (ImmutableArray<byte> Bytes, ImmutableArray<string> Enabled)? EnableEc2ConfigPlugins(byte[] bytes)
     {
-        XDocument document;
         try
         {
             using var reader = XmlReader.Create(new MemoryStream(bytes), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            document = XDocument.Load(reader, LoadOptions.PreserveWhitespace);
+            while (reader.Read())
+            {
+            }
         }
         catch (XmlException)
         {
             return null;
         }
 
+        var bom = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+        var text = Encoding.UTF8.GetString(bytes, bom, bytes.Length - bom);
         var enabled = new List<string>();
-        foreach (var plugin in document.Descendants().Where(e => e.Name.LocalName == "Plugin"))
+        var edited = PluginBlock().Replace(text, match =>
         {
-            var name = plugin.Elements().FirstOrDefault(e => e.Name.LocalName == "Name")?.Value.Trim();
-            var state = plugin.Elements().FirstOrDefault(e => e.Name.LocalName == "State");
-            if (name is not null && state is not null && Ec2ConfigOncePlugins.Contains(name) && !state.Value.Trim().Equals("Enabled", StringComparison.OrdinalIgnoreCase))
+            var name = match.Groups["name"].Value.Trim();
+            if (!Ec2ConfigOncePlugins.Contains(name) || match.Groups["state"].Value.Trim().Equals("Enabled", StringComparison.OrdinalIgnoreCase))
             {
-                state.Value = "Enabled";
-                enabled.Add(name);
+                return match.Value;
             }
-        }
 
-        if (enabled.Count == 0)
-        {
-            return null;
-        }
-
-        var encoding = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? new UTF8Encoding(true) : new UTF8Encoding(false);
-        using var output = new MemoryStream();
-        using (var writer = XmlWriter.Create(output, new XmlWriterSettings { Encoding = encoding, OmitXmlDeclaration = document.Declaration is null, Indent = false }))
-        {
-            document.Save(writer);
-        }
-
-        return ([.. output.ToArray()], [.. enabled]);
+            enabled.Add(name);
+            var state = match.Groups["state"];
+            return match.Value[..(state.Index - match.Index)] + "Enabled" + match.Value[(state.Index - match.Index + state.Length)..];
+        });
+        return enabled.Count == 0 ? null : ([.. bytes.AsSpan(0, bom), .. Encoding.UTF8.GetBytes(edited)], [.. enabled]);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"<Plugin>\s*<Name>(?<name>[^<]*)</Name>\s*<State>(?<state>[^<]*)</State>", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex PluginBlock();
 }
