@@ -16,7 +16,6 @@ public sealed class AgentConsole : IDisposable
     private readonly FileStream? _file;
     private readonly Action<string>? _mirror;
     private readonly AgentLog _log;
-    private bool _serialFailed;
 
     /// <summary>Opens <paramref name="consoleLogPath"/> for appending (creating its folder).</summary>
     public AgentConsole(ISerialConsole serial, string consoleLogPath, AgentLog log, Action<string>? mirror = null)
@@ -77,30 +76,119 @@ public sealed class AgentConsole : IDisposable
             foreach (var line in text.Split("\r\n", StringSplitOptions.None).SkipLast(text.EndsWith("\r\n", StringComparison.Ordinal) ? 1 : 0))
             {
                 _lines.Add(line);
-                if (_serialFailed)
+                if (_pending.Count >= MaxPending)
                 {
-                    continue;
+                    _pending.RemoveAt(0);
+                    _dropped++;
                 }
 
-                try
-                {
-                    _serial.WriteLineAsync(line, CancellationToken.None).GetAwaiter().GetResult();
-                }
-#pragma warning disable CA1031 // Any failure of the port (absent, busy, not supported) only costs the serial copy.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    _serialFailed = true;
-                    _log.Warning($"the serial console cannot be written ({e.GetType().Name}: {e.Message}); console lines go to console.log only");
-                }
+                _pending.Add(line);
             }
 
+            FlushSerial(force: false);
             _mirror?.Invoke(text);
         }
     }
 
+    /// <summary>How long one serial write may take before it counts as failed (a flow-controlled or blocked port).</summary>
+    public TimeSpan SerialTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long after a failed write the port is tried again.</summary>
+    public TimeSpan SerialRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    private const int MaxPending = 512;
+    private readonly List<string> _pending = [];
+    private long _retryAtTicks;
+    private bool _failing;
+    private int _late;
+    private int _dropped;
+
+    // Writes the lines the port has not taken yet, in order. A failure (absent, busy, held by SAC, blocked by flow
+    // control past SerialTimeout) is said once in agent.log and console.log; the lines stay queued and are written late
+    // when the port works again, so the <Password> block is never silently lost from COM1.
+    private void FlushSerial(bool force)
+    {
+        if (!force && _failing && Environment.TickCount64 < _retryAtTicks)
+        {
+            return;
+        }
+
+        while (_pending.Count > 0)
+        {
+            try
+            {
+                var write = _serial.WriteLineAsync(_pending[0], CancellationToken.None);
+                if (!write.Wait(SerialTimeout))
+                {
+                    throw new TimeoutException($"a write did not finish within {SerialTimeout.TotalSeconds:0} s (a blocked or flow-controlled port)");
+                }
+            }
+#pragma warning disable CA1031 // Any failure of the port (absent, busy, not supported) only delays the serial copy.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                var reason = e is AggregateException { InnerException: { } inner } ? inner : e;
+                _retryAtTicks = Environment.TickCount64 + (long)SerialRetryDelay.TotalMilliseconds;
+                if (!_failing)
+                {
+                    _failing = true;
+                    var message = $"the serial console cannot be written ({reason.GetType().Name}: {reason.Message}); console.log has every line, and the serial copy is retried";
+                    _log.Warning(message);
+                    Note("# " + message);
+                }
+
+                return;
+            }
+
+            _pending.RemoveAt(0);
+            if (_failing)
+            {
+                _late++;
+            }
+        }
+
+        if (_failing)
+        {
+            _failing = false;
+            _log.Info($"the serial console works again: {_late} line(s) written late{(_dropped > 0 ? $", {_dropped} older line(s) dropped" : "")}");
+        }
+    }
+
+    private void Note(string text)
+    {
+        try
+        {
+            _file?.Write(Encoding.UTF8.GetBytes(text + "\r\n"));
+            _file?.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // console.log is best effort here; agent.log has the same line.
+        }
+    }
+
     /// <inheritdoc/>
-    public void Dispose() => _file?.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_pending.Count > 0)
+            {
+                FlushSerial(force: true);
+            }
+
+            if (_pending.Count > 0)
+            {
+                var password = _pending.Any(l => l.Contains("<Password>", StringComparison.Ordinal));
+                var message = $"{_pending.Count} console line(s){(password ? ", the <Password> block among them," : "")} never reached the serial console; console.log has them";
+                _log.Error(message);
+                Note("# " + message);
+                _pending.Clear();
+            }
+        }
+
+        _file?.Dispose();
+    }
 }
 
 /// <summary>The agent's own log (<c>agent.log</c>): one stamped line per event, appended; never a secret.</summary>
