@@ -199,7 +199,7 @@ internal static class AgentRunCommands
 
     /// <summary>COM4, where GCE reads password-reset answers.</summary>
     private static LiveSerialConsole OpenCom4() =>
-        OperatingSystem.IsWindows() ? new LiveSerialConsole(@"\\.\COM4") : throw new PlatformNotSupportedException("COM4 needs Windows");
+        OperatingSystem.IsWindows() ? new LiveSerialConsole("COM4") : throw new PlatformNotSupportedException("COM4 needs Windows");
 
     /// <summary>Writes an agent event to the Event Log with EC2Launch v2-style ids (stage digit, task digits, level digit).</summary>
     internal static void WriteEvent(IEventLogWriter log, AgentEvent agentEvent)

@@ -545,7 +545,17 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         try
         {
             var scan = await gce.GetWindowsKeysAsync(cancellationToken).ConfigureAwait(false);
-            var report = await GceAccountResets.ApplyAsync(machine, scan, open(), paths.StateDirectory, time, cancellationToken).ConfigureAwait(false);
+            var com4 = open();
+            GceResetReport report;
+            try
+            {
+                report = await GceAccountResets.ApplyAsync(machine, scan, com4, paths.StateDirectory, time, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                com4.Close(); // opened once for this run's answers, then released
+            }
+
             foreach (var user in report.Reset)
             {
                 log.Info($"GCE windows-keys: reset the password of {user}; the answer is on COM4");
