@@ -122,20 +122,33 @@ public static partial class SealAgents
             return requested;
         }
 
-        var active = facts.Agents.Where(a => a.Services.IsEmpty || a.Services.Any(s => s.StartMode != ServiceStartMode.Disabled)).ToList();
+        var active = facts.Agents.Where(IsActive).ToList();
         if (active.Count == 1 && ByDetectorName(active[0].Name) is { } only)
         {
             return only;
         }
 
+        const string choose = "name the agent the image boots into with --agent reseal|ec2launch-v2|ec2launch|ec2config|cloudbase-init";
+        var inactive = facts.Agents.Where(a => !IsActive(a)).ToList();
+        var alsoFound = inactive.Count == 0 ? "" : $"; also found, inactive: {string.Join(", ", inactive.Select(Describe))}";
         problem = active.Count switch
         {
-            0 => "--agent auto: no launch agent is installed (looked for Reseal, EC2Launch v2, EC2Launch v1, EC2Config, Cloudbase-Init); install one, or name it with --agent",
-            1 => $"--agent auto: the only agent installed is {active[0].Name}, which seal cannot keep; name one with --agent (reseal, ec2launch-v2, ec2launch, ec2config, cloudbase-init)",
-            _ => $"--agent auto: {active.Count} launch agents are active ({string.Join(", ", active.Select(a => a.Name))}) and would race at first boot; name the one to keep with --agent, and disable the others",
+            0 when facts.Agents.IsEmpty =>
+                $"--agent auto (the default): no launch agent is installed (looked for Reseal, EC2Launch v2, EC2Launch v1, EC2Config, Cloudbase-Init, GCE); install one, or {choose}",
+            0 => $"--agent auto (the default): no launch agent is active (found, all disabled: {string.Join(", ", inactive.Select(Describe))}); enable the one the image should boot into, or {choose}",
+            1 => $"--agent auto (the default): the only active agent is {Describe(active[0])}, which seal cannot keep{alsoFound}; {choose}",
+            _ => $"--agent auto (the default): {active.Count} launch agents are active ({string.Join(", ", active.Select(Describe))}) and would race at first boot{alsoFound}; {choose}, and disable or remove the others",
         };
         return null;
     }
+
+    // Active: a service that is not disabled, or an agent without a service (EC2Launch v1's scheduled task; Reseal's files).
+    private static bool IsActive(AgentFacts agent) => agent.Services.IsEmpty || agent.Services.Any(s => s.StartMode != ServiceStartMode.Disabled);
+
+    private static string Describe(AgentFacts agent) =>
+        agent.Name + " (" + (agent.Services.IsEmpty
+            ? string.Join(", ", agent.Evidence.Take(2))
+            : string.Join(", ", agent.Services.Select(s => $"service {s.Name} {s.StartMode?.ToString().ToLowerInvariant() ?? "start mode unknown"}"))) + ")";
 
     private static SealAgent? ByDetectorName(string name) =>
         new[] { SealAgent.Reseal, SealAgent.Ec2LaunchV2, SealAgent.Ec2Launch, SealAgent.Ec2Config, SealAgent.CloudbaseInit }

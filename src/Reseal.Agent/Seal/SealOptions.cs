@@ -26,9 +26,10 @@ public sealed record SealOptions
 
     /// <summary>
     /// The launch agent the image boots into (<c>--agent</c>): Reseal's, or an installed agent kept with its own answer-file
-    /// commands, state reset and first-boot hook; <see cref="SealAgent.Auto"/> takes the one installed.
+    /// commands, state reset and first-boot hook. The default, <see cref="SealAgent.Auto"/>, takes the one active agent
+    /// (Reseal's included) and refuses when there is none or several.
     /// </summary>
-    public SealAgent Agent { get; init; } = SealAgent.Reseal;
+    public SealAgent Agent { get; init; } = SealAgent.Auto;
 
     /// <summary>
     /// Extra profile options (time zone, owner, CopyProfile…). A null <see cref="ProfileOptions.Locale"/> means "read

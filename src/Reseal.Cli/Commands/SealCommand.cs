@@ -19,12 +19,13 @@ internal static class SealCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the preflight checks and the plan; change nothing." };
         var rollback = new Option<bool>("--rollback") { Description = "Undo an earlier seal exactly, from its journal: of --root, or of this Windows when Sysprep did not generalize it." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do it without asking. With --root: apply the plan's file and registry steps to the tree. On a running Windows: the whole seal, Sysprep included (needed when standard input is not a terminal)." };
-        var profile = new Option<string?>("--profile", "-p") { Description = "Answer-file profile: ec2config, ec2launch, ec2launch-v2, cloudbase-init or generic (default: the agent's own; generic for reseal)." };
+        var profile = new Option<string?>("--profile", "-p") { Description = "Answer-file profile: ec2config, ec2launch, ec2launch-v2, cloudbase-init or generic (default: the agent's own; generic for reseal). It picks the answer file only; the agent is --agent's." };
         profile.AcceptOnlyFromAmong([.. AnswerFileProfiles.ByCliName.Keys]);
         var agent = new Option<string>("--agent", "-a")
         {
-            Description = "The launch agent the image boots into: reseal (Reseal's service, default), or an installed agent kept with its own answer-file commands, state reset and first-boot hook: ec2launch-v2, ec2launch, ec2config, cloudbase-init; auto takes the one installed (refused when none or several are).",
-            DefaultValueFactory = _ => "reseal",
+            Description = "The launch agent the image boots into. auto (default): the one active agent on the machine, Reseal's service included; refused, naming what was found, when there is none or several. "
+                + "reseal: Reseal's service. ec2launch-v2, ec2launch, ec2config, cloudbase-init: that installed agent, kept with its own answer-file commands, state reset and first-boot hook.",
+            DefaultValueFactory = _ => "auto",
         };
         agent.AcceptOnlyFromAmong([.. SealAgents.ByCliName.Keys]);
         var shutdown = new Option<bool>("--shutdown") { Description = "Sysprep shuts the machine down when done (default)." };

@@ -137,19 +137,22 @@ public sealed class SealAgentTests
     }
 
     [Fact]
-    public void Offline_ProfileEc2LaunchV2OnAnEc2LaunchV2Machine_NotRefusedForResealAnymore()
+    public void Offline_ProfileEc2LaunchV2OnAnEc2LaunchV2Machine_DefaultKeepsEc2LaunchV2_ResealOnlyWhenAskedAndThenRefused()
     {
         using var temp = new TempDirectory();
         var root = OfflineTree(temp, SealAgent.Ec2LaunchV2);
 
-        var reseal = SealPlanner.DryRun(root, Options with { Profile = Unattend.Profiles.ProfileName.Ec2LaunchV2 }, Time);
-        var kept = SealPlanner.DryRun(root, Options with { Agent = SealAgent.Ec2LaunchV2 }, Time);
+        // What a user types: no --agent, so auto (the default) finds EC2Launch v2, the one active agent.
+        var byDefault = SealPlanner.DryRun(root, Options with { Profile = Unattend.Profiles.ProfileName.Ec2LaunchV2 }, Time);
+        var reseal = SealPlanner.DryRun(root, Options with { Agent = SealAgent.Reseal, Profile = Unattend.Profiles.ProfileName.Ec2LaunchV2 }, Time);
 
+        Assert.Equal(SealAgent.Ec2LaunchV2, byDefault.Plan!.Agent);
+        Assert.False(Assert.Single(byDefault.Checks, c => c.Code == PreflightCodes.Agent).IsError);
+        Assert.Empty(byDefault.Plan.HookLines); // EC2Launch v2 needs no SetupComplete line, so no reseal.exe is called
+        Assert.DoesNotContain("reseal.exe", System.Text.Encoding.UTF8.GetString([.. byDefault.Plan.AnswerFile.Bytes]), StringComparison.OrdinalIgnoreCase);
         var refused = Assert.Single(reseal.Checks, c => c.Code == PreflightCodes.Agent);
-        Assert.True(refused.IsError);
-        Assert.Contains("--agent", refused.Fix, StringComparison.Ordinal); // the error says how to keep EC2Launch v2
-        Assert.False(Assert.Single(kept.Checks, c => c.Code == PreflightCodes.Agent).IsError);
-        Assert.Empty(kept.Plan!.HookLines); // EC2Launch v2 needs no SetupComplete line, so no reseal.exe is called
+        Assert.True(refused.IsError); // asked for Reseal's agent, which is not there: a precise refusal
+        Assert.Contains("--agent", refused.Fix, StringComparison.Ordinal);
     }
 
     [Theory]
