@@ -396,5 +396,22 @@ public static class SetupHandOver
 #pragma warning restore CA1031
         {
         }
+        finally
+        {
+            ReleaseConsole(machine);
+        }
+    }
+
+    // The wait for Setup can last long: COM1 is not held meanwhile (the run opens it again for its own lines).
+    private static void ReleaseConsole(IWindowsMachine machine)
+    {
+        try
+        {
+            machine.SerialConsole.Close();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // Best effort, as the line itself.
+        }
     }
 }
