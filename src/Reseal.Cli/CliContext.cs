@@ -74,6 +74,9 @@ internal sealed class CliContext
     /// <summary>The clock sealing uses; null means the system's.</summary>
     public TimeProvider? Time { get; init; }
 
+    /// <summary>Where the agent keeps its files on a given machine; null means <c>%ProgramData%\Reseal</c> (tests give a folder).</summary>
+    public Func<Reseal.Windows.Ports.IWindowsMachine, Reseal.Agent.Boot.Host.AgentPaths>? AgentPaths { get; init; }
+
     /// <summary>The time limits of a live seal; null means the defaults.</summary>
     public Reseal.Agent.Seal.SealRunSettings? SealSettings { get; init; }
 

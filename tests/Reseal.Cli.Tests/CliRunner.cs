@@ -12,7 +12,8 @@ internal sealed record CliResult(int ExitCode, string Out, string Error);
 internal static class CliRunner
 {
     public static CliResult Run(string[] args, string? stdin = null, bool terminal = false, Dictionary<string, string>? environment = null,
-        IWindowsMachine? machine = null, bool stdinTerminal = false, byte[]? stdinBytes = null)
+        IWindowsMachine? machine = null, bool stdinTerminal = false, byte[]? stdinBytes = null,
+        Reseal.Agent.Boot.Host.AgentPaths? agentPaths = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -25,6 +26,7 @@ internal static class CliRunner
             SealSettings = new SealRunSettings { PollInterval = TimeSpan.FromMilliseconds(5) },
             // Raw bytes on standard input, as the process gets them (commands that decode input themselves read these).
             RawIn = stdinBytes is null ? null : () => new MemoryStream(stdinBytes, writable: false),
+            AgentPaths = agentPaths is null ? null : _ => agentPaths,
         };
         var code = CliApp.Run(args, context);
         return new CliResult(code, output.ToString(), error.ToString());

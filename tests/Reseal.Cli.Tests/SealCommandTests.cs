@@ -48,7 +48,7 @@ public class SealCommandTests
         var root = ReadyTree(temp);
         var before = Snapshot(root);
 
-        var apply = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--profile", "ec2launch-v2"]);
+        var apply = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--agent", "reseal", "--profile", "ec2launch-v2"]);
         var denied = CliRunner.Run(["hive", "get", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"), "ControlSet001\\Control\\Terminal Server", "fDenyTSConnections"]);
         var setupComplete = Directory.GetFiles(root, "SetupComplete.cmd", SearchOption.AllDirectories);
         var rollback = CliRunner.Run(["seal", "--root", root, "--rollback"]);
@@ -66,7 +66,7 @@ public class SealCommandTests
         using var temp = new TempDirectory();
         var root = ReadyTree(temp);
         var before = Snapshot(root);
-        var apply = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--profile", "ec2launch-v2"]);
+        var apply = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--agent", "reseal", "--profile", "ec2launch-v2"]);
         Assert.True(apply.ExitCode == 0, apply.Out + apply.Error);
         var setupComplete = Assert.Single(Directory.GetFiles(root, "SetupComplete.cmd", SearchOption.AllDirectories));
         File.AppendAllText(setupComplete, "call packer-step.cmd\r\n");
@@ -251,6 +251,38 @@ public class SealCommandTests
     }
 
     [Fact]
+    public void DefaultAgentAuto_TwoActiveAgents_RefusedNamingBothAndHowToChoose_EvenWithForce_TreeUntouched()
+    {
+        using var temp = new TempDirectory();
+        var root = ReadyTree(temp);
+        File.WriteAllBytes(Path.Combine(Directory.CreateDirectory(Path.Combine(root, "Program Files", "Reseal")).FullName, "reseal.exe"), [0x4D, 0x5A]);
+        File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(root, "ProgramData", "Amazon", "EC2-Windows", "Launch", "Scripts")).FullName, "InitializeInstance.ps1"), "# EC2Launch v1");
+        var before = Snapshot(root);
+
+        var dryRun = CliRunner.Run(["seal", "--root", root, "--dry-run", "--profile", "ec2launch-v2"]);
+        var forced = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--profile", "ec2launch-v2"]);
+
+        Assert.Equal(1, dryRun.ExitCode);
+        Assert.Contains("--agent auto (the default): 2 launch agents are active (EC2Launch v1 (", dryRun.Out, StringComparison.Ordinal);
+        Assert.Contains("Reseal (", dryRun.Out, StringComparison.Ordinal);
+        Assert.Contains("name the agent the image boots into with --agent reseal|ec2launch-v2|ec2launch|ec2config|cloudbase-init", dryRun.Out, StringComparison.Ordinal);
+        Assert.Equal(1, forced.ExitCode);
+        Assert.Equal(before, Snapshot(root));
+    }
+
+    [Fact]
+    public void DefaultAgentAuto_NoAgent_RefusedSayingSo()
+    {
+        using var temp = new TempDirectory();
+        var root = ReadyTree(temp);
+
+        var result = CliRunner.Run(["seal", "--root", root, "--dry-run"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--agent auto (the default): no launch agent is installed", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Help_SaysWhatRunsWhere()
     {
         var result = CliRunner.Run(["seal", "--help"]);
@@ -258,6 +290,7 @@ public class SealCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("Without --root it seals the running Windows (Windows only)", result.Out, StringComparison.Ordinal);
         Assert.Contains("a pipeline must say --yes", result.Out, StringComparison.Ordinal);
+        Assert.Contains("auto (default): the one active agent", result.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("not built", result.Out, StringComparison.Ordinal);
     }
 }

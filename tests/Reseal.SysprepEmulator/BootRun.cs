@@ -287,8 +287,11 @@ public sealed class BootRun(Machine machine, EmulatorOptions options, TimeProvid
         machine.SetImageState(ImageStates.Complete);
         machine.SetDWord(Machine.SetupKey, "SystemSetupInProgress", 0);
         machine.SetDWord(Machine.SetupKey, "OOBEInProgress", 0);
-        machine.SetDWord(Machine.SetupKey, "SetupType", 0);
-        machine.SetString(Machine.SetupKey, "CmdLine", string.Empty);
+        // windeploy.exe (Setup's CmdLine) is still running while it runs SetupComplete.cmd: SetupType and CmdLine are
+        // cleared once the script has returned. Reseal's service (started with the automatic services at power-on) must
+        // not run the agent before that.
+        machine.SetDWord(Machine.SetupKey, "SetupType", 2);
+        machine.SetString(Machine.SetupKey, "CmdLine", @"oobe\windeploy.exe");
         _records.Log("oobeSystem done: ImageState " + ImageStates.Complete);
 
         if (File.Exists(_paths.SetupComplete))
@@ -309,6 +312,9 @@ public sealed class BootRun(Machine machine, EmulatorOptions options, TimeProvid
             _records.Log("SetupComplete.cmd: none");
         }
 
+        machine.SetDWord(Machine.SetupKey, "SetupType", 0);
+        machine.SetString(Machine.SetupKey, "CmdLine", string.Empty);
+        _records.Log("Setup done: SetupType 0, CmdLine empty");
         _records.Log("boot complete: Windows is ready for logon");
         return ExitCodes.Success;
     }

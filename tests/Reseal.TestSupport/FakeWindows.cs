@@ -600,6 +600,11 @@ public sealed class FakeSerialConsole : ISerialConsole
         Lines.Enqueue(line);
         return Task.CompletedTask;
     }
+
+    /// <summary>How many times the port was released.</summary>
+    public int Closes { get; private set; }
+
+    public void Close() => Closes++;
 }
 
 /// <summary>Records power requests.</summary>

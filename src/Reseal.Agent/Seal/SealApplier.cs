@@ -150,6 +150,11 @@ public static class SealApplier
             return SealChangeResult.Refused("apply", report.Summary, 3);
         }
 
+        if (plan.Agent is null)
+        {
+            return SealChangeResult.Refused("apply", "refused: " + (plan.AgentProblem ?? "no launch agent was chosen"), 1);
+        }
+
         if (report.Readiness == SealReadiness.Blocked)
         {
             return SealChangeResult.Refused("apply", $"refused: {string.Join(", ", report.Errors.Select(e => e.Code))} block sealing (--force to seal anyway)", 1);
@@ -366,6 +371,42 @@ public static class SealApplier
                 Left(index, path);
             }
 
+            // The kept agent's own state: its files deleted or rewritten, its registry values deleted or set.
+            foreach (var change in plan.AgentStateChanges)
+            {
+                switch (change)
+                {
+                    case DeleteAgentFile delete when _files.FileExists(delete.Path):
+                        var deleted = Record(new FileJournalChange(Step, delete.Path, [.. _files.ReadAllBytes(delete.Path)]));
+                        _files.DeleteFile(delete.Path);
+                        Left(deleted, delete.Path);
+                        break;
+                    case RewriteAgentFile rewrite:
+                        var rewritten = Record(new FileJournalChange(Step, rewrite.Path, _files.FileExists(rewrite.Path) ? [.. _files.ReadAllBytes(rewrite.Path)] : default));
+                        _files.WriteAllBytes(rewrite.Path, rewrite.After.AsSpan());
+                        Left(rewritten, rewrite.Path);
+                        break;
+                    case AgentRegistryChange value:
+                        var current = _registry.GetValue(value.Hive, value.Key, value.Name);
+                        if (value.Data is null ? current is null : value.Data.Equals(current))
+                        {
+                            break;
+                        }
+
+                        Record(new RegistryJournalChange(Step, value.Hive, value.Key, value.Name, _registry.KeyExists(value.Hive, value.Key), current?.Type, current is null ? [] : current.Bytes));
+                        if (value.Data is null)
+                        {
+                            _registry.DeleteValue(value.Hive, value.Key, value.Name);
+                        }
+                        else
+                        {
+                            _registry.SetValue(value.Hive, value.Key, value.Name, value.Data);
+                        }
+
+                        break;
+                }
+            }
+
             // The answer file.
             Step = SealStepIds.WriteAnswerFile;
             var target = plan.AnswerFile.TargetPath;
@@ -416,9 +457,14 @@ public static class SealApplier
         public void ApplyFirstBootHook(SealPlan plan)
         {
             Step = SealStepIds.FirstBootHook;
+            if (plan.HookLines.IsEmpty)
+            {
+                return; // the kept agent starts by itself (EC2Launch v2's service, EC2Launch v1's scheduled task)
+            }
+
             var path = plan.SetupComplete.Path;
             ImmutableArray<byte> current = _files.FileExists(path) ? [.. _files.ReadAllBytes(path)] : default;
-            var after = SealPlanner.WithFirstBootHook(current.IsDefault ? [] : current.AsSpan());
+            var after = SealPlanner.WithHookLines(current.IsDefault ? [] : current.AsSpan(), plan.HookLines);
             if (!current.IsDefault && current.AsSpan().SequenceEqual(after.AsSpan()))
             {
                 return;

@@ -196,14 +196,17 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
     {
         var allowed = change switch
         {
-            FileJournalChange file => AllowedFile().IsMatch(file.Path),
+            FileJournalChange file => AllowedFile().IsMatch(file.Path) || AllowedAgentFile().IsMatch(file.Path),
             MoveJournalChange move => AllowedMoveSource().IsMatch(move.From)
                 && string.Equals(move.To, move.From + SealPaths.MovedAsideSuffix, StringComparison.Ordinal),
             RegistryJournalChange value => value.Hive == RegistryHive.System
                 && ((string.Equals(value.Key, SealPaths.TerminalServerKey, StringComparison.OrdinalIgnoreCase)
                         && string.Equals(value.Name, SealPaths.RdpValueName, StringComparison.OrdinalIgnoreCase))
                     || (string.Equals(value.Key, SealPaths.SetupKey, StringComparison.OrdinalIgnoreCase)
-                        && string.Equals(value.Name, SealPaths.UnattendFileValueName, StringComparison.OrdinalIgnoreCase))),
+                        && string.Equals(value.Name, SealPaths.UnattendFileValueName, StringComparison.OrdinalIgnoreCase))
+                    || (string.Equals(value.Key, @"CurrentControlSet\Services\" + SealAgents.CloudbaseInitService, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(value.Name, "Start", StringComparison.OrdinalIgnoreCase)))
+                || (value.Hive == RegistryHive.Software && AllowedAgentKey().IsMatch(value.Key)),
             _ => false,
         };
         if (!allowed)
@@ -214,6 +217,14 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z]:\\(ProgramData\\Reseal\\(state|log|sysprep)\\[^\\]+|Windows\\Setup\\Scripts\\SetupComplete\.cmd)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex AllowedFile();
+
+    // The kept agents' state (SealAgents.StateChanges): EC2Launch v2's state files, EC2Config's settings.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z]:\\(ProgramData\\Amazon\\EC2Launch\\state\\(\.run-once|state\.json|previous-state\.json)|Program Files\\Amazon\\Ec2ConfigService\\Settings\\config\.xml)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex AllowedAgentFile();
+
+    // Cloudbase-Init's plugin status of one instance.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Cloudbase Solutions\\Cloudbase-Init\\[^\\]+\\Plugins$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex AllowedAgentKey();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z]:\\Windows\\Panther(\\Unattend)?\\[^\\]+\.xml$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex AllowedMoveSource();

@@ -18,8 +18,18 @@ public enum SysprepCompletion
 /// <summary>The options of <c>reseal seal</c>. The defaults are what <c>reseal seal</c> does with no option.</summary>
 public sealed record SealOptions
 {
-    /// <summary>The answer-file profile (<c>--profile</c>); ignored when <see cref="AnswerFileOverride"/> is given.</summary>
-    public ProfileName Profile { get; init; } = ProfileName.Generic;
+    /// <summary>
+    /// The answer-file profile (<c>--profile</c>); null means the agent's own (<see cref="SealAgents.Profile"/>). Ignored
+    /// when <see cref="AnswerFileOverride"/> is given.
+    /// </summary>
+    public ProfileName? Profile { get; init; }
+
+    /// <summary>
+    /// The launch agent the image boots into (<c>--agent</c>): Reseal's, or an installed agent kept with its own answer-file
+    /// commands, state reset and first-boot hook. The default, <see cref="SealAgent.Auto"/>, takes the one active agent
+    /// (Reseal's included) and refuses when there is none or several.
+    /// </summary>
+    public SealAgent Agent { get; init; } = SealAgent.Auto;
 
     /// <summary>
     /// Extra profile options (time zone, owner, CopyProfile…). A null <see cref="ProfileOptions.Locale"/> means "read

@@ -60,8 +60,15 @@ public static class SealPaths
     /// <summary>The locale the answer file takes when the machine does not say.</summary>
     public const string LocaleKey = @"Control Panel\International";
 
-    /// <summary>The line added to SetupComplete.cmd: starts the agent once Setup is done (DESIGN.md lifecycle step 4).</summary>
-    public const string FirstBootHookLine = "\"%ProgramFiles%\\Reseal\\reseal.exe\" agent run";
+    /// <summary>
+    /// The line added to SetupComplete.cmd (DESIGN.md lifecycle step 4): hands the boot over to the Reseal service, which
+    /// runs the agent once Setup has finished (<see cref="Boot.Host.SetupHandOver"/>). It returns in seconds and never
+    /// restarts the machine: SetupComplete.cmd runs before the logon screen and must not reboot (docs/windows-behaviour.md).
+    /// </summary>
+    public const string FirstBootHookLine = "\"%ProgramFiles%\\Reseal\\reseal.exe\" agent setup-complete";
+
+    /// <summary>The line earlier versions added, which ran the whole agent inside SetupComplete.cmd; a seal replaces it.</summary>
+    public const string LegacyFirstBootHookLine = "\"%ProgramFiles%\\Reseal\\reseal.exe\" agent run";
 
     /// <summary>The suffix a moved-aside cached answer file gets.</summary>
     public const string MovedAsideSuffix = ".reseal-moved";

@@ -114,6 +114,18 @@ public sealed record SealPlan
     /// <summary>SetupComplete.cmd before and after.</summary>
     public required SetupCompleteChange SetupComplete { get; init; }
 
+    /// <summary>The launch agent the image boots into, or null when <c>--agent auto</c> could not choose (<see cref="AgentProblem"/>).</summary>
+    public SealAgent? Agent { get; init; }
+
+    /// <summary>Why the agent could not be chosen, or null.</summary>
+    public string? AgentProblem { get; init; }
+
+    /// <summary>The changes that reset the kept agent's state (besides Reseal's own state files).</summary>
+    public ImmutableArray<AgentStateChange> AgentStateChanges { get; init; } = [];
+
+    /// <summary>The SetupComplete.cmd lines of the agent's first-boot hook.</summary>
+    public ImmutableArray<string> HookLines { get; init; } = [];
+
     /// <summary>Sysprep's path.</summary>
     public required string SysprepPath { get; init; }
 

@@ -61,22 +61,30 @@ public static class SealPlanner
         ArgumentNullException.ThrowIfNull(options);
         var files = machine.Files;
         var steps = ImmutableArray.CreateBuilder<SealStep>();
+        var agent = SealAgents.Resolve(options.Agent, facts, out var agentProblem);
+        var kept = agent ?? SealAgent.Reseal;
+        var agentChanges = agent is { } a ? SealAgents.StateChanges(machine, a) : [];
+        var hookLines = SealAgents.HookLines(kept);
 
         // 1. Agent state: the files AgentStateStore.Reset deletes, and with --clean the logs.
         var stateDirectory = files.Expand(SealPaths.StateDirectory);
-        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, AgentStateStore.TemporaryFileName }
+        // The hand-over marker too: a clone must never find one from this machine's own Setup.
+        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, AgentStateStore.TemporaryFileName, Boot.Host.SetupHandOverMarker.FileName }
             .Select(name => stateDirectory + "\\" + name)
             .Where(path => SafeExists(files, path))
             .Select(path => OnDiskPath(files, path))
             .ToImmutableArray();
         var logFiles = options.Clean ? SafeList(files, SealPaths.LogDirectory) : [];
-        var resetChanges = stateFiles.Select(p => $"delete {p}").Concat(logFiles.Select(p => $"delete {p} (--clean)")).ToImmutableArray();
-        steps.Add(new SealStep(SealStepIds.ResetAgentState, "Reset the agent state so once-tasks run again in every clone",
+        var resetChanges = stateFiles.Select(p => $"delete {p}").Concat(logFiles.Select(p => $"delete {p} (--clean)"))
+            .Concat(agentChanges.Select(c => c.Describe + (agent is { } k && k != SealAgent.Reseal ? $" ({SealAgents.DetectorName(k)})" : ""))).ToImmutableArray();
+        steps.Add(new SealStep(SealStepIds.ResetAgentState, agent is { } named && named != SealAgent.Reseal
+                ? $"Reset the agent state ({SealAgents.DetectorName(named)}, kept) so once-tasks run again in every clone"
+                : "Reset the agent state so once-tasks run again in every clone",
             resetChanges.IsEmpty ? [$"nothing to delete: no agent state in {stateDirectory}{(options.Clean ? " and no logs" : "")}"] : resetChanges,
             "restore the deleted files from the undo journal", AppliesOffline: true));
 
         // 2. The answer file.
-        var answer = PlanAnswerFile(machine, options);
+        var answer = PlanAnswerFile(machine, options, kept);
         var answerTarget = answer.TargetPath;
         var existingLength = SafeLength(files, answerTarget);
         var answerChanges = ImmutableArray.Create(
@@ -138,14 +146,19 @@ public static class SealPlanner
         // 5. The first-boot hook.
         var setupCompletePath = files.Expand(SealPaths.SetupComplete);
         var before = SafeRead(files, setupCompletePath);
-        var after = WithFirstBootHook(before.IsDefault ? [] : before.AsSpan());
+        var after = WithHookLines(before.IsDefault ? [] : before.AsSpan(), hookLines);
         var setupComplete = new SetupCompleteChange(setupCompletePath, before, after);
+        var hookText = string.Join(" / ", hookLines);
         steps.Add(new SealStep(SealStepIds.FirstBootHook, "Install the first-boot hook in SetupComplete.cmd",
-            [setupComplete.Unchanged
-                ? $"{setupCompletePath} already calls the agent (unchanged)"
-                : before.IsDefault
-                    ? $"create {setupCompletePath} with: {SealPaths.FirstBootHookLine}"
-                    : $"add '{SealPaths.FirstBootHookLine}' to {setupCompletePath}, keeping its {CountLines(before.AsSpan())} existing lines"],
+            [hookLines.IsEmpty
+                ? kept == SealAgent.Ec2Launch
+                    ? $"none in {setupCompletePath}: EC2Launch v1 runs from its scheduled task (InitializeInstance.ps1 -Schedule)"
+                    : $"none in {setupCompletePath}: {SealAgents.DetectorName(kept)} is an automatic service that waits for Setup"
+                : setupComplete.Unchanged
+                    ? $"{setupCompletePath} already has the hook (unchanged)"
+                    : before.IsDefault
+                        ? $"create {setupCompletePath} with: {hookText}"
+                        : $"add '{hookText}' to {setupCompletePath}, keeping its {CountLines(before.AsSpan())} existing lines"],
             before.IsDefault ? $"delete {setupCompletePath}" : $"restore the previous {setupCompletePath}", AppliesOffline: true, setupComplete.AfterText));
 
         // 6. Sysprep.
@@ -162,6 +175,10 @@ public static class SealPlanner
             RdpDenyBefore = rdpBefore,
             BeforeSysprepHook = hook,
             SetupComplete = setupComplete,
+            Agent = agent,
+            AgentProblem = agentProblem,
+            AgentStateChanges = agentChanges,
+            HookLines = hookLines,
             SysprepPath = sysprep,
             SysprepArguments = arguments,
         };
@@ -188,24 +205,62 @@ public static class SealPlanner
     }
 
     /// <summary>
+    /// SetupComplete.cmd with a kept agent's hook lines added (each once, as a block, before a final <c>exit</c>); Reseal's
+    /// own line goes through <see cref="WithFirstBootHook"/>. No lines: unchanged.
+    /// </summary>
+    public static ImmutableArray<byte> WithHookLines(ReadOnlySpan<byte> existing, ImmutableArray<string> lines)
+    {
+        if (lines.IsEmpty)
+        {
+            return [.. existing];
+        }
+
+        if (lines is [var only] && only == SealPaths.FirstBootHookLine)
+        {
+            return WithFirstBootHook(existing);
+        }
+
+        var result = existing.ToArray();
+        foreach (var line in lines)
+        {
+            result = [.. AddLine(result, line)];
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>
     /// SetupComplete.cmd with the agent's line added once: existing bytes are kept as they are; the line goes before a
     /// final <c>exit</c> (which would otherwise skip it), or at the end. Already present: unchanged. A UTF-16 file (with
     /// its byte-order mark) gets the line in UTF-16; anything else is edited byte for byte (ANSI, UTF-8).
     /// </summary>
-    public static ImmutableArray<byte> WithFirstBootHook(ReadOnlySpan<byte> existing)
+    public static ImmutableArray<byte> WithFirstBootHook(ReadOnlySpan<byte> existing) => AddLine(existing, SealPaths.FirstBootHookLine, legacy: SealPaths.LegacyFirstBootHookLine);
+
+    private static ImmutableArray<byte> AddLine(ReadOnlySpan<byte> existing, string hookLine, string? legacy = null)
     {
         var encoding = SealText.ScriptEncoding(existing, out var bomLength, out var bytesPerChar);
         var body = existing[bomLength..];
         // An odd trailing byte of a UTF-16 file is not a character: it stays where it is, after our line.
         var text = encoding.GetString(body[..(body.Length - (body.Length % bytesPerChar))]);
         var lines = text.Split('\n');
-        if (lines.Any(IsFirstBootHook))
+        if (lines.Any(l => l.Trim().Equals(hookLine, StringComparison.OrdinalIgnoreCase)))
         {
             return [.. existing];
         }
 
+        // An earlier version's line ran the whole agent inside SetupComplete.cmd: it is replaced where it stands.
+        var legacyAt = legacy is null ? -1 : Array.FindIndex(lines, l => l.Trim().Equals(legacy, StringComparison.OrdinalIgnoreCase));
+        if (legacyAt >= 0)
+        {
+            var lineStart = lines.Take(legacyAt).Sum(l => l.Length + 1);
+            var content = lines[legacyAt].TrimEnd('\r');
+            var from = bomLength + (lineStart * bytesPerChar);
+            var to = from + (content.Length * bytesPerChar);
+            return [.. existing[..from], .. encoding.GetBytes(hookLine), .. existing[to..]];
+        }
+
         var newline = text.Contains('\n', StringComparison.Ordinal) && !text.Contains("\r\n", StringComparison.Ordinal) ? "\n" : "\r\n";
-        var line = SealPaths.FirstBootHookLine + newline;
+        var line = hookLine + newline;
 
         // A final "exit" ends the script before anything after it: the line goes before it. Chars map to a fixed number
         // of bytes, so the bytes around the insertion point are kept exactly.
@@ -227,9 +282,11 @@ public static class SealPlanner
         return [.. existing[..cut], .. encoding.GetBytes(insert), .. existing[cut..]];
     }
 
-    /// <summary>True when a SetupComplete.cmd line already starts the agent.</summary>
+    /// <summary>True when a SetupComplete.cmd line is the agent's hook (this version's or an earlier one's).</summary>
     internal static bool IsFirstBootHook(string line) =>
-        line.Trim().Equals(SealPaths.FirstBootHookLine, StringComparison.OrdinalIgnoreCase);
+        IsCurrentHook(line) || line.Trim().Equals(SealPaths.LegacyFirstBootHookLine, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsCurrentHook(string line) => line.Trim().Equals(SealPaths.FirstBootHookLine, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsExit(string line)
     {
@@ -245,7 +302,7 @@ public static class SealPlanner
         return text.Length == 0 ? 0 : text.TrimEnd('\n').Split('\n').Length;
     }
 
-    private static PlannedAnswerFile PlanAnswerFile(IWindowsMachine machine, SealOptions options)
+    private static PlannedAnswerFile PlanAnswerFile(IWindowsMachine machine, SealOptions options, SealAgent agent)
     {
         var target = machine.Files.Expand(SealPaths.AnswerFile);
         var linter = new AnswerFileLinter();
@@ -269,11 +326,13 @@ public static class SealPlanner
         }
 
         var locale = ChooseLocale(machine, options);
-        // The machine being sealed boots into Reseal's agent, so the scrambler is Reseal's whatever the profile's agent ran.
-        var profileOptions = options.ProfileOptions with { Locale = locale.Locale, ResealScrambler = true };
-        var rendered = AnswerFileProfiles.Create(options.Profile, profileOptions).ToBytes();
+        // An image that boots into Reseal's agent gets Reseal's scrambler whatever the profile; a kept agent gets its own
+        // answer file's commands (its scrambler and RDP script are on the machine: the preflight checks them).
+        var profile = options.Profile ?? SealAgents.Profile(agent);
+        var profileOptions = options.ProfileOptions with { Locale = locale.Locale, ResealScrambler = agent == SealAgent.Reseal };
+        var rendered = AnswerFileProfiles.Create(profile, profileOptions).ToBytes();
         var reread = AnswerFileReader.Read(rendered, target);
-        return new PlannedAnswerFile($"profile {AnswerFileProfiles.CliName(options.Profile)}", target, [.. rendered], locale,
+        return new PlannedAnswerFile($"profile {AnswerFileProfiles.CliName(profile)}", target, [.. rendered], locale,
             linter.Lint(reread), HasCopyProfile(reread));
     }
 

@@ -41,7 +41,7 @@ public static class SealPreflight
             DomainMember(facts),
             AnswerFileLint(plan),
             DiskSpace(machine, options),
-            Agent(machine),
+            Agent(machine, plan),
             StalePanther(plan),
         ];
     }
@@ -323,7 +323,42 @@ public static class SealPreflight
             : Check(PreflightCodes.DiskSpace, CheckSeverity.Ok, title, $"{Gib(free)} free", evidence);
     }
 
-    internal static PreflightCheck Agent(IWindowsMachine machine)
+    /// <summary>The agent the image boots into is installed (files, service), and Reseal's configuration is valid.</summary>
+    internal static PreflightCheck Agent(IWindowsMachine machine, SealPlan plan)
+    {
+        if (plan.Agent is not { } agent)
+        {
+            return Check(PreflightCodes.Agent, CheckSeverity.Error, "The launch agent the image boots into", plan.AgentProblem ?? "no launch agent was chosen", [],
+                "name the agent to keep: --agent reseal|ec2launch-v2|ec2launch|ec2config|cloudbase-init");
+        }
+
+        if (agent == SealAgent.Reseal)
+        {
+            return ResealAgent(machine);
+        }
+
+        var name = SealAgents.DetectorName(agent);
+        var title = $"{name} installed (kept as the image's launch agent)";
+        var requirements = SealAgents.Requirements(machine, agent);
+        var missing = requirements.Where(r => !r.Present).Select(r => r.What).ToList();
+        var evidence = requirements.Select(r => (r.Present ? "present: " : "missing: ") + r.What).ToList();
+        if (missing.Count > 0)
+        {
+            return Check(PreflightCodes.Agent, CheckSeverity.Error, title, $"{name} is not installed as the image needs it: missing {string.Join(", ", missing)}", evidence,
+                $"install {name} (or repair it), or choose the agent the image should boot into with --agent");
+        }
+
+        // Reseal's own service beside the kept agent would set the password and host name too, racing it.
+        if (machine.Services.Find(Windows.Service.ServiceInstallSpec.ResealServiceName) is { StartMode: not ServiceStartMode.Disabled })
+        {
+            return Check(PreflightCodes.Agent, CheckSeverity.Warning, title, $"{name} is installed, and so is Reseal's service: both would run at first boot", evidence,
+                "remove Reseal's service (reseal agent uninstall) or seal with --agent reseal");
+        }
+
+        return Check(PreflightCodes.Agent, CheckSeverity.Ok, title, $"{name} is installed: its answer-file commands, state reset and first-boot hook are used", evidence);
+    }
+
+    private static PreflightCheck ResealAgent(IWindowsMachine machine)
     {
         const string title = "Reseal's agent installed with a valid configuration";
         var files = machine.Files;
@@ -355,7 +390,7 @@ public static class SealPreflight
         if (!exePresent)
         {
             return Check(PreflightCodes.Agent, CheckSeverity.Error, title, "Reseal's agent is not installed: clones would not run the first-boot stages", evidence,
-                $"install Reseal to {exe} (the first-boot hook and the answer file call it)");
+                $"install Reseal to {exe} (the first-boot hook and the answer file call it), or keep the installed agent with --agent auto|ec2launch-v2|ec2launch|ec2config|cloudbase-init");
         }
 
         if (readProblem is not null || validation?.HasErrors == true)

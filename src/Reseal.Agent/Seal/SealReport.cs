@@ -174,7 +174,8 @@ public sealed record SealReport
             ["summary"] = Summary,
             ["options"] = new JsonObject
             {
-                ["profile"] = Options.AnswerFileOverride is null ? AnswerFileProfiles.CliName(Options.Profile) : null,
+                ["profile"] = Options.AnswerFileOverride is null ? AnswerFileProfiles.CliName(ProfileUsed) : null,
+                ["agent"] = Plan?.Agent is { } agent ? SealAgents.CliName(agent) : null,
                 ["answerFile"] = Options.AnswerFileOverride,
                 ["completion"] = Options.Completion.ToString().ToLowerInvariant(),
                 ["modeVm"] = Options.ModeVm,
@@ -243,11 +244,14 @@ public sealed record SealReport
     /// <summary>The JSON rendering as indented text.</summary>
     public string ToJsonText() => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
+    private ProfileName ProfileUsed => Options.Profile ?? SealAgents.Profile(Plan?.Agent ?? SealAgent.Reseal);
+
     private string OptionsText()
     {
         var parts = new List<string>
         {
-            Options.AnswerFileOverride is { } file ? "answer file " + file : "profile " + AnswerFileProfiles.CliName(Options.Profile),
+            "agent " + (Plan?.Agent is { } agent ? SealAgents.CliName(agent) : "(not chosen)"),
+            Options.AnswerFileOverride is { } file ? "answer file " + file : "profile " + AnswerFileProfiles.CliName(ProfileUsed),
             Options.CompletionSwitch,
         };
         if (Options.ModeVm)

@@ -18,6 +18,7 @@ internal static class AgentCommands
         command.Subcommands.Add(AgentRunCommands.Status(context));
         command.Subcommands.Add(AgentRunCommands.Reset(context));
         command.Subcommands.Add(AgentRunCommands.Service(context));
+        command.Subcommands.Add(AgentRunCommands.SetupComplete(context));
         command.Subcommands.Add(AgentRunCommands.Install(context));
         command.Subcommands.Add(AgentRunCommands.Uninstall(context));
         command.Subcommands.Add(Validate(context));

@@ -38,16 +38,29 @@ internal static class AgentRunCommands
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var machine = LiveMachine.Create();
-            var paths = AgentPaths.For(machine.Files);
+            var machine = Machine(context);
+            var paths = PathsOf(context, machine);
             if (parse.GetValue(config) is { } file)
             {
                 paths = paths with { ConfigFile = Path.GetFullPath(file) };
             }
 
+            // Started from SetupComplete.cmd (an image sealed by an earlier version) or otherwise inside Setup: hand the boot
+            // over to the service instead of running there (SetupComplete.cmd must not restart the machine nor hold Setup).
+            if (SetupProgress.Read(machine) is { InsideSetup: true } setup)
+            {
+                context.Message($"Windows Setup is still running ({setup.Describe()}): handing this boot over to the Reseal service, which runs the agent once Setup has finished ('reseal agent status --block' waits for it)");
+                foreach (var line in await SetupHandOver.RecordAsync(machine, paths, context.Time ?? TimeProvider.System, Uptime(), null, cancellationToken).ConfigureAwait(false))
+                {
+                    context.Message(line);
+                }
+
+                return ExitCodes.Success;
+            }
+
             IEventLogWriter events = OperatingSystem.IsWindows() ? new LiveEventLog(onFailure: problem => context.Message("event log: " + problem)) : NullEventLog.Instance;
             using var ownedEvents = events as IDisposable;
-            var session = new AgentSession(machine, paths, TimeProvider.System, new AgentRunOptions
+            var session = new AgentSession(machine, paths, context.Time ?? TimeProvider.System, new AgentRunOptions
             {
                 Version = Version,
                 AllowReboot = !parse.GetValue(noReboot),
@@ -62,9 +75,55 @@ internal static class AgentRunCommands
         return command;
     }
 
+    /// <summary>
+    /// <c>reseal agent setup-complete</c>: the line seal adds to SetupComplete.cmd. Records "Setup reached SetupComplete in
+    /// this boot" and makes sure the service is started; the service runs the agent once Setup has finished. It never runs a
+    /// task or restarts the machine, and a watchdog ends it within <see cref="SetupCompleteLimit"/> whatever happens, so
+    /// Setup is never held.
+    /// </summary>
+    public static Command SetupComplete(CliContext context)
+    {
+        var command = new Command("setup-complete", "Run by the line seal adds to SetupComplete.cmd: records that Setup reached SetupComplete in this boot and starts the Reseal service, which runs the agent once Setup has finished. Returns within seconds, never restarts the machine, always exits 0 (Setup ignores the code).")
+        {
+            Hidden = true,
+        };
+        command.SetAction(async (_, cancellationToken) =>
+        {
+            // Whatever hangs (a P/Invoke, the SCM), Setup gets its script back: the process ends at the limit.
+            using var watchdog = new Timer(_ => Environment.Exit(ExitCodes.Success), null, SetupCompleteLimit, Timeout.InfiniteTimeSpan);
+            try
+            {
+                var machine = Machine(context);
+                var lines = await SetupHandOver.RecordAsync(machine, PathsOf(context, machine), context.Time ?? TimeProvider.System, Uptime(),
+                    new HandOverSettings { ServiceStartTimeout = SetupCompleteLimit / 2 }, cancellationToken).ConfigureAwait(false);
+                foreach (var line in lines)
+                {
+                    context.Message(line);
+                }
+            }
+            catch (Exception e) when (e is PlatformNotSupportedException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                context.Message("setup-complete: " + e.Message);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The longest <c>agent setup-complete</c> may hold SetupComplete.cmd.</summary>
+    internal static readonly TimeSpan SetupCompleteLimit = TimeSpan.FromSeconds(30);
+
+    private static Reseal.Windows.Ports.IWindowsMachine Machine(CliContext context) => context.LiveMachine?.Invoke() ?? LiveMachine.Create();
+
+    private static AgentPaths PathsOf(CliContext context, Reseal.Windows.Ports.IWindowsMachine machine) =>
+        context.AgentPaths?.Invoke(machine) ?? AgentPaths.For(machine.Files);
+
+    private static TimeSpan Uptime() => TimeSpan.FromMilliseconds(Environment.TickCount64);
+
     public static Command Service(CliContext context)
     {
-        var command = new Command("service", "The Windows service entry point (the SCM starts it: 'agent install' registers it). At each boot: waits for Setup to finish, skips when SetupComplete.cmd already ran the agent in this boot, else runs it.")
+        var command = new Command("service", "The Windows service entry point (the SCM starts it: 'agent install' registers it). At each boot: waits until Setup has finished (ImageState, the Setup flags, windeploy.exe, and at the first boot the hand-over SetupComplete.cmd records), then runs the agent once; the only place the agent may restart the machine.")
         {
             Hidden = false,
         };
@@ -140,7 +199,7 @@ internal static class AgentRunCommands
 
     /// <summary>COM4, where GCE reads password-reset answers.</summary>
     private static LiveSerialConsole OpenCom4() =>
-        OperatingSystem.IsWindows() ? new LiveSerialConsole(@"\\.\COM4") : throw new PlatformNotSupportedException("COM4 needs Windows");
+        OperatingSystem.IsWindows() ? new LiveSerialConsole("COM4") : throw new PlatformNotSupportedException("COM4 needs Windows");
 
     /// <summary>Writes an agent event to the Event Log with EC2Launch v2-style ids (stage digit, task digits, level digit).</summary>
     internal static void WriteEvent(IEventLogWriter log, AgentEvent agentEvent)

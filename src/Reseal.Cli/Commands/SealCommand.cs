@@ -19,8 +19,15 @@ internal static class SealCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the preflight checks and the plan; change nothing." };
         var rollback = new Option<bool>("--rollback") { Description = "Undo an earlier seal exactly, from its journal: of --root, or of this Windows when Sysprep did not generalize it." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do it without asking. With --root: apply the plan's file and registry steps to the tree. On a running Windows: the whole seal, Sysprep included (needed when standard input is not a terminal)." };
-        var profile = new Option<string>("--profile", "-p") { Description = "Answer-file profile: ec2config, ec2launch, ec2launch-v2, cloudbase-init or generic.", DefaultValueFactory = _ => "generic" };
+        var profile = new Option<string?>("--profile", "-p") { Description = "Answer-file profile: ec2config, ec2launch, ec2launch-v2, cloudbase-init or generic (default: the agent's own; generic for reseal). It picks the answer file only; the agent is --agent's." };
         profile.AcceptOnlyFromAmong([.. AnswerFileProfiles.ByCliName.Keys]);
+        var agent = new Option<string>("--agent", "-a")
+        {
+            Description = "The launch agent the image boots into. auto (default): the one active agent on the machine, Reseal's service included; refused, naming what was found, when there is none or several. "
+                + "reseal: Reseal's service. ec2launch-v2, ec2launch, ec2config, cloudbase-init: that installed agent, kept with its own answer-file commands, state reset and first-boot hook.",
+            DefaultValueFactory = _ => "auto",
+        };
+        agent.AcceptOnlyFromAmong([.. SealAgents.ByCliName.Keys]);
         var shutdown = new Option<bool>("--shutdown") { Description = "Sysprep shuts the machine down when done (default)." };
         var reboot = new Option<bool>("--reboot") { Description = "Sysprep restarts the machine when done." };
         var quit = new Option<bool>("--quit") { Description = "Sysprep exits and leaves the machine running." };
@@ -29,11 +36,11 @@ internal static class SealCommand
         var answerFile = new Option<string?>("--answer-file") { Description = "Use this answer file instead of rendering the profile (it is linted).", HelpName = "file" };
         var force = new Option<bool>("--force") { Description = "Go on despite blocking preflight errors; with --rollback, roll back even files changed after apply (losing those changes), or a machine Sysprep already generalized." };
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
-        var command = new Command("seal", "Check a machine can be sealed, then seal it: reset agent state, write the answer file, deny RDP, run the BeforeSysprep hook, install the first-boot hook, run Sysprep and watch it; on failure undo every change and print the diagnosis. "
+        var command = new Command("seal", "Check a machine can be sealed, then seal it for the launch agent it boots into (--agent): reset the agent's state, write the answer file, deny RDP, run the BeforeSysprep hook, install the agent's first-boot hook, run Sysprep and watch it; on failure undo every change and print the diagnosis. "
             + "--root DIR works on an offline tree from any OS (--dry-run, --yes applies the file and registry steps, --rollback). Without --root it seals the running Windows (Windows only): --dry-run checks and plans, --yes seals, and with neither a terminal asks first. "
             + "Exit 0 ready/sealed, 1 blocked, refused or failed (undone), 2 usage (a pipeline must say --yes), 3 not a Windows tree, 4 not on Windows.")
         {
-            root, dryRun, rollback, yes, profile, shutdown, reboot, quit, modeVm, clean, answerFile, force, format,
+            root, dryRun, rollback, yes, agent, profile, shutdown, reboot, quit, modeVm, clean, answerFile, force, format,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -60,7 +67,8 @@ internal static class SealCommand
 
             var options = new SealOptions
             {
-                Profile = AnswerFileProfiles.ByCliName[parse.GetValue(profile)!],
+                Profile = parse.GetValue(profile) is { } p ? AnswerFileProfiles.ByCliName[p] : null,
+                Agent = SealAgents.ByCliName[parse.GetValue(agent)!],
                 Completion = completions.Count == 1 ? completions[0] : SysprepCompletion.Shutdown,
                 ModeVm = parse.GetValue(modeVm),
                 Clean = parse.GetValue(clean),

@@ -41,7 +41,7 @@ public sealed class LiveWindows : IWindowsMachine
             : new LiveAccounts(Registry);
         Services = new LiveServices();
         Volumes = new LiveVolumes();
-        SerialConsole = new LiveSerialConsole();
+        SerialConsole = new LiveSerialConsole(services: Services);
         Power = new LivePower();
         System = new LiveSystemInfo(Registry);
     }
@@ -525,35 +525,6 @@ public sealed class LiveVolumes : IVolumes
         DriveInfo.GetDrives().Where(d => d.IsReady)
             .Select(d => new VolumeInfo(d.RootDirectory.FullName, d.VolumeLabel, d.DriveFormat, d.TotalSize, d.AvailableFreeSpace))
             .OrderBy(v => v.RootPath, StringComparer.OrdinalIgnoreCase).ToList();
-}
-
-/// <summary>COM1 opened with CreateFile and written synchronously per line.</summary>
-[SupportedOSPlatform("windows")]
-public sealed class LiveSerialConsole : ISerialConsole
-{
-    private readonly string _port;
-
-    /// <summary>Creates the port (default <c>\\.\COM1</c>); throws off Windows.</summary>
-    public LiveSerialConsole(string port = @"\\.\COM1")
-    {
-        LiveWindows.Guard("LiveSerialConsole");
-        _port = port;
-    }
-
-    /// <inheritdoc/>
-    public async Task WriteLineAsync(string line, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(line);
-        using var handle = NativeMethods.CreateFile(_port, NativeMethods.GenericWrite, 0, 0, NativeMethods.OpenExisting, 0, 0);
-        if (handle.IsInvalid)
-        {
-            throw new IOException($"cannot open {_port}", new Win32Exception(Marshal.GetLastPInvokeError()));
-        }
-
-        await using var stream = new FileStream(handle, FileAccess.Write, 1);
-        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\r\n"), cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
 }
 
 /// <summary>Shutdown and restart through InitiateShutdownW.</summary>

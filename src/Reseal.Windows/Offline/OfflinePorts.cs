@@ -225,6 +225,12 @@ internal sealed class OfflineNothingRuns : IProcessRunner, ISerialConsole, IPowe
     public Task WriteLineAsync(string line, CancellationToken cancellationToken) =>
         throw OfflineWindows.NeedsRunningWindows("writing to the serial console (COM1)", "an offline image has no console");
 
+    /// <inheritdoc/>
+    public void Close()
+    {
+        // Nothing is ever opened.
+    }
+
     public void Request(PowerAction action, TimeSpan delay, string reason) =>
         throw OfflineWindows.NeedsRunningWindows(action == PowerAction.Reboot ? "restarting" : "shutting down", "an offline image is not running");
 }

@@ -39,7 +39,7 @@ public sealed class WineMachine : IDisposable
 
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
     private readonly WinePrefixTemplate _template;
-    private Process? _com1Reader;
+    private PtyCapture? _com1;
     private bool _poweredOn;
 
     private WineMachine(WinePrefixTemplate template, string folder)
@@ -48,16 +48,17 @@ public sealed class WineMachine : IDisposable
         Folder = folder;
     }
 
-    /// <summary>The scenario folder (prefix, COM1 FIFO and capture, scratch files).</summary>
+    /// <summary>The scenario folder (prefix, COM1 capture, scratch files).</summary>
     public string Folder { get; }
 
     /// <summary>The WINEPREFIX.</summary>
     public string Prefix => Path.Combine(Folder, "prefix");
 
-    /// <summary>What the machine wrote to COM1, as a Linux file (appended by a reader of the FIFO).</summary>
+    /// <summary>What the machine wrote to COM1, as a Linux file (appended by the reader of its pseudo-terminal).</summary>
     public string ConsoleCapture => Path.Combine(Folder, "com1.txt");
 
-    public string Com1Fifo => Path.Combine(Folder, "com1.fifo");
+    /// <summary>COM1: a pseudo-terminal the harness reads (<see cref="PtyCapture"/>); null once disposed.</summary>
+    public PtyCapture Com1 => _com1 ?? throw new ObjectDisposedException(nameof(WineMachine));
 
     public WineTools Tools => _template.Tools;
 
@@ -80,26 +81,23 @@ public sealed class WineMachine : IDisposable
         Directory.CreateDirectory(folder);
         WinePrefixTemplate.Must(HostProcess.Run("cp", ["-a", template.Prefix, machine.Prefix], TimeSpan.FromMinutes(5)), "cp -a template");
 
-        // COM1: the template's placeholder becomes this machine's FIFO (system.reg is text while the server is down).
+        // COM1: a pseudo-terminal, a tty like a real serial port (Wine applies SetCommState to it as termios), read by the
+        // harness. The template's placeholder becomes its slave (system.reg is text while the server is down). Its line
+        // starts at settings no console uses (9600 baud, 2 stop bits, RTS/CTS and XON/XOFF flow control), so a test can
+        // see what the agent sets; a pseudo-terminal keeps 8 data bits and no parity whatever is asked.
+        File.WriteAllBytes(machine.ConsoleCapture, []);
+        machine._com1 = PtyCapture.Open(machine.ConsoleCapture);
+        var slave = machine._com1.SlavePath;
+        WinePrefixTemplate.Must(HostProcess.Run("stty", ["-F", slave, "raw", "-echo", "9600", "cstopb", "crtscts", "ixon", "ixoff"], TimeSpan.FromSeconds(10)), "stty");
         var systemReg = Path.Combine(machine.Prefix, "system.reg");
-        File.WriteAllText(systemReg, File.ReadAllText(systemReg).Replace(WinePrefixTemplate.Com1Placeholder, machine.Com1Fifo, StringComparison.Ordinal));
+        File.WriteAllText(systemReg, File.ReadAllText(systemReg).Replace(WinePrefixTemplate.Com1Placeholder, slave, StringComparison.Ordinal));
         var link = Path.Combine(machine.Prefix, "dosdevices", "com1");
         if (File.Exists(link) || Directory.Exists(link) || new FileInfo(link).LinkTarget is not null)
         {
             File.Delete(link);
         }
 
-        File.CreateSymbolicLink(link, machine.Com1Fifo);
-        WinePrefixTemplate.Must(HostProcess.Run("mkfifo", [machine.Com1Fifo], TimeSpan.FromSeconds(10)), "mkfifo");
-        File.WriteAllBytes(machine.ConsoleCapture, []);
-        // Opened read-write, so the reader never sees end-of-file when a writer closes (wine-findings.md, Serial console).
-        var reader = new ProcessStartInfo("bash") { UseShellExecute = false };
-        foreach (var arg in new[] { "-c", "exec cat 0<> \"$0\" >> \"$1\"", machine.Com1Fifo, machine.ConsoleCapture })
-        {
-            reader.ArgumentList.Add(arg);
-        }
-
-        machine._com1Reader = Process.Start(reader);
+        File.CreateSymbolicLink(link, slave);
         machine.SetupSeconds = watch.Elapsed.TotalSeconds;
         return machine;
     }
@@ -331,6 +329,9 @@ public sealed class WineMachine : IDisposable
     /// <summary>The console lines so far.</summary>
     public IReadOnlyList<string> ConsoleLines() => ReadConsole().Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>COM1's line settings as the kernel holds them now (<c>stty -a</c> of the pseudo-terminal).</summary>
+    public string Com1LineSettings() => HostProcess.Run("stty", ["-F", Com1.SlavePath, "-a"], TimeSpan.FromSeconds(10)).StandardOutput;
+
     /// <summary>What the emulator recorded (emulator.log, power.log).</summary>
     public EmulatorReport Emulator() => EmulatorReport.Read(HostPath(@"C:\Windows\System32\Sysprep\Emulator"));
 
@@ -338,6 +339,7 @@ public sealed class WineMachine : IDisposable
     public Dictionary<string, string?> WineEnvironment()
     {
         var environment = WinePrefixTemplate.WineEnvironment(Prefix);
+        environment["LD_PRELOAD"] = _template.NullModem; // COM1's modem lines (NullModemShim)
         foreach (var (key, value) in Environment)
         {
             environment[key] = value;
@@ -349,20 +351,8 @@ public sealed class WineMachine : IDisposable
     public void Dispose()
     {
         PowerOff();
-        if (_com1Reader is { } reader)
-        {
-            try
-            {
-                reader.Kill();
-                reader.WaitForExit(5000);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            reader.Dispose();
-        }
+        _com1?.Dispose();
+        _com1 = null;
 
         if (System.Environment.GetEnvironmentVariable(WinePrefixTemplate.KeepVariable) != "1")
         {

@@ -7,7 +7,7 @@ namespace Reseal.Wine.Tests.Harness;
 /// <summary>
 /// One configured Wine prefix per test run, copied (<c>cp -a</c>, ~2 s) for each machine instead of booting a new
 /// prefix (~7 s): <c>wineboot -i</c>, then reseal installed as <c>C:\Program Files\Reseal\</c>, the Sysprep emulator as
-/// <c>C:\Windows\System32\Sysprep\sysprep.exe</c>, COM1 mapped to a FIFO (rewritten per machine), and what a new prefix
+/// <c>C:\Windows\System32\Sysprep\sysprep.exe</c>, COM1 mapped to a placeholder (each machine's pseudo-terminal), and what a new prefix
 /// lacks that Windows has: ImageState COMPLETE (registry and State.ini), <c>HKU\.DEFAULT\Control Panel\International
 /// !LocaleName</c>, GeneralizationState 7 / CleanupState 2. The computer name is Wine's (the Linux host name).
 /// </summary>
@@ -16,14 +16,15 @@ public sealed class WinePrefixTemplate : IDisposable
     /// <summary>Set to 1 to keep the run's folder (template and machines) for a post-mortem.</summary>
     public const string KeepVariable = "RESEAL_WINE_KEEP";
 
-    /// <summary>The COM1 target written in the template; each machine replaces it with its own FIFO.</summary>
-    internal const string Com1Placeholder = "/reseal-wine-com1-placeholder.fifo";
+    /// <summary>The COM1 target written in the template; each machine replaces it with its own pseudo-terminal.</summary>
+    internal const string Com1Placeholder = "/reseal-wine-com1-placeholder";
 
     private const string RunPrefix = "reseal-wine-";
     private int _machines;
 
-    private WinePrefixTemplate(WineTools tools, WineBuild build, string root, double seconds)
+    private WinePrefixTemplate(WineTools tools, WineBuild build, string root, double seconds, string nullModem)
     {
+        NullModem = nullModem;
         Tools = tools;
         Build = build;
         Root = root;
@@ -31,6 +32,9 @@ public sealed class WinePrefixTemplate : IDisposable
     }
 
     public WineTools Tools { get; }
+
+    /// <summary>The null-modem shim every machine's Wine processes preload (<see cref="NullModemShim"/>).</summary>
+    public string NullModem { get; }
 
     public WineBuild Build { get; }
 
@@ -76,6 +80,7 @@ public sealed class WinePrefixTemplate : IDisposable
         var prefix = Path.Combine(root, "template");
         Directory.CreateDirectory(root);
         var watch = Stopwatch.StartNew();
+        var nullModem = NullModemShim.Build(root);
         var environment = WineEnvironment(prefix);
         var timeout = TimeSpan.FromMinutes(3);
         Must(HostProcess.Run(tools.WineBoot, ["-i"], timeout, environment), "wineboot -i");
@@ -107,7 +112,7 @@ public sealed class WinePrefixTemplate : IDisposable
         Must(HostProcess.Run(tools.Wine, ["reg", "import", WineMachine.WindowsPath(reg)], timeout, environment), "reg import");
         Must(HostProcess.Run(tools.WineServer, ["-k"], timeout, environment), "wineserver -k", allowFailure: true);
         HostProcess.Run(tools.WineServer, ["-w"], timeout, environment);
-        return new WinePrefixTemplate(tools, build, root, watch.Elapsed.TotalSeconds);
+        return new WinePrefixTemplate(tools, build, root, watch.Elapsed.TotalSeconds, nullModem);
     }
 
     /// <summary>A new machine: a copy of the template with its own COM1 capture.</summary>

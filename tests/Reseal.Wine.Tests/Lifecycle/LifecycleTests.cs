@@ -87,6 +87,30 @@ public sealed class LifecycleTests(WineFixture wine)
     {
         machine.Environment[FileAccountStore.EnvironmentVariable] = AccountStore;
         machine.WriteFile(@"C:\ProgramData\Reseal\config\agent-config.yml", AgentConfig(metadataYaml));
+        // The agent runs as the Windows service (Wine's service manager starts automatic services at each power-on).
+        var install = machine.Reseal("agent", "install");
+        Assert.True(install.Succeeded, install.ToString());
+    }
+
+    private const string RunStarted = "Windows sysprep configuration complete.";
+
+    /// <summary>Waits until the service's agent runs have printed their first line <paramref name="runs"/> times, then until the last run is over.</summary>
+    private static List<string> WaitForServiceRuns(WineMachine machine, int runs)
+    {
+        var deadline = TimeProvider.System.GetUtcNow().AddMinutes(3);
+        while (Texts(machine.ConsoleLines()).Count(t => t == RunStarted) < runs && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            Thread.Sleep(500);
+        }
+
+        var status = machine.Reseal("agent", "status", "--block", "--timeout", "180", "--state-dir", @"C:\ProgramData\Reseal\state");
+        var texts = Texts(machine.ConsoleLines());
+        Assert.True(status.ExitCode is 0, status + "\n" + string.Join('\n', texts) + "\nagent.log:\n" + machine.ReadFile(@"C:\ProgramData\Reseal\log\agent.log")
+            + "\nhand-over marker:\n" + machine.ReadFile(@"C:\ProgramData\Reseal\state\setup-complete.json") + "\nemulator:\n" + machine.Emulator()
+            + "\nSetup: " + string.Join(", ", machine.QueryKey(@"HKLM\SYSTEM\Setup").Select(v => $"{v.Name}={v.Data}"))
+            + "\nImageState: " + machine.QueryValue(StateKey, "ImageState")?.Data);
+        Assert.Equal(runs, texts.Count(t => t == RunStarted)); // one run per boot, never two
+        return texts;
     }
 
     [Fact]
@@ -104,7 +128,7 @@ public sealed class LifecycleTests(WineFixture wine)
         Assert.True(seal.Succeeded, seal.ToString());
         Assert.Equal(1u, machine.QueryValue(TerminalServer, "fDenyTSConnections")?.AsDWord);
         Assert.Contains("scramble-password", machine.ReadFile(@"C:\ProgramData\Reseal\sysprep\unattend.xml"), StringComparison.Ordinal);
-        Assert.Contains(@"""%ProgramFiles%\Reseal\reseal.exe"" agent run", machine.ReadFile(@"C:\Windows\Setup\Scripts\SetupComplete.cmd"), StringComparison.Ordinal);
+        Assert.Contains(@"""%ProgramFiles%\Reseal\reseal.exe"" agent setup-complete", machine.ReadFile(@"C:\Windows\Setup\Scripts\SetupComplete.cmd"), StringComparison.Ordinal);
         Assert.Equal("IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE", machine.QueryValue(StateKey, "ImageState")?.Data);
         Assert.Equal("shutdown", machine.Emulator().Power[^1].Action);
 
@@ -112,8 +136,10 @@ public sealed class LifecycleTests(WineFixture wine)
         var boots = machine.BootUntilSettled();
 
         Assert.All(boots, b => Assert.True(b.Process.Succeeded, b.Process.ToString()));
-        var texts = Texts(machine.ConsoleLines());
+        Assert.Contains(machine.Emulator().ToString().Split('\n'), l => l.Contains("SetupComplete.cmd exit=0", StringComparison.Ordinal));
+        var texts = WaitForServiceRuns(machine, 1);
         Assert.Contains("Windows is being configured. SysprepState=IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE", texts); // seal's watch
+        Assert.Contains("Windows is being configured. SysprepState=IMAGE_STATE_SPECIALIZE_RESEAL_TO_OOBE", texts); // the service waiting for Setup
         InOrder(texts,
             "Windows sysprep configuration complete.", "Message: Waiting for meta-data accessibility...", "Message: Meta-data is now available.",
             "Instance-ID: i-1234567890abcdef0", "Username: Administrator", "Password: <Password>", "</Password>",
@@ -135,12 +161,10 @@ public sealed class LifecycleTests(WineFixture wine)
         Assert.Equal("ran\n", Normalize(machine.ReadFile(Marker)));
         Assert.Null(machine.ReadFile(@"C:\ProgramData\Reseal\sysprep\seal-journal.json"));
 
-        // The second boot: the service runs the agent again (here by hand: Wine's SCM does start services, but the test
-        // wants the run's output). Nothing once-only happens twice.
+        // The second boot: the service runs the agent again, once. Nothing once-only happens twice.
         machine.Boot();
-        var again = machine.Reseal("agent", "run", "--no-reboot");
+        WaitForServiceRuns(machine, 2);
 
-        Assert.True(again.Succeeded, again.ToString());
         Assert.Equal("ran\n", Normalize(machine.ReadFile(Marker)));
         Assert.True(accounts.HasPassword("Administrator", password), "the second run changed the password");
         Assert.Single(Texts(machine.ConsoleLines()), t => t == "Password: <Password>");
@@ -160,8 +184,10 @@ public sealed class LifecycleTests(WineFixture wine)
             $$$"""{"uuid": "5c0c1a5e-0d3b-4f7c-9d87-1f1e6d1c0a42", "hostname": "os-clone.novalocal", "availability_zone": "nova", "public_keys": {"mykey": "{{{key}}}\n"}}""", Token);
         await File.WriteAllTextAsync(Path.Combine(latest, "user_data"), "rem cmd\r\necho ran>> C:\\userdata-ran.txt\r\n", Token);
         using var machine = await wine.NewMachineAsync("openstack");
-        Prepare(machine, $"  sources: [configdrive]\n  endpoints:\n    openstack: {server.BaseUri}");
+        // The drive first: attaching powers the machine off and on, and Wine's SCM would start an installed service then
+        // (an agent run on the machine before it is sealed).
         machine.AttachDrive('D', temp.Path, "config-2");
+        Prepare(machine, $"  sources: [configdrive]\n  endpoints:\n    openstack: {server.BaseUri}");
 
         var seal = machine.Reseal("seal", "--profile", "cloudbase-init", "--yes");
 
@@ -170,7 +196,7 @@ public sealed class LifecycleTests(WineFixture wine)
         var boots = machine.BootUntilSettled();
 
         Assert.All(boots, b => Assert.True(b.Process.Succeeded, b.Process.ToString()));
-        var texts = Texts(machine.ConsoleLines());
+        var texts = WaitForServiceRuns(machine, 1);
         InOrder(texts, "Message: Meta-data is now available.", "Instance-ID: 5c0c1a5e-0d3b-4f7c-9d87-1f1e6d1c0a42", "Password: <Password>",
             "User data format: script", "Message: Windows is Ready to use");
         var printed = PasswordBlock(texts);
@@ -207,6 +233,72 @@ public sealed class LifecycleTests(WineFixture wine)
 
         Assert.Equal(1, diagnose.ExitCode & 0xFF);
         Assert.Contains("SD001", diagnose.StandardOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>A machine with the agent configured against a loopback IMDSv2 and the account store, not sealed: for <c>reseal agent run</c> by hand.</summary>
+    private async Task<(WineMachine Machine, LoopbackHttpServer Server)> AgentMachineAsync(string name)
+    {
+        var imds = new FakeImds();
+        imds.Items["meta-data/public-keys/0/openssh-key"] = PublicKeyLine();
+        var server = new LoopbackHttpServer(imds.Handle);
+        var machine = await wine.NewMachineAsync(name);
+        machine.Environment[FileAccountStore.EnvironmentVariable] = AccountStore;
+        machine.WriteFile(@"C:\ProgramData\Reseal\config\agent-config.yml", AgentConfig($"  sources: [ec2]\n  endpoints:\n    ec2: {server.BaseUri}"));
+        return (machine, server);
+    }
+
+    [Fact]
+    public async Task AgentRun_Com1_OpenedOnceWith115200_8N1_NoFlowControl_EveryLineOnTheLine()
+    {
+        Assert.SkipUnless(ExternalTool.Find("ssh-keygen") is not null, "needs ssh-keygen (Debian: openssh-client)");
+        var (machine, server) = await AgentMachineAsync("com1-settings");
+        await using var _ = server;
+        using var __ = machine;
+        Assert.Contains("speed 9600 baud", machine.Com1LineSettings(), StringComparison.Ordinal); // the harness's odd start
+
+        // Wine's own trace of serial requests: SerialPort's open asks IOCTL_SERIAL_GET_PROPERTIES once per open.
+        var run = machine.Run(WineMachine.ResealExe, ["agent", "run", "--no-reboot"], environment: new Dictionary<string, string?> { ["WINEDEBUG"] = "+comm" });
+
+        Assert.True(run.Succeeded, run.ToString()[..Math.Min(4000, run.ToString().Length)]);
+        var settings = machine.Com1LineSettings().Split([' ', ';', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("115200", settings);
+        foreach (var flag in new[] { "cs8", "-parenb", "-cstopb", "-crtscts", "-ixon", "-ixoff" })
+        {
+            Assert.Contains(flag, settings); // 8N1, no RTS/CTS, no XON/XOFF: what LiveSerialConsole asked Wine for
+        }
+
+        var opens = run.StandardError.Split('\n').Count(l => l.Contains("IOCTL_SERIAL_GET_PROPERTIES", StringComparison.Ordinal));
+        Assert.Equal(1, opens); // one open for the whole run
+        var texts = Texts(machine.ConsoleLines());
+        InOrder(texts, "Windows sysprep configuration complete.", "Username: Administrator", "Password: <Password>", "</Password>", "Message: Windows is Ready to use");
+        Assert.DoesNotContain("serial console cannot be written", machine.ReadFile(@"C:\ProgramData\Reseal\log\agent.log"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AgentRun_Com1Blocked_RunEndsInBoundedTime_PasswordBlockInConsoleLog_LossSaidInBothLogs()
+    {
+        Assert.SkipUnless(ExternalTool.Find("ssh-keygen") is not null, "needs ssh-keygen (Debian: openssh-client)");
+        var (machine, server) = await AgentMachineAsync("com1-blocked");
+        await using var _ = server;
+        using var __ = machine;
+        machine.PowerOn();
+        var queued = machine.Com1.Block(); // nobody reads the line: a flow-controlled or dead serial console
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var run = machine.Reseal("agent", "run", "--no-reboot");
+
+        watch.Stop();
+        machine.Com1.Unblock();
+        Assert.True(queued > 0);
+        Assert.True(run.Succeeded, run.ToString());
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), $"the blocked port held the run {watch.Elapsed}");
+        var agentLog = machine.ReadFile(@"C:\ProgramData\Reseal\log\agent.log")!;
+        Assert.True(agentLog.Contains("the serial console cannot be written (", StringComparison.Ordinal), agentLog);
+        Assert.True(agentLog.Contains("the <Password> block among them, never reached the serial console", StringComparison.Ordinal), agentLog);
+        var consoleLog = machine.ReadFile(@"C:\ProgramData\Reseal\log\console.log")!;
+        Assert.Contains("Password: <Password>", consoleLog, StringComparison.Ordinal);
+        Assert.Contains("# the serial console cannot be written", consoleLog, StringComparison.Ordinal);
+        Assert.Contains("never reached the serial console", consoleLog, StringComparison.Ordinal);
     }
 
     private static string Normalize(string? text) => (text ?? string.Empty).Replace("\r\n", "\n", StringComparison.Ordinal);

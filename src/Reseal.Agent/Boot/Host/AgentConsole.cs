@@ -16,7 +16,6 @@ public sealed class AgentConsole : IDisposable
     private readonly FileStream? _file;
     private readonly Action<string>? _mirror;
     private readonly AgentLog _log;
-    private bool _serialFailed;
 
     /// <summary>Opens <paramref name="consoleLogPath"/> for appending (creating its folder).</summary>
     public AgentConsole(ISerialConsole serial, string consoleLogPath, AgentLog log, Action<string>? mirror = null)
@@ -74,33 +73,182 @@ public sealed class AgentConsole : IDisposable
                 }
             }
 
+            _call++;
             foreach (var line in text.Split("\r\n", StringSplitOptions.None).SkipLast(text.EndsWith("\r\n", StringComparison.Ordinal) ? 1 : 0))
             {
                 _lines.Add(line);
-                if (_serialFailed)
+                if (_pending.Count >= MaxPending)
                 {
-                    continue;
+                    _droppedPassword |= _pending[0].Line.Contains("<Password>", StringComparison.Ordinal);
+                    _pending.RemoveAt(0);
+                    _dropped++;
                 }
 
-                try
-                {
-                    _serial.WriteLineAsync(line, CancellationToken.None).GetAwaiter().GetResult();
-                }
-#pragma warning disable CA1031 // Any failure of the port (absent, busy, not supported) only costs the serial copy.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    _serialFailed = true;
-                    _log.Warning($"the serial console cannot be written ({e.GetType().Name}: {e.Message}); console lines go to console.log only");
-                }
+                _pending.Add((line, _call));
             }
 
+            FlushSerial(force: false);
             _mirror?.Invoke(text);
         }
     }
 
+    /// <summary>
+    /// How long one serial write may take before it counts as failed. The port bounds its own writes (the live one:
+    /// write timeout and retries); this guards against any that does not, so the run is never held by the port.
+    /// </summary>
+    public TimeSpan SerialTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long after a failed write the port is tried again.</summary>
+    public TimeSpan SerialRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    private const int MaxPending = 4096;
+    private readonly List<(string Line, long Call)> _pending = [];
+    private long _call;
+    private Task? _inflight;
+    private long _retryAtTicks;
+    private bool _failing;
+    private int _late;
+    private int _dropped;
+    private bool _droppedPassword;
+
+    // Writes the lines the port has not taken yet, in order, one at a time and each bounded by SerialTimeout. A failure
+    // (absent, busy, held by SAC, a blocked or flow-controlled line) is said once in agent.log and console.log; the lines
+    // stay queued and are written late when the port works again, so the <Password> block is never silently lost from
+    // COM1. A write that outlived SerialTimeout stays "in flight": no second write is started beside it, and if it ends
+    // well later its line counts as written (not written twice).
+    private void FlushSerial(bool force)
+    {
+        while (_pending.Count > 0)
+        {
+            if (_inflight is { } previous)
+            {
+                if (!previous.IsCompleted && !(force && WaitQuietly(previous)))
+                {
+                    return;
+                }
+
+                _inflight = null;
+                if (previous.IsCompletedSuccessfully)
+                {
+                    Written();
+                    continue;
+                }
+            }
+
+            if (!force && _failing && Environment.TickCount64 < _retryAtTicks)
+            {
+                return;
+            }
+
+            var line = _pending[0].Line;
+            var write = Task.Run(() => _serial.WriteLineAsync(line, CancellationToken.None));
+            if (!WaitQuietly(write))
+            {
+                _inflight = write;
+                Fail(new TimeoutException($"a write did not finish within {SerialTimeout.TotalSeconds:0.#} s (a blocked or flow-controlled port)"));
+                return;
+            }
+
+            if (!write.IsCompletedSuccessfully)
+            {
+                var error = write.Exception?.InnerException ?? write.Exception ?? (Exception)new OperationCanceledException("the write was canceled");
+                Fail(error);
+                return;
+            }
+
+            Written();
+        }
+
+        if (_failing)
+        {
+            _failing = false;
+            _log.Info($"the serial console works again: {_late} line(s) written late{(_dropped > 0 ? $", {_dropped} older line(s) dropped" : "")}");
+        }
+    }
+
+    private bool WaitQuietly(Task task)
+    {
+        try
+        {
+            return task.Wait(SerialTimeout);
+        }
+        catch (AggregateException)
+        {
+            return true; // Completed, with a fault the caller reads from the task.
+        }
+    }
+
+    private void Written()
+    {
+        if (_pending[0].Call < _call)
+        {
+            _late++;
+        }
+
+        _pending.RemoveAt(0);
+    }
+
+    private void Fail(Exception reason)
+    {
+        _retryAtTicks = Environment.TickCount64 + (long)SerialRetryDelay.TotalMilliseconds;
+        if (_failing)
+        {
+            return;
+        }
+
+        _failing = true;
+        var message = $"the serial console cannot be written ({reason.GetType().Name}: {reason.Message}); console.log has every line, and the serial copy is retried";
+        _log.Warning(message);
+        Note("# " + message);
+    }
+
+    private void Note(string text)
+    {
+        try
+        {
+            _file?.Write(Encoding.UTF8.GetBytes(text + "\r\n"));
+            _file?.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // console.log is best effort here; agent.log has the same line.
+        }
+    }
+
     /// <inheritdoc/>
-    public void Dispose() => _file?.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_pending.Count > 0)
+            {
+                FlushSerial(force: true);
+            }
+
+            if (_pending.Count > 0 || _droppedPassword)
+            {
+                var password = _droppedPassword || _pending.Any(p => p.Line.Contains("<Password>", StringComparison.Ordinal));
+                var message = $"{_pending.Count + _dropped} console line(s){(password ? ", the <Password> block among them," : "")} never reached the serial console; console.log has them";
+                _log.Error(message);
+                Note("# " + message);
+                _pending.Clear();
+            }
+
+            if (_inflight is null || _inflight.IsCompleted)
+            {
+                try
+                {
+                    _serial.Close(); // one open per run: the port is released for other programs when the run ends
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+                {
+                    _log.Warning($"the serial console could not be closed: {e.Message}");
+                }
+            }
+        }
+
+        _file?.Dispose();
+    }
 }
 
 /// <summary>The agent's own log (<c>agent.log</c>): one stamped line per event, appended; never a secret.</summary>

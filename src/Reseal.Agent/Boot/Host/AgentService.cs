@@ -1,13 +1,13 @@
 using System.Text.Json;
-using Reseal.Agent.Boot.ConsoleOutput;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Boot.Host;
 
 /// <summary>
-/// What the Windows service does at each boot: wait until Setup has finished (printing <c>Windows is being configured.
-/// SysprepState=…</c> once, as EC2Launch v2 does), skip when the first-boot hook in SetupComplete.cmd already ran the agent
-/// in this boot, and otherwise run it. The run lock keeps the two from overlapping.
+/// What the Windows service does at each boot: wait until Setup has really finished (<see cref="SetupHandOver.WaitForSetupAsync"/>:
+/// ImageState, the Setup flags, windeploy.exe, and on the image's first boot the marker SetupComplete.cmd's line leaves), then
+/// run the agent once, unless a finished run already started in this boot (a service restarted after a crash). The service
+/// is the only place the agent runs at boot, and so the only place a task may restart the machine.
 /// </summary>
 public static class AgentService
 {
@@ -19,31 +19,17 @@ public static class AgentService
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
-        var announced = false;
-        while (machine.System.GetImageState() is { State: ImageState.Undeployable or ImageState.SpecializeResealToOobe or ImageState.GeneralizeResealToOobe } state)
+        var bootTime = time.GetUtcNow() - uptime;
+        var wait = await SetupHandOver.WaitForSetupAsync(machine, paths, time, uptime, options.SetupPollInterval, options.HandOver, cancellationToken).ConfigureAwait(false);
+
+        // Checked by the session once it holds the run lock, so one boot never gets two runs, even when a restarted service
+        // or a person's 'agent run' overlaps.
+        var session = new AgentSession(machine, paths, time, options with
         {
-            if (!announced)
-            {
-                try
-                {
-                    await machine.SerialConsole.WriteLineAsync(ConsoleLines.Format(time, ConsoleLines.BeingConfigured(state.RawText ?? state.State.ToString())).TrimEnd('\r', '\n'),
-                        cancellationToken).ConfigureAwait(false);
-                }
-#pragma warning disable CA1031 // The console is best effort while waiting.
-                catch (Exception)
-#pragma warning restore CA1031
-                {
-                }
-
-                announced = true;
-            }
-
-            await Task.Delay(options.SetupPollInterval, time, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Checked by the session once it holds the run lock, so a run by SetupComplete.cmd in this boot is never repeated,
-        // even when the two overlap.
-        var session = new AgentSession(machine, paths, time, options with { SkipIfRanSince = time.GetUtcNow() - uptime });
+            SkipIfRanSince = bootTime,
+            AllowReboot = options.AllowReboot && !wait.StillInsideSetup,
+            StartNotes = [.. options.StartNotes, .. wait.Notes],
+        });
         return (await session.RunAsync(cancellationToken).ConfigureAwait(false)).ExitCode;
     }
 

@@ -61,6 +61,12 @@ public sealed record AgentRunOptions
     /// <summary>How often the service reads the Setup state while Windows is still being configured.</summary>
     public TimeSpan SetupPollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The time limits of the first-boot hand-over the service waits for (<see cref="SetupHandOver"/>).</summary>
+    public HandOverSettings HandOver { get; init; } = HandOverSettings.Default;
+
+    /// <summary>Lines logged at the start of the run (what the service's wait for Setup saw).</summary>
+    public IReadOnlyList<string> StartNotes { get; init; } = [];
+
     /// <summary>How long to wait for another run to finish before giving up.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.FromHours(2);
 
@@ -144,11 +150,23 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         var started = time.GetUtcNow();
         WriteRunStatus("running", started, null, null, log);
         log.Info($"agent run started on {machine.Description}");
+        foreach (var note in _options.StartNotes)
+        {
+            log.Info(note);
+        }
+
         var finished = false;
         try
         {
             var result = await RunLockedAsync(console, log, started, cancellationToken).ConfigureAwait(false);
             finished = true;
+            if (_cleanLogsAfterRun)
+            {
+                console.Dispose();
+                log.Dispose();
+                CleanLogs();
+            }
+
             return result;
         }
         finally
@@ -222,9 +240,21 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             await ResetGceAccountsAsync(gce, log, cancellationToken).ConfigureAwait(false);
         }
 
+        if (result.Sealed is { } seal)
+        {
+            AfterSeal(seal, store, log);
+        }
+
         var exitCode = result.RebootRequested ? 3 : result.AnyFailed ? 1 : 0;
         var rebooting = false;
-        if (result.RebootRequested && _options.AllowReboot)
+        // Never restart while Setup runs (SetupComplete.cmd "must not reboot the system"): whoever started this run, the
+        // machine is only restarted once Setup has handed it over.
+        var setup = result.RebootRequested && _options.AllowReboot ? SetupProgress.Read(machine) : null;
+        if (setup is { InsideSetup: true })
+        {
+            log.Warning($"a task asked for a reboot, but Windows Setup is still running ({setup.Describe()}): the machine is not restarted now; the task runs again at the next boot");
+        }
+        else if (result.RebootRequested && _options.AllowReboot)
         {
             try
             {
@@ -244,6 +274,58 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
 
         log.Info($"agent run finished: exit {exitCode.ToString(CultureInfo.InvariantCulture)}");
         return new AgentRunResult(exitCode, result, metadata, console.Lines);
+    }
+
+    // The sysprep task generalized the machine. The run saved the state after the seal had cleared it: clear it again, so
+    // no clone inherits this instance's once-tasks (a clone without metadata would keep this instance's id). Then the
+    // logs (once closed, by RunAsync) and the power-off the task asked for.
+    private void AfterSeal(SealFollowUp seal, AgentStateStore store, AgentLog log)
+    {
+        try
+        {
+            var removed = store.Reset();
+            log.Info($"the machine is sealed: cleared the agent state again ({removed.ToString(CultureInfo.InvariantCulture)} file(s)) so the image carries none");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Error($"the machine is sealed but the agent state could not be cleared: {e.Message}; run 'reseal agent reset' before capturing");
+        }
+
+        _cleanLogsAfterRun = seal.CleanLogs;
+        if (seal.Shutdown && _options.AllowReboot)
+        {
+            try
+            {
+                machine.Power.Request(PowerAction.Shutdown, TimeSpan.FromSeconds(5), "Reseal agent: the sysprep task sealed this instance");
+                log.Info("shutdown requested (sysprep task, shutdown: true)");
+            }
+            catch (Exception e) when (e is PlatformNotSupportedException or System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                log.Error($"the sysprep task asked for a shutdown but it could not be requested: {e.Message}; shut the machine down before capturing");
+            }
+        }
+    }
+
+    private bool _cleanLogsAfterRun;
+
+    private void CleanLogs()
+    {
+        if (!_cleanLogsAfterRun || !Directory.Exists(paths.LogDirectory))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(paths.LogDirectory))
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // What cannot be deleted stays; the seal succeeded all the same.
+            }
+        }
     }
 
     private AgentConfig LoadConfig(AgentLog log, Action<string> line)
@@ -463,7 +545,17 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         try
         {
             var scan = await gce.GetWindowsKeysAsync(cancellationToken).ConfigureAwait(false);
-            var report = await GceAccountResets.ApplyAsync(machine, scan, open(), paths.StateDirectory, time, cancellationToken).ConfigureAwait(false);
+            var com4 = open();
+            GceResetReport report;
+            try
+            {
+                report = await GceAccountResets.ApplyAsync(machine, scan, com4, paths.StateDirectory, time, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                com4.Close(); // opened once for this run's answers, then released
+            }
+
             foreach (var user in report.Reset)
             {
                 log.Info($"GCE windows-keys: reset the password of {user}; the answer is on COM4");

@@ -30,6 +30,12 @@ public sealed record TaskExecutionResult(ExitAction Action, int? ExitCode = null
     /// <summary>True when the task found nothing to do here (not on this cloud, not installed, not built): reported as skipped, recorded as done.</summary>
     public bool NotApplicable { get; init; }
 
+    /// <summary>
+    /// Set by the <c>sysprep</c> task when the machine is generalized: nothing else runs in this boot, and the session
+    /// finishes what the seal could not do from inside the run (clear the state again, delete the logs, power off).
+    /// </summary>
+    public SealFollowUp? Sealed { get; init; }
+
     /// <summary>Nothing to do here, for <paramref name="message"/>'s reason.</summary>
     public static TaskExecutionResult Skip(string message) => new(ExitAction.Completed, null, message) { NotApplicable = true };
 
@@ -43,6 +49,11 @@ public sealed record TaskExecutionResult(ExitAction Action, int? ExitCode = null
     public static TaskExecutionResult FromExitCode(int exitCode, ExitCodeConvention convention, bool detached = false) =>
         new(ExitCodes.Interpret(exitCode, convention, detached), exitCode, exitCode == 0 ? null : $"exit code {exitCode}");
 }
+
+/// <summary>What the session does after a run that generalized the machine (the <c>sysprep</c> task).</summary>
+/// <param name="Shutdown">Power off once the run is over.</param>
+/// <param name="CleanLogs">Delete the agent's logs once they are closed.</param>
+public sealed record SealFollowUp(bool Shutdown, bool CleanLogs);
 
 /// <summary>Runs one unit (the Windows side implements it; tests use fakes). Must be idempotent.</summary>
 public interface IBootTaskExecutor
@@ -77,6 +88,9 @@ public sealed record BootRunOptions
 /// <param name="ReadyAfter">Time from start to "Windows is Ready to use", or null when the run stopped before it.</param>
 public sealed record BootRunResult(IReadOnlyList<TaskOutcome> Outcomes, AgentState State, bool RebootRequested, TimeSpan? ReadyAfter)
 {
+    /// <summary>Set when a task generalized the machine: the run stopped after it.</summary>
+    public SealFollowUp? Sealed { get; init; }
+
     /// <summary>True when any unit failed.</summary>
     public bool AnyFailed => Outcomes.Any(o => o.Outcome == TaskOutcomeKind.Failed);
 }
@@ -116,9 +130,11 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
         options ??= BootRunOptions.Default;
         var start = time.GetUtcNow();
         var outcomes = new List<TaskOutcome>();
+        var sealedResults = new System.Collections.Concurrent.ConcurrentDictionary<string, SealFollowUp>(StringComparer.Ordinal);
         var current = state;
         TimeSpan? readyAfter = null;
         var reboot = false;
+        SealFollowUp? sealedBy = null;
         foreach (var step in plan.Steps)
         {
             if (step.IsReadyPoint)
@@ -162,7 +178,7 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
                     }
 
                     var index = slot;
-                    running.Add(Run(decisions[slot].Unit, index, console, results, () => current, s => current = s, cancellationToken));
+                    running.Add(Run(decisions[slot].Unit, index, console, results, () => current, s => current = s, sealedResults, cancellationToken));
                     if (group.Count == 1)
                     {
                         await running[^1].ConfigureAwait(false);
@@ -177,20 +193,27 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
                     reboot = true;
                     break;
                 }
+
+                if (sealedResults.Values.FirstOrDefault() is { } seal)
+                {
+                    // The machine is generalized: whatever comes after would run in the image, not on this instance.
+                    sealedBy = seal;
+                    break;
+                }
             }
 
-            if (reboot)
+            if (reboot || sealedBy is not null)
             {
                 break;
             }
         }
 
         writeConsole(ConsoleLines.Summary(time.GetUtcNow(), options.InstanceId, readyAfter, outcomes));
-        return new BootRunResult(outcomes, current, reboot, readyAfter);
+        return new BootRunResult(outcomes, current, reboot, readyAfter) { Sealed = sealedBy };
     }
 
     private async Task Run(BootWorkUnit unit, int slot, OrderedConsole console, TaskOutcome?[] results, Func<AgentState> read, Action<AgentState> write,
-        CancellationToken cancellationToken)
+        System.Collections.Concurrent.ConcurrentDictionary<string, SealFollowUp> sealedResults, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         TaskExecutionResult result;
@@ -210,6 +233,11 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
             result = TaskExecutionResult.Failed(HandlesSecrets(unit)
                 ? $"internal error in the task: {e.GetType().Name}"
                 : $"internal error in the task: {e.GetType().Name}: {e.Message}");
+        }
+
+        if (result.Sealed is { } seal)
+        {
+            sealedResults[unit.Key] = seal;
         }
 
         var duration = time.GetUtcNow() - started;

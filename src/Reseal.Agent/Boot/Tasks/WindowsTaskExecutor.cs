@@ -50,7 +50,7 @@ public sealed class WindowsTaskExecutor(BootTaskContext context) : IBootTaskExec
                 RunAsOf(inputs), unit.Frequency, unit.ToString()), name, Context, cancellationToken).ConfigureAwait(false),
             "writeFile" => ScriptTasks.WriteFile(new WriteFileItem(inputs.Text("destination") ?? string.Empty,
                 System.Text.Encoding.UTF8.GetBytes(inputs.Text("content") ?? string.Empty), false, null, unit.Frequency, unit.ToString()), Context),
-            "sysprep" => await SysprepAsync(inputs, cancellationToken).ConfigureAwait(false),
+            "sysprep" => await SysprepTask.RunAsync(inputs, Context, console, cancellationToken).ConfigureAwait(false),
             "enableJumboFrames" or "optimizeEna" => TaskExecutionResult.Skip($"{unit.TaskName} is not built in this version (it tunes Amazon's ENA adapter)"),
             "setWallpaper" => TaskExecutionResult.Skip("setWallpaper is not built in this version (drawing on the desktop needs a user session)"),
             _ => TaskExecutionResult.Failed($"no implementation for task {unit.TaskName}"),
@@ -69,20 +69,6 @@ public sealed class WindowsTaskExecutor(BootTaskContext context) : IBootTaskExec
         unit.ToString());
 
     private static RunAs RunAsOf(InputMap inputs) => inputs.Text("runAs") == "localSystem" ? RunAs.LocalSystem : RunAs.Admin;
-
-    // The user-data sysprep task: seal this instance again with Reseal's own seal command, detached (it shuts the machine down).
-    private Task<TaskExecutionResult> SysprepAsync(InputMap inputs, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var arguments = new List<string> { "seal", "--yes", "--profile", "ec2launch-v2", (inputs.Flag("shutdown") ?? false) ? "--shutdown" : "--quit" };
-        if (inputs.Flag("clean") ?? false)
-        {
-            arguments.Add("--clean");
-        }
-
-        var pid = Context.Machine.Processes.StartDetached(new Windows.Ports.ProcessRequest(Context.Machine.Files.Expand(Context.ResealExecutable), arguments));
-        return Task.FromResult(TaskExecutionResult.Done($"started 'reseal {string.Join(' ', arguments)}' (process {pid})"));
-    }
 
     // A file name from the unit's key: the key is "stage/task/entry/hash" (hex and names only).
     private static string FileName(BootWorkUnit unit) =>
