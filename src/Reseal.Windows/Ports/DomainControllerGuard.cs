@@ -10,6 +10,9 @@ namespace Reseal.Windows.Ports;
 /// </summary>
 public sealed class DomainControllerGuard(ILocalAccounts inner, ISystemInfo system) : ILocalAccounts
 {
+    // The product type does not change while Reseal runs: read once, at the first change, not at every one.
+    private readonly Lazy<bool> _isDomainController = new(() => system.GetOsVersion().IsDomainController, LazyThreadSafetyMode.ExecutionAndPublication);
+
     /// <summary>The accounts without the guard.</summary>
     public ILocalAccounts Inner => inner;
 
@@ -69,7 +72,7 @@ public sealed class DomainControllerGuard(ILocalAccounts inner, ISystemInfo syst
 
     private void Refuse(string what)
     {
-        if (system.GetOsVersion().IsDomainController)
+        if (_isDomainController.Value)
         {
             throw new AccountChangeRefusedException(RefusalMessage(what));
         }
