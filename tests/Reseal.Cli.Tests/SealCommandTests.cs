@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Reseal.Agent.Seal;
 using Reseal.TestSupport;
+using Reseal.Unattend.Passwords;
 
 namespace Reseal.Cli.Tests;
 
@@ -15,14 +16,23 @@ public class SealCommandTests
         return root;
     }
 
-    internal static string Snapshot(string root)
+    /// <summary>
+    /// The tree as a rollback leaves it: every file as before, except that a cached Panther answer file the seal moved
+    /// aside comes back with its passwords scrubbed (the moved copy keeps no clear text, so neither can the rollback).
+    /// </summary>
+    internal static string SnapshotAsRolledBack(string root) => Snapshot(root, scrubMovedAnswerFile: true);
+
+    internal static string Snapshot(string root, bool scrubMovedAnswerFile = false)
     {
         var config = Path.Combine(root, "Windows", "System32", "config");
         var system = CliRunner.Run(["hive", "export", Path.Combine(config, "SYSTEM")]).Out;
         var files = Directory.GetFiles(root, "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains(Path.Combine("System32", "config"), StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
-            .Select(f => $"{Path.GetRelativePath(root, f)}:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))}");
+            .Select(f => $"{Path.GetRelativePath(root, f)}:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+                scrubMovedAnswerFile && Path.GetRelativePath(root, f).Replace('\\', '/').Equals("Windows/Panther/unattend.xml", StringComparison.OrdinalIgnoreCase)
+                    ? AnswerFileScrubber.Scrub(File.ReadAllBytes(f)).Bytes
+                    : File.ReadAllBytes(f)))}");
         return system + string.Join("\n", files);
     }
 
@@ -46,7 +56,7 @@ public class SealCommandTests
     {
         using var temp = new TempDirectory();
         var root = ReadyTree(temp);
-        var before = Snapshot(root);
+        var before = SnapshotAsRolledBack(root);
 
         var apply = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--agent", "reseal", "--profile", "ec2launch-v2"]);
         var denied = CliRunner.Run(["hive", "get", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"), "ControlSet001\\Control\\Terminal Server", "fDenyTSConnections"]);
@@ -58,6 +68,7 @@ public class SealCommandTests
         Assert.Single(setupComplete);
         Assert.True(rollback.ExitCode == 0, rollback.Out + rollback.Error);
         Assert.Equal(before, Snapshot(root));
+        Assert.DoesNotContain("Hunter2!Secret", File.ReadAllText(Path.Combine(root, "Windows", "Panther", "unattend.xml")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -65,7 +76,7 @@ public class SealCommandTests
     {
         using var temp = new TempDirectory();
         var root = ReadyTree(temp);
-        var before = Snapshot(root);
+        var before = SnapshotAsRolledBack(root);
         var apply = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--agent", "reseal", "--profile", "ec2launch-v2"]);
         Assert.True(apply.ExitCode == 0, apply.Out + apply.Error);
         var setupComplete = Assert.Single(Directory.GetFiles(root, "SetupComplete.cmd", SearchOption.AllDirectories));

@@ -10,23 +10,31 @@ namespace Reseal.TestSupport;
 /// </summary>
 public sealed class FakeWindows : IWindowsMachine
 {
-    public FakeWindows()
+    /// <summary>
+    /// A machine whose built-in administrator (RID 500) and Administrators group (S-1-5-32-544) have the given names:
+    /// "Administrateur"/"Administrateurs" models a French Windows, any other name a renamed account. Logic that looks
+    /// them up by the English names fails on such a machine, as it would on Windows.
+    /// </summary>
+    public FakeWindows(string administratorName = "Administrator", string administratorsGroupName = "Administrators")
     {
         Registry = new FakeRegistry();
         Files = new FakeFiles();
         Processes = new FakeProcesses();
-        Accounts = new FakeAccounts();
+        Accounts = new FakeAccounts(administratorsGroupName);
         Services = new FakeServices();
         Volumes = new FakeVolumes();
         SerialConsole = new FakeSerialConsole();
         Power = new FakePower();
         System = new FakeSystemInfo(Registry);
-        Accounts.Add(new LocalAccount { Name = "Administrator", Rid = 500, Flags = 0x10, IsAdministrator = true });
+        _guardedAccounts = new DomainControllerGuard(Accounts, System);
+        Accounts.Add(new LocalAccount { Name = administratorName, Rid = 500, Flags = 0x10, IsAdministrator = true });
         Accounts.Add(new LocalAccount { Name = "Guest", Rid = 501, Flags = 0x11 });
         System.SetImageState("IMAGE_STATE_COMPLETE");
         Registry.SetValue(RegistryHive.System, ComputerNames.PendingKey, "ComputerName", RegistryData.FromString("WIN-FAKE0001"));
         Registry.SetValue(RegistryHive.System, ComputerNames.ActiveKey, "ComputerName", RegistryData.FromString("WIN-FAKE0001"));
     }
+
+    private readonly DomainControllerGuard _guardedAccounts;
 
     public string Description => "an in-memory test machine";
 
@@ -54,7 +62,8 @@ public sealed class FakeWindows : IWindowsMachine
 
     IProcessRunner IWindowsMachine.Processes => Processes;
 
-    ILocalAccounts IWindowsMachine.Accounts => Accounts;
+    /// <summary>What logic sees: the accounts behind the same domain-controller guard as a running Windows.</summary>
+    ILocalAccounts IWindowsMachine.Accounts => _guardedAccounts;
 
     IServices IWindowsMachine.Services => Services;
 
@@ -431,12 +440,75 @@ public sealed class FakeProcesses : IProcessRunner
     public IReadOnlyList<string> CommandLines => [.. Requests.Select(r => string.Join(' ', [r.FileName, .. r.Arguments]))];
 }
 
-/// <summary>Accounts in a list; passwords kept so tests can compare.</summary>
-public sealed class FakeAccounts : ILocalAccounts
+/// <summary>
+/// Accounts in a list; passwords kept so tests can compare. Built-in groups are known by SID with the names this
+/// machine's language gives them; other groups only by name.
+/// </summary>
+public sealed class FakeAccounts(string administratorsGroupName = "Administrators") : ILocalAccounts
 {
     private readonly Lock _gate = new();
     private readonly List<LocalAccount> _accounts = [];
     private readonly Dictionary<uint, string> _passwords = [];
+    private readonly List<(string Sid, string Name, HashSet<uint> Members)> _groups =
+    [
+        ("S-1-5-32-544", administratorsGroupName, [500]),
+        ("S-1-5-32-545", "Users", []),
+        ("S-1-5-32-555", "Remote Desktop Users", []),
+    ];
+
+    /// <summary>Adds a group that is not built in.</summary>
+    public void AddGroup(string name)
+    {
+        lock (_gate)
+        {
+            _groups.Add(("", name, []));
+        }
+    }
+
+    /// <summary>The names of the groups (as this machine names them) an account (by RID) is a member of.</summary>
+    public IReadOnlyList<string> GroupsOf(uint rid)
+    {
+        lock (_gate)
+        {
+            return [.. _groups.Where(g => g.Members.Contains(rid)).Select(g => g.Name)];
+        }
+    }
+
+    /// <summary>True when the account (by RID) is a member of BUILTIN\Administrators.</summary>
+    public bool IsInAdministrators(uint rid)
+    {
+        lock (_gate)
+        {
+            return _groups.Single(g => g.Sid == "S-1-5-32-544").Members.Contains(rid);
+        }
+    }
+
+    public LocalAccount? FindByRid(uint rid)
+    {
+        lock (_gate)
+        {
+            return _accounts.FirstOrDefault(a => a.Rid == rid);
+        }
+    }
+
+    public bool AddToGroup(LocalGroup group, string userName)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        lock (_gate)
+        {
+            var account = _accounts.FirstOrDefault(a => a.Name.Equals(userName, StringComparison.OrdinalIgnoreCase))
+                ?? throw new NetApiException($"NetLocalGroupAddMembers({group}, {userName})", 1388, "The new member could not be added to a local group because the member has the wrong account type."); // ERROR_NO_SUCH_MEMBER
+            var index = group.Sid is { } sid
+                ? _groups.FindIndex(g => g.Sid == sid.ToString())
+                : _groups.FindIndex(g => g.Name.Equals(group.Name, StringComparison.OrdinalIgnoreCase));
+            if (index < 0)
+            {
+                throw new NetApiException($"NetLocalGroupAddMembers({group}, {userName})", 2220, "The group name could not be found."); // NERR_GroupNotFound
+            }
+
+            return _groups[index].Members.Add(account.Rid);
+        }
+    }
 
     /// <summary>Called before a password is set (name, password); throw to simulate a failure.</summary>
     public Action<string, string>? BeforeSetPassword { get; set; }
@@ -622,7 +694,7 @@ public sealed class FakeSystemInfo(FakeRegistry registry) : ISystemInfo
 
     public OsVersion Version { get; set; } = new()
     {
-        ProductName = "Windows Server 2022 Datacenter", EditionId = "ServerDatacenter", InstallationType = "Server", Major = 10, Minor = 0, Build = 20348,
+        ProductName = "Windows Server 2022 Datacenter", EditionId = "ServerDatacenter", InstallationType = "Server", Major = 10, Minor = 0, Build = 20348, ProductType = 3,
     };
 
     public ActivationInfo Activation { get; set; } = new(false, 1001, true);

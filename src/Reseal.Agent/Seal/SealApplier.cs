@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Reseal.Unattend.Model;
+using Reseal.Unattend.Passwords;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
@@ -410,12 +412,17 @@ public static class SealApplier
             // The answer file.
             Step = SealStepIds.WriteAnswerFile;
             var target = plan.AnswerFile.TargetPath;
-            var answer = Record(new FileJournalChange(Step, target, _files.FileExists(target) ? [.. _files.ReadAllBytes(target)] : default));
+            // The previous file is journaled without its secrets (a static password, obfuscated, is one): the journal stays in
+            // the image. Rollback gives it back scrubbed; one that is not an answer file at all is not kept (rollback deletes ours).
+            var answer = Record(new FileJournalChange(Step, target, _files.FileExists(target) && WithoutSecrets(_files.ReadAllBytes(target), target) is { } previous
+                ? [.. previous] : default));
             _files.WriteAllBytes(target, plan.AnswerFile.Bytes.AsSpan());
             Left(answer, target);
 
-            // Cached answer files moved aside (copy to the new name, then delete the old). The journal keeps only the
-            // two paths: the bytes may hold passwords and the journal stays in the image.
+            // Cached answer files moved aside (copy to the new name, then delete the old). The copy keeps no secret: every
+            // password the classifier finds is replaced by Setup's own *SENSITIVE*DATA*DELETED*, so a rollback still
+            // puts the file back (scrubbed) and the image holds no clear text. A file that is not a readable answer file
+            // cannot be scrubbed: it is deleted, not kept (Setup could not use it either). The journal keeps only paths.
             Step = SealStepIds.MoveStaleAnswerFile;
             foreach (var move in plan.StaleAnswerFiles)
             {
@@ -424,9 +431,13 @@ public static class SealApplier
                     throw new InvalidOperationException($"{move.To} already exists; move it away before sealing");
                 }
 
-                var bytes = _files.ReadAllBytes(move.From);
+                var kept = WithoutSecrets(_files.ReadAllBytes(move.From), move.From);
                 var index = Record(new MoveJournalChange(Step, move.From, move.To));
-                _files.WriteAllBytes(move.To, bytes);
+                if (kept is not null)
+                {
+                    _files.WriteAllBytes(move.To, kept);
+                }
+
                 _files.DeleteFile(move.From);
                 Left(index, move.To);
             }
@@ -492,6 +503,19 @@ public static class SealApplier
         }
 
         private static string Parent(string windowsPath) => windowsPath[..windowsPath.LastIndexOf('\\')];
+
+        /// <summary>The answer file with every secret scrubbed (Setup's marker), or null when it is not a readable answer file.</summary>
+        private static byte[]? WithoutSecrets(byte[] bytes, string path)
+        {
+            try
+            {
+                return AnswerFileScrubber.Scrub(bytes, path).Bytes;
+            }
+            catch (AnswerFileFormatException)
+            {
+                return null;
+            }
+        }
 
         /// <summary>Journals a change (and saves the journal) before it is made; returns its index.</summary>
         private int Record(JournalChange change)

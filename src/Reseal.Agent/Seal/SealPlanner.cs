@@ -4,6 +4,7 @@ using System.Text;
 using Reseal.Agent.Boot.State;
 using Reseal.Unattend.Lint;
 using Reseal.Unattend.Model;
+using Reseal.Unattend.Passwords;
 using Reseal.Unattend.Profiles;
 using Reseal.Windows.Inspection;
 using Reseal.Windows.Offline;
@@ -28,11 +29,11 @@ public static class SealPlanner
         time ??= TimeProvider.System;
         if (!Directory.Exists(root))
         {
-            return SealReport.NotWindows(root, options, WindowsInspector.Inspect(root, time));
+            return SealReport.NotWindows(root, options, WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance, time));
         }
 
         var windows = OfflineWindows.Open(root, time);
-        var inspection = WindowsInspector.Inspect(windows);
+        var inspection = WindowsInspector.Inspect(windows, UnattendAnswerFiles.Instance);
         if (inspection.Readiness == Readiness.Unreadable)
         {
             return SealReport.NotWindows(root, options, inspection);
@@ -107,7 +108,7 @@ public static class SealPlanner
         // 3. Cached answer files that would win over ours.
         // A Panther file that UnattendFile also names is listed once, under the registry's role: it is moved all the same.
         var moves = facts.AnswerFiles
-            .Where(a => a.Role.StartsWith("Panther", StringComparison.Ordinal) || InPanther(files, a.Path))
+            .Where(a => a.WinsOverSysprepFolder || InPanther(files, a.Path))
             .Select(a => OnDiskPath(files, a.Path))
             .Select(path => new FileMove(path, MoveTarget(files, path)))
             .ToImmutableArray();
@@ -118,7 +119,7 @@ public static class SealPlanner
         {
             var unattendWhere = $@"HKLM\SYSTEM\{SealPaths.SetupKey}!{SealPaths.UnattendFileValueName}";
             steps.Add(new SealStep(SealStepIds.MoveStaleAnswerFile, "Move aside cached answer files Setup would read before ours",
-                [.. moves.Select(m => $"move {m.From} to {m.To}"),
+                [.. moves.Select(m => $"move {m.From} to {m.To}, every password in it replaced by Setup's {AnswerFileScrubber.Marker} (a file that is not a readable answer file is deleted, not kept)"),
                     .. unattendToClear is null ? Array.Empty<string>() : [$"clear {unattendWhere} (it points Setup at {unattendToClear})"]],
                 unattendToClear is null ? "move each file back to its name" : $"move each file back to its name; set {unattendWhere} back",
                 AppliesOffline: true));

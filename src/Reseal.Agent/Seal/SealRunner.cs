@@ -83,7 +83,7 @@ public sealed class SealRunner
     public SealReport Preflight(SealOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var inspection = WindowsInspector.Inspect(_machine);
+        var inspection = WindowsInspector.Inspect(_machine, UnattendAnswerFiles.Instance);
         return SealPlanner.Prepare(_machine, inspection, options, ReadEnvironment());
     }
 

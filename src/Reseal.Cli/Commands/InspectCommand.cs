@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Reseal.Agent.Seal;
 using Reseal.Windows.Inspection;
 
 namespace Reseal.Cli.Commands;
@@ -21,7 +22,7 @@ internal static class InspectCommand
         };
         command.SetAction(parse =>
         {
-            var report = WindowsInspector.Inspect(parse.GetValue(root)!);
+            var report = WindowsInspector.Inspect(parse.GetValue(root)!, UnattendAnswerFiles.Instance);
             context.Out.Write(parse.GetValue(format) == OutputFormat.Json ? report.ToJsonText() + Environment.NewLine : report.ToText());
             return report.ExitCode;
         });

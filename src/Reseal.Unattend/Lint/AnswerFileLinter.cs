@@ -545,8 +545,8 @@ public sealed partial class AnswerFileLinter
                 return;
             }
 
-            var field = valueDefinition.PasswordSuffix == "AdministratorPassword" ? PasswordField.AdministratorPassword : PasswordField.Password;
-            var decoded = UnattendPassword.Decode(value, field);
+            // The one classifier's decoding, with the suffix the setting takes (OfflineAdministratorPassword included).
+            var decoded = AnswerFilePasswords.Decode(value, valueDefinition.PasswordSuffix!);
             if (!decoded.Success)
             {
                 var rule = decoded.Error == PasswordDecodeError.WrongSuffix ? LintRules.PasswordSuffix : LintRules.PasswordUndecodable;

@@ -8,17 +8,17 @@ namespace Reseal.Unattend.Passwords;
 public sealed record ScrubResult(byte[] Bytes, int Scrubbed);
 
 /// <summary>
-/// Replaces the password values of an answer file (<c>Password</c>, <c>AdministratorPassword</c>,
-/// <c>OfflineAdministratorPassword</c>, the domain join's <c>MachinePassword</c>: clear text or the reversible <c>PlainText=false</c> Base64) with
-/// <c>*SENSITIVE*DATA*DELETED*</c>, the marker Windows Setup itself writes into the copies it caches. Everything else
-/// stays byte for byte (the lossless model), so the file still reads as the same answer file.
+/// Replaces every secret <see cref="AnswerFilePasswords"/> finds in an answer file — local account, AutoLogon and
+/// administrator passwords (clear text or the reversible <c>PlainText=false</c> Base64), the domain join's
+/// <c>Credentials/Password</c>, <c>MachinePassword</c> and <c>AccountData</c>, run-as and share credentials — with
+/// <c>*SENSITIVE*DATA*DELETED*</c>, the marker Windows Setup itself writes into the copies it caches ("Setup removes
+/// sensitive data in the cached answer file at the end of each configuration pass", Windows Setup Automation
+/// Overview). Everything else stays byte for byte (the lossless model), so the file still reads as the same answer file.
 /// </summary>
 public static class AnswerFileScrubber
 {
     /// <summary>The marker Setup writes in place of a used password.</summary>
-    public const string Marker = "*SENSITIVE*DATA*DELETED*";
-
-    private static readonly string[] PasswordElements = ["Password", "AdministratorPassword", "OfflineAdministratorPassword", "MachinePassword"];
+    public const string Marker = AnswerFilePasswords.ScrubbedMarker;
 
     /// <summary>Scrubs the answer file in <paramref name="bytes"/>.</summary>
     /// <exception cref="AnswerFileFormatException">Not a readable answer file (nothing is changed).</exception>
@@ -26,26 +26,19 @@ public static class AnswerFileScrubber
     {
         var file = AnswerFileReader.Read(bytes, displayPath);
         var count = 0;
-        foreach (var element in file.Document.Descendants().Where(e => PasswordElements.Contains(e.Name.LocalName)).ToList())
+        foreach (var secret in AnswerFilePasswords.Find(file))
         {
-            var value = element.Elements().FirstOrDefault(e => e.Name.LocalName == "Value");
-            var current = value?.Value ?? (element.HasElements ? string.Empty : element.Value);
-            if (current.Trim().Length == 0 || current.Contains(Marker, StringComparison.Ordinal))
+            if (secret.Storage is PasswordStorage.Empty or PasswordStorage.Scrubbed)
             {
                 continue;
             }
 
-            if (value is not null)
+            secret.ValueElement.Value = Marker;
+            if (secret.ValueElement != secret.Element
+                && secret.Element.Elements().FirstOrDefault(e => e.Name.LocalName == "PlainText") is { } plainText)
             {
-                value.Value = Marker;
-                if (element.Elements().FirstOrDefault(e => e.Name.LocalName == "PlainText") is { } plainText)
-                {
-                    plainText.Value = "true";
-                }
-            }
-            else
-            {
-                element.Value = Marker;
+                // The marker is not Base64: Setup reads it as the clear text it is.
+                plainText.Value = "true";
             }
 
             count++;

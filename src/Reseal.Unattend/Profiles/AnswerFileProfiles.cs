@@ -159,7 +159,6 @@ public static class AnswerFileProfiles
     /// <summary>EC2Config, EC2Launch v1 and v2 share one layout (seeds 000, 001 and 003).</summary>
     private static void Amazon(Builder b, ProfileOptions o, string owner, string scramble, string rdp)
     {
-        scramble = o.ResealScrambler ? ResealScramble(o) : scramble;
         var timeZone = o.TimeZone ?? "UTC";
         var locale = o.Locale ?? "en-US";
         Generalize(b, o, cleanUpNonPresent: true);
@@ -167,7 +166,7 @@ public static class AnswerFileProfiles
         b.Add(ConfigurationPass.Specialize, "Microsoft-Windows-Shell-Setup",
             new XElement(N("CopyProfile"), Bool(o.CopyProfile ?? true)),
             new XElement(N("TimeZone"), timeZone));
-        b.Add(ConfigurationPass.Specialize, "Microsoft-Windows-Deployment", SpecializeCommands(b, o, scramble, rdp));
+        b.Add(ConfigurationPass.Specialize, "Microsoft-Windows-Deployment", SpecializeCommands(b, o, scramble, rdp, resealAccounts: o.ResealScrambler));
 
         International(b, locale);
         b.Add(ConfigurationPass.OobeSystem, "Microsoft-Windows-Shell-Setup",
@@ -221,7 +220,12 @@ public static class AnswerFileProfiles
             ]);
     }
 
-    private static string ResealScramble(ProfileOptions o) => $"\"{o.ResealPath}\" internal scramble-password --user Administrator";
+    // Reseal's commands find the built-in administrator by its SID (RID 500) at run time, so the answer file names no
+    // account: "Administrator" is "Administrateur" on a French Windows, or anything once renamed, and a scramble by name
+    // would fail there and leave the template's password on an account RDP is re-enabled for.
+    private static string ResealScramble(ProfileOptions o) => $"\"{o.ResealPath}\" internal scramble-password --enable";
+
+    private static string ResealEnable(ProfileOptions o) => $"\"{o.ResealPath}\" internal enable-administrator";
 
     /// <summary>Reseal's own: administrator enabled and scrambled, RDP back on last, the agent does the rest.</summary>
     private static void Generic(Builder b, ProfileOptions o)
@@ -231,7 +235,7 @@ public static class AnswerFileProfiles
         b.Add(ConfigurationPass.Specialize, "Microsoft-Windows-Shell-Setup",
             new XElement(N("CopyProfile"), Bool(o.CopyProfile ?? false)),
             new XElement(N("TimeZone"), timeZone));
-        b.Add(ConfigurationPass.Specialize, "Microsoft-Windows-Deployment", SpecializeCommands(b, o, ResealScramble(o), EnableRdp));
+        b.Add(ConfigurationPass.Specialize, "Microsoft-Windows-Deployment", SpecializeCommands(b, o, ResealScramble(o), EnableRdp, resealAccounts: true));
         International(b, o.Locale ?? "en-US");
         b.Add(ConfigurationPass.OobeSystem, "Microsoft-Windows-Shell-Setup",
             [
@@ -267,12 +271,28 @@ public static class AnswerFileProfiles
             new XElement(N("UILanguage"), locale),
             new XElement(N("UserLocale"), locale));
 
-    private static XElement SpecializeCommands(Builder b, ProfileOptions o, string scramble, string rdp)
+    /// <summary>
+    /// Specialize's commands: the administrator enabled and, for a random password, scrambled, then RDP. With
+    /// <paramref name="resealAccounts"/> Reseal's own commands do both, finding the account by SID: scrambled first and
+    /// enabled after, so it is never enabled with the template's password; otherwise the agent's documented
+    /// <c>net user Administrator</c> line and scrambler are reproduced as they are.
+    /// </summary>
+    private static XElement SpecializeCommands(Builder b, ProfileOptions o, string scramble, string rdp, bool resealAccounts = false)
     {
-        var commands = new List<(string, string, string?)> { (EnableAdministrator, "Enable the built-in Administrator account", null) };
-        if (o.AdminPassword == AdminPasswordMode.Random)
+        var commands = new List<(string, string, string?)>();
+        if (resealAccounts)
         {
-            commands.Add((scramble, "Scramble the Administrator password until the agent sets one", null));
+            commands.Add(o.AdminPassword == AdminPasswordMode.Random
+                ? (ResealScramble(o), "Scramble the built-in administrator's password (found by SID), then enable it", null)
+                : (ResealEnable(o), "Enable the built-in administrator account (found by SID)", null));
+        }
+        else
+        {
+            commands.Add((EnableAdministrator, "Enable the built-in Administrator account", null));
+            if (o.AdminPassword == AdminPasswordMode.Random)
+            {
+                commands.Add((scramble, "Scramble the Administrator password until the agent sets one", null));
+            }
         }
 
         if (o.RdpReenable)

@@ -11,7 +11,9 @@ namespace Reseal.Windows.Emulation;
 /// unimplemented stub that hangs the process). Used only when Reseal runs under Wine and the environment variable
 /// <see cref="EnvironmentVariable"/> names the file; on Windows it is never used. Passwords are stored only as a salted
 /// SHA-256 of their UTF-16LE bytes, so a test can check which password an account has without the clear text ever being
-/// written. Starts with Administrator (500, disabled, as a fresh Windows has it) and Guest (501).
+/// written. Starts with Administrator (500, disabled, as a fresh Windows has it) and Guest (501); a test may write a store
+/// whose RID 500 account has another name (a localized or renamed administrator), and everything that looks the account
+/// up by RID finds it, as on Windows.
 /// </summary>
 public sealed class FileAccountStore : ILocalAccounts
 {
@@ -34,6 +36,37 @@ public sealed class FileAccountStore : ILocalAccounts
 
     /// <inheritdoc/>
     public LocalAccount? FindAccount(string name) => ListAccounts().FirstOrDefault(a => a.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    /// <inheritdoc/>
+    /// <remarks>By RID, as the live port: a store whose RID 500 account is "Administrateur" answers with that name.</remarks>
+    public LocalAccount? FindByRid(uint rid) => ListAccounts().FirstOrDefault(a => a.Rid == rid);
+
+    /// <inheritdoc/>
+    /// <remarks>Membership is kept per account as the group's SID text (built-in groups) or name (others).</remarks>
+    public bool AddToGroup(LocalGroup group, string userName)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var key = group.ToString();
+        var added = false;
+        Change(userName, entry =>
+        {
+            var groups = entry["groups"] as JsonArray ?? [];
+            if (!groups.Any(g => string.Equals((string?)g, key, StringComparison.OrdinalIgnoreCase)))
+            {
+                groups.Add(key);
+                added = true;
+            }
+
+            entry["groups"] = groups.DeepClone();
+        });
+        return added;
+    }
+
+    /// <summary>The groups (SID text or name) an account was added to (for tests).</summary>
+    public IReadOnlyList<string> GroupsOf(string name) =>
+        Load().FirstOrDefault(e => string.Equals((string?)e["name"], name, StringComparison.OrdinalIgnoreCase))?["groups"] is JsonArray groups
+            ? [.. groups.Select(g => (string?)g ?? "")]
+            : [];
 
     /// <inheritdoc/>
     public void SetEnabled(string name, bool enabled) =>

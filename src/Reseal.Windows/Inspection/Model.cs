@@ -78,7 +78,12 @@ public enum PasswordStorage
 }
 
 /// <summary>A password setting in an answer file (never its value).</summary>
-public sealed record AnswerFilePassword(string Element, string Pass, PasswordStorage Storage);
+/// <param name="Element">Where it is: component and path, e.g. <c>Microsoft-Windows-UnattendedJoin/Identification/MachinePassword</c>.</param>
+/// <param name="Pass">The configuration pass.</param>
+/// <param name="Storage">How its value is kept.</param>
+/// <param name="CanBeObfuscated">False for secrets Windows reads only in clear text (domain join credentials): for them
+/// <c>PlainText=false</c> is no remedy, only removing them is.</param>
+public sealed record AnswerFilePassword(string Element, string Pass, PasswordStorage Storage, bool CanBeObfuscated = true);
 
 /// <summary>An answer file found where Setup or an agent looks.</summary>
 /// <param name="Path">Windows path.</param>
@@ -86,7 +91,14 @@ public sealed record AnswerFilePassword(string Element, string Pass, PasswordSto
 /// <param name="Length">Size in bytes.</param>
 /// <param name="Passwords">The password settings it holds.</param>
 /// <param name="Problem">Why it could not be read, if so.</param>
-public sealed record AnswerFileFacts(string Path, string Role, long Length, ImmutableArray<AnswerFilePassword> Passwords, string? Problem);
+public sealed record AnswerFileFacts(string Path, string Role, long Length, ImmutableArray<AnswerFilePassword> Passwords, string? Problem)
+{
+    /// <summary>True when Setup reads it before <c>%WINDIR%\System32\Sysprep</c> (the Panther folders; the registry's file).</summary>
+    public bool WinsOverSysprepFolder { get; init; }
+
+    /// <summary>True for a launch agent's own answer file.</summary>
+    public bool IsAgentFile { get; init; }
+}
 
 /// <summary>A log or marker file Setup or Sysprep left.</summary>
 public sealed record LogFileFacts(string Path, long Length, ImmutableArray<string> ErrorLines);

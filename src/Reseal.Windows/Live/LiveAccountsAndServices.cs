@@ -5,7 +5,12 @@ using Reseal.Windows.Ports;
 
 namespace Reseal.Windows.Live;
 
-/// <summary>Local accounts through NetUserEnum/NetUserSetInfo (level 20, 1003, 1008); profiles from ProfileList.</summary>
+/// <summary>
+/// Local accounts through NetUserEnum/NetUserGetInfo/NetUserSetInfo (level 20, 0, 1003, 1008) and NetUserAdd; the
+/// built-in administrator found by SID (the account domain's SID from NetUserModalsGet level 2, plus RID 500, named by
+/// LookupAccountSid) and built-in groups by their well-known SIDs (LookupAccountSid), never by an English name; failures
+/// carry the NET_API_STATUS code and the system's text (<see cref="NetApiMessages"/>); profiles from ProfileList.
+/// </summary>
 [SupportedOSPlatform("windows")]
 public sealed class LiveAccounts : ILocalAccounts
 {
@@ -31,7 +36,7 @@ public sealed class LiveAccounts : ILocalAccounts
             {
                 if (status is not (NativeMethods.NerrSuccess or NativeMethods.ErrorMoreData))
                 {
-                    throw new Win32Exception(status, "NetUserEnum failed");
+                    throw NetApiMessages.Failure("NetUserEnum (listing local accounts)", status);
                 }
 
                 var size = Marshal.SizeOf<NativeMethods.UserInfo20>();
@@ -68,7 +73,7 @@ public sealed class LiveAccounts : ILocalAccounts
             var status = NativeMethods.NetUserSetInfo(null, name, 1008, buffer, out _);
             if (status != NativeMethods.NerrSuccess)
             {
-                throw new Win32Exception(status, $"NetUserSetInfo({name}, flags) failed");
+                throw NetApiMessages.Failure($"NetUserSetInfo({name}, {(enabled ? "enable" : "disable")})", status);
             }
         }
         finally
@@ -84,14 +89,14 @@ public sealed class LiveAccounts : ILocalAccounts
         var status = NativeMethods.NetUserGetInfo(null, name, 20, out var buffer);
         try
         {
-            if (status == 2221) // NERR_UserNotFound
+            if (status == NetApiException.UserNotFound)
             {
                 return null;
             }
 
             if (status != NativeMethods.NerrSuccess)
             {
-                throw new Win32Exception(status, $"NetUserGetInfo({name}) failed");
+                throw NetApiMessages.Failure($"NetUserGetInfo({name})", status);
             }
 
             var info = Marshal.PtrToStructure<NativeMethods.UserInfo20>(buffer);
@@ -120,7 +125,7 @@ public sealed class LiveAccounts : ILocalAccounts
             var status = NativeMethods.NetUserSetInfo(null, name, 1003, buffer, out _);
             if (status != NativeMethods.NerrSuccess)
             {
-                throw new Win32Exception(status, $"NetUserSetInfo({name}, password) failed");
+                throw NetApiMessages.Failure($"NetUserSetInfo({name}, password)", status);
             }
         }
         finally
@@ -144,7 +149,7 @@ public sealed class LiveAccounts : ILocalAccounts
             var status = NativeMethods.NetUserSetInfo(null, name, 0, buffer, out _);
             if (status != NativeMethods.NerrSuccess)
             {
-                throw new Win32Exception(status, $"NetUserSetInfo({name}, rename to {newName}) failed");
+                throw NetApiMessages.Failure($"NetUserSetInfo({name}, rename to {newName})", status);
             }
         }
         finally
@@ -172,7 +177,7 @@ public sealed class LiveAccounts : ILocalAccounts
             var status = NativeMethods.NetUserAdd(null, 1, buffer, out _);
             if (status != NativeMethods.NerrSuccess)
             {
-                throw new Win32Exception(status, $"NetUserAdd({name}) failed");
+                throw NetApiMessages.Failure($"NetUserAdd({name})", status);
             }
         }
         finally
@@ -181,6 +186,95 @@ public sealed class LiveAccounts : ILocalAccounts
             Marshal.FreeHGlobal(nameText);
             Marshal.ZeroFreeGlobalAllocUnicode(passwordText);
         }
+    }
+
+    /// <inheritdoc/>
+    public LocalAccount? FindByRid(uint rid)
+    {
+        // The account domain's SID (the machine SID on a member server or workstation), plus the RID, named by the LSA:
+        // the name is whatever this Windows calls it (Administrateur, Administrador, a renamed account).
+        var name = LookupName(AccountDomainSid().WithRid(rid));
+        return name is null ? null : Get(name)?.Account;
+    }
+
+    /// <inheritdoc/>
+    public bool AddToGroup(LocalGroup group, string userName)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentException.ThrowIfNullOrWhiteSpace(userName);
+        WineDetection.ThrowIfWine("NetLocalGroupAddMembers (adding a group member)");
+        var groupName = group.Sid is { } sid
+            ? LookupName(sid) ?? throw NetApiMessages.Failure($"LookupAccountSid({sid})", 1332) // ERROR_NONE_MAPPED
+            : group.Name!;
+        // The member as COMPUTER\name, so a domain account of the same name is never the one added.
+        var member = Marshal.StringToHGlobalUni(Environment.MachineName + "\\" + userName);
+        var buffer = Marshal.AllocHGlobal(Marshal.SizeOf<NativeMethods.LocalGroupMembersInfo3>());
+        try
+        {
+            Marshal.StructureToPtr(new NativeMethods.LocalGroupMembersInfo3 { DomainAndName = member }, buffer, false);
+            var status = NativeMethods.NetLocalGroupAddMembers(null, groupName, 3, buffer, 1);
+            return status switch
+            {
+                NativeMethods.NerrSuccess => true,
+                NetApiException.MemberInAlias => false,
+                _ => throw NetApiMessages.Failure($"NetLocalGroupAddMembers({groupName}, {userName})", status),
+            };
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(buffer);
+            Marshal.FreeHGlobal(member);
+        }
+    }
+
+    /// <summary>The SID of this machine's account domain (NetUserModalsGet level 2: usrmod2_domain_id).</summary>
+    private static WindowsSid AccountDomainSid()
+    {
+        var status = NativeMethods.NetUserModalsGet(null, 2, out var buffer);
+        try
+        {
+            if (status != NativeMethods.NerrSuccess)
+            {
+                throw NetApiMessages.Failure("NetUserModalsGet(level 2: the account domain's SID)", status);
+            }
+
+            var info = Marshal.PtrToStructure<NativeMethods.UserModalsInfo2>(buffer);
+            var length = (int)NativeMethods.GetLengthSid(info.DomainId);
+            var bytes = new byte[length];
+            Marshal.Copy(info.DomainId, bytes, 0, length);
+            return WindowsSid.TryRead(bytes) ?? throw new InvalidOperationException("NetUserModalsGet returned a domain SID that does not parse");
+        }
+        finally
+        {
+            if (buffer != 0)
+            {
+                _ = NativeMethods.NetApiBufferFree(buffer);
+            }
+        }
+    }
+
+    /// <summary>The account name LookupAccountSid gives a SID (without its domain), or null when none is mapped (ERROR_NONE_MAPPED).</summary>
+    private static unsafe string? LookupName(WindowsSid sid)
+    {
+        var bytes = sid.ToBytes();
+        var name = new char[256];
+        var domain = new char[256];
+        uint nameLength = (uint)name.Length, domainLength = (uint)domain.Length;
+        bool found;
+        fixed (byte* sidBytes = bytes)
+        fixed (char* namePointer = name)
+        fixed (char* domainPointer = domain)
+        {
+            found = NativeMethods.LookupAccountSid(0, sidBytes, namePointer, ref nameLength, domainPointer, ref domainLength, out _);
+        }
+
+        if (found)
+        {
+            return new string(name, 0, (int)nameLength);
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        return error == 1332 ? null : throw NetApiMessages.Failure($"LookupAccountSid({sid})", error);
     }
 
     /// <inheritdoc/>

@@ -35,15 +35,18 @@ public sealed class LiveWindows : IWindowsMachine
         Registry = new LiveRegistry();
         Files = new LiveFiles();
         Processes = new LiveProcesses();
-        // Wine has no account database; a test environment names a file store instead (see FileAccountStore).
-        Accounts = WineDetection.IsWine && Environment.GetEnvironmentVariable(Emulation.FileAccountStore.EnvironmentVariable) is { Length: > 0 } store
-            ? new Emulation.FileAccountStore(store)
-            : new LiveAccounts(Registry);
+        System = new LiveSystemInfo(Registry);
+        // Wine has no account database; a test environment names a file store instead (see FileAccountStore). Either
+        // way no account is changed on a domain controller.
+        Accounts = new DomainControllerGuard(
+            WineDetection.IsWine && Environment.GetEnvironmentVariable(Emulation.FileAccountStore.EnvironmentVariable) is { Length: > 0 } store
+                ? new Emulation.FileAccountStore(store)
+                : new LiveAccounts(Registry),
+            System);
         Services = new LiveServices();
         Volumes = new LiveVolumes();
         SerialConsole = new LiveSerialConsole(services: Services);
         Power = new LivePower();
-        System = new LiveSystemInfo(Registry);
     }
 
     /// <inheritdoc/>
@@ -346,20 +349,7 @@ public sealed class LiveFiles : IWindowsFiles
     /// <inheritdoc/>
     public bool RestrictToAdministrators(string windowsDirectory)
     {
-        var path = Expand(windowsDirectory);
-        var security = new System.Security.AccessControl.DirectorySecurity();
-        security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
-        foreach (var sid in new[] { System.Security.Principal.WellKnownSidType.LocalSystemSid, System.Security.Principal.WellKnownSidType.BuiltinAdministratorsSid })
-        {
-            security.AddAccessRule(new System.Security.AccessControl.FileSystemAccessRule(new System.Security.Principal.SecurityIdentifier(sid, null),
-                System.Security.AccessControl.FileSystemRights.FullControl,
-                System.Security.AccessControl.InheritanceFlags.ContainerInherit | System.Security.AccessControl.InheritanceFlags.ObjectInherit,
-                System.Security.AccessControl.PropagationFlags.None, System.Security.AccessControl.AccessControlType.Allow));
-        }
-
-        security.SetOwner(new System.Security.Principal.SecurityIdentifier(System.Security.Principal.WellKnownSidType.BuiltinAdministratorsSid, null));
-        var directory = Directory.CreateDirectory(path);
-        directory.SetAccessControl(security);
+        _ = AdministratorsOnlyFolder.Apply(Expand(windowsDirectory));
         return true;
     }
 }
@@ -596,7 +586,7 @@ public sealed class LiveSystemInfo : ISystemInfo
         var fromRegistry = Offline.OfflineSystemInfo.ReadOsVersion(_registry);
         var info = new NativeMethods.OsVersionInfoExW { OsVersionInfoSize = (uint)Marshal.SizeOf<NativeMethods.OsVersionInfoExW>() };
         return NativeMethods.RtlGetVersion(ref info) == 0
-            ? fromRegistry with { Major = (int)info.MajorVersion, Minor = (int)info.MinorVersion, Build = (int)info.BuildNumber }
+            ? fromRegistry with { Major = (int)info.MajorVersion, Minor = (int)info.MinorVersion, Build = (int)info.BuildNumber, ProductType = info.ProductType }
             : fromRegistry;
     }
 

@@ -151,6 +151,34 @@ internal static partial class NativeMethods
     [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
     public static partial int NetUserGetInfo(string? serverName, string userName, uint level, out nint buffer);
 
+    /// <summary>USER_MODALS_INFO_2: the account domain's name and SID.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UserModalsInfo2
+    {
+        public nint DomainName;
+        public nint DomainId;
+    }
+
+    /// <summary>LOCALGROUP_MEMBERS_INFO_3: a member as DOMAIN\name.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct LocalGroupMembersInfo3
+    {
+        public nint DomainAndName;
+    }
+
+    [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
+    public static partial int NetUserModalsGet(string? serverName, uint level, out nint buffer);
+
+    [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
+    public static partial int NetLocalGroupAddMembers(string? serverName, string groupName, uint level, nint buffer, uint totalEntries);
+
+    [LibraryImport("advapi32.dll", SetLastError = true)]
+    public static partial uint GetLengthSid(nint sid);
+
+    [LibraryImport("advapi32.dll", EntryPoint = "LookupAccountSidW", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static unsafe partial bool LookupAccountSid(nint systemName, byte* sid, char* name, ref uint nameLength, char* domain, ref uint domainLength, out int use);
+
     [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
     public static partial int NetUserSetInfo(string? serverName, string userName, uint level, nint buffer, out uint parameterError);
 

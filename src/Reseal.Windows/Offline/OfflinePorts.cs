@@ -35,6 +35,13 @@ public sealed class OfflineAccounts(OfflineRegistry registry) : ILocalAccounts
     }
 
     /// <inheritdoc/>
+    public LocalAccount? FindByRid(uint rid) => ListAccounts().FirstOrDefault(a => a.Rid == rid);
+
+    /// <inheritdoc/>
+    public bool AddToGroup(LocalGroup group, string userName) =>
+        throw OfflineWindows.NeedsRunningWindows($"adding '{userName}' to the group {group}", "add it when the image boots (the agent's users task does)");
+
+    /// <inheritdoc/>
     public void SetEnabled(string name, bool enabled)
     {
         var account = FindAccount(name) ?? throw new KeyNotFoundException($"no local account named '{name}' in the offline SAM");
@@ -197,7 +204,22 @@ public sealed class OfflineSystemInfo(OfflineRegistry registry) : ISystemInfo
             Build = Parse(Text("CurrentBuildNumber")) ?? Parse(Text("CurrentBuild")),
             Revision = Number("UBR"),
             DisplayVersion = Text("DisplayVersion") ?? Text("ReleaseId") ?? Text("CSDVersion"),
+            ProductType = OsVersion.ProductTypeOf(ReadProductOptions(registry)),
         };
+    }
+
+    // SYSTEM\CurrentControlSet\Control\ProductOptions!ProductType: WinNT, ServerNT or LanmanNT (a domain controller).
+    // A SYSTEM hive that cannot be read leaves the product type unknown rather than failing the version.
+    private static string? ReadProductOptions(IRegistry registry)
+    {
+        try
+        {
+            return registry.GetValue(RegistryHive.System, @"CurrentControlSet\Control\ProductOptions", "ProductType")?.AsText();
+        }
+        catch (HiveUnavailableException)
+        {
+            return null;
+        }
     }
 }
 

@@ -27,6 +27,26 @@ public sealed record OsVersion
     /// <summary>DisplayVersion or ReleaseId, e.g. "21H2".</summary>
     public string? DisplayVersion { get; init; }
 
+    /// <summary>
+    /// The product type: 1 workstation (VER_NT_WORKSTATION, ProductOptions "WinNT"), 2 domain controller
+    /// (VER_NT_DOMAIN_CONTROLLER, "LanmanNT"), 3 server ("ServerNT"); null when unknown.
+    /// </summary>
+    public int? ProductType { get; init; }
+
+    /// <summary>
+    /// True on a domain controller: it has no local account database, and NetUser* calls change the domain's accounts.
+    /// </summary>
+    public bool IsDomainController => ProductType == 2;
+
+    /// <summary>The product type of a <c>ProductOptions!ProductType</c> text (WinNT, LanmanNT, ServerNT), or null.</summary>
+    public static int? ProductTypeOf(string? productOptions) => productOptions?.Trim().ToUpperInvariant() switch
+    {
+        "WINNT" => 1,
+        "LANMANNT" => 2,
+        "SERVERNT" => 3,
+        _ => null,
+    };
+
     /// <summary>True when EditionID or InstallationType names a server.</summary>
     public bool IsServer =>
         (EditionId?.Contains("server", StringComparison.OrdinalIgnoreCase) ?? false)

@@ -47,9 +47,12 @@ public interface IWindowsFiles
     IReadOnlyList<string> ListDirectories(string windowsDirectory);
 
     /// <summary>
-    /// Creates the directory when missing and gives it an access list of SYSTEM and Administrators only (full control,
-    /// inherited by everything below, nothing inherited from above), so ordinary users can neither read nor plant files in
-    /// it. Returns false, and creates nothing, where access lists do not apply (an offline tree).
+    /// Makes the directory SYSTEM's and Administrators' only: a missing one is created with its security in one step
+    /// (owner Administrators, a protected access list of SYSTEM and Administrators full control, inherited by everything
+    /// below); an existing one gets that owner and list, every existing descendant gets the owner Administrators and only
+    /// inherited entries (no explicit entry survives), and links inside are removed, never followed. So ordinary users can
+    /// neither read, plant, nor keep owning files in it. Returns false, and creates nothing, where access lists do not apply
+    /// (an offline tree).
     /// </summary>
     bool RestrictToAdministrators(string windowsDirectory);
 }

@@ -87,6 +87,25 @@ public sealed record WindowsSid
         return new WindowsSid(authority, [.. subs]);
     }
 
+    /// <summary>The binary form (the layout <see cref="TryRead"/> reads).</summary>
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[BinaryLength];
+        bytes[0] = 1;
+        bytes[1] = (byte)SubAuthorities.Length;
+        for (var i = 0; i < 6; i++)
+        {
+            bytes[2 + i] = (byte)(Authority >> (8 * (5 - i)));
+        }
+
+        for (var i = 0; i < SubAuthorities.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8 + (4 * i)), SubAuthorities[i]);
+        }
+
+        return bytes;
+    }
+
     /// <summary>This SID with one more sub-authority (a domain SID plus a RID gives an account SID).</summary>
     public WindowsSid WithRid(uint rid) => new(Authority, SubAuthorities.Add(rid));
 

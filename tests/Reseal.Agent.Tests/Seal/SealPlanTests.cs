@@ -56,7 +56,10 @@ public sealed class SealPlanTests
         using var temp = new TempDirectory();
         var text = SealPlanner.DryRun(SealTestTree.Ready(temp), Options with { Profile = profile }).Plan!.AnswerFile.Text!;
 
-        Assert.Contains(@"<Path>""C:\Program Files\Reseal\reseal.exe"" internal scramble-password --user Administrator</Path>", text, StringComparison.Ordinal);
+        Assert.Contains(@"<Path>""C:\Program Files\Reseal\reseal.exe"" internal scramble-password --enable</Path>", text, StringComparison.Ordinal);
+        // The account is found by SID at run time: no command names it ("Administrateur" on a French Windows).
+        Assert.DoesNotContain("net user Administrator", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("--user", text, StringComparison.Ordinal);
         Assert.DoesNotContain(amazonScrambler, text, StringComparison.Ordinal);
         Assert.Contains(amazonScrambler, AnswerFileProfiles.Create(profile).ToXmlString(), StringComparison.Ordinal); // unattend new still reproduces the agent's file
     }

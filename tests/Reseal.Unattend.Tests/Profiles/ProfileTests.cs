@@ -70,7 +70,6 @@ public class ProfileTests
     [InlineData(ProfileName.Ec2Config, "ScramblePassword.exe")]
     [InlineData(ProfileName.Ec2Launch, "Randomize-LocalAdminPassword.ps1")]
     [InlineData(ProfileName.Ec2LaunchV2, "EC2Launch.exe\" internal randomize-password")]
-    [InlineData(ProfileName.Generic, "reseal.exe\" internal scramble-password --user Administrator")]
     public void Create_RandomPassword_EnablesAdminScramblesThenEnablesRdpInOrder(ProfileName profile, string scrambler)
     {
         var file = AnswerFileProfiles.Create(profile);
@@ -81,6 +80,28 @@ public class ProfileTests
         Assert.StartsWith("net user Administrator /ACTIVE:YES", commands[0].Path, StringComparison.Ordinal);
         Assert.Contains(scrambler, commands[1].Path, StringComparison.Ordinal);
         Assert.Contains("Remote Desktop", commands[2].Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(AdminPasswordMode.Random, "internal scramble-password --enable")]
+    [InlineData(AdminPasswordMode.Keep, "internal enable-administrator")]
+    public void Create_GenericOrSealed_NamesNoAccount_ResealFindsRid500(AdminPasswordMode mode, string command)
+    {
+        // "Administrator" is "Administrateur" on a French Windows: a command naming it would fail there and leave the
+        // template's password on an account whose RDP is re-enabled right after.
+        foreach (var file in new[]
+        {
+            AnswerFileProfiles.Create(ProfileName.Generic, new ProfileOptions { AdminPassword = mode }),
+            AnswerFileProfiles.Create(ProfileName.Ec2LaunchV2, new ProfileOptions { AdminPassword = mode, ResealScrambler = true }),
+        })
+        {
+            var commands = Commands(file, ConfigurationPass.Specialize);
+
+            Assert.Equal([1, 2], commands.Select(c => c.Order));
+            Assert.EndsWith("reseal.exe\" " + command, commands[0].Path, StringComparison.Ordinal);
+            Assert.Contains("Remote Desktop", commands[1].Description, StringComparison.Ordinal);
+            Assert.DoesNotContain(commands, c => c.Path.Contains("Administrator", StringComparison.Ordinal) || c.Path.Contains("--user", StringComparison.Ordinal));
+        }
     }
 
     [Fact]

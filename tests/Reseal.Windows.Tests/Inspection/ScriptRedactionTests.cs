@@ -1,3 +1,4 @@
+using Reseal.Agent.Seal;
 using Reseal.TestSupport;
 using Reseal.Windows.Inspection;
 
@@ -59,7 +60,7 @@ public class ScriptRedactionTests
             "call PostSysprep.cmd",
             ""));
 
-        var report = WindowsInspector.Inspect(root);
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         foreach (var text in new[] { report.ToText(), report.ToJsonText(), report.Facts.SetupComplete! })
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Reseal.Agent.Seal;
 using Reseal.TestSupport;
 using Reseal.Windows.Inspection;
 
@@ -12,7 +13,7 @@ public class WindowsInspectorTests
     {
         using var temp = new TempDirectory();
         var root = WindowsTree.Full(temp);
-        var report = WindowsInspector.Inspect(root);
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
         var config = Path.Combine(root, "Windows", "System32", "config");
 
         var id = report.Facts.Identity!;
@@ -44,7 +45,7 @@ public class WindowsInspectorTests
     public void Inspect_WinregkbSamAndSecurity_MachineSidsAgree()
     {
         using var temp = new TempDirectory();
-        var report = WindowsInspector.Inspect(WindowsTree.Full(temp, sam: "winregkb-SAM", security: "winregkb-SECURITY"));
+        var report = WindowsInspector.Inspect(WindowsTree.Full(temp, sam: "winregkb-SAM", security: "winregkb-SECURITY"), UnattendAnswerFiles.Instance);
 
         var domain = report.Facts.Domain!;
         Assert.NotNull(domain.MachineSidFromSam);
@@ -60,14 +61,14 @@ public class WindowsInspectorTests
     {
         using var temp = new TempDirectory();
         var root = WindowsTree.Full(temp);
-        var ours = WindowsInspector.Inspect(root);
+        var ours = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         var software = Path.Combine(root, "Windows", "System32", "config", "SOFTWARE");
         File.WriteAllBytes(software, SharedData.ReadBytes("hives/hivex-minimal.gz"));
         var reg = temp.Write("software.reg", TestTree.WithAncestors(WindowsTree.SoftwareReg));
         var merge = TestTree.Tool("hivexregedit", "libwin-hivex-perl", "--merge", "--prefix", @"HKEY_LOCAL_MACHINE\SOFTWARE", software, reg);
         Assert.True(merge.ExitCode == 0, merge.StandardError);
-        var theirs = WindowsInspector.Inspect(root);
+        var theirs = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         Assert.Equal(ours.Facts.Os, theirs.Facts.Os);
         Assert.Equal(ours.Facts.Setup, theirs.Facts.Setup);
@@ -82,12 +83,12 @@ public class WindowsInspectorTests
         using var temp = new TempDirectory();
         temp.Write("home/user/notes.txt", "hello");
 
-        var report = WindowsInspector.Inspect(temp.Path);
+        var report = WindowsInspector.Inspect(temp.Path, UnattendAnswerFiles.Instance);
 
         Assert.Equal(Readiness.Unreadable, report.Readiness);
         Assert.Equal(3, report.ExitCode);
         Assert.Contains(report.Findings, f => f.Code == "not-windows");
-        Assert.Equal(3, WindowsInspector.Inspect(Path.Combine(temp.Path, "missing")).ExitCode);
+        Assert.Equal(3, WindowsInspector.Inspect(Path.Combine(temp.Path, "missing"), UnattendAnswerFiles.Instance).ExitCode);
     }
 
     [Fact]
@@ -97,7 +98,7 @@ public class WindowsInspectorTests
         var root = WindowsTree.Full(temp);
         WindowsTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
 
-        var report = WindowsInspector.Inspect(root);
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         Assert.Contains(report.Findings, f => f.Code is "hive-unreadable" or "hive-dirty" or "identity-unreadable" or "identity-unavailable");
         Assert.Equal("ServerDatacenter", report.Facts.Os!.EditionId);
@@ -112,7 +113,7 @@ public class WindowsInspectorTests
         var config = WindowsTree.ConfigDir(temp);
         File.WriteAllBytes(Path.Combine(config, "SYSTEM"), SharedData.ReadBytes("hives/ez-NotAHive.gz"));
 
-        var report = WindowsInspector.Inspect(temp.Path);
+        var report = WindowsInspector.Inspect(temp.Path, UnattendAnswerFiles.Instance);
 
         Assert.Equal(3, report.ExitCode);
         Assert.Contains(report.Findings, f => f.Code == "hive-unreadable" && f.Message.Contains("SYSTEM", StringComparison.Ordinal));
@@ -127,7 +128,7 @@ public class WindowsInspectorTests
         WindowsTree.Copy("regipy-SYSTEM", Path.Combine(config, "SYSTEM"));
         WindowsTree.WriteSoftware(Path.Combine(config, "SOFTWARE"), WindowsTree.SoftwareReg);
 
-        var report = WindowsInspector.Inspect(temp.Path);
+        var report = WindowsInspector.Inspect(temp.Path, UnattendAnswerFiles.Instance);
 
         Assert.Equal(3, report.Findings.Count(f => f.Code == "hive-missing" && f.Severity == FindingSeverity.Warning));
         Assert.Empty(report.Facts.Accounts);
@@ -148,7 +149,7 @@ public class WindowsInspectorTests
 
             """);
 
-        var report = WindowsInspector.Inspect(root);
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         Assert.Contains(report.Findings, f => f.Code == "pending-reboot" && f.Severity == FindingSeverity.Error);
         Assert.Contains(report.Findings, f => f.Code == "image-state" && f.Severity == FindingSeverity.Error);
@@ -165,12 +166,12 @@ public class WindowsInspectorTests
         var obfuscated = Convert.ToBase64String(Encoding.Unicode.GetBytes("P@ssw0rdAdministratorPassword"));
         WindowsTree.Write(root, @"Windows\System32\sysprep\unattend.XML", Unattend($"<Value>{obfuscated}</Value><PlainText>false</PlainText>", "oobeSystem"));
 
-        var report = WindowsInspector.Inspect(root);
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         var files = report.Facts.AnswerFiles;
         Assert.Equal(2, files.Length);
         Assert.Equal(PasswordStorage.ClearText, files.Single(f => f.Role.StartsWith("Panther", StringComparison.Ordinal)).Passwords.Single().Storage);
-        Assert.Equal(PasswordStorage.Obfuscated, files.Single(f => f.Role == "Sysprep folder").Passwords.Single().Storage);
+        Assert.Equal(PasswordStorage.Obfuscated, files.Single(f => f.Role.StartsWith("Sysprep folder", StringComparison.Ordinal)).Passwords.Single().Storage);
         Assert.Contains(report.Findings, f => f.Code == "cached-answer-file");
         Assert.Equal(1, report.ExitCode);
         Assert.DoesNotContain("P@ssw0rd", report.ToText(), StringComparison.Ordinal);
@@ -178,12 +179,34 @@ public class WindowsInspectorTests
     }
 
     [Fact]
-    public void Classify_MicrosoftDocExample_IsObfuscated()
+    public void Inspect_DomainJoinSecretsAndTheBtCache_AreSeenAndNeverShown()
     {
-        Assert.Equal(PasswordStorage.Obfuscated, AnswerFileScanner.Classify("UABhAHMAcwB3AG8AcgBkADEAMgAzADQANgBQAGEAcwBzAHcAbwByAGQA", "Password", "false"));
-        Assert.Equal(PasswordStorage.Undecodable, AnswerFileScanner.Classify("cGFzc3dvcmQxMjM=", "Password", "false"));
-        Assert.Equal(PasswordStorage.Scrubbed, AnswerFileScanner.Classify("*SENSITIVE*DATA*DELETED*", "Password", null));
-        Assert.Equal(PasswordStorage.ClearText, AnswerFileScanner.Classify("secret", "Password", null));
+        using var temp = new TempDirectory();
+        var root = WindowsTree.Full(temp);
+        const string join = """
+            <unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="specialize"><component name="Microsoft-Windows-UnattendedJoin">
+            <Identification><Credentials><Domain>corp</Domain><Password>J0in!Secret</Password><Username>joiner</Username></Credentials>
+            <MachinePassword>Mach!neSecret</MachinePassword></Identification></component></settings></unattend>
+            """;
+        WindowsTree.Write(root, @"Windows\Panther\Unattend\Unattend.xml", join);
+        WindowsTree.Write(root, @"$Windows.~BT\Sources\Panther\unattend.xml", join);
+
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+
+        Assert.Equal(2, report.Facts.AnswerFiles.Length);
+        foreach (var file in report.Facts.AnswerFiles)
+        {
+            Assert.Equal(
+                ["Microsoft-Windows-UnattendedJoin/Identification/Credentials/Password", "Microsoft-Windows-UnattendedJoin/Identification/MachinePassword"],
+                file.Passwords.Select(p => p.Element));
+            Assert.All(file.Passwords, p => Assert.Equal(PasswordStorage.ClearText, p.Storage));
+            Assert.All(file.Passwords, p => Assert.False(p.CanBeObfuscated));
+        }
+
+        Assert.Equal(4, report.Findings.Count(f => f.Code == "answer-file-password" && f.Severity == FindingSeverity.Error));
+        Assert.Equal(1, report.ExitCode);
+        Assert.DoesNotContain("Secret", report.ToText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Secret", report.ToJsonText(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -197,7 +220,7 @@ public class WindowsInspectorTests
             "version: 1.0\nconfig:\n- stage: boot\n  tasks:\n  - task: extendRootPartition\n");
         WindowsTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", "@echo off\r\ncall PostSysprep.cmd\r\n");
 
-        var report = WindowsInspector.Inspect(root);
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         Assert.Equal(["EC2Launch v1", "EC2Launch v2"], report.Facts.Agents.Select(a => a.Name));
         Assert.Contains("adminPasswordType = Specify", report.Facts.Agents[0].Config);
@@ -212,7 +235,7 @@ public class WindowsInspectorTests
     public void ToJson_FullTree_CarriesVerdictFactsAndFindings()
     {
         using var temp = new TempDirectory();
-        var report = WindowsInspector.Inspect(WindowsTree.Full(temp));
+        var report = WindowsInspector.Inspect(WindowsTree.Full(temp), UnattendAnswerFiles.Instance);
 
         var json = JsonNode.Parse(report.ToJsonText())!.AsObject();
 
@@ -259,7 +282,7 @@ public class WindowsInspectorProfileAndStoreTests
             """);
         Directory.CreateDirectory(Path.Combine(root, "Users", "Administrator"));
 
-        var report = WindowsInspector.Inspect(root);
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         Assert.Contains(report.Findings, f => f.Code == "stale-profile" && f.Message.Contains("S-1-5-21-1-2-3-1001", StringComparison.Ordinal));
         Assert.DoesNotContain(report.Findings, f => f.Message.Contains("S-1-5-21-1-2-3-500 at", StringComparison.Ordinal));
@@ -275,7 +298,7 @@ public class WindowsInspectorProfileAndStoreTests
         var root = WindowsTree.Full(temp);
         WindowsTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
 
-        var report = WindowsInspector.Inspect(root);
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         Assert.Equal("en-US", report.Facts.Identity!.LocaleName);
         Assert.Null(report.Facts.Identity.ComputerName);
@@ -303,7 +326,7 @@ public class WindowsInspectorUnattendFileTests
             </component></settings></unattend>
             """);
 
-        var report = WindowsInspector.Inspect(root);
+        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
 
         var first = report.Facts.AnswerFiles[0];
         Assert.Equal("registry UnattendFile", first.Role);

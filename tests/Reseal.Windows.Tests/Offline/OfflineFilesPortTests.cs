@@ -1,3 +1,4 @@
+using Reseal.Agent.Seal;
 using Reseal.TestSupport;
 using Reseal.Windows.Inspection;
 using Reseal.Windows.Offline;
@@ -72,7 +73,7 @@ public class OfflineFilesPortTests
         machine.Registry.SetValue(RegistryHive.System, @"CurrentControlSet\Control\Terminal Server", "fDenyTSConnections", RegistryData.FromDWord(0));
         machine.Files.WriteText(@"C:\Windows\Panther\unattend.xml", "<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>");
 
-        var report = WindowsInspector.Inspect(machine);
+        var report = WindowsInspector.Inspect(machine, UnattendAnswerFiles.Instance);
 
         Assert.Equal("an in-memory test machine", report.Root);
         Assert.NotEqual(Readiness.Unreadable, report.Readiness);

@@ -117,18 +117,12 @@ public sealed record AgentRunResult(int ExitCode, BootRunResult Run, InstanceMet
 /// </summary>
 public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, TimeProvider time, AgentRunOptions? options = null)
 {
-    /// <summary>Answer files Setup caches (and Reseal's own), scrubbed of passwords once the machine is up.</summary>
+    /// <summary>
+    /// Answer files Setup reads or caches (the one location table, <see cref="AnswerFileLocations"/>) and Reseal's own,
+    /// scrubbed of passwords once the machine is up. Other agents' files are templates they give Sysprep again: left alone.
+    /// </summary>
     public static IReadOnlyList<string> CachedAnswerFiles { get; } =
-    [
-        @"%WINDIR%\Panther\unattend.xml",
-        @"%WINDIR%\Panther\Unattend\unattend.xml",
-        @"%WINDIR%\Panther\Unattend\autounattend.xml",
-        @"%WINDIR%\System32\Sysprep\unattend.xml",
-        @"%WINDIR%\System32\Sysprep\Panther\unattend.xml",
-        @"%SystemDrive%\unattend.xml",
-        @"%SystemDrive%\autounattend.xml",
-        SealPaths.AnswerFile,
-    ];
+        [.. AnswerFileLocations.All.Where(p => p.Kind != AnswerFilePlaceKind.Agent).Select(p => p.WindowsPath), SealPaths.AnswerFile];
 
     private readonly AgentRunOptions _options = options ?? new AgentRunOptions();
 

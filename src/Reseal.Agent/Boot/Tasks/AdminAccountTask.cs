@@ -20,7 +20,7 @@ namespace Reseal.Agent.Boot.Tasks;
 public static class AdminAccountTask
 {
     /// <summary>The built-in administrator's relative id.</summary>
-    public const uint AdministratorRid = 500;
+    public const uint AdministratorRid = WellKnownRids.Administrator;
 
     /// <summary>Characters a Windows user name cannot contain.</summary>
     private const string ForbiddenNameCharacters = "\"/\\[]:;|=,+*?<>@";
@@ -32,7 +32,17 @@ public static class AdminAccountTask
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(console);
         var accounts = context.Machine.Accounts;
-        var admin = accounts.ListAccounts().FirstOrDefault(a => a.Rid == AdministratorRid);
+        LocalAccount? admin;
+        try
+        {
+            // By SID (the account domain's plus RID 500), never by the name "Administrator".
+            admin = accounts.FindByRid(AdministratorRid);
+        }
+        catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or InvalidOperationException)
+        {
+            return TaskExecutionResult.Failed($"could not find the built-in administrator (RID 500): {e.Message}");
+        }
+
         if (admin is null)
         {
             return TaskExecutionResult.Failed("the machine has no built-in administrator account (RID 500)");
@@ -73,7 +83,17 @@ public static class AdminAccountTask
                 var random = await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
                 return random with { Message = $"the static password was not used ({problem}); " + (random.Message ?? "a random one was set and published") };
             case "static":
-                return SetStatic(name, password!.Text("data")!, context, console);
+                var result = SetStatic(name, password!.Text("data")!, context, console, out var policyRefusal);
+                if (policyRefusal is null)
+                {
+                    return result;
+                }
+
+                // The machine's password policy (minimum length, complexity, history) refused it: as with a password that
+                // fails the complexity check above, a random one is set and published instead.
+                console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
+                var fallback = await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
+                return fallback with { Message = $"the static password was refused by the password policy ({policyRefusal}); " + (fallback.Message ?? "a random one was set and published") };
             default:
                 return await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
         }
@@ -102,10 +122,26 @@ public static class AdminAccountTask
             : PasswordComplexity.Check(ClearTextPassword.FromString(data), name) is { Passes: false, Problem: var problem }
                 ? $"it does not meet Windows complexity rules: {problem}" : null;
 
-    private static TaskExecutionResult SetStatic(string name, string data, BootTaskContext context, ITaskConsole console)
+    private static TaskExecutionResult SetStatic(string name, string data, BootTaskContext context, ITaskConsole console, out string? policyRefusal)
     {
+        policyRefusal = null;
         var password = ClearTextPassword.FromString(data);
-        if (SetPassword(context.Machine, name, password) is { } failure)
+        try
+        {
+            context.Machine.Accounts.SetPassword(name, password.Reveal());
+        }
+        catch (NetApiException e) when (e.IsPasswordPolicyFailure)
+        {
+            policyRefusal = e.Message;
+            return TaskExecutionResult.Failed(e.Message);
+        }
+        catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException or InvalidOperationException or IOException
+            or UnauthorizedAccessException)
+        {
+            return TaskExecutionResult.Failed($"could not set the password of {name}: {e.Message}");
+        }
+
+        if (EnableIfDisabled(context.Machine, name) is { } failure)
         {
             return failure;
         }
@@ -191,6 +227,21 @@ public static class AdminAccountTask
         try
         {
             machine.Accounts.SetPassword(name, password.Reveal());
+        }
+        catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException or InvalidOperationException or IOException
+            or UnauthorizedAccessException)
+        {
+            // The exception text never holds the password (the ports name the account only).
+            return TaskExecutionResult.Failed($"could not set the password of {name}: {e.Message}");
+        }
+
+        return EnableIfDisabled(machine, name);
+    }
+
+    private static TaskExecutionResult? EnableIfDisabled(IWindowsMachine machine, string name)
+    {
+        try
+        {
             if (machine.Accounts.FindAccount(name) is { Disabled: true })
             {
                 machine.Accounts.SetEnabled(name, true);
@@ -201,8 +252,7 @@ public static class AdminAccountTask
         catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or KeyNotFoundException or InvalidOperationException or IOException
             or UnauthorizedAccessException)
         {
-            // The exception text never holds the password (the ports name the account only).
-            return TaskExecutionResult.Failed($"could not set the password of {name}: {e.Message}");
+            return TaskExecutionResult.Failed($"the password of {name} was set, but the account could not be enabled: {e.Message}");
         }
     }
 }

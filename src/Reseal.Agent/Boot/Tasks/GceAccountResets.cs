@@ -119,11 +119,11 @@ public static class GceAccountResets
             machine.Accounts.SetPassword(key.UserName, password.Reveal());
         }
 
-        // A failure is reported in the reply by the caller's catch.
-        if (key.AddToAdministrators
-            && await SystemTasks.AddToLocalGroupAsync(machine, "Administrators", key.UserName, TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false) is { } exit)
+        // A failure is reported in the reply by the caller's catch. The group by its SID (S-1-5-32-544): its name is
+        // "Administrateurs" on a French Windows.
+        if (key.AddToAdministrators)
         {
-            throw new InvalidOperationException($"net localgroup Administrators {key.UserName} /add exited {exit}");
+            _ = machine.Accounts.AddToGroup(LocalGroup.Administrators, key.UserName);
         }
 
         if (machine.Accounts.FindAccount(key.UserName) is { Disabled: true })

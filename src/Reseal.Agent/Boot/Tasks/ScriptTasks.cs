@@ -40,7 +40,17 @@ public static class ScriptTasks
         var content = item.Language == ScriptLanguage.Batch ? NormalizeBatch(item.Content) : item.Content;
         files.WriteAllBytes(scriptPath, encoding.GetPreamble().Concat(encoding.GetBytes(content)).ToArray());
         var host = files.Expand(scriptPath);
-        var request = ScriptRequest(item, host, context);
+        ProcessRequest request;
+        try
+        {
+            request = ScriptRequest(item, host, context);
+        }
+        catch (ArgumentException e)
+        {
+            _ = files.DeleteFile(scriptPath);
+            return TaskExecutionResult.Failed(e.Message);
+        }
+
         try
         {
             if (item.Detach)
@@ -145,11 +155,59 @@ public static class ScriptTasks
                 program = files.Expand(item.Language == ScriptLanguage.PowerShellX86
                     ? @"%WINDIR%\SysWOW64\WindowsPowerShell\v1.0\powershell.exe"
                     : @"%WINDIR%\System32\WindowsPowerShell\v1.0\powershell.exe");
-                arguments = ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", .. interpreterArguments, "-File", hostPath, .. scriptArguments];
+                arguments = ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", .. interpreterArguments, "-EncodedCommand", PowerShellCommand(hostPath, scriptArguments)];
                 break;
         }
 
         return new ProcessRequest(program, arguments, context.ScriptTimeout);
+    }
+
+    /// <summary>The longest <c>-EncodedCommand</c> value: well inside CreateProcess's 32,767-character command line.</summary>
+    internal const int MaxEncodedCommandLength = 24_000;
+
+    /// <summary>
+    /// The <c>-EncodedCommand</c> value (Base64 of UTF-16LE, as powershell.exe documents it) of a small command that reads
+    /// the script file and runs its text as a script block with the script's arguments. Execution policy governs script
+    /// files and configuration files PowerShell loads, not commands: a Group Policy AllSigned (MachinePolicy scope, which
+    /// <c>-ExecutionPolicy Bypass</c> cannot override) would refuse <c>-File script.ps1</c>, but not this. Exit codes
+    /// follow <c>-File</c>: the script's <c>exit N</c> ends the process with N, a normal end gives 0, a terminating error
+    /// gives 1 (a throw ends a <c>-Command</c> with 1). Arguments are passed as single-quoted literals (a quote doubled),
+    /// so nothing in them is evaluated. The script text never appears on the command line, which stays small.
+    /// </summary>
+    internal static string PowerShellCommand(string scriptPath, IReadOnlyList<string> arguments)
+    {
+        var command = new StringBuilder()
+            .Append("$ErrorActionPreference = 'Stop'; ")
+            .Append("$resealScript = [System.Management.Automation.ScriptBlock]::Create([System.IO.File]::ReadAllText(").Append(Quote(scriptPath)).Append(")); ")
+            .Append("$ErrorActionPreference = 'Continue'; ")
+            .Append("& $resealScript");
+        foreach (var argument in arguments)
+        {
+            command.Append(' ').Append(Quote(argument));
+        }
+
+        command.Append("; exit 0");
+        var encoded = Convert.ToBase64String(Encoding.Unicode.GetBytes(command.ToString()));
+        return encoded.Length <= MaxEncodedCommandLength
+            ? encoded
+            : throw new ArgumentException($"the script's arguments are too long for a command line ({encoded.Length} characters encoded; at most {MaxEncodedCommandLength})");
+    }
+
+    // A PowerShell single-quoted string: nothing inside is expanded; a single quote (or its typographic forms, which
+    // PowerShell also treats as quotes) is doubled.
+    private static string Quote(string text)
+    {
+        var quoted = new StringBuilder("'");
+        foreach (var c in text)
+        {
+            quoted.Append(c);
+            if (c is '\'' or '\u2018' or '\u2019' or '\u201A' or '\u201B')
+            {
+                quoted.Append(c);
+            }
+        }
+
+        return quoted.Append('\'').ToString();
     }
 
     // cmd.exe reads a batch file line by line and needs CRLF line ends for labels and GOTO to work.

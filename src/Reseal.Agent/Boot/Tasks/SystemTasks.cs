@@ -386,18 +386,6 @@ public static class SystemTasks
     }
 
     /// <summary>
-    /// Adds <paramref name="user"/> to a local group with <c>net localgroup GROUP USER /add</c>. Returns null when it is a
-    /// member afterwards (added, or already one: system error 1378), else the exit code.
-    /// </summary>
-    internal static async Task<int?> AddToLocalGroupAsync(IWindowsMachine machine, string group, string user, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var net = machine.Files.Expand(@"%WINDIR%\System32\net.exe");
-        var join = await machine.Processes.RunAsync(new ProcessRequest(net, ["localgroup", group, user, "/add"], timeout), cancellationToken).ConfigureAwait(false);
-        var alreadyMember = join.StandardError.Contains("1378", StringComparison.Ordinal) || join.StandardOutput.Contains("1378", StringComparison.Ordinal);
-        return join.Succeeded || alreadyMember ? null : join.ExitCode;
-    }
-
-    /// <summary>
     /// cloud-config <c>users</c>: creates the local account when missing (<c>net user /add</c>, then a random password that
     /// is never published — log on with the SSH keys), adds it to its groups, and installs its SSH keys (administrators'
     /// keys in <c>%ProgramData%\ssh\administrators_authorized_keys</c>, as OpenSSH for Windows reads them).
@@ -428,17 +416,24 @@ public static class SystemTasks
             notes.Add("created");
         }
 
-        foreach (var group in user.Groups)
+        // Built-in groups named in English (Administrators, Remote Desktop Users…) are resolved by their SIDs, so they work
+        // on every language of Windows; other names are looked up as given.
+        var groups = user.Groups.Where(g => !string.IsNullOrWhiteSpace(g)).Select(g => (Text: g, Group: LocalGroup.Parse(g))).ToList();
+        foreach (var (text, group) in groups)
         {
-            if (await AddToLocalGroupAsync(machine, group, user.Name, context.CommandTimeout, cancellationToken).ConfigureAwait(false) is { } exit)
+            try
             {
-                notes.Add($"not added to {group} (exit {exit})");
+                _ = machine.Accounts.AddToGroup(group, user.Name);
+            }
+            catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or InvalidOperationException or KeyNotFoundException or IOException)
+            {
+                notes.Add($"not added to {text} ({e.Message})");
             }
         }
 
         if (user.SshAuthorizedKeys.Count > 0)
         {
-            var admin = user.Groups.Any(g => g.Equals("Administrators", StringComparison.OrdinalIgnoreCase));
+            var admin = groups.Any(g => g.Group.IsAdministrators);
             var path = admin ? @"%ProgramData%\ssh\administrators_authorized_keys" : $@"C:\Users\{user.Name}\.ssh\authorized_keys";
             var existing = machine.Files.FileExists(path) ? System.Text.Encoding.UTF8.GetString(machine.Files.ReadAllBytes(path)) : string.Empty;
             var lines = existing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

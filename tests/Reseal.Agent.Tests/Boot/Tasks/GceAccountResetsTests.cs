@@ -39,7 +39,21 @@ public sealed class GceAccountResetsTests
         var clear = KeyFiles.OpenSsl("pkeyutl", "-decrypt", "-inkey", KeyFiles.SshKeygen("rsa", 2048, "PEM"), "-in", cipher,
             "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha1").StandardOutput;
         Assert.Equal(_machine.Accounts.PasswordOf(_machine.Accounts.FindAccount("alice")!.Rid), clear);
-        Assert.Contains(_machine.Processes.CommandLines, c => c.EndsWith("localgroup Administrators alice /add", StringComparison.Ordinal));
+        Assert.True(_machine.Accounts.IsInAdministrators(_machine.Accounts.FindAccount("alice")!.Rid));
+    }
+
+    [Fact]
+    public async Task Request_GermanWindows_AddedToAdministratorsBySid()
+    {
+        using var temp = new TempDirectory();
+        var german = new FakeWindows("Administrator", "Administratoren");
+        var scan = GceWindowsKey.ParseAll(Line("alice", "2099-01-01T00:00:00Z"));
+
+        var report = await GceAccountResets.ApplyAsync(german, scan, _com4, temp.Path, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal(["alice"], report.Reset);
+        Assert.Empty(report.Failed);
+        Assert.Equal(["Administratoren"], german.Accounts.GroupsOf(german.Accounts.FindAccount("alice")!.Rid));
     }
 
     [Fact]

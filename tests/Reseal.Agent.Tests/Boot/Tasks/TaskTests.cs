@@ -284,8 +284,47 @@ public sealed class TaskTests
 
         Assert.Equal(ExitAction.Completed, result.Action);
         var request = Assert.Single(_machine.Processes.Detached);
-        Assert.Equal(["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Sta", "-File", @"C:\ProgramData\Reseal\scripts\unit-2.ps1"], request.Arguments);
+        Assert.Equal(["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Sta", "-EncodedCommand"], request.Arguments.Take(6));
+        Assert.Equal(7, request.Arguments.Count);
+        Assert.DoesNotContain("-File", request.Arguments);
+        Assert.Contains(@"ReadAllText('C:\ProgramData\Reseal\scripts\unit-2.ps1')", Decode(request.Arguments[6]), StringComparison.Ordinal);
         Assert.Equal([0xEF, 0xBB, 0xBF], _machine.Files.ReadAllBytes(@"C:\ProgramData\Reseal\scripts\unit-2.ps1")[..3]);
+    }
+
+    private static string Decode(string encodedCommand) => System.Text.Encoding.Unicode.GetString(Convert.FromBase64String(encodedCommand));
+
+    [Fact]
+    public void PowerShellCommand_NoFileSwitch_ArgumentsAsLiterals_ExitCodeOfTheScript()
+    {
+        // A Group Policy AllSigned (MachinePolicy) beats -ExecutionPolicy Bypass and refuses -File; a command is not a
+        // script file, so it is not subject to the policy.
+        var item = new ScriptItem(ScriptLanguage.PowerShell, "param($a, $b) exit 7", RunAs.Admin, TaskFrequency.Once, false,
+            ["it's", "$(Remove-Item C:\\ -Recurse)", "\u2019x"], ExitCodeConvention.Ec2Launch, null, "test");
+
+        var request = ScriptTasks.ScriptRequest(item, @"C:\ProgramData\Reseal\scripts\it's.ps1", Context());
+        var command = Decode(request.Arguments[^1]);
+
+        Assert.Equal(@"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe", request.FileName);
+        Assert.Equal("-EncodedCommand", request.Arguments[^2]);
+        Assert.DoesNotContain("-File", request.Arguments);
+        Assert.Equal(
+            "$ErrorActionPreference = 'Stop'; $resealScript = [System.Management.Automation.ScriptBlock]::Create([System.IO.File]::ReadAllText('C:\\ProgramData\\Reseal\\scripts\\it''s.ps1')); " +
+            "$ErrorActionPreference = 'Continue'; & $resealScript 'it''s' '$(Remove-Item C:\\ -Recurse)' '\u2019\u2019x'; exit 0",
+            command);
+    }
+
+    [Fact]
+    public async Task Script_ArgumentsTooLongForACommandLine_FailsClearlyAndLeavesNoScript()
+    {
+        var item = new ScriptItem(ScriptLanguage.PowerShell, "exit 0", RunAs.Admin, TaskFrequency.Once, false, [new string('x', 20_000)],
+            ExitCodeConvention.Ec2Launch, null, "test");
+
+        var result = await ScriptTasks.RunScriptAsync(item, "unit-9", Context(), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Contains("too long for a command line", result.Message, StringComparison.Ordinal);
+        Assert.Empty(_machine.Processes.Requests);
+        Assert.False(_machine.Files.FileExists(@"C:\ProgramData\Reseal\scripts\unit-9.ps1"));
     }
 
     [Theory]
@@ -343,8 +382,82 @@ public sealed class TaskTests
         Assert.NotNull(_machine.Accounts.PasswordOf(_machine.Accounts.FindAccount("deploy")!.Rid));
         Assert.Equal(1, _machine.Accounts.PasswordSets);
         Assert.Equal("ssh-ed25519 AAAAC3Nza deploy@ci\r\n", _machine.Files.ReadText(@"C:\ProgramData\ssh\administrators_authorized_keys"));
-        Assert.Equal(2, _machine.Processes.CommandLines.Count(c => c.EndsWith("localgroup Administrators deploy /add", StringComparison.Ordinal)));
+        Assert.True(_machine.Accounts.IsInAdministrators(_machine.Accounts.FindAccount("deploy")!.Rid));
         Assert.Contains("0 SSH key(s)", second.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateUser_FrenchWindows_EnglishGroupNamesResolvedBySid()
+    {
+        // "Administrators" and "Remote Desktop Users" as cloud-config writes them; this Windows calls the first
+        // "Administrateurs", so a lookup by name (net localgroup Administrators) fails here.
+        var french = new FakeWindows("Administrateur", "Administrateurs");
+        var user = new UserItem("deploy", ["Administrators", "Remote Desktop Users", "NoSuchGroup"], ["ssh-ed25519 AAAAC3Nza deploy@ci"], null, null, "cloud-config");
+
+        var result = await SystemTasks.CreateUserAsync(user, new BootTaskContext { Machine = french }, CancellationToken.None);
+
+        var rid = french.Accounts.FindAccount("deploy")!.Rid;
+        Assert.Equal(["Administrateurs", "Remote Desktop Users"], french.Accounts.GroupsOf(rid));
+        Assert.Contains("not added to NoSuchGroup", result.Message, StringComparison.Ordinal);
+        Assert.Contains("2220", result.Message, StringComparison.Ordinal); // NERR_GroupNotFound, with its code
+        Assert.True(french.Files.FileExists(@"C:\ProgramData\ssh\administrators_authorized_keys"));
+        Assert.Empty(french.Processes.CommandLines);
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_FrenchOrRenamedAdministrator_FoundByRid()
+    {
+        var french = new FakeWindows("Administrateur", "Administrateurs");
+        var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();
+        var console = new Console();
+
+        var result = await AdminAccountTask.RunAsync(InputMap.Empty, new BootTaskContext { Machine = french, Metadata = Metadata(keys: [key]) }, console,
+            CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.NotNull(french.Accounts.PasswordOf(500));
+        Assert.Equal(["BLOCK Administrateur 344"], console.Lines);
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_StaticPasswordRefusedByPolicy_FallsBackToARandomOne()
+    {
+        // A Windows whose policy wants 20 characters refuses a 14-character complex password with NERR_PasswordTooShort.
+        var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();
+        _machine.Accounts.BeforeSetPassword = (name, password) =>
+        {
+            if (password.Length < 20)
+            {
+                throw new NetApiException($"NetUserSetInfo({name}, password)", NetApiException.PasswordTooShort,
+                    "The password does not meet the password policy requirements.");
+            }
+        };
+        var console = new Console();
+
+        var result = await AdminAccountTask.RunAsync(Inputs("      password:\n        type: static\n        data: 'Str0ng!Passw0rd'\n"), Context(Metadata(keys: [key])), console,
+            CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Contains("refused by the password policy", result.Message, StringComparison.Ordinal);
+        Assert.Contains("2245", result.Message, StringComparison.Ordinal);
+        Assert.Equal(["Message: Invalid administrator password", "BLOCK Administrator 344"], console.Lines);
+        Assert.NotEqual("Str0ng!Passw0rd", _machine.Accounts.PasswordOf(500));
+        Assert.True(_machine.Accounts.PasswordOf(500)!.Length >= 20);
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_DomainController_RefusedWithAClearMessage()
+    {
+        _machine.System.Version = _machine.System.Version with { ProductType = 2 };
+        var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();
+        var console = new Console();
+
+        var result = await AdminAccountTask.RunAsync(InputMap.Empty, Context(Metadata(keys: [key])), console, CancellationToken.None);
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Contains("domain controller", result.Message, StringComparison.Ordinal);
+        Assert.Null(_machine.Accounts.PasswordOf(500));
+        Assert.Empty(console.Lines);
     }
 
     [Fact]
