@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$repo/Directory.Build.props" "$repo/Directory.Packages.props" "$repo/BannedSymbols.txt" "$repo/global.json" "$repo/.editorconfig" "$work/"
 mkdir -p "$work/src"
-cp -r "$repo"/src/Reseal.* "$work/src/"
+cp -r "$repo"/src/Reseal.* "$repo/src/Shared" "$work/src/"
 rm -rf "$work"/src/*/bin "$work"/src/*/obj
 find "$work" -name packages.lock.json -delete
 dotnet publish "$work/src/Reseal.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \

@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$repo/Directory.Build.props" "$repo/Directory.Packages.props" "$repo/BannedSymbols.txt" "$repo/global.json" "$repo/.editorconfig" "$work/"
 mkdir -p "$work/src" "$work/tests"
-cp -r "$repo"/src/Reseal.* "$work/src/"
+cp -r "$repo"/src/Reseal.* "$repo/src/Shared" "$work/src/"
 cp -r "$repo/tests/Reseal.SysprepEmulator" "$work/tests/"
 rm -rf "$work"/src/*/bin "$work"/src/*/obj "$work"/tests/*/bin "$work"/tests/*/obj
 find "$work" -name packages.lock.json -delete

@@ -14,7 +14,7 @@ export LC_ALL=C.UTF-8
 # Publish from a copy: publishing for a runtime identifier would otherwise add RID sections to the lock files.
 mkdir -p "$WORK/src" "$WORK/bench/registry" "$WORK/empty"
 cp "$REPO/Directory.Build.props" "$REPO/Directory.Packages.props" "$REPO/BannedSymbols.txt" "$REPO/global.json" "$REPO/.editorconfig" "$WORK/"
-cp -r "$REPO"/src/Reseal.* "$WORK/src/"
+cp -r "$REPO"/src/Reseal.* "$REPO/src/Shared" "$WORK/src/"
 cp -r "$REPO/bench/registry/HiveTool" "$WORK/bench/registry/"
 rm -rf "$WORK"/src/*/bin "$WORK"/src/*/obj "$WORK/bench/registry/HiveTool/bin" "$WORK/bench/registry/HiveTool/obj"
 find "$WORK" -name packages.lock.json -delete

@@ -64,9 +64,10 @@ public static class SealPlanner
 
         // 1. Agent state: the files AgentStateStore.Reset deletes, and with --clean the logs.
         var stateDirectory = files.Expand(SealPaths.StateDirectory);
-        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, AgentStateStore.TemporaryFileName }
+        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName }
             .Select(name => stateDirectory + "\\" + name)
             .Where(path => SafeExists(files, path))
+            .Concat(SafeList(files, stateDirectory).Where(path => AgentStateStore.IsTemporaryFileName(path[(path.LastIndexOf('\\') + 1)..])))
             .Select(path => OnDiskPath(files, path))
             .ToImmutableArray();
         var logFiles = options.Clean ? SafeList(files, SealPaths.LogDirectory) : [];

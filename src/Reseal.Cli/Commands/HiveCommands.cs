@@ -105,26 +105,22 @@ internal static class HiveCommands
             var start = FindKey(opened, parse.GetValue(key)!, path);
             var options = new RegExportOptions { Prefix = parse.GetValue(prefix) };
 
-            // Stream into a temporary file first: a damaged hive fails part-way, and nothing half-written may reach
-            // the target or the pipe. The file is renamed into place, or copied to standard output.
-            var target = parse.GetValue(output);
-            var temp = TempPathBeside(target);
+            // A damaged hive fails part-way, and nothing half-written may reach the target or the pipe: a file target
+            // is written through the one atomic writer; standard output gets a temporary file's copy once complete.
+            if (parse.GetValue(output) is { } target)
+            {
+                AtomicFile.Write(target, file => Guard(() => RegExporter.Export(start, file, options), path));
+                context.Message($"exported {start.Path} to {target}");
+                return ExitCodes.Success;
+            }
+
+            var temp = Path.Combine(Path.GetTempPath(), $".reseal-export.{Guid.NewGuid():N}.tmp");
             try
             {
-                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose))
                 {
                     Guard(() => RegExporter.Export(start, file, options), path);
-                    file.Flush(flushToDisk: target is not null);
-                }
-
-                if (target is not null)
-                {
-                    File.Move(temp, target, overwrite: true);
-                    context.Message($"exported {start.Path} to {target}");
-                }
-                else
-                {
-                    using var file = File.OpenRead(temp);
+                    file.Position = 0;
                     context.WriteRaw(file);
                 }
             }
@@ -409,14 +405,6 @@ internal static class HiveCommands
             ? ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
             : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
         return ok && value <= max ? value : throw new UsageException($"'{text}' is not a number from 0 to {max}");
-    }
-
-    /// <summary>A temporary file beside <paramref name="target"/> (same volume, so the rename is atomic), or in the temp folder.</summary>
-    private static string TempPathBeside(string? target)
-    {
-        var directory = target is null ? Path.GetTempPath() : Path.GetDirectoryName(Path.GetFullPath(target))!;
-        var name = target is null ? "reseal-export" : Path.GetFileName(target);
-        return Path.Combine(directory, $".{name}.{Guid.NewGuid():N}.tmp");
     }
 
     /// <summary>Runs a hive operation and turns a malformed hive into a bad-input error naming the file.</summary>
