@@ -14,10 +14,10 @@ public sealed record EditableValue(string Name, uint Type, byte[] Data)
 public sealed class EditableKey
 {
     /// <summary>Longest key name Windows accepts, in characters.</summary>
-    public const int MaxNameLength = 255;
+    public const int MaxNameLength = RegistryLimits.MaxKeyNameLength;
 
     /// <summary>Longest value name Windows accepts, in characters.</summary>
-    public const int MaxValueNameLength = 16383;
+    public const int MaxValueNameLength = RegistryLimits.MaxValueNameLength;
 
     private readonly List<EditableKey> _subkeys = [];
     private readonly List<EditableValue> _values = [];

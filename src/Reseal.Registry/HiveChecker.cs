@@ -56,35 +56,34 @@ public static class HiveChecker
 
     private static void CheckCells(Hive hive, List<HiveDiagnostic> found)
     {
-        var bytes = hive.FileBytes;
+        var image = hive.ImageStore;
         var position = 0;
-        while (position < hive.HiveBinsSize)
+        while (position < image.HbinsSize)
         {
-            var hbin = Hive.HbinAreaStart + position;
-            var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes[(hbin + 8)..]);
-            var cell = position + 32;
+            var bytes = image.Hbin(position);
+            var cell = HiveImage.HbinHeaderSize;
             var previousFree = false;
-            while (cell < position + size)
+            while (cell < bytes.Length)
             {
-                var raw = BinaryPrimitives.ReadInt32LittleEndian(bytes[(Hive.HbinAreaStart + cell)..]);
+                var raw = BinaryPrimitives.ReadInt32LittleEndian(bytes[cell..]);
                 var length = raw < 0 ? -(long)raw : raw;
-                if (length < 8 || length % 8 != 0 || cell + length > position + size)
+                if (length < 8 || length % 8 != 0 || cell + length > bytes.Length)
                 {
-                    found.Add(new(HiveDiagnosticSeverity.Error, Hive.HbinAreaStart + cell, "cell", $"size {raw} is not 8-aligned or does not fit its hbin"));
+                    found.Add(new(HiveDiagnosticSeverity.Error, Hive.HbinAreaStart + position + cell, "cell", $"size {raw} is not 8-aligned or does not fit its hbin"));
                     break;
                 }
 
                 var free = raw > 0;
                 if (free && previousFree)
                 {
-                    found.Add(new(HiveDiagnosticSeverity.Warning, Hive.HbinAreaStart + cell, "cell", "free cell follows another free cell (not coalesced)"));
+                    found.Add(new(HiveDiagnosticSeverity.Warning, Hive.HbinAreaStart + position + cell, "cell", "free cell follows another free cell (not coalesced)"));
                 }
 
                 previousFree = free;
                 cell += (int)length;
             }
 
-            position += size;
+            position += bytes.Length;
         }
     }
 

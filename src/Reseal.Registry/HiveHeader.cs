@@ -35,17 +35,23 @@ public sealed record HiveHeader
     public bool IsDirty => PrimarySequence != SecondarySequence || !ChecksumValid;
 
     /// <summary>Reads and validates the base block; throws <see cref="HiveFormatException"/> on anything unusable.</summary>
-    internal static HiveHeader Parse(ReadOnlySpan<byte> file)
+    internal static HiveHeader Parse(ReadOnlySpan<byte> file) => Parse(file, file.Length);
+
+    /// <summary>
+    /// Reads and validates the base block at the start of <paramref name="file"/> (at least its first 4096 bytes, or
+    /// all of a shorter file) of a file <paramref name="fileLength"/> bytes long.
+    /// </summary>
+    internal static HiveHeader Parse(ReadOnlySpan<byte> file, long fileLength)
     {
         if (file.Length < 4 || !file[..4].SequenceEqual("regf"u8))
         {
             throw HiveFormatException.At(0, "base block", "not a registry hive: the file does not start with 'regf'");
         }
 
-        if (file.Length < Size)
+        if (file.Length < Size || fileLength < Size)
         {
             throw HiveFormatException.At(0, "base block",
-                $"the file is {file.Length} bytes long, shorter than the {Size}-byte base block");
+                $"the file is {Math.Min(file.Length, fileLength)} bytes long, shorter than the {Size}-byte base block");
         }
 
         var r = new CellReader(file[..Size], 0, "base block");
@@ -76,10 +82,10 @@ public sealed record HiveHeader
                 $"hive bins data size 0x{header.HiveBinsDataSize:X} is not a non-zero multiple of 4096");
         }
 
-        if ((long)Size + header.HiveBinsDataSize > file.Length)
+        if ((long)Size + header.HiveBinsDataSize > fileLength)
         {
             throw HiveFormatException.At(40, "base block",
-                $"hive bins data size 0x{header.HiveBinsDataSize:X} runs past the end of the {file.Length}-byte file (truncated hive?)");
+                $"hive bins data size 0x{header.HiveBinsDataSize:X} runs past the end of the {fileLength}-byte file (truncated hive?)");
         }
 
         return header;
