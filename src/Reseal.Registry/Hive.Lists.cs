@@ -45,10 +45,10 @@ public sealed partial class Hive
         var list = Cell(listOffset, "subkey list");
         if (list.HasSignature('r', 'i'))
         {
-            var count = list.U16(2, "count");
+            var count = list.U16(ListLayout.Count, "count");
             for (var i = 0; i < count; i++)
             {
-                var leafOffset = list.U32(checked(4 + (4 * i)), "ri entry");
+                var leafOffset = list.U32(checked(ListLayout.Entries + (4 * i)), "ri entry");
                 var leaf = Cell(leafOffset, "subkey list (ri leaf)");
                 if (leaf.HasSignature('r', 'i'))
                 {
@@ -69,7 +69,7 @@ public sealed partial class Hive
         int stride;
         if (leaf.HasSignature('l', 'h') || leaf.HasSignature('l', 'f'))
         {
-            stride = 8;
+            stride = ListLayout.HashedEntry;
         }
         else if (leaf.HasSignature('l', 'i'))
         {
@@ -80,16 +80,16 @@ public sealed partial class Hive
             throw leaf.Fail("expected a subkey list signature (li, lf, lh or ri)");
         }
 
-        var count = leaf.U16(2, "count");
+        var count = leaf.U16(ListLayout.Count, "count");
         if (into.Count + count > limit)
         {
             throw leaf.Fail($"subkey lists hold more entries than the {limit} subkeys the hbin area can contain");
         }
 
-        _ = leaf.Bytes(4, checked(count * stride), "entries");
+        _ = leaf.Bytes(ListLayout.Entries, checked(count * stride), "entries");
         for (var i = 0; i < count; i++)
         {
-            into.Add((int)leaf.U32(4 + (i * stride), "entry"));
+            into.Add((int)leaf.U32(ListLayout.Entries + (i * stride), "entry"));
         }
     }
 
@@ -99,10 +99,10 @@ public sealed partial class Hive
         var list = Cell(listOffset, "subkey list");
         if (list.HasSignature('r', 'i'))
         {
-            var count = list.U16(2, "count");
+            var count = list.U16(ListLayout.Count, "count");
             for (var i = 0; i < count; i++)
             {
-                var found = FindInLeaf(Cell(list.U32(checked(4 + (4 * i)), "ri entry"), "subkey list (ri leaf)"), name);
+                var found = FindInLeaf(Cell(list.U32(checked(ListLayout.Entries + (4 * i)), "ri entry"), "subkey list (ri leaf)"), name);
                 if (found is not null)
                 {
                     return found;
@@ -117,16 +117,16 @@ public sealed partial class Hive
 
     private RegistryKey? FindInLeaf(CellReader leaf, string name)
     {
-        var count = leaf.U16(2, "count");
+        var count = leaf.U16(ListLayout.Count, "count");
         if (leaf.HasSignature('l', 'h'))
         {
             var hash = NameRules.LhHash(name);
-            _ = leaf.Bytes(4, count * 8, "entries");
+            _ = leaf.Bytes(ListLayout.Entries, count * ListLayout.HashedEntry, "entries");
             for (var i = 0; i < count; i++)
             {
-                if (leaf.U32(8 + (i * 8), "hash") == hash && NameMatches(leaf.U32(4 + (i * 8), "entry"), name))
+                if (leaf.U32(ListLayout.Entries + 4 + (i * ListLayout.HashedEntry), "hash") == hash && NameMatches(leaf.U32(ListLayout.Entries + (i * ListLayout.HashedEntry), "entry"), name))
                 {
-                    return new RegistryKey(this, (int)leaf.U32(4 + (i * 8), "entry"));
+                    return new RegistryKey(this, (int)leaf.U32(ListLayout.Entries + (i * ListLayout.HashedEntry), "entry"));
                 }
             }
 
@@ -135,13 +135,13 @@ public sealed partial class Hive
 
         if (leaf.HasSignature('l', 'f'))
         {
-            _ = leaf.Bytes(4, count * 8, "entries");
+            _ = leaf.Bytes(ListLayout.Entries, count * ListLayout.HashedEntry, "entries");
             for (var i = 0; i < count; i++)
             {
-                var hint = leaf.U32(8 + (i * 8), "hint");
-                if (HintMayMatch(hint, name) && NameMatches(leaf.U32(4 + (i * 8), "entry"), name))
+                var hint = leaf.U32(ListLayout.Entries + 4 + (i * ListLayout.HashedEntry), "hint");
+                if (HintMayMatch(hint, name) && NameMatches(leaf.U32(ListLayout.Entries + (i * ListLayout.HashedEntry), "entry"), name))
                 {
-                    return new RegistryKey(this, (int)leaf.U32(4 + (i * 8), "entry"));
+                    return new RegistryKey(this, (int)leaf.U32(ListLayout.Entries + (i * ListLayout.HashedEntry), "entry"));
                 }
             }
 
@@ -150,12 +150,12 @@ public sealed partial class Hive
 
         if (leaf.HasSignature('l', 'i'))
         {
-            _ = leaf.Bytes(4, count * 4, "entries");
+            _ = leaf.Bytes(ListLayout.Entries, count * 4, "entries");
             for (var i = 0; i < count; i++)
             {
-                if (NameMatches(leaf.U32(4 + (i * 4), "entry"), name))
+                if (NameMatches(leaf.U32(ListLayout.Entries + (i * 4), "entry"), name))
                 {
-                    return new RegistryKey(this, (int)leaf.U32(4 + (i * 4), "entry"));
+                    return new RegistryKey(this, (int)leaf.U32(ListLayout.Entries + (i * 4), "entry"));
                 }
             }
 

@@ -51,7 +51,23 @@ public sealed partial class Hive : IDisposable
     /// applied or not (0 without logs). A hive written from this one must use a higher sequence so Windows ignores
     /// those logs.
     /// </summary>
-    public uint HighestLogSequence { get; private init; }
+    public uint HighestLogSequence => LogSequence ?? 0;
+
+    /// <summary>The highest sequence number seen in the logs, or null when there were none (0 is a valid number).</summary>
+    internal uint? LogSequence { get; private init; }
+
+    /// <summary>
+    /// The latest sequence number this hive and its logs used, in serial-number order; a write of this hive must use
+    /// the next one (<see cref="RegfCells.NextSequence"/>) so Windows ignores those logs (registry.md §1.11 item 1).
+    /// </summary>
+    internal uint LastSequence
+    {
+        get
+        {
+            var last = RegfCells.LaterSequence(Header.PrimarySequence, Header.SecondarySequence);
+            return LogSequence is { } logs ? RegfCells.LaterSequence(last, logs) : last;
+        }
+    }
 
     /// <summary>The file was dirty and its logs were not replayed, so recent changes may be missing.</summary>
     public bool IsStale => Header.IsDirty && !LogsReplayed;
@@ -118,7 +134,7 @@ public sealed partial class Hive : IDisposable
 
             var hive = new Hive(HiveImage.OnDemand(file, baseBlock, header), header, logsReplayed: false)
             {
-                HighestLogSequence = logPaths is { Count: > 0 } ? LogReplayer.HighestSequence(ReadLogs(logPaths)!) : 0,
+                LogSequence = logPaths is { Count: > 0 } ? LogReplayer.HighestSequence(ReadLogs(logPaths)!) : null,
             };
             hive.AddDirtyWarning();
             return hive;
@@ -146,7 +162,7 @@ public sealed partial class Hive : IDisposable
             var replayedHeader = HiveHeader.Parse(replay.Hive);
             var replayed = new Hive(HiveImage.InMemory(replay.Hive, replay.Hive.Length, replayedHeader), replayedHeader, logsReplayed: true)
             {
-                HighestLogSequence = replay.HighestSequenceSeen,
+                LogSequence = LogReplayer.HighestSequence(logs),
             };
             replayed._warnings.AddRange(replay.Notes);
             return replayed;
@@ -154,10 +170,21 @@ public sealed partial class Hive : IDisposable
 
         var hive = new Hive(HiveImage.InMemory(bytes, bytes.Length, header), header, logsReplayed: false)
         {
-            HighestLogSequence = logs is { Count: > 0 } ? LogReplayer.HighestSequence(logs) : 0,
+            LogSequence = logs is { Count: > 0 } ? LogReplayer.HighestSequence(logs) : null,
         };
         hive.AddDirtyWarning();
         return hive;
+    }
+
+    /// <summary>A hive over an in-memory copy of this one's image (for editing), with what is known about its logs.</summary>
+    internal Hive CopyInMemory()
+    {
+        var bytes = _image.ReadAll();
+        var header = HiveHeader.Parse(bytes);
+        var copy = new Hive(HiveImage.InMemory(bytes, bytes.Length, header), header, LogsReplayed) { LogSequence = LogSequence };
+        copy._warnings.Clear();
+        copy._warnings.AddRange(_warnings);
+        return copy;
     }
 
     /// <summary>Closes the file of a hive opened with <see cref="OpenLazy"/>; nothing for one in memory.</summary>
@@ -209,6 +236,22 @@ public sealed partial class Hive : IDisposable
 
     /// <summary>The payload of an allocated cell (after its size field), checked to lie inside one hbin.</summary>
     internal CellReader Cell(uint offset, string structure) => _image.Cell(offset, structure);
+
+    /// <summary>
+    /// The cell of a key node or value (how <see cref="RegistryKey"/> and <see cref="RegistryValue"/> open theirs):
+    /// allocated, starting with the two-letter signature and at least <paramref name="headerLength"/> bytes long.
+    /// </summary>
+    internal CellReader Structure(uint offset, string structure, char first, char second, int headerLength, string headerName)
+    {
+        var r = Cell(offset, structure);
+        r.RequireSignature(first, second);
+        if (r.Length < headerLength)
+        {
+            throw r.Fail($"cell of {r.Length} bytes is shorter than the {headerLength}-byte {headerName}");
+        }
+
+        return r;
+    }
 
     private void AddDirtyWarning()
     {

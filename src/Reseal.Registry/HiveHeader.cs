@@ -12,7 +12,7 @@ namespace Reseal.Registry;
 public sealed record HiveHeader
 {
     public const int Size = 4096;
-    internal const int ChecksumOffset = 508;
+    internal const int ChecksumOffset = BaseBlockLayout.Checksum;
 
     public required uint PrimarySequence { get; init; }
     public required uint SecondarySequence { get; init; }
@@ -57,17 +57,17 @@ public sealed record HiveHeader
         var r = new CellReader(file[..Size], 0, "base block");
         var header = new HiveHeader
         {
-            PrimarySequence = r.U32(4, "primary sequence number"),
-            SecondarySequence = r.U32(8, "secondary sequence number"),
-            LastWrittenFileTime = (long)r.U64(12, "last-written time"),
-            MajorVersion = r.U32(20, "major version"),
-            MinorVersion = r.U32(24, "minor version"),
-            FileType = r.U32(28, "file type"),
-            Format = r.U32(32, "file format"),
-            RootCellOffset = r.U32(36, "root cell offset"),
-            HiveBinsDataSize = r.U32(40, "hive bins data size"),
-            ClusteringFactor = r.U32(44, "clustering factor"),
-            Flags = r.U32(144, "flags"),
+            PrimarySequence = r.U32(BaseBlockLayout.PrimarySequence, "primary sequence number"),
+            SecondarySequence = r.U32(BaseBlockLayout.SecondarySequence, "secondary sequence number"),
+            LastWrittenFileTime = (long)r.U64(BaseBlockLayout.LastWritten, "last-written time"),
+            MajorVersion = r.U32(BaseBlockLayout.MajorVersion, "major version"),
+            MinorVersion = r.U32(BaseBlockLayout.MinorVersion, "minor version"),
+            FileType = r.U32(BaseBlockLayout.FileType, "file type"),
+            Format = r.U32(BaseBlockLayout.Format, "file format"),
+            RootCellOffset = r.U32(BaseBlockLayout.RootCell, "root cell offset"),
+            HiveBinsDataSize = r.U32(BaseBlockLayout.HbinsSize, "hive bins data size"),
+            ClusteringFactor = r.U32(BaseBlockLayout.ClusteringFactor, "clustering factor"),
+            Flags = r.U32(BaseBlockLayout.Flags, "flags"),
             StoredChecksum = r.U32(ChecksumOffset, "checksum"),
             ComputedChecksum = ComputeChecksum(file),
         };

@@ -196,10 +196,7 @@ internal sealed class HiveImage : IDisposable
         // hive grows over it.
         var hbin = _bytes.AsSpan(HbinAreaStart + start, size);
         hbin.Clear();
-        "hbin"u8.CopyTo(hbin);
-        BinaryPrimitives.WriteUInt32LittleEndian(hbin[4..], (uint)start);
-        BinaryPrimitives.WriteUInt32LittleEndian(hbin[8..], (uint)size);
-        BinaryPrimitives.WriteInt64LittleEndian(hbin[20..], timestamp);
+        RegfCells.WriteHbinHeader(hbin, start, size, timestamp);
         BinaryPrimitives.WriteInt32LittleEndian(hbin[HbinHeaderSize..], size - HbinHeaderSize);
 
         Array.Resize(ref _startByPage, end / Page);
