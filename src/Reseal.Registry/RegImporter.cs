@@ -64,6 +64,14 @@ public static class RegImporter
         return Apply(editor, RegFileLines.Physical(new StringReader(text)), options);
     }
 
+    /// <summary>Imports .reg bytes from a stream (decoded as a .reg file is), read line by line, into a hive edited in place.</summary>
+    public static RegImportResult Import(HiveEditor editor, Stream reg, RegImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(editor);
+        ArgumentNullException.ThrowIfNull(reg);
+        return Apply(editor, RegFileLines.Physical(reg), options);
+    }
+
     /// <summary>Imports a .reg file, streamed, into a hive edited in place.</summary>
     public static RegImportResult ImportFile(HiveEditor editor, string path, RegImportOptions? options = null)
     {
