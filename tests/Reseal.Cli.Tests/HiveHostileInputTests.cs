@@ -11,6 +11,9 @@ namespace Reseal.Cli.Tests;
 /// </summary>
 public class HiveHostileInputTests
 {
+    /// <summary>Cell offsets count from the end of the 4096-byte base block.</summary>
+    private const int HbinAreaStart = 4096;
+
     /// <summary>A hive with a key K holding three subkeys, a class name and values of every storage kind.</summary>
     private static byte[] Generated()
     {
@@ -32,12 +35,12 @@ public class HiveHostileInputTests
     private static int At(byte[] bytes, Func<Hive, (int Cell, int Field)> locate)
     {
         var (cell, field) = locate(Hive.Load(bytes));
-        return Hive.HbinAreaStart + cell + 4 + field;
+        return HbinAreaStart + cell + 4 + field;
     }
 
     private static int ValueCell(Hive hive, string name) => hive.OpenKey("K")!.Value.GetValue(name)!.Value.CellOffset;
 
-    private static uint Field(Hive hive, int cell, int at) => BinaryPrimitives.ReadUInt32LittleEndian(hive.Image.Span[(Hive.HbinAreaStart + cell + 4 + at)..]);
+    private static uint Field(Hive hive, int cell, int at) => BinaryPrimitives.ReadUInt32LittleEndian(hive.Image.Span[(HbinAreaStart + cell + 4 + at)..]);
 
     public static TheoryData<string> Corruptions =>
     [
