@@ -77,7 +77,7 @@ if [ -z "$exe" ]; then
   mkdir -p "$src/src"
   cp "$repo/Directory.Build.props" "$repo/Directory.Packages.props" "$repo/BannedSymbols.txt" "$repo/global.json" \
     "$repo/.editorconfig" "$src/"
-  cp -r "$repo"/src/Reseal.* "$src/src/"
+  cp -r "$repo"/src/Reseal.* "$repo/src/Shared" "$src/src/"
   rm -rf "$src"/src/*/bin "$src"/src/*/obj
   find "$src" -name packages.lock.json -delete
   if dotnet publish "$src/src/Reseal.Cli" -c Release -r win-x64 --self-contained true -p:RestoreLockedMode=false \

@@ -44,6 +44,17 @@ internal readonly ref struct CellReader
         }
     }
 
+    /// <summary>
+    /// A stored name (key or value): its length at <paramref name="lengthField"/> (u16), its bytes at
+    /// <paramref name="nameStart"/>, Latin-1 when <paramref name="compressedFlag"/> is set in the u16 at
+    /// <paramref name="flagsField"/>, else UTF-16LE.
+    /// </summary>
+    public ReadOnlySpan<byte> StoredName(int flagsField, ushort compressedFlag, int lengthField, int nameStart, out bool compressed)
+    {
+        compressed = (U16(flagsField, "flags") & compressedFlag) != 0;
+        return Bytes(nameStart, U16(lengthField, "name length"), "name");
+    }
+
     public HiveFormatException Fail(string problem) => HiveFormatException.At(FileOffset, Structure, problem);
 
     private ReadOnlySpan<byte> Slice(int at, int length, string field)

@@ -14,13 +14,17 @@ public sealed record EditableValue(string Name, uint Type, byte[] Data)
 public sealed class EditableKey
 {
     /// <summary>Longest key name Windows accepts, in characters.</summary>
-    public const int MaxNameLength = 255;
+    public const int MaxNameLength = RegistryLimits.MaxKeyNameLength;
 
     /// <summary>Longest value name Windows accepts, in characters.</summary>
-    public const int MaxValueNameLength = 16383;
+    public const int MaxValueNameLength = RegistryLimits.MaxValueNameLength;
+
+    /// <summary>Keys with more values than this get a name index, so setting many values in one key stays linear.</summary>
+    private const int IndexValuesAbove = 32;
 
     private readonly List<EditableKey> _subkeys = [];
     private readonly List<EditableValue> _values = [];
+    private Dictionary<string, int>? _valueIndex;
 
     internal EditableKey(HiveDocument document, EditableKey? parent, string name)
     {
@@ -82,9 +86,9 @@ public sealed class EditableKey
             return _subkeys[index];
         }
 
-        if (Depth + 1 >= Hive.MaxDepth)
+        if (Depth + 1 > RegistryLimits.MaxDepth)
         {
-            throw new InvalidOperationException($"keys cannot nest deeper than {Hive.MaxDepth} levels");
+            throw new ArgumentException($"keys cannot nest deeper than {RegistryLimits.MaxDepth} levels (Windows' limit)", nameof(name));
         }
 
         var child = new EditableKey(Document, this, name)
@@ -137,6 +141,7 @@ public sealed class EditableKey
         else
         {
             _values.Add(value);
+            _valueIndex?.TryAdd(name, _values.Count - 1);
         }
 
         Touch();
@@ -156,6 +161,7 @@ public sealed class EditableKey
         }
 
         _values.RemoveAt(index);
+        _valueIndex = null;
         Touch();
         return true;
     }
@@ -182,7 +188,11 @@ public sealed class EditableKey
         return child;
     }
 
-    internal void AddLoadedValue(EditableValue value) => _values.Add(value);
+    internal void AddLoadedValue(EditableValue value)
+    {
+        _values.Add(value);
+        _valueIndex?.TryAdd(value.Name, _values.Count - 1);
+    }
 
     internal static void ValidateKeyName(string name)
     {
@@ -228,6 +238,21 @@ public sealed class EditableKey
 
     private int FindValue(string name)
     {
+        if (_values.Count > IndexValuesAbove)
+        {
+            if (_valueIndex is null)
+            {
+                // The first of duplicate names wins, as in the linear search below.
+                _valueIndex = new Dictionary<string, int>(_values.Count, NameRules.Comparer);
+                for (var i = 0; i < _values.Count; i++)
+                {
+                    _valueIndex.TryAdd(_values[i].Name, i);
+                }
+            }
+
+            return _valueIndex.TryGetValue(name, out var found) ? found : -1;
+        }
+
         for (var i = 0; i < _values.Count; i++)
         {
             if (NameRules.EqualsIgnoreCase(_values[i].Name, name))

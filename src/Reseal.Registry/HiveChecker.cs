@@ -54,37 +54,36 @@ public static class HiveChecker
         return found;
     }
 
-    private static void CheckCells(Hive hive, List<HiveDiagnostic> found)
+    internal static void CheckCells(Hive hive, List<HiveDiagnostic> found)
     {
-        var bytes = hive.FileBytes;
+        var image = hive.ImageStore;
         var position = 0;
-        while (position < hive.HiveBinsSize)
+        while (position < image.HbinsSize)
         {
-            var hbin = Hive.HbinAreaStart + position;
-            var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes[(hbin + 8)..]);
-            var cell = position + 32;
+            var bytes = image.Hbin(position);
+            var cell = HiveImage.HbinHeaderSize;
             var previousFree = false;
-            while (cell < position + size)
+            while (cell < bytes.Length)
             {
-                var raw = BinaryPrimitives.ReadInt32LittleEndian(bytes[(Hive.HbinAreaStart + cell)..]);
+                var raw = BinaryPrimitives.ReadInt32LittleEndian(bytes[cell..]);
                 var length = raw < 0 ? -(long)raw : raw;
-                if (length < 8 || length % 8 != 0 || cell + length > position + size)
+                if (length < 8 || length % 8 != 0 || cell + length > bytes.Length)
                 {
-                    found.Add(new(HiveDiagnosticSeverity.Error, Hive.HbinAreaStart + cell, "cell", $"size {raw} is not 8-aligned or does not fit its hbin"));
+                    found.Add(new(HiveDiagnosticSeverity.Error, Hive.HbinAreaStart + position + cell, "cell", $"size {raw} is not 8-aligned or does not fit its hbin"));
                     break;
                 }
 
                 var free = raw > 0;
                 if (free && previousFree)
                 {
-                    found.Add(new(HiveDiagnosticSeverity.Warning, Hive.HbinAreaStart + cell, "cell", "free cell follows another free cell (not coalesced)"));
+                    found.Add(new(HiveDiagnosticSeverity.Warning, Hive.HbinAreaStart + position + cell, "cell", "free cell follows another free cell (not coalesced)"));
                 }
 
                 previousFree = free;
                 cell += (int)length;
             }
 
-            position += size;
+            position += bytes.Length;
         }
     }
 
@@ -115,7 +114,7 @@ public static class HiveChecker
             }
 
             var node = key.Node;
-            var sk = node.U32(44, "sk offset");
+            var sk = node.U32(KeyNodeLayout.Security, "sk offset");
             references[sk] = references.GetValueOrDefault(sk) + 1;
             byte[]? scratch = null;
             foreach (var value in key.GetValues())
@@ -135,7 +134,7 @@ public static class HiveChecker
             CheckListOrder(hive, key, children, found);
             foreach (var child in children)
             {
-                var parent = child.Node.U32(16, "parent offset");
+                var parent = child.Node.U32(KeyNodeLayout.Parent, "parent offset");
                 if (parent != (uint)key.CellOffset)
                 {
                     found.Add(new(HiveDiagnosticSeverity.Error, At(child.CellOffset), "nk", $"parent offset 0x{parent:X}, but it is listed under 0x{key.CellOffset:X}"));
@@ -148,7 +147,7 @@ public static class HiveChecker
         CheckSecurity(hive, references, found);
     }
 
-    private static void CheckListOrder(Hive hive, RegistryKey key, IReadOnlyList<RegistryKey> children, List<HiveDiagnostic> found)
+    internal static void CheckListOrder(Hive hive, RegistryKey key, IReadOnlyList<RegistryKey> children, List<HiveDiagnostic> found)
     {
         string? previous = null;
         foreach (var child in children)
@@ -162,7 +161,7 @@ public static class HiveChecker
             previous = name;
         }
 
-        var listOffset = key.Node.U32(28, "subkey list offset");
+        var listOffset = key.Node.U32(KeyNodeLayout.SubkeyList, "subkey list offset");
         if (children.Count == 0 || listOffset == Hive.None)
         {
             return;
@@ -172,9 +171,9 @@ public static class HiveChecker
         var leaves = new List<uint>();
         if (list.HasSignature('r', 'i'))
         {
-            for (var i = 0; i < list.U16(2, "count"); i++)
+            for (var i = 0; i < list.U16(ListLayout.Count, "count"); i++)
             {
-                leaves.Add(list.U32(4 + (4 * i), "ri entry"));
+                leaves.Add(list.U32(ListLayout.Entries + (4 * i), "ri entry"));
             }
         }
         else
@@ -191,10 +190,10 @@ public static class HiveChecker
                 continue;
             }
 
-            for (var i = 0; i < leaf.U16(2, "count"); i++)
+            for (var i = 0; i < leaf.U16(ListLayout.Count, "count"); i++)
             {
-                var name = new RegistryKey(hive, (int)leaf.U32(4 + (8 * i), "entry")).Name;
-                var stored = leaf.U32(8 + (8 * i), "hash");
+                var name = new RegistryKey(hive, (int)leaf.U32(ListLayout.Entries + (ListLayout.HashedEntry * i), "entry")).Name;
+                var stored = leaf.U32(ListLayout.Entries + 4 + (ListLayout.HashedEntry * i), "hash");
                 var expected = hashed ? NameRules.LhHash(name) : NameRules.LfHint(name);
                 if (stored != expected)
                 {
@@ -216,15 +215,15 @@ public static class HiveChecker
 
             var sk = hive.Cell(offset, "sk");
             sk.RequireSignature('s', 'k');
-            var stored = sk.U32(12, "reference count");
+            var stored = sk.U32(SecurityLayout.ReferenceCount, "reference count");
             if (stored != count)
             {
                 found.Add(new(HiveDiagnosticSeverity.Error, sk.FileOffset - 4, "sk", $"reference count {stored}, but {count} keys use it"));
             }
 
-            var next = hive.Cell(sk.U32(4, "flink"), "sk (flink)");
+            var next = hive.Cell(sk.U32(SecurityLayout.Flink, "flink"), "sk (flink)");
             next.RequireSignature('s', 'k');
-            if (next.U32(8, "blink") != offset)
+            if (next.U32(SecurityLayout.Blink, "blink") != offset)
             {
                 found.Add(new(HiveDiagnosticSeverity.Error, sk.FileOffset - 4, "sk", "flink/blink ring is broken here"));
             }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Reseal.Registry;
 
 /// <summary>Options for <see cref="HiveDocument.Save"/>.</summary>
@@ -14,7 +16,7 @@ public sealed record HiveSaveOptions
 /// A hive loaded into memory for editing: create keys and values, delete them, then write a whole new, compact,
 /// clean hive (sorted lists, exact sk reference counts, one free cell per hbin tail, fresh checksum and sequence).
 /// </summary>
-public sealed class HiveDocument
+public sealed class HiveDocument : IRegistryEditTarget<EditableKey>
 {
     private readonly TimeProvider _time;
 
@@ -49,19 +51,20 @@ public sealed class HiveDocument
         return document;
     }
 
-    /// <summary>Loads a hive for editing. Refuses a dirty hive whose logs were not replayed.</summary>
-    public static HiveDocument FromHive(Hive hive, TimeProvider? time = null)
+    /// <summary>
+    /// Loads a hive for editing. Refuses a dirty hive whose logs were not replayed unless <paramref name="allowStale"/>
+    /// (what only the logs held is then lost: the written hive is clean).
+    /// </summary>
+    public static HiveDocument FromHive(Hive hive, TimeProvider? time = null, bool allowStale = false)
     {
         ArgumentNullException.ThrowIfNull(hive);
-        if (hive.IsStale)
+        if (hive.IsStale && !allowStale)
         {
             throw new InvalidOperationException(
                 "the hive is dirty and its transaction logs were not replayed; open it with its .LOG1/.LOG2 files before editing");
         }
 
-        var header = hive.Header;
-        var last = Math.Max(Math.Max(header.PrimarySequence, header.SecondarySequence), hive.HighestLogSequence);
-        var document = new HiveDocument(time ?? TimeProvider.System, Math.Max(3, header.MinorVersion), last);
+        var document = new HiveDocument(time ?? TimeProvider.System, Math.Max(3, hive.Header.MinorVersion), hive.LastSequence);
         var root = hive.Root;
         document.Root = new EditableKey(document, null, root.Name);
         var visited = new HashSet<int>();
@@ -96,13 +99,38 @@ public sealed class HiveDocument
         FromHive(Hive.Open(path, logPaths), time);
 
     /// <summary>A key by backslash path (case-insensitive), or null.</summary>
-    public EditableKey? GetKey(string path)
+    /// <remarks>
+    /// <c>CurrentControlSet</c> as the first component resolves through <c>Select\Current</c> when the hive has no
+    /// such key, as it does for reads (Windows' CurrentControlSet is a link to that control set, not a key on disk).
+    /// </remarks>
+    public EditableKey? GetKey(string path) => Walk(path, create: false);
+
+    /// <summary>Returns the key at a path, creating missing keys along it.</summary>
+    public EditableKey CreateKey(string path) => Walk(path, create: true)!;
+
+    private EditableKey? Walk(string path, bool create)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var key = Root;
-        foreach (var part in path.Split('\\', StringSplitOptions.RemoveEmptyEntries))
+        if (RegistryLimits.CheckKeyPath(path) is { } problem)
         {
-            var next = key.GetSubkey(part);
+            throw new ArgumentException(problem, nameof(path));
+        }
+
+        var key = Root;
+        var parts = path.Split('\\', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var next = key.GetSubkey(parts[i]);
+            if (next is null && i == 0 && NameRules.EqualsIgnoreCase(parts[0], "CurrentControlSet"))
+            {
+                next = CurrentControlSet();
+            }
+
+            if (next is null && create)
+            {
+                next = key.CreateSubkey(parts[i]);
+            }
+
             if (next is null)
             {
                 return null;
@@ -114,18 +142,16 @@ public sealed class HiveDocument
         return key;
     }
 
-    /// <summary>Returns the key at a path, creating missing keys along it.</summary>
-    public EditableKey CreateKey(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var key = Root;
-        foreach (var part in path.Split('\\', StringSplitOptions.RemoveEmptyEntries))
-        {
-            key = key.CreateSubkey(part);
-        }
+    private EditableKey? CurrentControlSet() =>
+        Root.GetSubkey("Select")?.GetValue("Current") is { Data.Length: 4 } current
+            ? Root.GetSubkey($"ControlSet{BinaryPrimitives.ReadUInt32LittleEndian(current.Data):D3}")
+            : null;
 
-        return key;
-    }
+    EditableKey IRegistryEditTarget<EditableKey>.CreateKey(string path) => CreateKey(path);
+
+    void IRegistryEditTarget<EditableKey>.SetValue(EditableKey key, string name, uint type, ReadOnlySpan<byte> data) => key.SetValue(name, type, data);
+
+    bool IRegistryEditTarget<EditableKey>.DeleteValue(EditableKey key, string name) => key.DeleteValue(name);
 
     /// <summary>Deletes the key at a path and everything below it; false when it does not exist. The root stays.</summary>
     public bool DeleteKey(string path)
@@ -147,7 +173,7 @@ public sealed class HiveDocument
     public bool DeleteValue(string keyPath, string name) => GetKey(keyPath)?.DeleteValue(name) ?? false;
 
     /// <summary>Serializes to a complete hive file image.</summary>
-    public byte[] ToBytes() => HiveWriter.Write(this, checked(LastSequence + 1), NowFileTime());
+    public byte[] ToBytes() => HiveWriter.Write(this, RegfCells.NextSequence(LastSequence), NowFileTime());
 
     /// <summary>
     /// Writes the hive atomically: serialize, re-read and compare with this document, write a temporary file beside
@@ -157,7 +183,7 @@ public sealed class HiveDocument
     {
         ArgumentNullException.ThrowIfNull(path);
         HiveFiles.WriteAtomically(path, ToBytes(), options, written => HiveVerifier.Verify(this, written));
-        LastSequence = checked(LastSequence + 1);
+        LastSequence = RegfCells.NextSequence(LastSequence);
     }
 
     internal long NowFileTime() => _time.GetUtcNow().ToFileTime();
@@ -167,7 +193,7 @@ public sealed class HiveDocument
         target.ClassName = source.ClassName;
         target.LastWrittenFileTime = source.LastWrittenFileTime;
         target.Flags = source.Flags & ~(KeyNodeAttributes.CompressedName | KeyNodeAttributes.Volatile);
-        target.AccessBits = source.Node.U32(12, "access bits");
+        target.AccessBits = source.Node.U32(KeyNodeLayout.AccessBits, "access bits");
         target.SecurityDescriptor = source.GetSecurityDescriptor();
         byte[]? scratch = null;
         foreach (var value in source.GetValues())

@@ -30,9 +30,10 @@ public static class HiveFiles
     }
 
     /// <summary>
-    /// Writes a hive image atomically: the bytes must load as a clean hive; they go to a temporary file beside the
-    /// target, are flushed to disk, read back and checked, then the old file is kept as a backup (unless told not to)
-    /// and the temporary file is renamed over the target. On any failure the target is left untouched.
+    /// Writes a hive image atomically through the project's one writer (<see cref="AtomicFile"/>): the bytes must
+    /// load as a clean hive; they go to a new temporary file beside the target, are flushed to disk, read back and
+    /// checked, then renamed over the target, the old file kept as a backup unless told not to. On any failure the
+    /// target is left byte-identical and no temporary file remains.
     /// </summary>
     public static void WriteAtomically(string path, byte[] image, HiveSaveOptions? options = null, Action<Hive>? verify = null)
     {
@@ -40,33 +41,16 @@ public static class HiveFiles
         ArgumentNullException.ThrowIfNull(image);
         options ??= new HiveSaveOptions();
         Check(image, verify);
-
         var full = Path.GetFullPath(path);
-        var temp = full + ".reseal-tmp";
-        try
+        AtomicFile.Write(full, image, new AtomicWriteOptions
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(image);
-                stream.Flush(flushToDisk: true);
-            }
-
-            Check(File.ReadAllBytes(temp), verify);
-            if (options.KeepBackup && File.Exists(full))
-            {
-                File.Copy(full, options.BackupPath ?? full + ".bak", overwrite: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+            Verify = temp => Check(File.ReadAllBytes(temp), verify),
+            BackupPath = options.KeepBackup ? options.BackupPath ?? full + ".bak" : null,
+        });
     }
+
+    /// <summary>Removes the temporary files a killed write to this hive left beside it; returns how many.</summary>
+    public static int RemoveStaleTemporaryFiles(string path) => AtomicFile.RemoveStaleTemps(path);
 
     private static void Check(byte[] image, Action<Hive>? verify)
     {

@@ -12,7 +12,7 @@ namespace Reseal.Registry;
 public sealed record HiveHeader
 {
     public const int Size = 4096;
-    internal const int ChecksumOffset = 508;
+    internal const int ChecksumOffset = BaseBlockLayout.Checksum;
 
     public required uint PrimarySequence { get; init; }
     public required uint SecondarySequence { get; init; }
@@ -35,33 +35,39 @@ public sealed record HiveHeader
     public bool IsDirty => PrimarySequence != SecondarySequence || !ChecksumValid;
 
     /// <summary>Reads and validates the base block; throws <see cref="HiveFormatException"/> on anything unusable.</summary>
-    internal static HiveHeader Parse(ReadOnlySpan<byte> file)
+    internal static HiveHeader Parse(ReadOnlySpan<byte> file) => Parse(file, file.Length);
+
+    /// <summary>
+    /// Reads and validates the base block at the start of <paramref name="file"/> (at least its first 4096 bytes, or
+    /// all of a shorter file) of a file <paramref name="fileLength"/> bytes long.
+    /// </summary>
+    internal static HiveHeader Parse(ReadOnlySpan<byte> file, long fileLength)
     {
         if (file.Length < 4 || !file[..4].SequenceEqual("regf"u8))
         {
             throw HiveFormatException.At(0, "base block", "not a registry hive: the file does not start with 'regf'");
         }
 
-        if (file.Length < Size)
+        if (file.Length < Size || fileLength < Size)
         {
             throw HiveFormatException.At(0, "base block",
-                $"the file is {file.Length} bytes long, shorter than the {Size}-byte base block");
+                $"the file is {Math.Min(file.Length, fileLength)} bytes long, shorter than the {Size}-byte base block");
         }
 
         var r = new CellReader(file[..Size], 0, "base block");
         var header = new HiveHeader
         {
-            PrimarySequence = r.U32(4, "primary sequence number"),
-            SecondarySequence = r.U32(8, "secondary sequence number"),
-            LastWrittenFileTime = (long)r.U64(12, "last-written time"),
-            MajorVersion = r.U32(20, "major version"),
-            MinorVersion = r.U32(24, "minor version"),
-            FileType = r.U32(28, "file type"),
-            Format = r.U32(32, "file format"),
-            RootCellOffset = r.U32(36, "root cell offset"),
-            HiveBinsDataSize = r.U32(40, "hive bins data size"),
-            ClusteringFactor = r.U32(44, "clustering factor"),
-            Flags = r.U32(144, "flags"),
+            PrimarySequence = r.U32(BaseBlockLayout.PrimarySequence, "primary sequence number"),
+            SecondarySequence = r.U32(BaseBlockLayout.SecondarySequence, "secondary sequence number"),
+            LastWrittenFileTime = (long)r.U64(BaseBlockLayout.LastWritten, "last-written time"),
+            MajorVersion = r.U32(BaseBlockLayout.MajorVersion, "major version"),
+            MinorVersion = r.U32(BaseBlockLayout.MinorVersion, "minor version"),
+            FileType = r.U32(BaseBlockLayout.FileType, "file type"),
+            Format = r.U32(BaseBlockLayout.Format, "file format"),
+            RootCellOffset = r.U32(BaseBlockLayout.RootCell, "root cell offset"),
+            HiveBinsDataSize = r.U32(BaseBlockLayout.HbinsSize, "hive bins data size"),
+            ClusteringFactor = r.U32(BaseBlockLayout.ClusteringFactor, "clustering factor"),
+            Flags = r.U32(BaseBlockLayout.Flags, "flags"),
             StoredChecksum = r.U32(ChecksumOffset, "checksum"),
             ComputedChecksum = ComputeChecksum(file),
         };
@@ -76,10 +82,10 @@ public sealed record HiveHeader
                 $"hive bins data size 0x{header.HiveBinsDataSize:X} is not a non-zero multiple of 4096");
         }
 
-        if ((long)Size + header.HiveBinsDataSize > file.Length)
+        if ((long)Size + header.HiveBinsDataSize > fileLength)
         {
             throw HiveFormatException.At(40, "base block",
-                $"hive bins data size 0x{header.HiveBinsDataSize:X} runs past the end of the {file.Length}-byte file (truncated hive?)");
+                $"hive bins data size 0x{header.HiveBinsDataSize:X} runs past the end of the {fileLength}-byte file (truncated hive?)");
         }
 
         return header;

@@ -13,7 +13,6 @@ namespace Reseal.Registry;
 /// </summary>
 internal sealed class HiveWriter
 {
-    private const int LeafCapacity = 507;
     private readonly HiveDocument _document;
     private readonly Dictionary<string, SecurityCell> _security = new(StringComparer.Ordinal);
     private readonly List<int> _securityOrder = [];
@@ -39,19 +38,7 @@ internal sealed class HiveWriter
         var size = writer._hbinEnd;
         var file = new byte[checked(HiveHeader.Size + size)];
         writer._area.AsSpan(0, size).CopyTo(file.AsSpan(HiveHeader.Size));
-        var header = file.AsSpan(0, HiveHeader.Size);
-        "regf"u8.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], sequence);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], sequence);
-        BinaryPrimitives.WriteInt64LittleEndian(header[12..], timestamp);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[20..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[24..], document.MinorVersion);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[32..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[36..], (uint)root);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[40..], (uint)size);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[44..], 1);
-        HiveHeader.WriteChecksum(header);
+        RegfCells.WriteBaseBlock(file.AsSpan(0, HiveHeader.Size), sequence, timestamp, document.MinorVersion, (uint)root, (uint)size);
         return file;
     }
 
@@ -84,12 +71,8 @@ internal sealed class HiveWriter
         var cell = _security[Convert.ToBase64String(descriptor)];
         if (cell.Offset < 0)
         {
-            cell.Offset = Allocate(checked(20 + descriptor.Length));
-            var sk = Payload(cell.Offset, 20 + descriptor.Length);
-            "sk"u8.CopyTo(sk);
-            BinaryPrimitives.WriteUInt32LittleEndian(sk[12..], (uint)cell.References);
-            BinaryPrimitives.WriteUInt32LittleEndian(sk[16..], (uint)descriptor.Length);
-            descriptor.CopyTo(sk[20..]);
+            cell.Offset = Allocate(checked(SecurityLayout.Descriptor + descriptor.Length));
+            RegfCells.WriteSecurity(Payload(cell.Offset, SecurityLayout.Descriptor + descriptor.Length), (uint)cell.References, descriptor);
             _securityOrder.Add(cell.Offset);
         }
 
@@ -100,11 +83,9 @@ internal sealed class HiveWriter
     {
         for (var i = 0; i < _securityOrder.Count; i++)
         {
-            var sk = Payload(_securityOrder[i], 12);
             var next = _securityOrder[(i + 1) % _securityOrder.Count];
             var previous = _securityOrder[(i - 1 + _securityOrder.Count) % _securityOrder.Count];
-            BinaryPrimitives.WriteUInt32LittleEndian(sk[4..], (uint)next);
-            BinaryPrimitives.WriteUInt32LittleEndian(sk[8..], (uint)previous);
+            RegfCells.WriteSecurityLinks(Payload(_securityOrder[i], SecurityLayout.ReferenceCount), (uint)next, (uint)previous);
         }
     }
 
@@ -112,8 +93,8 @@ internal sealed class HiveWriter
 
     private int WriteKey(EditableKey key, uint parent, byte[] inheritedSecurity, int depth)
     {
-        var (name, compressed) = EncodeName(key.Name);
-        var nk = Allocate(checked(76 + name.Length));
+        var (name, compressed) = RegfCells.EncodeName(key.Name);
+        var nk = Allocate(RegfCells.KeyNodeLength(name.Length));
         var descriptor = key.SecurityDescriptor ?? inheritedSecurity;
         var sk = SecurityOffset(descriptor);
 
@@ -168,51 +149,27 @@ internal sealed class HiveWriter
             flags |= KeyNodeAttributes.HiveEntry | KeyNodeAttributes.NoDelete;
         }
 
-        if (compressed)
-        {
-            flags |= KeyNodeAttributes.CompressedName;
-        }
-
-        var p = Payload(nk, 76 + name.Length);
-        "nk"u8.CopyTo(p);
-        BinaryPrimitives.WriteUInt16LittleEndian(p[2..], (ushort)flags);
-        BinaryPrimitives.WriteInt64LittleEndian(p[4..], key.LastWrittenFileTime);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[12..], key.AccessBits);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[16..], parent);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[20..], (uint)children.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[24..], 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[28..], subkeyList);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[32..], Hive.None);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[36..], (uint)key.Values.Count);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[40..], valueList);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[44..], (uint)sk);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[48..], classOffset);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[52..], (uint)maxSubkeyName);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[56..], (uint)maxClass);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[60..], (uint)maxValueName);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[64..], (uint)maxValueData);
-        BinaryPrimitives.WriteUInt16LittleEndian(p[72..], (ushort)name.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(p[74..], (ushort)classLength);
-        name.CopyTo(p[76..]);
+        var fields = new KeyNodeFields(flags, key.LastWrittenFileTime, key.AccessBits, parent, (uint)children.Length, subkeyList,
+            (uint)key.Values.Count, valueList, (uint)sk, classOffset, classLength, (uint)maxSubkeyName, (uint)maxClass,
+            (uint)maxValueName, (uint)maxValueData);
+        RegfCells.WriteKeyNode(Payload(nk, RegfCells.KeyNodeLength(name.Length)), fields, name, compressed);
         return nk;
     }
 
     private int WriteSubkeyList(EditableKey key, int[] children)
     {
-        var useHash = _document.MinorVersion >= 5;
+        var signature = RegfCells.LeafSignature(_document.MinorVersion);
         var leaves = new List<int>();
-        for (var start = 0; start < children.Length; start += LeafCapacity)
+        for (var start = 0; start < children.Length; start += ListLayout.LeafCapacity)
         {
-            var count = Math.Min(LeafCapacity, children.Length - start);
-            var leaf = Allocate(4 + (8 * count));
-            var p = Payload(leaf, 4 + (8 * count));
-            (useHash ? "lh"u8 : "lf"u8).CopyTo(p);
-            BinaryPrimitives.WriteUInt16LittleEndian(p[2..], (ushort)count);
+            var count = Math.Min(ListLayout.LeafCapacity, children.Length - start);
+            var length = ListLayout.Entries + (ListLayout.HashedEntry * count);
+            var leaf = Allocate(length);
+            var p = Payload(leaf, length);
+            RegfCells.WriteListHeader(p, signature, count);
             for (var i = 0; i < count; i++)
             {
-                var name = key.Subkeys[start + i].Name;
-                BinaryPrimitives.WriteUInt32LittleEndian(p[(4 + (8 * i))..], (uint)children[start + i]);
-                BinaryPrimitives.WriteUInt32LittleEndian(p[(8 + (8 * i))..], useHash ? NameRules.LhHash(name) : NameRules.LfHint(name));
+                RegfCells.WriteLeafEntry(p, signature, i, (uint)children[start + i], key.Subkeys[start + i].Name);
             }
 
             leaves.Add(leaf);
@@ -223,13 +180,12 @@ internal sealed class HiveWriter
             return leaves[0];
         }
 
-        var ri = Allocate(4 + (4 * leaves.Count));
-        var r = Payload(ri, 4 + (4 * leaves.Count));
-        "ri"u8.CopyTo(r);
-        BinaryPrimitives.WriteUInt16LittleEndian(r[2..], (ushort)leaves.Count);
+        var ri = Allocate(ListLayout.Entries + (4 * leaves.Count));
+        var r = Payload(ri, ListLayout.Entries + (4 * leaves.Count));
+        RegfCells.WriteListHeader(r, "ri"u8, leaves.Count);
         for (var i = 0; i < leaves.Count; i++)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(r[(4 + (4 * i))..], (uint)leaves[i]);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[(ListLayout.Entries + (4 * i))..], (uint)leaves[i]);
         }
 
         return ri;
@@ -237,52 +193,28 @@ internal sealed class HiveWriter
 
     private int WriteValue(EditableValue value)
     {
-        var (name, compressed) = EncodeName(value.Name);
-        var vk = Allocate(checked(20 + name.Length));
+        var (name, compressed) = RegfCells.EncodeName(value.Name);
+        var vk = Allocate(RegfCells.ValueKeyLength(name.Length));
         var data = value.Data;
-        uint size;
-        uint dataField;
-        if (data.Length <= 4)
-        {
-            size = 0x80000000u | (uint)data.Length;
-            Span<byte> inline = stackalloc byte[4];
-            if (data.Length == 0)
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(inline, Hive.None);
-            }
-            else
-            {
-                data.CopyTo(inline);
-            }
-
-            dataField = BinaryPrimitives.ReadUInt32LittleEndian(inline);
-        }
-        else if (data.Length > RegistryValue.BigDataSegment && _document.MinorVersion >= 4)
-        {
-            size = (uint)data.Length;
-            dataField = (uint)WriteBigData(data);
-        }
-        else
-        {
-            size = (uint)data.Length;
-            dataField = (uint)Allocate(data.Length);
-            data.CopyTo(Payload((int)dataField, data.Length));
-        }
-
-        var p = Payload(vk, 20 + name.Length);
-        "vk"u8.CopyTo(p);
-        BinaryPrimitives.WriteUInt16LittleEndian(p[2..], (ushort)name.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[4..], size);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[8..], dataField);
-        BinaryPrimitives.WriteUInt32LittleEndian(p[12..], value.Type);
-        BinaryPrimitives.WriteUInt16LittleEndian(p[16..], (ushort)(compressed ? 1 : 0));
-        name.CopyTo(p[20..]);
+        var (size, dataField) = data.Length <= 4
+            ? RegfCells.ResidentData(data)
+            : RegfCells.ExternalData(data.Length, data.Length > BigDataLayout.SegmentSize && _document.MinorVersion >= 4
+                ? (uint)WriteBigData(data)
+                : (uint)WriteSingleCell(data));
+        RegfCells.WriteValueKey(Payload(vk, RegfCells.ValueKeyLength(name.Length)), name, compressed, size, dataField, value.Type);
         return vk;
+    }
+
+    private int WriteSingleCell(byte[] data)
+    {
+        var cell = Allocate(data.Length);
+        data.CopyTo(Payload(cell, data.Length));
+        return cell;
     }
 
     private int WriteBigData(byte[] data)
     {
-        var count = (data.Length + RegistryValue.BigDataSegment - 1) / RegistryValue.BigDataSegment;
+        var count = RegfCells.BigDataSegments(data.Length);
         if (count > ushort.MaxValue)
         {
             throw new InvalidOperationException($"value of {data.Length} bytes needs more than {ushort.MaxValue} big-data segments");
@@ -291,11 +223,11 @@ internal sealed class HiveWriter
         var segments = new int[count];
         for (var i = 0; i < count; i++)
         {
-            var start = i * RegistryValue.BigDataSegment;
-            var length = Math.Min(RegistryValue.BigDataSegment, data.Length - start);
+            var start = i * BigDataLayout.SegmentSize;
+            var length = Math.Min(BigDataLayout.SegmentSize, data.Length - start);
             // Every segment cell is full size, as Windows writes them: readers such as hivex take a segment's
             // length from its cell size (cell − 8), so a short last cell would lose bytes.
-            segments[i] = Allocate(RegistryValue.BigDataSegment);
+            segments[i] = Allocate(BigDataLayout.SegmentSize);
             data.AsSpan(start, length).CopyTo(Payload(segments[i], length));
         }
 
@@ -306,16 +238,10 @@ internal sealed class HiveWriter
             BinaryPrimitives.WriteUInt32LittleEndian(l[(4 * i)..], (uint)segments[i]);
         }
 
-        var db = Allocate(8);
-        var d = Payload(db, 8);
-        "db"u8.CopyTo(d);
-        BinaryPrimitives.WriteUInt16LittleEndian(d[2..], (ushort)count);
-        BinaryPrimitives.WriteUInt32LittleEndian(d[4..], (uint)list);
+        var db = Allocate(BigDataLayout.Size);
+        RegfCells.WriteBigData(Payload(db, BigDataLayout.Size), count, (uint)list);
         return db;
     }
-
-    private static (byte[] Bytes, bool Compressed) EncodeName(string name) =>
-        NameRules.IsLatin1(name) ? (Encoding.Latin1.GetBytes(name), true) : (Encoding.Unicode.GetBytes(name), false);
 
     // ---- cells and hbins ----
 
@@ -345,18 +271,9 @@ internal sealed class HiveWriter
             Array.Resize(ref _area, Math.Max(end, checked(_area.Length * 2)));
         }
 
-        var header = _area.AsSpan(start, 32);
-        header.Clear();
-        "hbin"u8.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)start);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], (uint)size);
-        if (start == 0)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(header[20..], _timestamp);
-        }
-
-        _area.AsSpan(start + 32, size - 32).Clear();
-        _cursor = start + 32;
+        RegfCells.WriteHbinHeader(_area.AsSpan(start, HiveImage.HbinHeaderSize), start, size, start == 0 ? _timestamp : 0);
+        _area.AsSpan(start + HiveImage.HbinHeaderSize, size - HiveImage.HbinHeaderSize).Clear();
+        _cursor = start + HiveImage.HbinHeaderSize;
         _hbinEnd = end;
     }
 

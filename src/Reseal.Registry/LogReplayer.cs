@@ -69,7 +69,7 @@ public static class LogReplayer
                     Array.Resize(ref image, Hive.HbinAreaStart + (int)hbinsSize);
                     return Finish(image, header.PrimarySequence, header.PrimarySequence, 1, flags: null, notes) with
                     {
-                        HighestSequenceSeen = HighestSequence(logs),
+                        HighestSequenceSeen = HighestSequence(logs) ?? 0,
                     };
                 }
             }
@@ -157,16 +157,17 @@ public static class LogReplayer
             throw HiveFormatException.At(LogHeaderSize, "HvLE", "no log entry continues the hive's sequence; nothing could be replayed");
         }
 
-        return Finish(image, first, last.Value, applied, flags, notes) with { HighestSequenceSeen = HighestSequence(logs) };
+        return Finish(image, first, last.Value, applied, flags, notes) with { HighestSequenceSeen = HighestSequence(logs) ?? 0 };
     }
 
     /// <summary>
     /// The highest sequence number in the logs' valid base blocks and hash-checked HvLE entries (including entries
-    /// that replay would not apply); 0 when there is none. Never throws: the logs may be garbage.
+    /// that replay would not apply), "highest" in serial-number order (it wraps at 2^32 as Windows' counter does);
+    /// null when there is none. Never throws: the logs may be garbage.
     /// </summary>
-    internal static uint HighestSequence(IReadOnlyList<byte[]> logs)
+    internal static uint? HighestSequence(IReadOnlyList<byte[]> logs)
     {
-        uint highest = 0;
+        uint? highest = null;
         foreach (var log in logs)
         {
             if (log is null || log.Length < LogHeaderSize || !log.AsSpan(0, 4).SequenceEqual("regf"u8))
@@ -178,21 +179,24 @@ public static class LogReplayer
             var stored = BinaryPrimitives.ReadUInt32LittleEndian(baseBlock[HiveHeader.ChecksumOffset..]);
             if (stored == HiveHeader.ComputeChecksum(baseBlock))
             {
-                highest = Math.Max(highest, BinaryPrimitives.ReadUInt32LittleEndian(baseBlock[4..]));
-                highest = Math.Max(highest, BinaryPrimitives.ReadUInt32LittleEndian(baseBlock[8..]));
+                highest = Later(highest, BinaryPrimitives.ReadUInt32LittleEndian(baseBlock[BaseBlockLayout.PrimarySequence..]));
+                highest = Later(highest, BinaryPrimitives.ReadUInt32LittleEndian(baseBlock[BaseBlockLayout.SecondarySequence..]));
             }
 
             if (log.Length >= LogHeaderSize + 4 && log.AsSpan(LogHeaderSize, 4).SequenceEqual("HvLE"u8))
             {
                 foreach (var entry in ReadEntries(log, []))
                 {
-                    highest = Math.Max(highest, entry.Sequence);
+                    highest = Later(highest, entry.Sequence);
                 }
             }
         }
 
         return highest;
     }
+
+    private static uint Later(uint? current, uint candidate) =>
+        current is { } c ? RegfCells.LaterSequence(c, candidate) : candidate;
 
     /// <summary>
     /// Why an entry may not resize the image, or null. Growth is bounded by the log's own length (a log cannot hold

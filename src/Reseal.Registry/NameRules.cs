@@ -27,6 +27,16 @@ internal static class NameRules
     public static bool EqualsIgnoreCase(ReadOnlySpan<char> a, ReadOnlySpan<char> b) =>
         a.Length == b.Length && Compare(a, b) == 0;
 
+    /// <summary>Equality of names as Windows compares them (for dictionaries of key and value names).</summary>
+    public static IEqualityComparer<string> Comparer { get; } = new NameComparer();
+
+    private sealed class NameComparer : IEqualityComparer<string>
+    {
+        public bool Equals(string? x, string? y) => x is null ? y is null : y is not null && EqualsIgnoreCase(x, y);
+
+        public int GetHashCode(string obj) => (int)LhHash(obj);
+    }
+
     public static uint LhHash(ReadOnlySpan<char> name)
     {
         uint h = 0;

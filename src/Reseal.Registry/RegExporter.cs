@@ -116,8 +116,8 @@ public static class RegExporter
             var intsStart = _ints.Count;
             var charsStart = _charsUsed;
             var node = key.Node;
-            var list = node.U32(28, "subkey list offset");
-            if (node.U32(20, "subkey count") != 0 && list != Hive.None)
+            var list = node.U32(KeyNodeLayout.SubkeyList, "subkey list offset");
+            if (node.U32(KeyNodeLayout.SubkeyCount, "subkey count") != 0 && list != Hive.None)
             {
                 // The bound is on this key's subkeys: _ints already holds the ancestors' entries from intsStart on.
                 hive.CollectSubkeys(list, _ints, checked(intsStart + (hive.HiveBinsSize / 80)));

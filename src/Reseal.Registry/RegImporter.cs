@@ -14,22 +14,108 @@ public sealed record RegImportOptions
 /// <summary>What an import changed.</summary>
 public sealed record RegImportResult(int KeysCreatedOrOpened, int KeysDeleted, int ValuesSet, int ValuesDeleted);
 
+/// <summary>What the importer needs from a hive being edited: <see cref="HiveDocument"/> and <see cref="HiveEditor"/> both give it.</summary>
+/// <typeparam name="TKey">A handle to an open key that stays valid until that key is deleted.</typeparam>
+internal interface IRegistryEditTarget<TKey>
+{
+    /// <summary>Opens the key at a path, creating it and the keys along it when missing.</summary>
+    TKey CreateKey(string path);
+
+    bool DeleteKey(string path);
+
+    void SetValue(TKey key, string name, uint type, ReadOnlySpan<byte> data);
+
+    bool DeleteValue(TKey key, string name);
+}
+
 /// <summary>
-/// Applies regedit text to a <see cref="HiveDocument"/>: the <c>Windows Registry Editor Version 5.00</c> (or
-/// <c>REGEDIT4</c>) header, <c>[key]</c> and <c>[-key]</c> sections, values as <c>@</c> or <c>"name"</c> (escapes
-/// <c>\\</c> and <c>\"</c>) followed by <c>=</c> and <c>"string"</c> (REG_SZ, NUL added), <c>dword:xxxxxxxx</c>,
-/// <c>hex:</c> (REG_BINARY), <c>hex(N):</c> (type N in hex), <c>str(N):"…"</c> (hivexregedit), or <c>-</c> (delete);
-/// a line ending in a backslash continues on the next; <c>;</c> starts a comment line.
+/// Applies regedit text to a hive being edited (<see cref="HiveDocument"/> or <see cref="HiveEditor"/>): the
+/// <c>Windows Registry Editor Version 5.00</c> (or <c>REGEDIT4</c>) header, <c>[key]</c> and <c>[-key]</c> sections,
+/// values as <c>@</c> or <c>"name"</c> (escapes <c>\\</c> and <c>\"</c>) followed by <c>=</c> and <c>"string"</c>
+/// (REG_SZ, NUL added), <c>dword:xxxxxxxx</c>, <c>hex:</c> (REG_BINARY), <c>hex(N):</c> (type N in hex),
+/// <c>str(N):"…"</c> (hivexregedit), or <c>-</c> (delete); a line ending in a backslash continues on the next;
+/// <c>;</c> starts a comment line. Files are read as a stream of lines (see <see cref="RegFileLines"/> for the limits).
 /// </summary>
 public static class RegImporter
 {
-    /// <summary>Imports .reg text.</summary>
+    /// <summary>The largest .reg file imported, in bytes (1 GiB; see the README's limits).</summary>
+    public const long MaxFileBytes = RegFileLines.MaxFileBytes;
+
+    /// <summary>Imports .reg text into a document.</summary>
     public static RegImportResult Import(HiveDocument document, string text, RegImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Import(document, new StringReader(text), options);
+    }
+
+    /// <summary>Imports .reg text, read line by line, into a document.</summary>
+    public static RegImportResult Import(HiveDocument document, TextReader text, RegImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(text);
+        return Apply(document, RegFileLines.Physical(text), options);
+    }
+
+    /// <summary>Imports .reg text into a hive edited in place.</summary>
+    public static RegImportResult Import(HiveEditor editor, string text, RegImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(editor);
+        ArgumentNullException.ThrowIfNull(text);
+        return Apply(editor, RegFileLines.Physical(new StringReader(text)), options);
+    }
+
+    /// <summary>Imports .reg bytes from a stream (decoded as a .reg file is), read line by line, into a hive edited in place.</summary>
+    public static RegImportResult Import(HiveEditor editor, Stream reg, RegImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(editor);
+        ArgumentNullException.ThrowIfNull(reg);
+        return Apply(editor, RegFileLines.Physical(reg), options);
+    }
+
+    /// <summary>Imports a .reg file, streamed, into a hive edited in place.</summary>
+    public static RegImportResult ImportFile(HiveEditor editor, string path, RegImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(editor);
+        return Apply(editor, RegFileLines.Physical(OpenRegFile(path)), options);
+    }
+
+    /// <summary>Imports a .reg file, streamed, into a document.</summary>
+    public static RegImportResult ImportFile(HiveDocument document, string path, RegImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return Apply(document, RegFileLines.Physical(OpenRegFile(path)), options);
+    }
+
+    /// <summary>Reads a whole .reg file as text: UTF-16 with a BOM (regedit), UTF-8, or Latin-1 lines that are not valid UTF-8.</summary>
+    public static string ReadRegFile(string path)
+    {
+        var text = new StringBuilder();
+        foreach (var (_, line) in RegFileLines.Physical(OpenRegFile(path)))
+        {
+            text.Append(line).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static FileStream OpenRegFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        if (stream.CanSeek && stream.Length > MaxFileBytes)
+        {
+            var length = stream.Length;
+            stream.Dispose();
+            throw new RegFileFormatException(1, 1, $"the file is {length} bytes, larger than the {MaxFileBytes >> 30} GiB Reseal imports");
+        }
+
+        return stream;
+    }
+
+    private static RegImportResult Apply<TKey>(IRegistryEditTarget<TKey> target, IEnumerable<(int Line, string Text)> physical, RegImportOptions? options)
+    {
         var prefix = options?.Prefix?.TrimEnd('\\');
-        var lines = LogicalLines(text).GetEnumerator();
+        using var lines = RegFileLines.Logical(physical).GetEnumerator();
         int created = 0, deleted = 0, set = 0, removed = 0;
         (int Line, string Text)? header = null;
         while (lines.MoveNext())
@@ -47,7 +133,8 @@ public static class RegImporter
                 "expected the header 'Windows Registry Editor Version 5.00' or 'REGEDIT4'");
         }
 
-        EditableKey? current = null;
+        var current = default(TKey);
+        var inKey = false;
         while (lines.MoveNext())
         {
             var (number, raw) = lines.Current;
@@ -68,32 +155,32 @@ public static class RegImporter
 
                 var delete = line.Length > 1 && line[1] == '-';
                 var path = StripPrefix(line[(delete ? 2 : 1)..^1], prefix, number, indent + 2);
-                if (delete)
+                try
                 {
-                    current = null;
-                    if (document.DeleteKey(path))
+                    if (delete)
                     {
-                        deleted++;
+                        inKey = false;
+                        if (target.DeleteKey(path))
+                        {
+                            deleted++;
+                        }
+                    }
+                    else
+                    {
+                        current = target.CreateKey(path);
+                        inKey = true;
+                        created++;
                     }
                 }
-                else
+                catch (ArgumentException e)
                 {
-                    try
-                    {
-                        current = document.CreateKey(path);
-                    }
-                    catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-                    {
-                        throw new RegFileFormatException(number, indent + 2, e.Message);
-                    }
-
-                    created++;
+                    throw new RegFileFormatException(number, indent + 2, e.Message);
                 }
 
                 continue;
             }
 
-            if (current is null)
+            if (!inKey)
             {
                 throw new RegFileFormatException(number, indent + 1, "value line outside a [key] section (or under a deleted key)");
             }
@@ -103,7 +190,7 @@ public static class RegImporter
             cursor.Expect('=');
             if (cursor.Rest.Trim() == "-")
             {
-                if (current.DeleteValue(name))
+                if (target.DeleteValue(current!, name))
                 {
                     removed++;
                 }
@@ -114,7 +201,7 @@ public static class RegImporter
             var (type, data) = ParseData(ref cursor);
             try
             {
-                current.SetValue(name, type, data);
+                target.SetValue(current!, name, type, data);
             }
             catch (ArgumentException e)
             {
@@ -125,44 +212,6 @@ public static class RegImporter
         }
 
         return new RegImportResult(created, deleted, set, removed);
-    }
-
-    /// <summary>Reads a .reg file: UTF-16 with a BOM (regedit), UTF-8, or Latin-1 when not valid UTF-8.</summary>
-    public static string ReadRegFile(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)))
-        {
-            using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
-            return reader.ReadToEnd();
-        }
-
-        // hivexregedit writes each name as Latin-1 or UTF-8 (Perl's choice per string), so decode line by line.
-        var strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
-        var text = new StringBuilder(bytes.Length);
-        var span = bytes.AsSpan();
-        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            span = span[3..];
-        }
-
-        while (!span.IsEmpty)
-        {
-            var end = span.IndexOf((byte)'\n');
-            var line = end < 0 ? span : span[..(end + 1)];
-            try
-            {
-                text.Append(strict.GetString(line));
-            }
-            catch (DecoderFallbackException)
-            {
-                text.Append(Encoding.Latin1.GetString(line));
-            }
-
-            span = span[line.Length..];
-        }
-
-        return text.ToString();
     }
 
     private static string StripPrefix(string path, string? prefix, int line, int column)
@@ -218,51 +267,6 @@ public static class RegImporter
     }
 
     private static byte[] Utf16WithNul(string text) => Encoding.Unicode.GetBytes(text + "\0");
-
-    /// <summary>Physical lines joined at trailing backslashes, each with its first line number.</summary>
-    private static IEnumerable<(int Line, string Text)> LogicalLines(string text)
-    {
-        var physical = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        for (var i = 0; i < physical.Length; i++)
-        {
-            var start = i;
-            var line = physical[i];
-            if (line.TrimStart().StartsWith('[') || line.TrimStart().StartsWith(';'))
-            {
-                yield return (start + 1, line);
-                continue;
-            }
-
-            var builder = new StringBuilder(line.TrimEnd());
-            while (builder.Length > 0 && builder[^1] == '\\' && !EndsInsideString(builder) && i + 1 < physical.Length)
-            {
-                builder.Length--;
-                i++;
-                builder.Append(physical[i].Trim());
-            }
-
-            yield return (start + 1, builder.ToString());
-        }
-    }
-
-    /// <summary>True when the trailing backslash is inside a quoted string, where it is data, not a continuation.</summary>
-    private static bool EndsInsideString(StringBuilder line)
-    {
-        var inside = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            if (line[i] == '"')
-            {
-                inside = !inside;
-            }
-            else if (line[i] == '\\' && inside)
-            {
-                i++;
-            }
-        }
-
-        return inside;
-    }
 
     private ref struct Cursor(string line, int number, int indent)
     {
@@ -350,7 +354,7 @@ public static class RegImporter
 
         public byte[] HexBytes()
         {
-            var bytes = new List<byte>();
+            var bytes = new List<byte>(Math.Max(4, (line.Length - _at) / 3));
             while (_at < line.Length)
             {
                 while (Peek() is ' ' or '\t')
@@ -364,8 +368,10 @@ public static class RegImporter
                 }
 
                 var start = _at;
-                while (_at < line.Length && Uri.IsHexDigit(line[_at]))
+                var value = 0;
+                while (_at < line.Length && HexValue(line[_at]) is var digit and >= 0)
                 {
+                    value = (value << 4) | digit;
                     _at++;
                 }
 
@@ -375,7 +381,7 @@ public static class RegImporter
                     throw Fail("expected a byte as one or two hex digits");
                 }
 
-                bytes.Add(byte.Parse(line.AsSpan(start, _at - start), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+                bytes.Add((byte)value);
                 while (Peek() is ' ' or '\t')
                 {
                     _at++;
@@ -389,6 +395,14 @@ public static class RegImporter
 
             return [.. bytes];
         }
+
+        private static int HexValue(char c) => c switch
+        {
+            >= '0' and <= '9' => c - '0',
+            >= 'a' and <= 'f' => c - 'a' + 10,
+            >= 'A' and <= 'F' => c - 'A' + 10,
+            _ => -1,
+        };
 
         public readonly RegFileFormatException Fail(string problem) => new(number, indent + _at + 1, problem);
     }

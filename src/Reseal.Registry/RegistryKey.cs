@@ -25,8 +25,6 @@ public enum KeyNodeAttributes : ushort
 /// </remarks>
 public readonly struct RegistryKey : IEquatable<RegistryKey>
 {
-    private const int NameStart = 76;
-
     internal RegistryKey(Hive hive, int cellOffset)
     {
         Hive = hive;
@@ -39,20 +37,7 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
     /// <summary>Offset of the nk cell in the hbin area.</summary>
     public int CellOffset { get; }
 
-    internal CellReader Node
-    {
-        get
-        {
-            var r = Hive.Cell((uint)CellOffset, "nk");
-            r.RequireSignature('n', 'k');
-            if (r.Length < NameStart)
-            {
-                throw r.Fail($"cell of {r.Length} bytes is shorter than the {NameStart}-byte key node header");
-            }
-
-            return r;
-        }
-    }
+    internal CellReader Node => Hive.Structure((uint)CellOffset, "nk", 'n', 'k', KeyNodeLayout.Name, "key node header");
 
     /// <summary>The key's name as stored (the root's name is usually meaningless).</summary>
     public string Name
@@ -65,19 +50,15 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
     }
 
     /// <summary>The stored name bytes and whether they are Latin-1 (else UTF-16LE).</summary>
-    internal ReadOnlySpan<byte> RawName(out bool compressed)
-    {
-        var node = Node;
-        compressed = (node.U16(2, "flags") & 0x20) != 0;
-        return node.Bytes(NameStart, node.U16(72, "name length"), "name");
-    }
+    internal ReadOnlySpan<byte> RawName(out bool compressed) =>
+        Node.StoredName(KeyNodeLayout.Flags, KeyNodeLayout.CompressedNameFlag, KeyNodeLayout.NameLength, KeyNodeLayout.Name, out compressed);
 
     /// <summary>Appends the vk offsets of this key's value list to <paramref name="into"/>; returns how many.</summary>
     internal int AppendValueOffsets(List<int> into)
     {
         var node = Node;
-        var count = node.U32(36, "value count");
-        var listOffset = node.U32(40, "value list offset");
+        var count = node.U32(KeyNodeLayout.ValueCount, "value count");
+        var listOffset = node.U32(KeyNodeLayout.ValueList, "value list offset");
         if (count == 0 || listOffset == Hive.None)
         {
             return 0;
@@ -98,10 +79,10 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
     }
 
     /// <summary>Raw nk flags.</summary>
-    public KeyNodeAttributes Flags => (KeyNodeAttributes)Node.U16(2, "flags");
+    public KeyNodeAttributes Flags => (KeyNodeAttributes)Node.U16(KeyNodeLayout.Flags, "flags");
 
     /// <summary>Last-written time as a raw FILETIME.</summary>
-    public long LastWrittenFileTime => (long)Node.U64(4, "last-written time");
+    public long LastWrittenFileTime => (long)Node.U64(KeyNodeLayout.LastWritten, "last-written time");
 
     /// <summary>Last-written time, or null when the FILETIME is out of range.</summary>
     public DateTimeOffset? LastWritten
@@ -114,10 +95,10 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
     }
 
     /// <summary>Number of subkeys the key node declares.</summary>
-    public int SubkeyCount => (int)Math.Min(Node.U32(20, "subkey count"), int.MaxValue);
+    public int SubkeyCount => (int)Math.Min(Node.U32(KeyNodeLayout.SubkeyCount, "subkey count"), int.MaxValue);
 
     /// <summary>Number of values the key node declares.</summary>
-    public int ValueCount => (int)Math.Min(Node.U32(36, "value count"), int.MaxValue);
+    public int ValueCount => (int)Math.Min(Node.U32(KeyNodeLayout.ValueCount, "value count"), int.MaxValue);
 
     /// <summary>The class name, or null when the key has none.</summary>
     /// <remarks>Class name: its own cell of UTF-16LE bytes, offset at nk @48 and byte length at nk @74.</remarks>
@@ -126,8 +107,8 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
         get
         {
             var node = Node;
-            var offset = node.U32(48, "class offset");
-            var length = node.U16(74, "class length");
+            var offset = node.U32(KeyNodeLayout.Class, "class offset");
+            var length = node.U16(KeyNodeLayout.ClassLength, "class length");
             if (offset == Hive.None || length == 0)
             {
                 return null;
@@ -145,7 +126,7 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
     /// </remarks>
     public byte[]? GetSecurityDescriptor()
     {
-        var offset = Node.U32(44, "sk offset");
+        var offset = Node.U32(KeyNodeLayout.Security, "sk offset");
         if (offset == Hive.None)
         {
             return null;
@@ -153,13 +134,13 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
 
         var sk = Hive.Cell(offset, "sk");
         sk.RequireSignature('s', 'k');
-        var size = sk.U32(16, "descriptor size");
+        var size = sk.U32(SecurityLayout.DescriptorSize, "descriptor size");
         if (size > (uint)sk.Length)
         {
             throw sk.Fail($"descriptor size {size} exceeds the {sk.Length}-byte cell");
         }
 
-        return sk.Bytes(20, (int)size, "descriptor").ToArray();
+        return sk.Bytes(SecurityLayout.Descriptor, (int)size, "descriptor").ToArray();
     }
 
     /// <summary>The parent key, or null for the root.</summary>
@@ -172,7 +153,7 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
                 return null;
             }
 
-            var parent = Node.U32(16, "parent offset");
+            var parent = Node.U32(KeyNodeLayout.Parent, "parent offset");
             return parent == Hive.None ? null : new RegistryKey(Hive, (int)parent);
         }
     }
@@ -193,8 +174,8 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
     internal List<int> SubkeyOffsets()
     {
         var node = Node;
-        var list = node.U32(28, "subkey list offset");
-        var declared = node.U32(20, "subkey count");
+        var list = node.U32(KeyNodeLayout.SubkeyList, "subkey list offset");
+        var declared = node.U32(KeyNodeLayout.SubkeyCount, "subkey count");
         var offsets = new List<int>((int)Math.Min(declared, 4096));
         if (declared == 0 || list == Hive.None)
         {
@@ -210,8 +191,8 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
     {
         ArgumentNullException.ThrowIfNull(name);
         var node = Node;
-        var list = node.U32(28, "subkey list offset");
-        if (node.U32(20, "subkey count") == 0 || list == Hive.None)
+        var list = node.U32(KeyNodeLayout.SubkeyList, "subkey list offset");
+        if (node.U32(KeyNodeLayout.SubkeyCount, "subkey count") == 0 || list == Hive.None)
         {
             return null;
         }
@@ -223,8 +204,8 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
     public IReadOnlyList<RegistryValue> GetValues()
     {
         var node = Node;
-        var count = node.U32(36, "value count");
-        var listOffset = node.U32(40, "value list offset");
+        var count = node.U32(KeyNodeLayout.ValueCount, "value count");
+        var listOffset = node.U32(KeyNodeLayout.ValueList, "value list offset");
         if (count == 0 || listOffset == Hive.None)
         {
             return [];

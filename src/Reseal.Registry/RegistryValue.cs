@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 
 namespace Reseal.Registry;
 
@@ -16,8 +15,7 @@ namespace Reseal.Registry;
 /// </remarks>
 public readonly struct RegistryValue
 {
-    internal const int BigDataSegment = 16344;
-    private const int NameStart = 20;
+    internal const int BigDataSegment = BigDataLayout.SegmentSize;
 
     internal RegistryValue(Hive hive, int cellOffset)
     {
@@ -30,20 +28,7 @@ public readonly struct RegistryValue
     /// <summary>Offset of the vk cell in the hbin area.</summary>
     public int CellOffset { get; }
 
-    private CellReader Node
-    {
-        get
-        {
-            var r = Hive.Cell((uint)CellOffset, "vk");
-            r.RequireSignature('v', 'k');
-            if (r.Length < NameStart)
-            {
-                throw r.Fail($"cell of {r.Length} bytes is shorter than the {NameStart}-byte value header");
-            }
-
-            return r;
-        }
-    }
+    internal CellReader Node => Hive.Structure((uint)CellOffset, "vk", 'v', 'k', ValueKeyLayout.Name, "value header");
 
     /// <summary>The value's name; "" for the default value.</summary>
     public string Name
@@ -56,21 +41,17 @@ public readonly struct RegistryValue
     }
 
     /// <summary>The stored name bytes and whether they are Latin-1 (else UTF-16LE).</summary>
-    internal ReadOnlySpan<byte> RawName(out bool compressed)
-    {
-        var node = Node;
-        compressed = (node.U16(16, "flags") & 1) != 0;
-        return node.Bytes(NameStart, node.U16(2, "name length"), "name");
-    }
+    internal ReadOnlySpan<byte> RawName(out bool compressed) =>
+        Node.StoredName(ValueKeyLayout.Flags, ValueKeyLayout.CompressedNameFlag, ValueKeyLayout.NameLength, ValueKeyLayout.Name, out compressed);
 
     /// <summary>The raw type number.</summary>
-    public uint RawType => Node.U32(12, "type");
+    public uint RawType => Node.U32(ValueKeyLayout.Type, "type");
 
     /// <summary>The type (any uint is legal; compare with <see cref="RawType"/> for unnamed ones).</summary>
     public RegistryValueType Type => (RegistryValueType)RawType;
 
     /// <summary>Declared data length in bytes.</summary>
-    public int DataLength => (int)(Node.U32(4, "data size") & 0x7FFFFFFF);
+    public int DataLength => (int)(Node.U32(ValueKeyLayout.DataSize, "data size") & ~ValueKeyLayout.ResidentFlag);
 
     /// <summary>The raw data bytes.</summary>
     public byte[] GetData()
@@ -80,26 +61,10 @@ public readonly struct RegistryValue
     }
 
     /// <summary>Data as a string for SZ/EXPAND_SZ/LINK: UTF-16LE up to the first NUL (odd trailing byte dropped).</summary>
-    public string GetString()
-    {
-        var chars = MemoryMarshal.Cast<byte, char>(GetData().AsSpan(0, DataLength & ~1));
-        var nul = chars.IndexOf('\0');
-        return new string(nul >= 0 ? chars[..nul] : chars);
-    }
+    public string GetString() => RegistryValueCodec.DecodeString(GetData());
 
     /// <summary>Data as MULTI_SZ strings (split on NUL, trailing empties dropped).</summary>
-    public IReadOnlyList<string> GetMultiString()
-    {
-        var data = GetData();
-        var text = new string(MemoryMarshal.Cast<byte, char>(data.AsSpan(0, data.Length & ~1)));
-        var parts = text.Split('\0').ToList();
-        while (parts.Count > 0 && parts[^1].Length == 0)
-        {
-            parts.RemoveAt(parts.Count - 1);
-        }
-
-        return parts;
-    }
+    public IReadOnlyList<string> GetMultiString() => RegistryValueCodec.DecodeMultiString(GetData());
 
     /// <summary>A DWORD (little-endian, or big-endian for type 5); null when the data is not 4 bytes.</summary>
     public uint? GetDWord()
@@ -130,17 +95,17 @@ public readonly struct RegistryValue
     internal ReadOnlySpan<byte> ReadData(ref byte[]? scratch, out uint type)
     {
         var node = Node;
-        type = node.U32(12, "type");
-        var raw = node.U32(4, "data size");
-        var length = (int)(raw & 0x7FFFFFFF);
-        if ((raw & 0x80000000) != 0)
+        type = node.U32(ValueKeyLayout.Type, "type");
+        var raw = node.U32(ValueKeyLayout.DataSize, "data size");
+        var length = (int)(raw & ~ValueKeyLayout.ResidentFlag);
+        if ((raw & ValueKeyLayout.ResidentFlag) != 0)
         {
             if (length > 4)
             {
                 throw node.Fail($"resident data size {length} is larger than the 4-byte field");
             }
 
-            return node.Bytes(8, length, "resident data");
+            return node.Bytes(ValueKeyLayout.Data, length, "resident data");
         }
 
         if (length == 0)
@@ -148,9 +113,9 @@ public readonly struct RegistryValue
             return [];
         }
 
-        var dataOffset = node.U32(8, "data offset");
+        var dataOffset = node.U32(ValueKeyLayout.Data, "data offset");
         var cell = Hive.Cell(dataOffset, "value data");
-        if (Hive.Header.MinorVersion >= 4 && length > BigDataSegment && cell.HasSignature('d', 'b') && cell.Length < length)
+        if (IsBigData(cell, length))
         {
             return ReadBigData(cell, length, ref scratch);
         }
@@ -163,6 +128,45 @@ public readonly struct RegistryValue
         return cell.Bytes(0, length, "data");
     }
 
+    /// <summary>
+    /// Appends the offsets of the cells that hold this value's data: none when it is resident or empty, the data
+    /// cell, or the db cell, its segment list and the segments (what deleting or replacing the value frees).
+    /// </summary>
+    internal void AppendDataCells(List<uint> into)
+    {
+        var node = Node;
+        var raw = node.U32(ValueKeyLayout.DataSize, "data size");
+        var length = (int)(raw & ~ValueKeyLayout.ResidentFlag);
+        if ((raw & ValueKeyLayout.ResidentFlag) != 0 || length == 0)
+        {
+            return;
+        }
+
+        var dataOffset = node.U32(ValueKeyLayout.Data, "data offset");
+        var cell = Hive.Cell(dataOffset, "value data");
+        into.Add(dataOffset);
+        if (!IsBigData(cell, length))
+        {
+            return;
+        }
+
+        var count = cell.U16(BigDataLayout.SegmentCount, "segment count");
+        var listOffset = cell.U32(BigDataLayout.SegmentList, "segment list offset");
+        var list = Hive.Cell(listOffset, "big data segment list");
+        into.Add(listOffset);
+        for (var i = 0; i < count; i++)
+        {
+            var segment = list.U32(i * 4, "segment offset");
+            _ = Hive.Cell(segment, "big data segment");
+            into.Add(segment);
+        }
+    }
+
+    /// <summary>Whether a data cell is a db (big data) cell: format 1.4+, more than one segment of data, and a db signature.</summary>
+    /// <remarks>In a 1.3 hive a large value is one plain cell even if its data starts with "db" (registry.md §1.7).</remarks>
+    private bool IsBigData(CellReader cell, int length) =>
+        Hive.Header.MinorVersion >= 4 && length > BigDataSegment && cell.HasSignature('d', 'b') && cell.Length < length;
+
     private ReadOnlySpan<byte> ReadBigData(CellReader db, int length, ref byte[]? scratch)
     {
         // Everything is checked before the buffer is allocated: the declared length comes straight from the vk cell,
@@ -172,14 +176,14 @@ public readonly struct RegistryValue
             throw db.Fail($"declared big data size {length} is larger than the 0x{Hive.HiveBinsSize:X}-byte hbin area");
         }
 
-        var count = db.U16(2, "segment count");
+        var count = db.U16(BigDataLayout.SegmentCount, "segment count");
         var needed = (length + BigDataSegment - 1) / BigDataSegment;
         if (count != needed)
         {
             throw db.Fail($"{count} segments, but {length} bytes need exactly {needed} segments of {BigDataSegment} bytes");
         }
 
-        var list = Hive.Cell(db.U32(4, "segment list offset"), "big data segment list");
+        var list = Hive.Cell(db.U32(BigDataLayout.SegmentList, "segment list offset"), "big data segment list");
         if (count * 4 > list.Length)
         {
             throw list.Fail($"{count} segments need {count * 4} bytes but the list cell holds {list.Length}");

@@ -153,7 +153,7 @@ public class HiveWriterTests
         Assert.Equal(after.Header.PrimarySequence, after.Header.SecondarySequence);
         Assert.Equal(7u, after.OpenKey(@"SAM\Reseal")!.Value.GetValue("Marker")!.Value.GetDWord());
         Assert.Equal(HiveData.Bytes("regipy-SAM"), File.ReadAllBytes(path + ".bak"));
-        Assert.False(File.Exists(path + ".reseal-tmp"));
+        Assert.Empty(AtomicFile.FindStaleTemps(path));
     }
 
     [Fact]

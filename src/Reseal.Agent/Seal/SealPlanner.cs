@@ -70,9 +70,10 @@ public static class SealPlanner
         // 1. Agent state: the files AgentStateStore.Reset deletes, and with --clean the logs.
         var stateDirectory = files.Expand(SealPaths.StateDirectory);
         // The hand-over marker too: a clone must never find one from this machine's own Setup.
-        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, AgentStateStore.TemporaryFileName, Boot.Host.SetupHandOverMarker.FileName }
+        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, Boot.Host.SetupHandOverMarker.FileName }
             .Select(name => stateDirectory + "\\" + name)
             .Where(path => SafeExists(files, path))
+            .Concat(SafeList(files, stateDirectory).Where(path => AgentStateStore.IsTemporaryFileName(path[(path.LastIndexOf('\\') + 1)..])))
             .Select(path => OnDiskPath(files, path))
             .ToImmutableArray();
         var logFiles = options.Clean ? SafeList(files, SealPaths.LogDirectory) : [];

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Reseal.Registry;
 
@@ -36,34 +35,36 @@ internal static class HiveCommands
         var key = KeyArgument();
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
         var command = new Command("ls", "List a key's subkeys and values.") { hive, key, format };
-        command.SetAction(parse =>
+        command.SetAction(parse => Guard(parse.GetValue(hive)!, path =>
         {
-            var opened = Open(parse.GetValue(hive)!, context);
-            var found = FindKey(opened, parse.GetValue(key)!, parse.GetValue(hive)!);
+            using var opened = OpenForLookup(path, context);
+            var found = FindKey(opened, parse.GetValue(key)!, path);
+            var subkeys = found.GetSubkeys().Select(k => k.Name).ToList();
+            var values = found.GetValues();
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 context.Out.WriteLine(Json.Write(new JsonObject
                 {
                     ["key"] = found.Path,
                     ["lastWritten"] = found.LastWritten?.ToString("O", CultureInfo.InvariantCulture),
-                    ["subkeys"] = new JsonArray([.. found.GetSubkeys().Select(k => (JsonNode)JsonValue.Create(k.Name))]),
-                    ["values"] = new JsonArray([.. found.GetValues().Select(v => (JsonNode)ValueJson(v))]),
+                    ["subkeys"] = new JsonArray([.. subkeys.Select(k => (JsonNode)JsonValue.Create(k))]),
+                    ["values"] = new JsonArray([.. values.Select(v => (JsonNode)ValueJson(v))]),
                 }));
                 return ExitCodes.Success;
             }
 
-            foreach (var subkey in found.GetSubkeys())
+            foreach (var subkey in subkeys)
             {
-                context.Out.WriteLine($"{subkey.Name}\\");
+                context.Out.WriteLine($"{subkey}\\");
             }
 
-            foreach (var value in found.GetValues())
+            foreach (var value in values)
             {
-                context.Out.WriteLine($"{(value.Name.Length == 0 ? "(default)" : value.Name)}  {TypeName(value.RawType)}  {Describe(value)}");
+                context.Out.WriteLine($"{(value.Name.Length == 0 ? "(default)" : value.Name)}  {RegistryValueCodec.TypeName(value.RawType)}  {RegistryValueCodec.Decode(value).Text}");
             }
 
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 
@@ -74,20 +75,21 @@ internal static class HiveCommands
         var value = new Argument<string>("value") { Description = "Value name; \"\" for the key's default value." };
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
         var command = new Command("get", "Print one value. Strings print as text, numbers in decimal, binary as hex; exit 1 when the value is absent.") { hive, key, value, format };
-        command.SetAction(parse =>
+        command.SetAction(parse => Guard(parse.GetValue(hive)!, path =>
         {
-            var path = parse.GetValue(hive)!;
-            var found = FindKey(Open(path, context), parse.GetValue(key)!, path);
             var name = parse.GetValue(value)!;
+            CheckValueName(name);
+            using var opened = OpenForLookup(path, context);
+            var found = FindKey(opened, parse.GetValue(key)!, path);
             if (found.GetValue(name) is not { } data)
             {
                 context.Message($"{path}: {found.Path} has no value '{name}'");
                 return ExitCodes.Findings;
             }
 
-            context.Out.WriteLine(parse.GetValue(format) == OutputFormat.Json ? Json.Write(ValueJson(data)) : Describe(data));
+            context.Out.WriteLine(parse.GetValue(format) == OutputFormat.Json ? Json.Write(ValueJson(data)) : RegistryValueCodec.Decode(data).Text);
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 
@@ -98,63 +100,67 @@ internal static class HiveCommands
         var prefix = new Option<string?>("--prefix") { Description = "Text put before every key path, e.g. HKEY_LOCAL_MACHINE\\SYSTEM.", HelpName = "text" };
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file (atomically) instead of standard output.", HelpName = "file" };
         var command = new Command("export", "Export to .reg text in hivexregedit --export's exact format.") { hive, key, prefix, output };
-        command.SetAction(parse =>
+        command.SetAction(parse => Guard(parse.GetValue(hive)!, path =>
         {
-            var path = parse.GetValue(hive)!;
             var opened = Open(path, context);
             var start = FindKey(opened, parse.GetValue(key)!, path);
             var options = new RegExportOptions { Prefix = parse.GetValue(prefix) };
 
-            // Stream into a temporary file first: a damaged hive fails part-way, and nothing half-written may reach
-            // the target or the pipe. The file is renamed into place, or copied to standard output.
-            var target = parse.GetValue(output);
-            var temp = TempPathBeside(target);
-            try
+            // A damaged hive fails part-way, and nothing half-written may reach the target or the pipe: a file target
+            // is written through the one atomic writer; standard output gets a temporary file's copy once complete.
+            if (parse.GetValue(output) is { } target)
             {
-                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                {
-                    Guard(() => RegExporter.Export(start, file, options), path);
-                    file.Flush(flushToDisk: target is not null);
-                }
-
-                if (target is not null)
-                {
-                    File.Move(temp, target, overwrite: true);
-                    context.Message($"exported {start.Path} to {target}");
-                }
-                else
-                {
-                    using var file = File.OpenRead(temp);
-                    context.WriteRaw(file);
-                }
+                AtomicFile.Write(target, file => RegExporter.Export(start, file, options));
+                context.Message($"exported {start.Path} to {target}");
+                return ExitCodes.Success;
             }
-            finally
+
+            var temp = Path.Combine(Path.GetTempPath(), $".reseal-export.{Guid.NewGuid():N}.tmp");
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose))
             {
-                File.Delete(temp);
+                RegExporter.Export(start, file, options);
+                file.Position = 0;
+                context.WriteRaw(file);
             }
 
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
+
+    private static Option<bool> CompactOption() =>
+        new("--compact") { Description = "Rewrite the whole hive compactly (drops unreachable cells and free space) instead of editing it in place." };
+
+    private static Option<bool> AcceptStaleOption() =>
+        new("--accept-stale")
+        {
+            Description = "Edit a dirty hive whose transaction logs are missing, as it is on disk. What only the logs held (changes Windows had not yet merged into the file) is lost for good.",
+        };
 
     private static Command Import(CliContext context)
     {
         var hive = HiveArgument();
-        var regFile = new Argument<string>("reg-file") { Description = ".reg file (REGEDIT4 or Windows Registry Editor Version 5.00, UTF-16 or UTF-8)." }.RejectOptionLikeTokens();
+        var regFile = new Argument<string>("reg-file") { Description = ".reg file (REGEDIT4 or Windows Registry Editor Version 5.00, UTF-16 or UTF-8; up to 1 GiB, read as a stream)." }.RejectOptionLikeTokens();
         var prefix = new Option<string?>("--prefix") { Description = "Key prefix to strip, e.g. HKEY_LOCAL_MACHINE\\SOFTWARE; every key in the file must start with it.", HelpName = "text" };
-        var command = new Command("import", "Merge a .reg file into a hive (atomic write, verified, backup kept as .bak).") { hive, regFile, prefix };
-        command.SetAction(parse =>
+        var compact = CompactOption();
+        var stale = AcceptStaleOption();
+        var command = new Command("import", "Merge a .reg file into a hive, in place (atomic write, verified, backup kept as .bak).") { hive, regFile, prefix, compact, stale };
+        command.SetAction(parse => Guard(parse.GetValue(hive)!, path =>
         {
-            var path = parse.GetValue(hive)!;
             var regPath = parse.GetValue(regFile)!;
-            var document = Guard(() => HiveDocument.Open(path, HiveFiles.FindLogs(path)), path);
-            var text = GuardReg(() => RegImporter.ReadRegFile(regPath), regPath);
-            var result = GuardReg(() => RegImporter.Import(document, text, new RegImportOptions { Prefix = parse.GetValue(prefix) }), regPath);
-            Guard(() => document.Save(path), path);
-            context.Message($"{path}: {result.KeysCreatedOrOpened} keys created or opened, {result.KeysDeleted} deleted, {result.ValuesSet} values set, {result.ValuesDeleted} deleted");
+            if (!File.Exists(regPath))
+            {
+                throw new BadInputException($"{regPath}: file not found");
+            }
+
+            var options = new RegImportOptions { Prefix = parse.GetValue(prefix) };
+            RegImportResult? result = null;
+            Edit(context, path, parse.GetValue(compact), parse.GetValue(stale),
+                editor => result = GuardReg(() => RegImporter.ImportFile(editor, regPath, options), regPath),
+                document => result = GuardReg(() => RegImporter.ImportFile(document, regPath, options), regPath));
+            context.Message($"{path}: {result!.KeysCreatedOrOpened} keys created or opened, {result.KeysDeleted} deleted, {result.ValuesSet} values set, {result.ValuesDeleted} deleted");
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 
@@ -165,30 +171,43 @@ internal static class HiveCommands
         var name = new Argument<string>("name") { Description = "Value name; \"\" for the default value." };
         var data = new Argument<string[]>("data")
         {
-            Description = "The data: text for sz/expand_sz, one argument per string for multi_sz, a number for dword/qword (0x for hex), hex bytes for binary.",
+            Description = "The data: text for sz/expand_sz/link, one argument per string for multi_sz, a number for dword/dword_be/qword (0x for hex), hex bytes for the other types.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var type = new Option<string>("--type", "-t")
         {
-            Description = "Value type: sz, expand_sz, multi_sz, dword, qword, binary.",
+            Description = $"Value type: {string.Join(", ", RegistryValueCodec.TypeNames)}, or 0xN for any other type number (hex bytes).",
             DefaultValueFactory = _ => "sz",
         };
-        type.AcceptOnlyFromAmong("sz", "expand_sz", "multi_sz", "dword", "qword", "binary");
-        var command = new Command("set", "Set a value (atomic write, verified, backup kept as .bak).") { hive, key, name, data, type };
-        command.SetAction(parse =>
+        var compact = CompactOption();
+        var stale = AcceptStaleOption();
+        var command = new Command("set", "Set a value, in place (atomic write, verified, backup kept as .bak).") { hive, key, name, data, type, compact, stale };
+        command.SetAction(parse => Guard(parse.GetValue(hive)!, path =>
         {
-            var path = parse.GetValue(hive)!;
-            var (rawType, bytes) = Encode(parse.GetValue(type)!, parse.GetValue(data) ?? []);
-            var document = Guard(() => HiveDocument.Open(path, HiveFiles.FindLogs(path)), path);
             var keyPath = parse.GetValue(key)!;
-            Guard(() =>
+            var valueName = parse.GetValue(name)!;
+            CheckKeyPath(keyPath);
+            CheckValueName(valueName);
+            if (!RegistryValueCodec.TryParseType(parse.GetValue(type)!, out var rawType))
             {
-                document.CreateKey(keyPath);
-                document.SetValue(keyPath, parse.GetValue(name)!, rawType, bytes);
-                document.Save(path);
-            }, path);
+                throw new UsageException($"unknown value type '{parse.GetValue(type)}'; use one of {string.Join(", ", RegistryValueCodec.TypeNames)} or 0xN");
+            }
+
+            byte[] bytes;
+            try
+            {
+                bytes = RegistryValueCodec.Encode(rawType, parse.GetValue(data) ?? []);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            Edit(context, path, parse.GetValue(compact), parse.GetValue(stale),
+                editor => editor.SetValue(keyPath, valueName, rawType, bytes),
+                document => document.SetValue(keyPath, valueName, rawType, bytes));
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 
@@ -197,52 +216,70 @@ internal static class HiveCommands
         var hive = HiveArgument();
         var key = new Argument<string>("key") { Description = "Key path." };
         var name = new Argument<string?>("name") { Description = "Value name to delete; without it the whole key and its subkeys are deleted.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("delete", "Delete a value, or a key with everything below it (atomic write, verified, backup kept as .bak). Exit 1 when there was nothing to delete.") { hive, key, name };
-        command.SetAction(parse =>
+        var compact = CompactOption();
+        var stale = AcceptStaleOption();
+        var command = new Command("delete", "Delete a value, or a key with everything below it, in place (atomic write, verified, backup kept as .bak). Exit 1 when there was nothing to delete.") { hive, key, name, compact, stale };
+        command.SetAction(parse => Guard(parse.GetValue(hive)!, path =>
         {
-            var path = parse.GetValue(hive)!;
-            var document = Guard(() => HiveDocument.Open(path, HiveFiles.FindLogs(path)), path);
             var keyPath = parse.GetValue(key)!;
-            var deleted = parse.GetValue(name) is { } value ? document.DeleteValue(keyPath, value) : document.DeleteKey(keyPath);
+            var valueName = parse.GetValue(name);
+            CheckKeyPath(keyPath);
+            if (valueName is not null)
+            {
+                CheckValueName(valueName);
+            }
+
+            var deleted = Edit(context, path, parse.GetValue(compact), parse.GetValue(stale),
+                editor => valueName is null ? editor.DeleteKey(keyPath) : editor.DeleteValue(keyPath, valueName),
+                document => valueName is null ? document.DeleteKey(keyPath) : document.DeleteValue(keyPath, valueName));
             if (!deleted)
             {
-                context.Message($"{path}: nothing to delete at {keyPath}{(parse.GetValue(name) is { } n ? $" value '{n}'" : string.Empty)}");
+                context.Message($"{path}: nothing to delete at {keyPath}{(valueName is null ? string.Empty : $" value '{valueName}'")}");
                 return ExitCodes.Findings;
             }
 
-            Guard(() => document.Save(path), path);
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 
     private static Command New(CliContext context)
     {
         var output = new Argument<string>("hive") { Description = "The hive file to create." }.RejectOptionLikeTokens();
-        var from = new Option<string?>("--from") { Description = "A .reg file whose keys and values the new hive gets.", HelpName = "reg-file" };
+        var from = new Option<string?>("--from") { Description = "A .reg file whose keys and values the new hive gets (read as a stream; up to 1 GiB).", HelpName = "reg-file" };
         var prefix = new Option<string?>("--prefix") { Description = "Key prefix to strip from the .reg file's keys.", HelpName = "text" };
         var root = new Option<string>("--root-name") { Description = "Name of the root key.", DefaultValueFactory = _ => "ROOT" };
         var force = new Option<bool>("--force") { Description = "Overwrite the file if it exists." };
         var command = new Command("new", "Create a hive file, empty or from a .reg file (for example a SOFTWARE hive for an offline image).") { output, from, prefix, root, force };
-        command.SetAction(parse =>
+        command.SetAction(parse => Guard(parse.GetValue(output)!, path =>
         {
-            var path = parse.GetValue(output)!;
             if (File.Exists(path) && !parse.GetValue(force))
             {
                 throw new UsageException($"{path} exists; use --force to overwrite it");
             }
 
-            var document = HiveDocument.Create(parse.GetValue(root)!);
-            if (parse.GetValue(from) is { } regPath)
+            var rootName = parse.GetValue(root)!;
+            if (rootName.Length is 0 or > RegistryLimits.MaxKeyNameLength || rootName.Contains('\\', StringComparison.Ordinal))
             {
-                var text = GuardReg(() => RegImporter.ReadRegFile(regPath), regPath);
-                GuardReg(() => RegImporter.Import(document, text, new RegImportOptions { Prefix = parse.GetValue(prefix) }), regPath);
+                throw new UsageException($"--root-name must be 1 to {RegistryLimits.MaxKeyNameLength} characters without a backslash");
             }
 
-            Guard(() => document.Save(path, new HiveSaveOptions { KeepBackup = false }), path);
+            // An empty hive, then the .reg file imported into it in place: memory follows the hive, not the text.
+            var editor = HiveEditor.FromHive(Hive.Load(HiveDocument.Create(rootName, context.Time).ToBytes()), new HiveEditOptions { Time = context.Time });
+            if (parse.GetValue(from) is { } regPath)
+            {
+                if (!File.Exists(regPath))
+                {
+                    throw new BadInputException($"{regPath}: file not found");
+                }
+
+                GuardReg(() => RegImporter.ImportFile(editor, regPath, new RegImportOptions { Prefix = parse.GetValue(prefix) }), regPath);
+            }
+
+            editor.Save(path, new HiveSaveOptions { KeepBackup = false });
             context.Message($"created {path}");
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 
@@ -251,11 +288,10 @@ internal static class HiveCommands
         var hive = HiveArgument();
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
         var command = new Command("check", "Check a hive's structure (base block, cells, lists, hashes, security descriptors). Exit 1 when errors are found, 3 when it cannot be read at all.") { hive, format };
-        command.SetAction(parse =>
+        command.SetAction(parse => Guard(parse.GetValue(hive)!, path =>
         {
-            var path = parse.GetValue(hive)!;
             var opened = Open(path, context);
-            var diagnostics = Guard(() => HiveChecker.Check(opened), path);
+            var diagnostics = HiveChecker.Check(opened);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 context.Out.WriteLine(Json.Write(new JsonObject
@@ -283,7 +319,7 @@ internal static class HiveCommands
 
             context.Message($"{path}: {diagnostics.Count} finding(s)");
             return diagnostics.Any(d => d.Severity == HiveDiagnosticSeverity.Error) ? ExitCodes.Findings : ExitCodes.Success;
-        });
+        }));
         return command;
     }
 
@@ -292,11 +328,11 @@ internal static class HiveCommands
         var hive = HiveArgument();
         var output = new Option<string?>("--output", "-o") { Description = "Write the recovered hive here instead of replacing the original (which is then kept as .bak).", HelpName = "file" };
         var command = new Command("recover", "Replay a dirty hive's transaction logs and write a clean hive.") { hive, output };
-        command.SetAction(parse =>
+        command.SetAction(parse => Guard(parse.GetValue(hive)!, path =>
         {
-            var path = parse.GetValue(hive)!;
+            RequireFile(path);
             var logs = HiveFiles.FindLogs(path);
-            var opened = Guard(() => Hive.Open(path, logs), path);
+            var opened = Hive.Open(path, logs);
             if (!opened.Header.IsDirty && !opened.LogsReplayed)
             {
                 context.Message($"{path}: the hive is clean; nothing to recover");
@@ -309,134 +345,161 @@ internal static class HiveCommands
             }
 
             var target = parse.GetValue(output) ?? path;
-            Guard(() => HiveFiles.WriteAtomically(target, opened.Image.ToArray(), new HiveSaveOptions { KeepBackup = target == path }), target);
+            HiveFiles.WriteAtomically(target, opened.Image.ToArray(), new HiveSaveOptions { KeepBackup = target == path });
             context.Message($"recovered {path} from {logs.Count} log(s) into {target}");
             return ExitCodes.Success;
-        });
+        }));
         return command;
     }
 
+    /// <summary>
+    /// Opens a hive for a change and saves it: in place, or rewritten compactly when asked (--compact) or when the
+    /// hive's cells cannot be walked, saying so. A dirty hive without its logs is refused unless --accept-stale.
+    /// </summary>
+    private static bool Edit(CliContext context, string path, bool compact, bool acceptStale, Func<HiveEditor, bool> inPlace, Func<HiveDocument, bool> rewrite)
+    {
+        RequireFile(path);
+        var editor = HiveEditor.Open(path, HiveFiles.FindLogs(path), new HiveEditOptions { AllowStale = true, Time = context.Time });
+        if (editor.Hive.IsStale && !acceptStale)
+        {
+            var header = editor.Hive.Header;
+            throw new BadInputException(
+                $"{path}: the hive is dirty ({(header.ChecksumValid ? $"sequence numbers {header.PrimarySequence} and {header.SecondarySequence} differ" : "its base block checksum is wrong")}) " +
+                "and no transaction logs (.LOG1, .LOG2, .LOG) are beside it: changes Windows had not yet merged into the file are only in those logs, " +
+                "and writing the hive now would lose them for good. Copy the logs beside the hive, or pass --accept-stale to edit it as it is.");
+        }
+
+        foreach (var warning in editor.Hive.Warnings)
+        {
+            context.Message($"{path}: warning: {warning}");
+        }
+
+        var reason = compact ? "--compact" : editor.InPlaceUnavailableReason;
+        if (reason is null)
+        {
+            if (!inPlace(editor))
+            {
+                return false;
+            }
+
+            editor.Save(path);
+            return true;
+        }
+
+        var document = HiveDocument.FromHive(editor.Hive, context.Time, allowStale: true);
+        if (!rewrite(document))
+        {
+            return false;
+        }
+
+        document.Save(path);
+        context.Message($"{path}: rewritten compactly, not edited in place ({reason})");
+        return true;
+    }
+
+    private static bool Edit(CliContext context, string path, bool compact, bool acceptStale, Action<HiveEditor> inPlace, Action<HiveDocument> rewrite) =>
+        Edit(context, path, compact, acceptStale, editor =>
+        {
+            inPlace(editor);
+            return true;
+        }, document =>
+        {
+            rewrite(document);
+            return true;
+        });
+
     private static Hive Open(string path, CliContext context)
+    {
+        RequireFile(path);
+        var hive = Hive.Open(path, HiveFiles.FindLogs(path));
+        ReportWarnings(hive, path, context);
+        return hive;
+    }
+
+    /// <summary>Opens a hive for lookups that read only the cells they need (dispose it).</summary>
+    private static Hive OpenForLookup(string path, CliContext context)
+    {
+        RequireFile(path);
+        var hive = Hive.OpenLazy(path, HiveFiles.FindLogs(path));
+        ReportWarnings(hive, path, context);
+        return hive;
+    }
+
+    private static void ReportWarnings(Hive hive, string path, CliContext context)
+    {
+        foreach (var warning in hive.Warnings)
+        {
+            context.Message($"{path}: warning: {warning}");
+        }
+    }
+
+    private static void RequireFile(string path)
     {
         if (!File.Exists(path))
         {
             throw new BadInputException($"{path}: file not found");
         }
-
-        var hive = Guard(() => Hive.Open(path, HiveFiles.FindLogs(path)), path);
-        foreach (var warning in hive.Warnings)
-        {
-            context.Message($"{path}: warning: {warning}");
-        }
-
-        return hive;
     }
 
-    private static RegistryKey FindKey(Hive hive, string keyPath, string file) =>
-        keyPath.Length == 0 ? hive.Root : Guard(() => hive.OpenKey(keyPath), file) ?? throw new BadInputException($"{file}: no key '{keyPath}'");
-
-    private static JsonObject ValueJson(RegistryValue value) => new()
+    private static RegistryKey FindKey(Hive hive, string keyPath, string file)
     {
-        ["name"] = value.Name,
-        ["type"] = TypeName(value.RawType),
-        ["size"] = value.DataLength,
-        ["data"] = value.Type switch
+        if (keyPath.Length == 0)
         {
-            RegistryValueType.Sz or RegistryValueType.ExpandSz or RegistryValueType.Link => JsonValue.Create(value.GetString()),
-            RegistryValueType.MultiSz => new JsonArray([.. value.GetMultiString().Select(s => (JsonNode)JsonValue.Create(s))]),
-            RegistryValueType.DWord or RegistryValueType.DWordBigEndian when value.GetDWord() is { } d => JsonValue.Create(d),
-            RegistryValueType.QWord when value.GetQWord() is { } q => JsonValue.Create(q),
-            _ => JsonValue.Create(Convert.ToHexStringLower(value.GetData())),
-        },
-    };
+            return hive.Root;
+        }
 
-    private static string Describe(RegistryValue value) => value.Type switch
-    {
-        RegistryValueType.Sz or RegistryValueType.ExpandSz or RegistryValueType.Link => value.GetString(),
-        RegistryValueType.MultiSz => string.Join("\n", value.GetMultiString()),
-        RegistryValueType.DWord or RegistryValueType.DWordBigEndian when value.GetDWord() is { } d => d.ToString(CultureInfo.InvariantCulture),
-        RegistryValueType.QWord when value.GetQWord() is { } q => q.ToString(CultureInfo.InvariantCulture),
-        _ => Convert.ToHexStringLower(value.GetData()),
-    };
+        CheckKeyPath(keyPath);
+        return hive.OpenKey(keyPath) ?? throw new BadInputException($"{file}: no key '{keyPath}'");
+    }
 
-    private static string TypeName(uint type) => type switch
+    /// <summary>Windows' limits (RegistryLimits) checked where a key path comes in from the command line.</summary>
+    private static void CheckKeyPath(string keyPath)
     {
-        0 => "none",
-        1 => "sz",
-        2 => "expand_sz",
-        3 => "binary",
-        4 => "dword",
-        5 => "dword_be",
-        6 => "link",
-        7 => "multi_sz",
-        8 => "resource_list",
-        9 => "full_resource_descriptor",
-        10 => "resource_requirements_list",
-        11 => "qword",
-        _ => $"0x{type:x}",
-    };
-
-    private static (uint Type, byte[] Data) Encode(string type, string[] data)
-    {
-        string Single() => data.Length == 1 ? data[0] : throw new UsageException($"a {type} value takes exactly one data argument; got {data.Length}");
-        switch (type)
+        if (RegistryLimits.CheckKeyPath(keyPath) is { } problem)
         {
-            case "sz":
-            case "expand_sz":
-                return (type == "sz" ? 1u : 2u, Encoding.Unicode.GetBytes(Single() + "\0"));
-            case "multi_sz":
-                return (7u, Encoding.Unicode.GetBytes(string.Concat(data.Select(s => s + "\0")) + "\0"));
-            case "dword":
-                return (4u, BitConverter.GetBytes(checked((uint)ParseNumber(Single(), uint.MaxValue))));
-            case "qword":
-                return (11u, BitConverter.GetBytes(ParseNumber(Single(), ulong.MaxValue)));
-            default:
-                var hex = string.Concat(data).Replace(",", string.Empty, StringComparison.Ordinal).Replace(" ", string.Empty, StringComparison.Ordinal);
-                try
-                {
-                    return (3u, Convert.FromHexString(hex));
-                }
-                catch (FormatException)
-                {
-                    throw new UsageException($"binary data '{string.Join(' ', data)}' is not hex bytes");
-                }
+            throw new UsageException($"key '{Shorten(keyPath)}': {problem}");
         }
     }
 
-    private static ulong ParseNumber(string text, ulong max)
+    private static void CheckValueName(string name)
     {
-        var ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
-            : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-        return ok && value <= max ? value : throw new UsageException($"'{text}' is not a number from 0 to {max}");
+        if (RegistryLimits.CheckValueName(name) is { } problem)
+        {
+            throw new UsageException($"value '{Shorten(name)}': {problem}");
+        }
     }
 
-    /// <summary>A temporary file beside <paramref name="target"/> (same volume, so the rename is atomic), or in the temp folder.</summary>
-    private static string TempPathBeside(string? target)
+    private static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
+
+    private static JsonObject ValueJson(RegistryValue value)
     {
-        var directory = target is null ? Path.GetTempPath() : Path.GetDirectoryName(Path.GetFullPath(target))!;
-        var name = target is null ? "reseal-export" : Path.GetFileName(target);
-        return Path.Combine(directory, $".{name}.{Guid.NewGuid():N}.tmp");
+        var decoded = RegistryValueCodec.Decode(value);
+        return new()
+        {
+            ["name"] = value.Name,
+            ["type"] = RegistryValueCodec.TypeName(value.RawType),
+            ["size"] = value.DataLength,
+            ["data"] = decoded.Strings is { } strings ? new JsonArray([.. strings.Select(s => (JsonNode)JsonValue.Create(s))])
+                : decoded.Number is { } number ? JsonValue.Create(number)
+                : JsonValue.Create(decoded.Text),
+        };
     }
 
-    /// <summary>Runs a hive operation and turns a malformed hive into a bad-input error naming the file.</summary>
-    private static T Guard<T>(Func<T> call, string file)
+    /// <summary>
+    /// Runs a hive command and turns what a hive or a .reg file can be wrong with into a bad-input error naming the
+    /// file: every read of a damaged hive is inside, so no HiveFormatException escapes as a crash.
+    /// </summary>
+    private static int Guard(string file, Func<string, int> command)
     {
         try
         {
-            return call();
+            return command(file);
         }
         catch (HiveFormatException e)
         {
             throw new BadInputException(e.Message.Contains(file, StringComparison.Ordinal) ? e.Message : $"{file}: {e.Message}");
         }
     }
-
-    private static void Guard(Action call, string file) => Guard<bool>(() =>
-    {
-        call();
-        return true;
-    }, file);
 
     private static T GuardReg<T>(Func<T> call, string file)
     {

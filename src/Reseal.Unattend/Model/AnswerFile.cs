@@ -84,44 +84,26 @@ public sealed class AnswerFile
     }
 
     /// <summary>
-    /// Saves atomically: writes a temporary file beside the target, flushes it to disk, reads it back to verify it parses
-    /// to the same tree, keeps a <c>.bak</c> copy of an existing target when asked, then renames over the target.
+    /// Saves atomically through the project's one writer (<see cref="AtomicFile"/>): a new temporary file beside the
+    /// target, flushed to disk, read back to verify it parses to the same tree, then renamed over the target, the old
+    /// file kept as <c>.bak</c> when asked.
     /// </summary>
     public void Save(string path, bool keepBackup = false)
     {
         ArgumentNullException.ThrowIfNull(path);
         var full = System.IO.Path.GetFullPath(path);
-        var directory = System.IO.Path.GetDirectoryName(full)!;
-        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(full, ToBytes(), new AtomicWriteOptions
         {
-            var bytes = ToBytes();
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            Verify = temp =>
             {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            var check = AnswerFileReader.ReadFile(temp);
-            if (!XNode.DeepEquals(check.Root, Root))
-            {
-                throw new IOException($"{full}: the written file did not read back to the same XML; the original was left unchanged");
-            }
-
-            if (keepBackup && File.Exists(full))
-            {
-                File.Copy(full, full + ".bak", overwrite: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+                if (!XNode.DeepEquals(AnswerFileReader.ReadFile(temp).Root, Root))
+                {
+                    throw new IOException($"{full}: the written file did not read back to the same XML; the original was left unchanged");
+                }
+            },
+            BackupPath = keepBackup ? full + ".bak" : null,
+            CreateDirectory = false,
+        });
     }
 }
 

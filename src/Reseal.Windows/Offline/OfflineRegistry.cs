@@ -273,13 +273,6 @@ public sealed class OfflineRegistry : IRegistry
                     _backups[hive] = Backup(hive, status.HostPath);
                 }
 
-                // The hive writer's temporary file sits beside the hive: a link planted there must not be written through.
-                var temp = status.HostPath + ".reseal-tmp";
-                if (new FileInfo(temp).LinkTarget is not null)
-                {
-                    File.Delete(temp);
-                }
-
                 document.Save(status.HostPath, new HiveSaveOptions { KeepBackup = false });
             }
             catch

@@ -19,6 +19,16 @@ public sealed class AgentStateStoreTests
 
     private static AgentStateStore Store(TempDirectory dir) => new(dir.Path, new ManualClock(Start));
 
+    /// <summary>Leaves what a save killed before its rename leaves: a temporary file of the one atomic writer.</summary>
+    private static string KilledSaveLeftover(TempDirectory dir, byte[] contents)
+    {
+        var path = AtomicFile.NewTempPath(dir.File(AgentStateStore.StateFileName));
+        File.WriteAllBytes(path, contents);
+        return path;
+    }
+
+    private static IReadOnlyList<string> Leftovers(TempDirectory dir) => AtomicFile.FindStaleTemps(dir.File(AgentStateStore.StateFileName));
+
     [Fact]
     public void Load_NoFiles_Fresh()
     {
@@ -61,16 +71,17 @@ public sealed class AgentStateStoreTests
 
         Assert.Equal(TaskRunStatus.Running, AgentStateStore.TryRead(dir.File(AgentStateStore.PreviousFileName), out _)!.Find(AdminKey)!.Status);
         Assert.Equal(TaskRunStatus.Completed, AgentStateStore.TryRead(dir.File(AgentStateStore.StateFileName), out _)!.Find(AdminKey)!.Status);
-        Assert.False(File.Exists(dir.File(AgentStateStore.TemporaryFileName)));
+        Assert.Empty(Leftovers(dir));
     }
 
     [Fact]
-    public void Save_CrashAfterTemporaryWritten_OldStateStillLoadsAndTempDiscarded()
+    public void Save_FailureAfterTemporaryWritten_OldStateStillLoadsAndNoTempLeft()
     {
         using var dir = new TempDirectory();
         var store = Store(dir);
         var done = AgentState.Fresh("i-1").Started(AdminKey, Start).Finished(AdminKey, TaskRunStatus.Completed, 0, false, Start);
         store.Save(done);
+        var before = File.ReadAllBytes(dir.File(AgentStateStore.StateFileName));
         store.AfterStep = step =>
         {
             if (step == SaveStep.TemporaryWritten)
@@ -82,26 +93,36 @@ public sealed class AgentStateStoreTests
         Assert.Throws<SimulatedCrashException>(() => store.Save(done.Started(ScriptKey, Start)));
         var reloaded = Store(dir).Load("i-1");
 
+        Assert.Equal(before, File.ReadAllBytes(dir.File(AgentStateStore.StateFileName)));
+        Assert.Equal(StateLoadOutcome.Loaded, reloaded.Outcome);
+        Assert.True(reloaded.State.IsCompleted(AdminKey));
+        Assert.Null(reloaded.State.Find(ScriptKey));
+        Assert.Empty(Leftovers(dir));
+    }
+
+    [Fact]
+    public void Load_KilledSaveLeftTemporary_DiscardedAndOldStateKept()
+    {
+        using var dir = new TempDirectory();
+        var store = Store(dir);
+        var done = AgentState.Fresh("i-1").Started(AdminKey, Start).Finished(AdminKey, TaskRunStatus.Completed, 0, false, Start);
+        store.Save(done);
+        KilledSaveLeftover(dir, AgentStateStore.Serialize(done.Started(ScriptKey, Start), Start));
+
+        var reloaded = Store(dir).Load("i-1");
+
         Assert.Equal(StateLoadOutcome.Loaded, reloaded.Outcome);
         Assert.True(reloaded.State.IsCompleted(AdminKey));
         Assert.Null(reloaded.State.Find(ScriptKey));
         Assert.Contains(reloaded.Diagnostics, d => d.Code == BootCodes.StateTornWrite);
-        Assert.False(File.Exists(dir.File(AgentStateStore.TemporaryFileName)));
+        Assert.Empty(Leftovers(dir));
     }
 
     [Fact]
-    public void Load_FirstSaveStoppedBeforeRename_CompleteTemporaryPromoted()
+    public void Load_FirstSaveKilledBeforeRename_CompleteTemporaryPromoted()
     {
         using var dir = new TempDirectory();
-        var store = Store(dir);
-        store.AfterStep = step =>
-        {
-            if (step == SaveStep.TemporaryWritten)
-            {
-                throw new SimulatedCrashException();
-            }
-        };
-        Assert.Throws<SimulatedCrashException>(() => store.Save(AgentState.Fresh("i-1").Started(AdminKey, Start)));
+        KilledSaveLeftover(dir, AgentStateStore.Serialize(AgentState.Fresh("i-1").Started(AdminKey, Start), Start));
         Assert.False(File.Exists(dir.File(AgentStateStore.StateFileName)));
 
         var result = Store(dir).Load("i-1");
@@ -111,7 +132,7 @@ public sealed class AgentStateStoreTests
         Assert.Equal([AdminKey], result.InterruptedTasks);
         Assert.Contains(result.Diagnostics, d => d.Code == BootCodes.StateTornWrite);
         Assert.True(File.Exists(dir.File(AgentStateStore.StateFileName)));
-        Assert.False(File.Exists(dir.File(AgentStateStore.TemporaryFileName)));
+        Assert.Empty(Leftovers(dir));
     }
 
     [Fact]
@@ -119,12 +140,12 @@ public sealed class AgentStateStoreTests
     {
         using var dir = new TempDirectory();
         var full = AgentStateStore.Serialize(AgentState.Fresh("i-1").Started(AdminKey, Start), Start);
-        File.WriteAllBytes(dir.File(AgentStateStore.TemporaryFileName), full[..(full.Length / 2)]);
+        KilledSaveLeftover(dir, full[..(full.Length / 2)]);
 
         var result = Store(dir).Load("i-1");
 
         Assert.Equal(StateLoadOutcome.Fresh, result.Outcome);
-        Assert.False(File.Exists(dir.File(AgentStateStore.TemporaryFileName)));
+        Assert.Empty(Leftovers(dir));
         Assert.False(File.Exists(dir.File(AgentStateStore.StateFileName)));
     }
 
@@ -172,7 +193,7 @@ public sealed class AgentStateStoreTests
         var store = Store(dir);
         store.Save(AgentState.Fresh("i-1").Started(AdminKey, Start).Finished(AdminKey, TaskRunStatus.Completed, 0, false, Start));
         var full = AgentStateStore.Serialize(AgentState.Fresh("i-1"), Start);
-        File.WriteAllBytes(dir.File(AgentStateStore.TemporaryFileName), full[..(full.Length / 2)]);
+        KilledSaveLeftover(dir, full[..(full.Length / 2)]);
 
         var result = store.Load("i-1");
 

@@ -120,9 +120,19 @@ public class OfflineFilesLinkTests
         var files = new OfflineFiles(temp.Path);
         var target = files.ToHostPath(SetupComplete);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.CreateSymbolicLink(Path.Combine(Path.GetDirectoryName(target)!, ".SetupComplete.cmd.reseal-tmp"), victim);
-
-        files.WriteAllBytes(SetupComplete, "echo hi"u8);
+        // The writer's first temporary name is made to be the planted link's: it must take another name, not follow it.
+        var planted = "0123456789abcdef";
+        File.CreateSymbolicLink(Path.Combine(Path.GetDirectoryName(target)!, ".SetupComplete.cmd.reseal-" + planted + ".tmp"), victim);
+        var names = new Queue<string>([planted, "fedcba9876543210"]);
+        AtomicFile.RandomPartForTests = names.Dequeue;
+        try
+        {
+            files.WriteAllBytes(SetupComplete, "echo hi"u8);
+        }
+        finally
+        {
+            AtomicFile.RandomPartForTests = null;
+        }
 
         Assert.Equal("unchanged", File.ReadAllText(victim));
         Assert.Equal("echo hi", File.ReadAllText(target));

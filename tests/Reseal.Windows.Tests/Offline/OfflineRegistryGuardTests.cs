@@ -32,12 +32,12 @@ public class OfflineRegistryGuardTests
         using var temp = new TempDirectory();
         using var backups = new TempDirectory();
         var root = WindowsTree.Full(temp);
-        var software = Path.Combine(root, "Windows", "System32", "config", "SOFTWARE");
-        var registry = OfflineWindows.Open(root, backupDirectory: backups.Path).Registry;
-        var blocker = Directory.CreateDirectory(software + ".reseal-tmp"); // the writer's temporary file cannot be created
+        var blocked = Path.Combine(backups.Path, "blocked");
+        File.WriteAllText(blocked, "a file where the backup folder must go"); // the save fails: no backup, no write
+        var registry = OfflineWindows.Open(root, backupDirectory: blocked).Registry;
 
         Assert.ThrowsAny<Exception>(() => registry.SetValue(RegistryHive.Software, "Reseal", "Failed", RegistryData.FromString("lost")));
-        blocker.Delete();
+        File.Delete(blocked);
         registry.SetValue(RegistryHive.Software, "Reseal", "Saved", RegistryData.FromString("kept"));
 
         var reopened = OfflineWindows.Open(root, backupDirectory: backups.Path).Registry;

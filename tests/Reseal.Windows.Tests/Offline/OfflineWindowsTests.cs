@@ -27,7 +27,7 @@ public class OfflineWindowsTests
         files.WriteAllBytes(@"C:\ProgramData\Reseal\state\x.json", "{}"u8);
 
         Assert.Equal("{}"u8.ToArray(), files.ReadAllBytes(@"%ProgramData%\reseal\STATE\x.json"));
-        Assert.Empty(Directory.GetFiles(Path.Combine(temp.Path, "ProgramData", "Reseal", "state"), "*.reseal-tmp"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(temp.Path, "ProgramData", "Reseal", "state"), "*.reseal-*"));
         Assert.Throws<FileNotFoundException>(() => files.ReadAllBytes(@"C:\nothing.txt"));
     }
 

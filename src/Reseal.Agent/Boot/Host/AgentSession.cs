@@ -12,7 +12,6 @@ using Reseal.Cloud;
 using Reseal.Cloud.Metadata;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Passwords;
-using Reseal.Windows;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Boot.Host;

@@ -5,9 +5,10 @@
 //                          "tasks":[{"key":"preReady/setAdminAccount#0@…","status":"completed","attempts":1,"reboots":0,
 //                                    "exitCode":0,"updatedAt":"…"}]}
 //   previous-state.json   the state before the last save (the backup File.Replace keeps)
-//   state.json.tmp        a save in progress: written, flushed to disk, then renamed over state.json. A crash mid-write
-//                         leaves it torn: the next start deletes it, unless there is no state.json and it parses as a
-//                         complete state (the first save stopped before its rename), in which case it becomes state.json.
+//   .state.json.reseal-*.tmp  a save in progress (the project's one atomic writer, AtomicFile): written, flushed to
+//                         disk, then renamed over state.json. A crash mid-write leaves it behind: the next start deletes
+//                         it, unless there is no state.json and it parses as a complete state (the first save stopped
+//                         before its rename), in which case it becomes state.json.
 //   state.json.corrupt-*  a state.json that did not parse, moved aside for a human (never silently reset).
 using System.Collections.Immutable;
 using System.Globalization;
@@ -61,8 +62,8 @@ public sealed class AgentStateStore
     /// <summary>The backup of the state before the last save.</summary>
     public const string PreviousFileName = "previous-state.json";
 
-    /// <summary>A save in progress.</summary>
-    public const string TemporaryFileName = "state.json.tmp";
+    /// <summary>True for the name of a save in progress (or one a crash interrupted) beside state.json.</summary>
+    public static bool IsTemporaryFileName(string fileName) => AtomicFile.IsTempName(fileName, StateFileName);
 
     /// <summary>State files larger than this (4 MiB) are treated as corrupt.</summary>
     public const int MaxStateBytes = 4 * 1024 * 1024;
@@ -88,8 +89,6 @@ public sealed class AgentStateStore
 
     private string PreviousPath => Path.Combine(Directory, PreviousFileName);
 
-    private string TemporaryPath => Path.Combine(Directory, TemporaryFileName);
-
     /// <summary>
     /// Loads the state for <paramref name="instanceId"/>. Never throws for bad files: a torn temporary file is
     /// deleted, a corrupt state.json is moved aside and previous-state.json used, and when nothing is usable the state
@@ -99,22 +98,24 @@ public sealed class AgentStateStore
     {
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         var diagnostics = new List<BootDiagnostic>();
-        if (File.Exists(TemporaryPath))
+        var leftovers = AtomicFile.FindStaleTemps(StatePath);
+        if (leftovers.Count > 0)
         {
-            if (!File.Exists(StatePath) && TryRead(TemporaryPath, out _) is not null)
+            if (!File.Exists(StatePath) && TryRead(leftovers[0], out _) is not null)
             {
                 // The first save (no state.json yet) stopped between writing the temporary file and renaming it: the
-                // temporary file is complete (it parsed) and is the newest state there is, so it becomes state.json.
-                File.Move(TemporaryPath, StatePath);
+                // newest temporary file is complete (it parsed) and is the newest state there is, so it becomes state.json.
+                File.Move(leftovers[0], StatePath);
                 diagnostics.Add(Diagnostic(BootCodes.StateTornWrite, DiagnosticSeverity.Info,
-                    "a state save was interrupted before state.json existed; the leftover state.json.tmp is complete, so it became state.json"));
+                    "a state save was interrupted before state.json existed; its leftover temporary file is complete, so it became state.json"));
             }
             else
             {
-                File.Delete(TemporaryPath);
                 diagnostics.Add(Diagnostic(BootCodes.StateTornWrite, DiagnosticSeverity.Info,
-                    "a state save was interrupted (leftover state.json.tmp); discarded it and kept the last complete state"));
+                    "a state save was interrupted (leftover temporary file); discarded it and kept the last complete state"));
             }
+
+            AtomicFile.RemoveStaleTemps(StatePath);
         }
 
         var outcome = StateLoadOutcome.Loaded;
@@ -188,30 +189,20 @@ public sealed class AgentStateStore
     }
 
     /// <summary>
-    /// Writes <paramref name="state"/> atomically: to state.json.tmp, flushed to disk, then renamed over state.json with
-    /// the old state.json kept as previous-state.json. A crash at any point leaves a complete state.json (old or new).
+    /// Writes <paramref name="state"/> atomically through the project's one writer (<see cref="AtomicFile"/>): a new
+    /// temporary file, flushed to disk, then renamed over state.json with the old state.json kept as
+    /// previous-state.json. A crash at any point leaves a complete state.json (old or new).
     /// </summary>
     public void Save(AgentState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        System.IO.Directory.CreateDirectory(Directory);
         var bytes = Serialize(state, _time.GetUtcNow());
-        using (var stream = new FileStream(TemporaryPath, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+        AtomicFile.Write(StatePath, bytes, new AtomicWriteOptions
         {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-
-        AfterStep?.Invoke(SaveStep.TemporaryWritten);
-        if (File.Exists(StatePath))
-        {
-            File.Replace(TemporaryPath, StatePath, PreviousPath, ignoreMetadataErrors: true);
-        }
-        else
-        {
-            File.Move(TemporaryPath, StatePath);
-        }
-
+            // Runs once the temporary file is flushed, before the rename; a failure there leaves state.json as it was.
+            Verify = _ => AfterStep?.Invoke(SaveStep.TemporaryWritten),
+            BackupPath = PreviousPath,
+        });
         AfterStep?.Invoke(SaveStep.Replaced);
     }
 
@@ -219,11 +210,13 @@ public sealed class AgentStateStore
     public int Reset()
     {
         var deleted = 0;
-        foreach (var path in new[] { StatePath, PreviousPath, TemporaryPath }.Where(File.Exists))
+        foreach (var path in new[] { StatePath, PreviousPath }.Where(File.Exists))
         {
             File.Delete(path);
             deleted++;
         }
+
+        deleted += AtomicFile.RemoveStaleTemps(StatePath);
 
         return deleted;
     }

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Reseal.Cloud;
 using Reseal.Cloud.Passwords;
-using Reseal.Windows;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Boot.Tasks;

@@ -1,0 +1,291 @@
+// The one atomic file writer of the project. This file is compiled into every assembly that writes files
+// (Registry, Unattend, Windows, Agent, Cli) as an internal type, because Registry and Unattend may depend on nothing
+// of ours (DESIGN.md): one source, one behaviour, no copies.
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Reseal;
+
+/// <summary>What an atomic write does besides replacing the target.</summary>
+internal sealed class AtomicWriteOptions
+{
+    /// <summary>
+    /// Called with the temporary file's path after it has been written and flushed to disk, before it replaces the
+    /// target (e.g. re-read and parse it). Throwing abandons the write: the target stays byte-identical.
+    /// </summary>
+    public Action<string>? Verify { get; init; }
+
+    /// <summary>Where the replaced target is kept (a rename or hard link, not a copy); null keeps nothing.</summary>
+    public string? BackupPath { get; init; }
+
+    /// <summary>Create the target's folder when it is missing (default); false fails instead.</summary>
+    public bool CreateDirectory { get; init; } = true;
+}
+
+/// <summary>
+/// Writes a whole file so that a crash or a failure leaves either the old file or the new one, never half of it:
+/// a temporary file beside the target (same volume, so the rename is atomic) named
+/// <c>.NAME.reseal-RANDOM.tmp</c> and created new (O_CREAT|O_EXCL: an existing entry, a planted link included, is
+/// never opened or followed; the 64 random bits come from the OS CSPRNG so the name cannot be guessed in advance),
+/// written, flushed to disk, verified by the caller, then renamed over the target (keeping the old target as a
+/// backup when asked). Temporary files a killed run left behind are removed by <see cref="RemoveStaleTemps"/>, which
+/// every write calls first: only directory entries that match the pattern for that target exactly, never a
+/// directory, never through a link (unlinking a name never follows it).
+/// </summary>
+internal static class AtomicFile
+{
+    private const string Infix = ".reseal-";
+    private const string Suffix = ".tmp";
+    private const int RandomHexDigits = 16;
+    private const int CreateAttempts = 8;
+
+    // Test seams, per thread so that tests running in parallel do not see each other's: the random part of the next
+    // temporary names (null = the CSPRNG), and a call after the temporary file is flushed and verified, just before
+    // the rename (a test throws there to stand for a crash).
+    [ThreadStatic]
+    private static Func<string>? t_randomPart;
+
+    [ThreadStatic]
+    private static Action<string>? t_beforeRename;
+
+    internal static Func<string>? RandomPartForTests
+    {
+        get => t_randomPart;
+        set => t_randomPart = value;
+    }
+
+    internal static Action<string>? BeforeRenameForTests
+    {
+        get => t_beforeRename;
+        set => t_beforeRename = value;
+    }
+
+    /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/>.</summary>
+    public static void Write(string path, ReadOnlySpan<byte> contents, AtomicWriteOptions? options = null)
+    {
+        var full = Prepare(path, options);
+        var (temp, stream) = CreateTemp(full);
+        try
+        {
+            using (stream)
+            {
+                stream.Write(contents);
+                stream.Flush(flushToDisk: true);
+            }
+
+            Commit(temp, full, options);
+        }
+        finally
+        {
+            RemoveIfLeft(temp);
+        }
+    }
+
+    /// <summary>Writes what <paramref name="write"/> puts into the stream it is given (streamed, not buffered).</summary>
+    public static void Write(string path, Action<Stream> write, AtomicWriteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var full = Prepare(path, options);
+        var (temp, stream) = CreateTemp(full);
+        try
+        {
+            using (stream)
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            Commit(temp, full, options);
+        }
+        finally
+        {
+            RemoveIfLeft(temp);
+        }
+    }
+
+    /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte order mark.</summary>
+    public static void WriteText(string path, string text, AtomicWriteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Write(path, Encoding.UTF8.GetBytes(text), options);
+    }
+
+    /// <summary>
+    /// Removes the temporary files an interrupted write to <paramref name="path"/> left beside it; returns how many.
+    /// Only names of exactly our pattern for this target; directories and links are left alone; failures (a
+    /// read-only volume, a file another user owns) are ignored, since a leftover costs space, not correctness.
+    /// </summary>
+    public static int RemoveStaleTemps(string path)
+    {
+        var removed = 0;
+        foreach (var entry in FindStaleTemps(path))
+        {
+            try
+            {
+                File.Delete(entry);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for a later run.
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>
+    /// The temporary files of interrupted writes to <paramref name="path"/>, newest first: names of exactly our
+    /// pattern for this target that are files, not directories or links.
+    /// </summary>
+    public static IReadOnlyList<string> FindStaleTemps(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        var name = Path.GetFileName(full);
+        var found = new List<FileInfo>();
+        try
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "." + name + Infix + "*" + Suffix))
+            {
+                var info = new FileInfo(entry);
+                if (IsTempName(info.Name, name) && info.LinkTarget is null
+                    && (info.Attributes & (FileAttributes.Directory | FileAttributes.ReparsePoint)) == 0)
+                {
+                    found.Add(info);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The folder cannot be listed: nothing we could clean.
+        }
+
+        return [.. found.OrderByDescending(f => f.LastWriteTimeUtc).Select(f => f.FullName)];
+    }
+
+    /// <summary>True when <paramref name="entryName"/> is a temporary name of <paramref name="targetName"/>.</summary>
+    internal static bool IsTempName(string entryName, string targetName)
+    {
+        var prefix = "." + targetName + Infix;
+        if (entryName.Length != prefix.Length + RandomHexDigits + Suffix.Length
+            || !entryName.StartsWith(prefix, StringComparison.Ordinal)
+            || !entryName.EndsWith(Suffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var c in entryName.AsSpan(prefix.Length, RandomHexDigits))
+        {
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A fresh temporary path for <paramref name="fullPath"/> (not created).</summary>
+    internal static string NewTempPath(string fullPath)
+    {
+        var random = RandomPartForTests?.Invoke() ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(RandomHexDigits / 2));
+        return Path.Combine(Path.GetDirectoryName(fullPath)!, "." + Path.GetFileName(fullPath) + Infix + random + Suffix);
+    }
+
+    private static string Prepare(string path, AtomicWriteOptions? options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.GetFullPath(path);
+        if (options?.CreateDirectory != false)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        }
+
+        RemoveStaleTemps(full);
+        return full;
+    }
+
+    private static (string Path, FileStream Stream) CreateTemp(string full)
+    {
+        var stream = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 1 << 16,
+        };
+
+        // The new file replaces the target, so it gets the target's permissions; until then only the owner may
+        // read it (a hive or an answer file can hold secrets). A new target gets the process's default mode.
+        UnixFileMode? targetMode = null;
+        if (!OperatingSystem.IsWindows() && File.Exists(full))
+        {
+            targetMode = File.GetUnixFileMode(full);
+            stream.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var temp = NewTempPath(full);
+            try
+            {
+                var file = new FileStream(temp, stream);
+                if (targetMode is { } mode && !OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(file.SafeFileHandle, mode);
+                }
+
+                return (temp, file);
+            }
+            catch (IOException) when (attempt < CreateAttempts && EntryExists(temp))
+            {
+                // Something (a leftover of another writer, or a planted link) has this name: take another.
+            }
+        }
+    }
+
+    private static void Commit(string temp, string full, AtomicWriteOptions? options)
+    {
+        options?.Verify?.Invoke(temp);
+        BeforeRenameForTests?.Invoke(temp);
+        if (options?.BackupPath is { } backup && File.Exists(full))
+        {
+            // On Unix the old file becomes the backup by a hard link, then the rename; on Windows ReplaceFile renames
+            // it. Neither copies the file, and the target is never missing in between.
+            File.Replace(temp, full, Path.GetFullPath(backup), ignoreMetadataErrors: true);
+        }
+        else
+        {
+            File.Move(temp, full, overwrite: true);
+        }
+    }
+
+    private static void RemoveIfLeft(string temp)
+    {
+        // Our own temporary file (created new above); after a successful rename there is nothing here. A failure to
+        // remove it must not hide the error that brought us here; the next write removes it.
+        try
+        {
+            if (EntryExists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>True when there is a directory entry of that name, a dangling link included.</summary>
+    private static bool EntryExists(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists || info.LinkTarget is not null;
+    }
+}

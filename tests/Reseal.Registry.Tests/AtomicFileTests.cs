@@ -1,0 +1,176 @@
+using Reseal.TestSupport;
+
+namespace Reseal.Registry.Tests;
+
+/// <summary>The project's one atomic writer (src/Shared/AtomicFile.cs), as compiled into Reseal.Registry.</summary>
+public sealed class AtomicFileTests : IDisposable
+{
+    public void Dispose()
+    {
+        AtomicFile.RandomPartForTests = null;
+        AtomicFile.BeforeRenameForTests = null;
+    }
+
+    private sealed class SimulatedCrashException : Exception;
+
+    private static string TempName(string target, string random) => "." + target + ".reseal-" + random + ".tmp";
+
+    [Fact]
+    public void Write_PlantedLinkAtTheTemporaryName_LinkNotFollowedAndAnotherNameUsed()
+    {
+        using var dir = new TempDirectory();
+        using var elsewhere = new TempDirectory();
+        var victim = elsewhere.Write("victim", "unchanged");
+        var target = dir.Write("HIVE", "old");
+        File.CreateSymbolicLink(dir.File(TempName("HIVE", "0000000000000000")), victim);
+        var names = new Queue<string>(["0000000000000000", "1111111111111111"]);
+        AtomicFile.RandomPartForTests = names.Dequeue;
+
+        AtomicFile.Write(target, "new"u8);
+
+        Assert.Equal("unchanged", File.ReadAllText(victim));
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.NotNull(new FileInfo(dir.File(TempName("HIVE", "0000000000000000"))).LinkTarget);
+        Assert.False(File.Exists(dir.File(TempName("HIVE", "1111111111111111"))));
+    }
+
+    [Fact]
+    public void Write_PlantedLinkAtEveryName_FailsWithoutWritingThroughAny()
+    {
+        using var dir = new TempDirectory();
+        using var elsewhere = new TempDirectory();
+        var victim = elsewhere.Write("victim", "unchanged");
+        var target = dir.Write("HIVE", "old");
+        File.CreateSymbolicLink(dir.File(TempName("HIVE", "2222222222222222")), victim);
+        AtomicFile.RandomPartForTests = () => "2222222222222222";
+
+        Assert.Throws<IOException>(() => AtomicFile.Write(target, "new"u8));
+
+        Assert.Equal("unchanged", File.ReadAllText(victim));
+        Assert.Equal("old", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void Write_CrashBetweenWriteAndRename_TargetByteIdenticalAndNoTemporaryLeft()
+    {
+        using var dir = new TempDirectory();
+        byte[] original = [1, 2, 3, 0, 255];
+        var target = dir.Write("SYSTEM", original);
+        string? seen = null;
+        AtomicFile.BeforeRenameForTests = temp =>
+        {
+            seen = temp;
+            Assert.Equal("replacement"u8.ToArray(), File.ReadAllBytes(temp));
+            throw new SimulatedCrashException();
+        };
+
+        Assert.Throws<SimulatedCrashException>(() => AtomicFile.Write(target, "replacement"u8, new AtomicWriteOptions { BackupPath = target + ".bak" }));
+
+        Assert.NotNull(seen);
+        Assert.Equal(original, File.ReadAllBytes(target));
+        Assert.Equal(["SYSTEM"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Write_VerifyRejects_TargetByteIdenticalAndNoTemporaryLeft()
+    {
+        using var dir = new TempDirectory();
+        var target = dir.Write("unattend.xml", "<old/>");
+
+        Assert.Throws<InvalidDataException>(() => AtomicFile.Write(target, "<new"u8, new AtomicWriteOptions { Verify = _ => throw new InvalidDataException("torn") }));
+
+        Assert.Equal("<old/>", File.ReadAllText(target));
+        Assert.Single(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void Write_StreamedContentThatThrows_TargetByteIdenticalAndNoTemporaryLeft()
+    {
+        using var dir = new TempDirectory();
+        var target = dir.Write("out.reg", "old");
+
+        Assert.Throws<SimulatedCrashException>(() => AtomicFile.Write(target, stream =>
+        {
+            stream.Write("half of it"u8);
+            throw new SimulatedCrashException();
+        }));
+
+        Assert.Equal("old", File.ReadAllText(target));
+        Assert.Single(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void Write_StaleTemporariesOfAKilledRun_RemovedByTheNextWriteOnly()
+    {
+        using var dir = new TempDirectory();
+        using var elsewhere = new TempDirectory();
+        var victim = elsewhere.Write("victim", "unchanged");
+        var target = dir.Write("SYSTEM", "old");
+        var stale = dir.Write(TempName("SYSTEM", "abcdef0123456789"), new byte[100_000]);
+        var link = dir.File(TempName("SYSTEM", "9876543210abcdef"));
+        File.CreateSymbolicLink(link, victim);
+        var folder = Directory.CreateDirectory(dir.File(TempName("SYSTEM", "aaaaaaaaaaaaaaaa"))).FullName;
+        var otherTarget = dir.Write(TempName("SOFTWARE", "abcdef0123456789"), "another file's");
+        var notOurs = dir.Write(".SYSTEM.reseal-xyz.tmp", "not our pattern");
+
+        Assert.Equal([stale], AtomicFile.FindStaleTemps(target));
+        AtomicFile.Write(target, "new"u8);
+
+        Assert.False(File.Exists(stale));
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.Equal("unchanged", File.ReadAllText(victim));
+        Assert.True(Directory.Exists(folder));
+        Assert.True(File.Exists(otherTarget));
+        Assert.True(File.Exists(notOurs));
+        Assert.Equal("new", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void Write_BackupPath_OldContentKeptWithoutCopyingAndNewInPlace()
+    {
+        using var dir = new TempDirectory();
+        var target = dir.Write("SAM", "old");
+
+        AtomicFile.Write(target, "new"u8, new AtomicWriteOptions { BackupPath = target + ".bak" });
+        AtomicFile.Write(dir.File("NEW"), "first"u8, new AtomicWriteOptions { BackupPath = dir.File("NEW.bak") });
+
+        Assert.Equal("old", File.ReadAllText(target + ".bak"));
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.Equal("first", File.ReadAllText(dir.File("NEW")));
+        Assert.False(File.Exists(dir.File("NEW.bak")));
+    }
+
+    [Fact]
+    public void Write_TargetWithPrivateMode_KeepsItsMode()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            Assert.Skip("Unix file modes only");
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var target = dir.Write("SAM", "old");
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        AtomicFile.Write(target, "new"u8);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
+    }
+
+    [Fact]
+    public void Save_HiveCrashBeforeRename_HiveByteIdenticalNoTemporaryAndNextOpenClean()
+    {
+        using var dir = new TempDirectory();
+        var original = HiveData.Bytes("hivex-minimal");
+        var path = dir.Write("HIVE", original);
+        var document = HiveDocument.Open(path, time: FixedTime.Default);
+        document.SetValue("Reseal", "Marker", 4, TestHives.DWord(7));
+        AtomicFile.BeforeRenameForTests = _ => throw new SimulatedCrashException();
+
+        Assert.Throws<SimulatedCrashException>(() => document.Save(path));
+
+        Assert.Equal(original, File.ReadAllBytes(path));
+        Assert.Equal(["HIVE"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+}
