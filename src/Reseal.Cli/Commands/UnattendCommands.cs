@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Reseal.Unattend.Catalog;
 using Reseal.Unattend.Explain;
 using Reseal.Unattend.Lint;
 using Reseal.Unattend.Model;
@@ -42,14 +43,31 @@ internal static class UnattendCommands
         {
             Description = "Treat every file as one Setup caches (%WINDIR%\\Panther): clear-text passwords become errors. Paths under a Panther folder are treated so anyway.",
         };
-        var command = new Command("lint", "Check answer files for mistakes that break Setup or Sysprep or leave secrets behind. Exit 1 when findings reach --fail-on, 3 when a file is unreadable or not XML.")
+        var windows = WindowsOption("Windows release to check against (deprecated, removed and new settings)");
+        var arch = new Option<string?>("--arch")
         {
-            files, format, failOn, cached,
+            Description = "The image's processor architecture: components for another one are errors (RU016). Without it, not checked.",
+            HelpName = "amd64|arm64|x86",
+        };
+        arch.AcceptOnlyFromAmong("amd64", "arm64", "x86");
+        var template = new Option<bool>("--template")
+        {
+            Description = "The files are templates: placeholders in commands and free text (%VAR%, {Var}) are left unchecked too. Unambiguous placeholders ({{ var }}, {% if %}, $Var$) are recognised without it.",
+        };
+        var command = new Command("lint", "Check answer files against Microsoft's Unattended Windows Setup Reference and for mistakes that break Setup or Sysprep or leave secrets behind. Exit 1 when findings reach --fail-on, 3 when a file is unreadable or not XML.")
+        {
+            files, format, failOn, cached, windows, arch, template,
         };
         command.SetAction(parse =>
         {
             var linter = new AnswerFileLinter();
-            var options = parse.GetValue(cached) ? new LintOptions { Cached = true } : LintOptions.Default;
+            var options = new LintOptions
+            {
+                Cached = parse.GetValue(cached) ? true : null,
+                Windows = ParseWindows(parse.GetValue(windows)),
+                Architecture = parse.GetValue(arch),
+                Template = parse.GetValue(template),
+            };
             var reports = new List<LintReport>();
             foreach (var path in parse.GetValue(files)!)
             {
@@ -82,6 +100,11 @@ internal static class UnattendCommands
                 default:
                     WriteLintText(context, reports);
                     break;
+            }
+
+            foreach (var report in reports.Where(r => r.Windows is not null && r.WindowsSource == WindowsReleaseSource.OfflineImage))
+            {
+                context.Message($"{report.File}: checked against {report.Windows}, the image its cpi:offlineImage names (--windows overrides)");
             }
 
             var summary = $"{reports.Count} file{(reports.Count == 1 ? string.Empty : "s")}: " +
@@ -125,6 +148,8 @@ internal static class UnattendCommands
         {
             ["path"] = r.File,
             ["readable"] = r.Readable,
+            ["windows"] = r.Windows?.Name,
+            ["windowsSource"] = r.Windows is null ? null : r.WindowsSource.ToString().ToLowerInvariant(),
             ["findings"] = new JsonArray([.. r.Findings.Select(f => (JsonNode)new JsonObject
             {
                 ["rule"] = f.Rule.Id,
@@ -134,6 +159,7 @@ internal static class UnattendCommands
                 ["line"] = f.Position.IsKnown ? f.Position.Line : null,
                 ["column"] = f.Position.IsKnown ? f.Position.Column : null,
                 ["fix"] = f.Rule.Fix,
+                ["reference"] = f.Reference,
             })]),
         })]),
         ["summary"] = new JsonObject
@@ -154,16 +180,17 @@ internal static class UnattendCommands
             DefaultValueFactory = _ => "/generalize /oobe /shutdown",
             HelpName = "switches",
         };
-        var arch = new Option<string>("--arch")
+        var arch = new Option<string?>("--arch")
         {
-            Description = "Architecture of the image: components for others are ignored.",
-            DefaultValueFactory = _ => "amd64",
+            Description = "Architecture of the image: components for others are ignored. Default: the file's, when all its components name one; else amd64.",
+            HelpName = "amd64|arm64|x86",
         };
         arch.AcceptOnlyFromAmong("amd64", "arm64", "x86");
+        var windows = WindowsOption("Windows release of the image (removed and new settings)");
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
-        var command = new Command("explain", "Show what Sysprep and Setup will do with an answer file, pass by pass in run order, and what they will ignore and why.")
+        var command = new Command("explain", "Show what Sysprep and Setup will do with an answer file, pass by pass in run order, and what they will ignore and why. Exit 3 when the file is not an answer file.")
         {
-            file, sysprep, arch, format,
+            file, sysprep, arch, windows, format,
         };
         command.SetAction(parse =>
         {
@@ -178,7 +205,7 @@ internal static class UnattendCommands
             }
 
             var answerFile = AnswerFileReader.ReadFile(parse.GetValue(file)!);
-            var explanation = new AnswerFileExplainer().Explain(answerFile, switches, parse.GetValue(arch)!);
+            var explanation = new AnswerFileExplainer().Explain(answerFile, switches, parse.GetValue(arch), ParseWindows(parse.GetValue(windows)));
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 context.Out.WriteLine(Json.Write(ExplainJson(explanation)));
@@ -196,7 +223,8 @@ internal static class UnattendCommands
     private static void WriteExplainText(CliContext context, Explanation explanation)
     {
         var console = context.Console;
-        console.MarkupLine($"[bold]sysprep.exe {Markup.Escape(explanation.Switches.ToString())}[/] with {Markup.Escape(explanation.File ?? "<input>")} on an {explanation.Architecture} image");
+        var archSource = explanation.ArchitectureFromFile ? " (the file's only architecture)" : string.Empty;
+        console.MarkupLine($"[bold]sysprep.exe {Markup.Escape(explanation.Switches.ToString())}[/] with {Markup.Escape(explanation.File ?? "<input>")} on an {explanation.Architecture} image{archSource}");
         var number = 0;
         foreach (var step in explanation.Steps)
         {
@@ -217,7 +245,11 @@ internal static class UnattendCommands
                     lastComponent = item.Component;
                 }
 
-                if (item.Kind == ExplainItemKind.Command)
+                if (item.Kind == ExplainItemKind.FailingCommand)
+                {
+                    console.MarkupLine($"     [red]fails[/] {Markup.Escape(item.Path)}: {Markup.Escape(item.Detail ?? string.Empty)}");
+                }
+                else if (item.Kind == ExplainItemKind.Command)
                 {
                     console.MarkupLine($"     [green]run[/] {Markup.Escape(item.Path)}: {Markup.Escape(item.Value ?? string.Empty)}");
                     if (item.Detail is not null)
@@ -261,6 +293,7 @@ internal static class UnattendCommands
         ["sysprep"] = e.Switches.ToString(),
         ["file"] = e.File,
         ["architecture"] = e.Architecture,
+        ["architectureFromFile"] = e.ArchitectureFromFile,
         ["steps"] = new JsonArray([.. e.Steps.Select((s, i) => (JsonNode)new JsonObject
         {
             ["step"] = i + 1,
@@ -268,7 +301,7 @@ internal static class UnattendCommands
             ["when"] = s.When,
             ["items"] = new JsonArray([.. s.Items.Select(item => (JsonNode)new JsonObject
             {
-                ["kind"] = item.Kind.ToString().ToLowerInvariant(),
+                ["kind"] = item.Kind == ExplainItemKind.FailingCommand ? "failing-command" : item.Kind.ToString().ToLowerInvariant(),
                 ["component"] = item.Component,
                 ["path"] = item.Path,
                 ["value"] = item.Value,
@@ -331,21 +364,19 @@ internal static class UnattendCommands
                 throw new UsageException($"{target} exists; use --force to overwrite it");
             }
 
+            var zone = CheckTimeZone(parse.GetValue(timeZone));
+            var tag = CheckLocale(parse.GetValue(locale));
             string? secret = null;
             if (mode == AdminPasswordMode.Static)
             {
-                secret = context.ReadSecret("Administrator password: ");
-                if (secret.Length == 0)
-                {
-                    throw new BadInputException("the static Administrator password is empty");
-                }
+                secret = ReadStaticPassword(context);
             }
 
             var options = new ProfileOptions
             {
                 Architecture = parse.GetValue(arch)!,
-                Locale = parse.GetValue(locale),
-                TimeZone = parse.GetValue(timeZone),
+                Locale = tag,
+                TimeZone = zone,
                 RegisteredOwner = parse.GetValue(owner),
                 RegisteredOrganization = parse.GetValue(organization),
                 AdminPassword = mode,
@@ -382,6 +413,69 @@ internal static class UnattendCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>--time-zone: a Windows time zone name (the registry's Time Zones keys), in the registry's spelling.</summary>
+    private static string? CheckTimeZone(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (WindowsTimeZones.Canonical(value) is { } canonical)
+        {
+            return canonical;
+        }
+
+        var near = WindowsTimeZones.Suggestions(value);
+        throw new UsageException($"--time-zone '{value}' is not a Windows time zone name" +
+            (near.Count > 0 ? $"; did you mean {string.Join(", ", near.Select(n => $"'{n}'"))}?" : string.Empty) +
+            " Names are those 'tzutil /l' lists (UTC, Pacific Standard Time, W. Europe Standard Time...), optionally ending in _dstoff.");
+    }
+
+    /// <summary>--locale: a language tag as the International-Core pages describe it (language-region).</summary>
+    private static string? CheckLocale(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var trimmed = value.Trim();
+        var parts = trimmed.Split('-');
+        var valid = parts.Length is >= 2 and <= 4 && parts[0].Length is 2 or 3 && parts[0].All(char.IsAsciiLetter)
+            && parts.Skip(1).All(p => p.Length is >= 2 and <= 8 && p.All(char.IsAsciiLetterOrDigit));
+        return valid
+            ? trimmed
+            : throw new UsageException($"--locale '{value}' is not a language tag in the form language-region, such as en-US, de-DE or sr-Latn-RS");
+    }
+
+    /// <summary>
+    /// The static Administrator password: asked twice on a terminal (a typo would lock the image), read once from
+    /// redirected input, and refused unless it meets Windows' complexity rules (which Setup enforces when it sets it).
+    /// </summary>
+    private static string ReadStaticPassword(CliContext context)
+    {
+        var secret = context.ReadSecret("Administrator password: ");
+        if (secret.Length == 0)
+        {
+            throw new BadInputException("the static Administrator password is empty");
+        }
+
+        if (!context.InputRedirected && context.ReadSecret("Again: ") != secret)
+        {
+            throw new BadInputException("the two passwords differ; nothing was written");
+        }
+
+        var password = Reseal.Cloud.Passwords.ClearTextPassword.FromString(secret);
+        var complexity = Reseal.Cloud.Passwords.PasswordComplexity.Check(password, "Administrator");
+        if (!complexity.Passes)
+        {
+            throw new BadInputException($"the static Administrator password does not meet Windows complexity rules: {complexity.Problem}");
+        }
+
+        return secret;
     }
 
     private static Command Password(CliContext context)
@@ -427,6 +521,21 @@ internal static class UnattendCommands
         command.Subcommands.Add(decode);
         return command;
     }
+
+    /// <summary>--windows: one of the releases the catalog knows, by its short name.</summary>
+    private static Option<string?> WindowsOption(string what)
+    {
+        var option = new Option<string?>("--windows")
+        {
+            Description = $"{what}: {string.Join(", ", WindowsRelease.Names)}. Default: the release the file's cpi:offlineImage names, else the newest.",
+            HelpName = "release",
+        };
+        option.AcceptOnlyFromAmong([.. WindowsRelease.Names]);
+        return option;
+    }
+
+    private static WindowsRelease? ParseWindows(string? name) =>
+        name is null ? null : WindowsRelease.TryParse(name, out var release) ? release : throw new UsageException($"--windows: '{name}' is not one of {string.Join(", ", WindowsRelease.Names)}");
 
     private static PasswordField FieldOf(string name) => name == "password" ? PasswordField.Password : PasswordField.AdministratorPassword;
 
