@@ -335,13 +335,16 @@ internal static partial class FactExtractor
         }
     }
 
-    /// <summary>The page's own prose: lead, notes and values, without tables of child elements, examples or links lists.</summary>
+    /// <summary>
+    /// The page's own prose: lead, notes, values, and what follows the table of child elements ("This string type does
+    /// not support empty elements" sits there on list pages); tables, whose rows describe children, are left out.
+    /// </summary>
     private static string OwnText(ReferencePage page)
     {
         var parts = new List<string> { page.Lead };
         parts.AddRange(page.Sections
-            .Where(s => s.Heading is not ("related topics" or "applies to" or "applies to" or "xml example" or "xml examples"
-                or "parent hierarchy" or "child elements" or "child element" or "in this section" or "valid configuration passes"))
+            .Where(s => s.Heading is not ("related topics" or "applies to" or "xml example" or "xml examples"
+                or "parent hierarchy" or "valid configuration passes"))
             .Select(s => s.Body));
         var text = string.Join("\n", parts);
         text = HtmlTable().Replace(text, " ");

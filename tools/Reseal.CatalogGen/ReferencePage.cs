@@ -198,9 +198,11 @@ internal sealed partial class ReferencePage
         var text = MarkdownLink().Replace(markdown, "$1");
         text = Tag().Replace(text, " ");
         text = WebUtility.HtmlDecode(text);
+        // An escaped backtick (\`) is a character of the text (ComputerName's forbidden list); the others mark code.
+        text = text.Replace("\\`", "\u0001", StringComparison.Ordinal);
         text = text.Replace("**", string.Empty, StringComparison.Ordinal).Replace("`", string.Empty, StringComparison.Ordinal);
         text = Note().Replace(text, " ");
-        text = Unescape(text);
+        text = Unescape(text).Replace('\u0001', '`');
         return Spaces().Replace(text, " ");
     }
 
