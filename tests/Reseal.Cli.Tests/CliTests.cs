@@ -382,6 +382,31 @@ public class CliTests
     }
 
     [Fact]
+    public void Explain_NotAnAnswerFile_ExitsThree()
+    {
+        using var temp = new TempDirectory();
+
+        var result = CliRunner.Run(["unattend", "explain", temp.Write("a.xml", "<settings xmlns=\"urn:schemas-microsoft-com:unattend\" pass=\"specialize\"/>")]);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("not an answer file", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Out);
+    }
+
+    [Fact]
+    public void Explain_Arm64File_SaysItUsesTheFilesArchitecture()
+    {
+        using var temp = new TempDirectory();
+        var xml = Clean.Replace("amd64", "arm64", StringComparison.Ordinal);
+
+        var result = CliRunner.Run(["unattend", "explain", temp.Write("a.xml", xml)]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("on an arm64 image (the file's only architecture)", result.Out, StringComparison.Ordinal);
+        Assert.Contains("TimeZone = UTC", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Lint_MicrosoftSamples_ReportDefectsWithoutCrashing()
     {
         var files = SharedData.RequireFiles("answerfiles", "*.xml");
