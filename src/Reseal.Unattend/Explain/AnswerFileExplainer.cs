@@ -188,7 +188,8 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
             var name = component.Name ?? "?";
             var arch = component.ProcessorArchitecture;
             var label = $"{name} ({arch ?? "no architecture"})";
-            if (!AnswerFileTargets.Applies(arch, architecture))
+            var templated = arch is not null && Lint.TemplatePlaceholders.IsTemplated(arch, literalExpected: true, forced: false);
+            if (!templated && !AnswerFileTargets.Applies(arch, architecture))
             {
                 ignored.Add(new ExplainIgnored($"{label} in {pass.ToXmlName()}",
                     $"applies only to {arch ?? "?"} images; this explanation is for {architecture} (use --arch)", AnswerFile.PositionOf(component.Element)));
@@ -253,12 +254,8 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
                     continue;
                 }
 
-                if (definition is not null && definition.Lifecycle.IsDeprecatedOn(windows) && !element.HasElements)
-                {
-                    ignored.Add(new ExplainIgnored($"{component}/{path} = {element.Value.Trim()}", $"deprecated: no effect on {windows}", AnswerFile.PositionOf(element)));
-                    continue;
-                }
-
+                var deprecated = definition is not null && definition.Lifecycle.IsDeprecatedOn(windows)
+                    ? $"deprecated for {windows}: Microsoft says not to rely on it" : null;
                 var label = definition?.IsListItem == true || element.Attribute(UnattendNames.WcmAction) is not null
                     ? $"{path}[{KeyOf(element, definition)}]"
                     : path;
@@ -284,7 +281,7 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
                     value = "(hidden)";
                 }
 
-                var detail = definition is null && known ? "not in Microsoft's reference: applied if the image has it" : null;
+                var detail = deprecated ?? (definition is null && known ? "not in Microsoft's reference: applied if the image has it" : null);
                 items.Add(Setting(label, value, detail, element));
             }
         }

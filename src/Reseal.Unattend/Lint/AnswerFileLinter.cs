@@ -317,7 +317,7 @@ public sealed partial class AnswerFileLinter
             {
                 _deprecated.Add(element);
                 Report(LintRules.Deprecated, element,
-                    $"{path} is deprecated {When(lifecycle.Deprecated!.Value)} and has no effect on {windows}", reference: page);
+                    $"{path} is deprecated {When(lifecycle.Deprecated!.Value)}; Microsoft says not to use it (checked for {windows})", reference: page);
             }
 
             return true;

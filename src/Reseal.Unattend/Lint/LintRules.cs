@@ -145,7 +145,7 @@ public static class LintRules
         "CopyProfile is outside the specialize pass, where Setup ignores it or fails.", "Put CopyProfile in specialize, once.");
 
     public static readonly LintRule Deprecated = new("RU061", "deprecated-setting", Severity.Warning,
-        "A setting Microsoft's reference marks deprecated for the Windows version checked (--windows): it has no effect there.", "Remove it or use its replacement.");
+        "A setting Microsoft's reference marks deprecated for the Windows version checked (--windows): Microsoft says not to use it; it may be ignored, and later releases may remove it.", "Remove it or use its replacement.");
 
     public static readonly LintRule AutoLogonCount = new("RU062", "autologon-logoncount", Severity.Error,
         "AutoLogon has no LogonCount; Setup requires it, and without it the automatic logons never stop or never start.",

@@ -226,4 +226,26 @@ public class ExplainTests
         Assert.Contains(newest.Ignored, i => i.What.EndsWith("Themes/ScreenSaver", StringComparison.Ordinal) && i.Reason.Contains("removed", StringComparison.Ordinal));
         Assert.DoesNotContain(server2016.Ignored, i => i.What.EndsWith("Themes/ScreenSaver", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Explain_TemplatedArchitecture_IsTakenToBeTheImages()
+    {
+        var file = AnswerFileReader.ReadText(Doc(Pass("oobeSystem", """<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="%ARCH%" publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS"><TimeZone>UTC</TimeZone></component>""")));
+
+        var explanation = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault);
+
+        Assert.Empty(explanation.Ignored);
+        Assert.Contains(explanation.Steps.SelectMany(s => s.Items), i => i.Path == "TimeZone");
+    }
+
+    [Fact]
+    public void Explain_DeprecatedSetting_IsAppliedWithAWarningDetail()
+    {
+        var file = AnswerFileReader.ReadText(Doc(Pass("oobeSystem", Shell("<OOBE><NetworkLocation>Work</NetworkLocation></OOBE>"))));
+
+        var item = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault).Steps.SelectMany(s => s.Items).Single();
+
+        Assert.Equal("OOBE/NetworkLocation", item.Path);
+        Assert.Contains("deprecated", item.Detail, StringComparison.Ordinal);
+    }
 }
