@@ -10,6 +10,8 @@ namespace Reseal.Bench;
 ///   dotnet run -c Release --project bench/Reseal.Bench -- lint            BenchmarkDotNet: lint throughput (files/s)
 ///   dotnet run -c Release --project bench/Reseal.Bench -- lint --quick    one timed pass, no BenchmarkDotNet (seconds)
 ///   dotnet run -c Release --project bench/Reseal.Bench -- corpus DIR      write the generated corpus to DIR (for bench/unattend-lint.sh)
+///   Reseal.Bench agent-once PUBKEY                                          one agent run, default config, instant tasks (bench/agent.sh)
+///   dotnet run -c Release --project bench/Reseal.Bench -- eval [DIR]      lint + explain over the public answer files (bench/unattend-eval.sh)
 /// </summary>
 public static class Program
 {
@@ -28,6 +30,8 @@ public static class Program
                 }
 
                 return 0;
+            case "eval":
+                return AnswerFileEvaluation.Run(args.Length > 1 ? args[1] : Path.Combine("..", "shared", "data", "answerfiles", "public"));
             case "corpus" when args.Length == 2:
                 Directory.CreateDirectory(args[1]);
                 foreach (var (name, bytes) in LintCorpus.Create())
@@ -38,7 +42,7 @@ public static class Program
                 Console.WriteLine($"wrote {LintBenchmark.CorpusSize} files to {args[1]}");
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Reseal.Bench lint [--quick] | corpus DIR");
+                Console.Error.WriteLine("usage: Reseal.Bench lint [--quick] | corpus DIR | eval [DIR] | agent-once PUBKEY-FILE");
                 return 2;
         }
     }

@@ -82,6 +82,9 @@ internal sealed class CliContext
 
     public bool UseColor { get; }
 
+    /// <summary>Reads one key from the terminal without echo; tests give keys from a string.</summary>
+    public Func<ConsoleKeyInfo>? ReadKey { get; init; }
+
 
     /// <summary>The process's own streams.</summary>
     public static CliContext FromProcess() => new(
@@ -180,7 +183,7 @@ internal sealed class CliContext
         var buffer = new System.Text.StringBuilder();
         while (true)
         {
-            var key = System.Console.ReadKey(intercept: true);
+            var key = ReadKey?.Invoke() ?? System.Console.ReadKey(intercept: true);
             if (key.Key == ConsoleKey.Enter)
             {
                 break;

@@ -27,9 +27,28 @@ internal static class CliRunner
             // Raw bytes on standard input, as the process gets them (commands that decode input themselves read these).
             RawIn = stdinBytes is null ? null : () => new MemoryStream(stdinBytes, writable: false),
             AgentPaths = agentPaths is null ? null : _ => agentPaths,
+            ReadKey = stdinTerminal ? Keys(stdin ?? string.Empty) : null,
         };
         var code = CliApp.Run(args, context);
         return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A terminal typing <paramref name="typed"/>: each character a key, a new line the Enter key.</summary>
+    private static Func<ConsoleKeyInfo> Keys(string typed)
+    {
+        var next = 0;
+        return () =>
+        {
+            if (next >= typed.Length)
+            {
+                throw new InvalidOperationException("the test terminal has no more keys");
+            }
+
+            var c = typed[next++];
+            return c == '\n'
+                ? new ConsoleKeyInfo('\r', ConsoleKey.Enter, false, false, false)
+                : new ConsoleKeyInfo(c, ConsoleKey.A, false, false, false);
+        };
     }
 
     public static IEnumerable<Command> AllCommands()

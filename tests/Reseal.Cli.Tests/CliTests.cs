@@ -157,6 +157,8 @@ public class CliTests
         Assert.Equal("RU020", finding.GetProperty("rule").GetString());
         Assert.Equal("error", finding.GetProperty("severity").GetString());
         Assert.Equal(5, finding.GetProperty("line").GetInt32());
+        Assert.Equal("https://learn.microsoft.com/windows-hardware/customize/desktop/unattend/microsoft-windows-shell-setup-timezone", finding.GetProperty("reference").GetString());
+        Assert.Equal("2025", files[0].GetProperty("windows").GetString());
         Assert.Equal(1, json.RootElement.GetProperty("summary").GetProperty("errors").GetInt32());
         Assert.DoesNotContain("RU020", result.Error, StringComparison.Ordinal);
     }
@@ -272,17 +274,61 @@ public class CliTests
         Assert.Contains("<PlainText>false</PlainText>", result.Out, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void New_BadLocaleValue_IsRefusedAndWritesNothing()
+    [Theory]
+    [InlineData("--time-zone", "", "--time-zone '' is not a Windows time zone name")]
+    [InlineData("--time-zone", "Pacific Time", "did you mean 'Pacific Standard Time', 'Pacific SA Standard Time'")]
+    [InlineData("--time-zone", "Europe/Berlin", "--time-zone 'Europe/Berlin' is not a Windows time zone name")]
+    [InlineData("--locale", "en_US", "--locale 'en_US' is not a language tag")]
+    [InlineData("--locale", "English", "--locale 'English'")]
+    public void New_BadOptionValue_IsRefusedNamingTheOptionAndWritesNothing(string option, string value, string message)
     {
         using var temp = new TempDirectory();
         var path = temp.File("unattend.xml");
 
-        var result = CliRunner.Run(["unattend", "new", "--time-zone", "", "--output", path]);
+        var result = CliRunner.Run(["unattend", "new", option, value, "--output", path]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("RU025", result.Error, StringComparison.Ordinal);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(path));
+    }
+
+    [Theory]
+    [InlineData("pacific standard time", "<TimeZone>Pacific Standard Time</TimeZone>")]
+    [InlineData("Pacific Standard Time_dstoff", "<TimeZone>Pacific Standard Time_dstoff</TimeZone>")]
+    [InlineData("utc", "<TimeZone>UTC</TimeZone>")]
+    public void New_TimeZone_IsWrittenInTheRegistrySpelling(string zone, string written)
+    {
+        var result = CliRunner.Run(["unattend", "new", "--time-zone", zone]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(written, result.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("short1A\n", "at least 8")]
+    [InlineData("alllowercase\n", "character classes")]
+    [InlineData("MyAdministrator1\n", "account name")]
+    public void New_StaticPasswordFailingComplexity_IsRefused(string typed, string why)
+    {
+        var result = CliRunner.Run(["unattend", "new", "--admin-password", "static"], typed);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains(why, result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Out);
+    }
+
+    [Fact]
+    public void New_StaticPasswordOnATerminal_IsAskedTwice()
+    {
+        var same = CliRunner.Run(["unattend", "new", "--admin-password", "static"], "Corr3ct-Horse!\nCorr3ct-Horse!\n", stdinTerminal: true);
+        var different = CliRunner.Run(["unattend", "new", "--admin-password", "static"], "Corr3ct-Horse!\nCorr3ct-Hors3!\n", stdinTerminal: true);
+
+        Assert.Equal(0, same.ExitCode);
+        Assert.Contains("Again:", same.Error, StringComparison.Ordinal);
+        Assert.Contains("<PlainText>false</PlainText>", same.Out, StringComparison.Ordinal);
+        Assert.Equal(3, different.ExitCode);
+        Assert.Contains("differ", different.Error, StringComparison.Ordinal);
+        Assert.Empty(different.Out);
     }
 
     [Fact]
@@ -336,6 +382,31 @@ public class CliTests
     }
 
     [Fact]
+    public void Explain_NotAnAnswerFile_ExitsThree()
+    {
+        using var temp = new TempDirectory();
+
+        var result = CliRunner.Run(["unattend", "explain", temp.Write("a.xml", "<settings xmlns=\"urn:schemas-microsoft-com:unattend\" pass=\"specialize\"/>")]);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("not an answer file", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Out);
+    }
+
+    [Fact]
+    public void Explain_Arm64File_SaysItUsesTheFilesArchitecture()
+    {
+        using var temp = new TempDirectory();
+        var xml = Clean.Replace("amd64", "arm64", StringComparison.Ordinal);
+
+        var result = CliRunner.Run(["unattend", "explain", temp.Write("a.xml", xml)]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("on an arm64 image (the file's only architecture)", result.Out, StringComparison.Ordinal);
+        Assert.Contains("TimeZone = UTC", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Lint_MicrosoftSamples_ReportDefectsWithoutCrashing()
     {
         var files = SharedData.RequireFiles("answerfiles", "*.xml");
@@ -345,7 +416,9 @@ public class CliTests
         Assert.Equal(1, result.ExitCode);
         using var json = JsonDocument.Parse(result.Out);
         Assert.Equal(files.Count, json.RootElement.GetProperty("files").GetArrayLength());
-        Assert.Equal(1, json.RootElement.GetProperty("summary").GetProperty("errors").GetInt32());
+        // Non_OA3.0: <copyprofile> in lower case (RU022); both OEM samples: TaskbarLinks/Link2 empty twice (RU029);
+        // the UEFI sample: "[ REPLACE WITH PRODUCT KEY ]" (RU042).
+        Assert.Equal(6, json.RootElement.GetProperty("summary").GetProperty("errors").GetInt32());
     }
 }
 

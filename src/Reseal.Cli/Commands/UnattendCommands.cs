@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Reseal.Unattend.Catalog;
 using Reseal.Unattend.Explain;
 using Reseal.Unattend.Lint;
 using Reseal.Unattend.Model;
@@ -18,6 +19,9 @@ internal static class UnattendCommands
         command.Subcommands.Add(Lint(context));
         command.Subcommands.Add(Explain(context));
         command.Subcommands.Add(New(context));
+        command.Subcommands.Add(Get(context));
+        command.Subcommands.Add(Set(context));
+        command.Subcommands.Add(Remove(context));
         command.Subcommands.Add(Password(context));
         command.Subcommands.Add(Rules(context));
         return command;
@@ -42,14 +46,31 @@ internal static class UnattendCommands
         {
             Description = "Treat every file as one Setup caches (%WINDIR%\\Panther): clear-text passwords become errors. Paths under a Panther folder are treated so anyway.",
         };
-        var command = new Command("lint", "Check answer files for mistakes that break Setup or Sysprep or leave secrets behind. Exit 1 when findings reach --fail-on, 3 when a file is unreadable or not XML.")
+        var windows = WindowsOption("Windows release to check against (deprecated, removed and new settings)");
+        var arch = new Option<string?>("--arch")
         {
-            files, format, failOn, cached,
+            Description = "The image's processor architecture: components for another one are errors (RU016). Without it, not checked.",
+            HelpName = "amd64|arm64|x86",
+        };
+        arch.AcceptOnlyFromAmong("amd64", "arm64", "x86");
+        var template = new Option<bool>("--template")
+        {
+            Description = "The files are templates: placeholders in commands and free text (%VAR%, {Var}) are left unchecked too. Unambiguous placeholders ({{ var }}, {% if %}, $Var$) are recognised without it.",
+        };
+        var command = new Command("lint", "Check answer files against Microsoft's Unattended Windows Setup Reference and for mistakes that break Setup or Sysprep or leave secrets behind. Exit 1 when findings reach --fail-on, 3 when a file is unreadable or not XML.")
+        {
+            files, format, failOn, cached, windows, arch, template,
         };
         command.SetAction(parse =>
         {
             var linter = new AnswerFileLinter();
-            var options = parse.GetValue(cached) ? new LintOptions { Cached = true } : LintOptions.Default;
+            var options = new LintOptions
+            {
+                Cached = parse.GetValue(cached) ? true : null,
+                Windows = ParseWindows(parse.GetValue(windows)),
+                Architecture = parse.GetValue(arch),
+                Template = parse.GetValue(template),
+            };
             var reports = new List<LintReport>();
             foreach (var path in parse.GetValue(files)!)
             {
@@ -83,6 +104,11 @@ internal static class UnattendCommands
                 default:
                     WriteLintText(context, reports);
                     break;
+            }
+
+            foreach (var report in reports.Where(r => r.Windows is not null && r.WindowsSource == WindowsReleaseSource.OfflineImage))
+            {
+                context.Message($"{report.File}: checked against {report.Windows}, the image its cpi:offlineImage names (--windows overrides)");
             }
 
             var summary = $"{reports.Count} file{(reports.Count == 1 ? string.Empty : "s")}: " +
@@ -130,6 +156,17 @@ internal static class UnattendCommands
             json.WriteStartObject();
             json.WriteString("path", r.File);
             json.WriteBoolean("readable", r.Readable);
+            if (r.Windows is { } windows)
+            {
+                json.WriteString("windows", windows.Name);
+                json.WriteString("windowsSource", r.WindowsSource.ToString().ToLowerInvariant());
+            }
+            else
+            {
+                json.WriteNull("windows");
+                json.WriteNull("windowsSource");
+            }
+
             json.WriteStartArray("findings");
             foreach (var f in r.Findings)
             {
@@ -141,6 +178,15 @@ internal static class UnattendCommands
                 WriteNumberOrNull(json, "line", f.Position.IsKnown ? f.Position.Line : null);
                 WriteNumberOrNull(json, "column", f.Position.IsKnown ? f.Position.Column : null);
                 json.WriteString("fix", f.Rule.Fix);
+                if (f.Reference is { } reference)
+                {
+                    json.WriteString("reference", reference);
+                }
+                else
+                {
+                    json.WriteNull("reference");
+                }
+
                 json.WriteEndObject();
                 JsonStream.FlushIfLarge(json);
             }
@@ -180,16 +226,17 @@ internal static class UnattendCommands
             DefaultValueFactory = _ => "/generalize /oobe /shutdown",
             HelpName = "switches",
         };
-        var arch = new Option<string>("--arch")
+        var arch = new Option<string?>("--arch")
         {
-            Description = "Architecture of the image: components for others are ignored.",
-            DefaultValueFactory = _ => "amd64",
+            Description = "Architecture of the image: components for others are ignored. Default: the file's, when all its components name one; else amd64.",
+            HelpName = "amd64|arm64|x86",
         };
         arch.AcceptOnlyFromAmong("amd64", "arm64", "x86");
+        var windows = WindowsOption("Windows release of the image (removed and new settings)");
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
-        var command = new Command("explain", "Show what Sysprep and Setup will do with an answer file, pass by pass in run order, and what they will ignore and why.")
+        var command = new Command("explain", "Show what Sysprep and Setup will do with an answer file, pass by pass in run order, and what they will ignore and why. Exit 3 when the file is not an answer file.")
         {
-            file, sysprep, arch, format,
+            file, sysprep, arch, windows, format,
         };
         command.SetAction(parse =>
         {
@@ -204,7 +251,7 @@ internal static class UnattendCommands
             }
 
             var answerFile = AnswerFileReader.ReadFile(parse.GetValue(file)!);
-            var explanation = new AnswerFileExplainer().Explain(answerFile, switches, parse.GetValue(arch)!);
+            var explanation = new AnswerFileExplainer().Explain(answerFile, switches, parse.GetValue(arch), ParseWindows(parse.GetValue(windows)));
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 context.Out.WriteLine(Json.Write(ExplainJson(explanation)));
@@ -222,7 +269,8 @@ internal static class UnattendCommands
     private static void WriteExplainText(CliContext context, Explanation explanation)
     {
         var console = context.Console;
-        console.MarkupLine($"[bold]sysprep.exe {Markup.Escape(explanation.Switches.ToString())}[/] with {Markup.Escape(explanation.File ?? "<input>")} on an {explanation.Architecture} image");
+        var archSource = explanation.ArchitectureFromFile ? " (the file's only architecture)" : string.Empty;
+        console.MarkupLine($"[bold]sysprep.exe {Markup.Escape(explanation.Switches.ToString())}[/] with {Markup.Escape(explanation.File ?? "<input>")} on an {explanation.Architecture} image{archSource}");
         var number = 0;
         foreach (var step in explanation.Steps)
         {
@@ -243,7 +291,11 @@ internal static class UnattendCommands
                     lastComponent = item.Component;
                 }
 
-                if (item.Kind == ExplainItemKind.Command)
+                if (item.Kind == ExplainItemKind.FailingCommand)
+                {
+                    console.MarkupLine($"     [red]fails[/] {Markup.Escape(item.Path)}: {Markup.Escape(item.Detail ?? string.Empty)}");
+                }
+                else if (item.Kind == ExplainItemKind.Command)
                 {
                     console.MarkupLine($"     [green]run[/] {Markup.Escape(item.Path)}: {Markup.Escape(item.Value ?? string.Empty)}");
                     if (item.Detail is not null)
@@ -287,6 +339,7 @@ internal static class UnattendCommands
         ["sysprep"] = e.Switches.ToString(),
         ["file"] = e.File,
         ["architecture"] = e.Architecture,
+        ["architectureFromFile"] = e.ArchitectureFromFile,
         ["steps"] = new JsonArray([.. e.Steps.Select((s, i) => (JsonNode)new JsonObject
         {
             ["step"] = i + 1,
@@ -294,7 +347,7 @@ internal static class UnattendCommands
             ["when"] = s.When,
             ["items"] = new JsonArray([.. s.Items.Select(item => (JsonNode)new JsonObject
             {
-                ["kind"] = item.Kind.ToString().ToLowerInvariant(),
+                ["kind"] = item.Kind == ExplainItemKind.FailingCommand ? "failing-command" : item.Kind.ToString().ToLowerInvariant(),
                 ["component"] = item.Component,
                 ["path"] = item.Path,
                 ["value"] = item.Value,
@@ -357,21 +410,19 @@ internal static class UnattendCommands
                 throw new UsageException($"{target} exists; use --force to overwrite it");
             }
 
+            var zone = CheckTimeZone(parse.GetValue(timeZone));
+            var tag = CheckLocale(parse.GetValue(locale));
             string? secret = null;
             if (mode == AdminPasswordMode.Static)
             {
-                secret = context.ReadSecret("Administrator password: ");
-                if (secret.Length == 0)
-                {
-                    throw new BadInputException("the static Administrator password is empty");
-                }
+                secret = ReadStaticPassword(context);
             }
 
             var options = new ProfileOptions
             {
                 Architecture = parse.GetValue(arch)!,
-                Locale = parse.GetValue(locale),
-                TimeZone = parse.GetValue(timeZone),
+                Locale = tag,
+                TimeZone = zone,
                 RegisteredOwner = parse.GetValue(owner),
                 RegisteredOrganization = parse.GetValue(organization),
                 AdminPassword = mode,
@@ -408,6 +459,248 @@ internal static class UnattendCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>--time-zone: a Windows time zone name (the registry's Time Zones keys), in the registry's spelling.</summary>
+    private static string? CheckTimeZone(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (WindowsTimeZones.Canonical(value) is { } canonical)
+        {
+            return canonical;
+        }
+
+        var near = WindowsTimeZones.Suggestions(value);
+        throw new UsageException($"--time-zone '{value}' is not a Windows time zone name" +
+            (near.Count > 0 ? $"; did you mean {string.Join(", ", near.Select(n => $"'{n}'"))}?" : string.Empty) +
+            " Names are those 'tzutil /l' lists (UTC, Pacific Standard Time, W. Europe Standard Time...), optionally ending in _dstoff.");
+    }
+
+    /// <summary>--locale: a language tag as the International-Core pages describe it (language-region).</summary>
+    private static string? CheckLocale(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var trimmed = value.Trim();
+        var parts = trimmed.Split('-');
+        var valid = parts.Length is >= 2 and <= 4 && parts[0].Length is 2 or 3 && parts[0].All(char.IsAsciiLetter)
+            && parts.Skip(1).All(p => p.Length is >= 2 and <= 8 && p.All(char.IsAsciiLetterOrDigit));
+        return valid
+            ? trimmed
+            : throw new UsageException($"--locale '{value}' is not a language tag in the form language-region, such as en-US, de-DE or sr-Latn-RS");
+    }
+
+    /// <summary>
+    /// The static Administrator password: asked twice on a terminal (a typo would lock the image), read once from
+    /// redirected input, and refused unless it meets Windows' complexity rules (which Setup enforces when it sets it).
+    /// </summary>
+    private static string ReadStaticPassword(CliContext context)
+    {
+        var secret = context.ReadSecret("Administrator password: ");
+        if (secret.Length == 0)
+        {
+            throw new BadInputException("the static Administrator password is empty");
+        }
+
+        if (!context.InputRedirected && context.ReadSecret("Again: ") != secret)
+        {
+            throw new BadInputException("the two passwords differ; nothing was written");
+        }
+
+        var password = Reseal.Cloud.Passwords.ClearTextPassword.FromString(secret);
+        var complexity = Reseal.Cloud.Passwords.PasswordComplexity.Check(password, "Administrator");
+        if (!complexity.Passes)
+        {
+            throw new BadInputException($"the static Administrator password does not meet Windows complexity rules: {complexity.Problem}");
+        }
+
+        return secret;
+    }
+
+    /// <summary>The arguments get, set and remove share: FILE PASS COMPONENT/PATH and --arch.</summary>
+    private sealed record EditArguments(Argument<string> File, Argument<string> Pass, Argument<string> Path, Option<string?> Arch);
+
+    private static EditArguments EditArgumentsFor(string verb)
+    {
+        var file = new Argument<string>("file") { Description = "The answer file." }.RejectOptionLikeTokens();
+        var pass = new Argument<string>("pass") { Description = "The configuration pass: windowsPE, offlineServicing, generalize, specialize, auditSystem, auditUser or oobeSystem." };
+        var path = new Argument<string>("path")
+        {
+            Description = $"The setting to {verb}: Component/Setting/..., list items by key, e.g. Microsoft-Windows-Shell-Setup/TimeZone, " +
+                "Microsoft-Windows-Deployment/RunSynchronous/RunSynchronousCommand[1]/Path, .../LocalAccount[Name=ops]/Group.",
+        };
+        var arch = new Option<string?>("--arch")
+        {
+            Description = "The component's processorArchitecture when the pass has it for several (default: the file's only one; amd64 for a file with none).",
+            HelpName = "amd64|arm64|x86|wow64",
+        };
+        arch.AcceptOnlyFromAmong("amd64", "arm64", "x86", "wow64");
+        return new EditArguments(file, pass, path, arch);
+    }
+
+    private static (AnswerFile File, ConfigurationPass Pass, Reseal.Unattend.Editing.SettingPath Path) ReadEditTarget(ParseResult parse, EditArguments args)
+    {
+        var passName = parse.GetValue(args.Pass)!;
+        if (!ConfigurationPasses.TryParse(passName, out var pass))
+        {
+            var near = ConfigurationPasses.SuggestionFor(passName);
+            throw new UsageException($"'{passName}' is not a configuration pass" + (near is null ? string.Empty : $"; pass names are case-sensitive: did you mean '{near}'?"));
+        }
+
+        Reseal.Unattend.Editing.SettingPath path;
+        try
+        {
+            path = Reseal.Unattend.Editing.SettingPath.Parse(parse.GetValue(args.Path)!);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        var file = AnswerFileReader.ReadFile(parse.GetValue(args.File)!);
+        if (!file.HasUnattendRoot)
+        {
+            throw new BadInputException($"{file.Path}: the root element is <{file.Root.Name.LocalName}>, not <unattend>; this is not an answer file");
+        }
+
+        return (file, pass, path);
+    }
+
+    private static Command Get(CliContext context)
+    {
+        var args = EditArgumentsFor("print");
+        var command = new Command("get", "Print one setting's value (a group's XML as written). Exit 1 when the file does not have it. Passwords are never printed.")
+        {
+            args.File, args.Pass, args.Path, args.Arch,
+        };
+        command.SetAction(parse =>
+        {
+            var (file, pass, path) = ReadEditTarget(parse, args);
+            var editor = new Reseal.Unattend.Editing.AnswerFileEditor();
+            var element = Edit(() => editor.Find(file, pass, path, parse.GetValue(args.Arch)));
+            if (element is null)
+            {
+                context.Message($"{path} is not in pass {pass.ToXmlName()} of {file.Path}");
+                return ExitCodes.Findings;
+            }
+
+            if (IsPassword(editor, path, element))
+            {
+                throw new UsageException($"{path} is a password; reseal does not print passwords (decode an obfuscated value with 'reseal unattend password decode')");
+            }
+
+            context.Out.WriteLine(element.HasElements ? element.ToString() : element.Value);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Set(CliContext context)
+    {
+        var args = EditArgumentsFor("set");
+        var value = new Argument<string>("value") { Description = "The new value; - reads it from standard input (hidden on a terminal). Passwords are taken only so, and written obfuscated where Windows allows it." };
+        var force = new Option<bool>("--force") { Description = "Write even when the result has lint findings (errors or warnings) the original did not have." };
+        var command = new Command("set", "Change one setting, creating its pass, component, groups or list item when missing, and leave every other byte of the file as it was. The result is linted and written atomically; a result that lints worse than the original is refused (exit 1) unless --force.")
+        {
+            args.File, args.Pass, args.Path, value, args.Arch, force,
+        };
+        command.SetAction(parse =>
+        {
+            var (file, pass, path) = ReadEditTarget(parse, args);
+            var editor = new Reseal.Unattend.Editing.AnswerFileEditor();
+            var arch = parse.GetValue(args.Arch);
+            var given = parse.GetValue(value)!;
+            var definition = editor.Definition(path);
+            var passwordGroup = definition is not null && Reseal.Unattend.Editing.PasswordTargets.IsObfuscatableGroup(definition);
+            var password = passwordGroup || (definition is not null && Reseal.Unattend.Editing.PasswordTargets.IsPassword(definition)) || path.Steps[^1].Name.EndsWith("Password", StringComparison.Ordinal);
+            if (password && given != "-")
+            {
+                throw new UsageException($"{path} is a password: give - and type it (or pipe it); passwords on the command line end up in shell history and process lists");
+            }
+
+            var text = given == "-" ? (password ? context.ReadSecret("Password: ") : context.ReadInput(AnswerFileReadOptions.Default.MaxBytes, "value").TrimEnd('\r', '\n')) : given;
+            var outcome = Edit(() => passwordGroup
+                ? editor.SetPassword(file, pass, path, text, arch)
+                : editor.Set(file, pass, path, text, arch));
+            return WriteEdit(context, file, outcome, parse.GetValue(force));
+        });
+        return command;
+    }
+
+    private static Command Remove(CliContext context)
+    {
+        var args = EditArgumentsFor("remove");
+        var force = new Option<bool>("--force") { Description = "Write even when the result has lint findings the original did not have." };
+        var command = new Command("remove", "Remove one setting (with what it holds) and leave every other byte as it was. Exit 1 when the file does not have it or the result lints worse (unless --force).")
+        {
+            args.File, args.Pass, args.Path, args.Arch, force,
+        };
+        command.SetAction(parse =>
+        {
+            var (file, pass, path) = ReadEditTarget(parse, args);
+            var editor = new Reseal.Unattend.Editing.AnswerFileEditor();
+            if (Edit(() => editor.Find(file, pass, path, parse.GetValue(args.Arch))) is null)
+            {
+                context.Message($"{path} is not in pass {pass.ToXmlName()} of {file.Path}; nothing was changed");
+                return ExitCodes.Findings;
+            }
+
+            var outcome = Edit(() => editor.Remove(file, pass, path, parse.GetValue(args.Arch)));
+            return WriteEdit(context, file, outcome, parse.GetValue(force));
+        });
+        return command;
+    }
+
+    private static T Edit<T>(Func<T> edit)
+    {
+        try
+        {
+            return edit();
+        }
+        catch (Reseal.Unattend.Editing.AnswerFileEditException e)
+        {
+            throw new BadInputException(e.Message);
+        }
+    }
+
+    private static bool IsPassword(Reseal.Unattend.Editing.AnswerFileEditor editor, Reseal.Unattend.Editing.SettingPath path, System.Xml.Linq.XElement element) =>
+        editor.Definition(path) is { } definition
+            ? Reseal.Unattend.Editing.PasswordTargets.IsPassword(definition) || Reseal.Unattend.Editing.PasswordTargets.IsObfuscatableGroup(definition)
+                || (definition.Name == "Value" && editor.Definition(path with { Steps = path.Steps.Take(path.Steps.Count - 1).ToList() }) is { } parent
+                    && Reseal.Unattend.Editing.PasswordTargets.IsObfuscatableGroup(parent))
+            : element.Name.LocalName.EndsWith("Password", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Lints the original and the result; refuses a result with errors or warnings the original did not have (unless
+    /// forced), else writes it atomically beside a .bak of the original.
+    /// </summary>
+    private static int WriteEdit(CliContext context, AnswerFile original, Reseal.Unattend.Editing.EditOutcome outcome, bool force)
+    {
+        var linter = new AnswerFileLinter();
+        var before = linter.Lint(original).Findings;
+        var after = linter.Lint(outcome.File).Findings;
+        var added = Reseal.Unattend.Editing.LintDelta.Added(before, after).Where(f => f.Severity >= Severity.Warning).ToList();
+        foreach (var finding in added)
+        {
+            context.Message((force ? "new finding: " : "would add: ") + finding);
+        }
+
+        if (added.Count > 0 && !force)
+        {
+            context.Message($"{outcome.Summary}: not written, because the result lints worse than {original.Path} ({added.Count} new finding{(added.Count == 1 ? string.Empty : "s")}); --force writes it anyway");
+            return ExitCodes.Findings;
+        }
+
+        outcome.File.SaveEdited(original.Path!, outcome.Bytes, keepBackup: true);
+        context.Message($"{outcome.Summary} in {original.Path} (previous version kept as {System.IO.Path.GetFileName(original.Path)}.bak)");
+        return ExitCodes.Success;
     }
 
     private static Command Password(CliContext context)
@@ -453,6 +746,21 @@ internal static class UnattendCommands
         command.Subcommands.Add(decode);
         return command;
     }
+
+    /// <summary>--windows: one of the releases the catalog knows, by its short name.</summary>
+    private static Option<string?> WindowsOption(string what)
+    {
+        var option = new Option<string?>("--windows")
+        {
+            Description = $"{what}: {string.Join(", ", WindowsRelease.Names)}. Default: the release the file's cpi:offlineImage names, else the newest.",
+            HelpName = "release",
+        };
+        option.AcceptOnlyFromAmong([.. WindowsRelease.Names]);
+        return option;
+    }
+
+    private static WindowsRelease? ParseWindows(string? name) =>
+        name is null ? null : WindowsRelease.TryParse(name, out var release) ? release : throw new UsageException($"--windows: '{name}' is not one of {string.Join(", ", WindowsRelease.Names)}");
 
     private static PasswordField FieldOf(string name) => name == "password" ? PasswordField.Password : PasswordField.AdministratorPassword;
 

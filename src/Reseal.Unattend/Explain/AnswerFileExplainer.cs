@@ -14,6 +14,9 @@ public enum ExplainItemKind
 
     /// <summary>A command Setup runs.</summary>
     Command,
+
+    /// <summary>A command Setup cannot run (no Path or CommandLine): the pass fails.</summary>
+    FailingCommand,
 }
 
 /// <summary>One setting applied or one command run in a pass.</summary>
@@ -25,9 +28,12 @@ public sealed record ExplainStep(ConfigurationPass Pass, string When, IReadOnlyL
 /// <summary>Something in the file that will not take effect, and why.</summary>
 public sealed record ExplainIgnored(string What, string Reason, SourcePosition Position);
 
-/// <summary>What Sysprep and Setup will do with an answer file for a given command line.</summary>
+/// <summary>
+/// What Sysprep and Setup will do with an answer file for a given command line. <c>ArchitectureFromFile</c> is true
+/// when the architecture was taken from the file (its only one) rather than given.
+/// </summary>
 public sealed record Explanation(SysprepSwitches Switches, string? File, string Architecture, IReadOnlyList<ExplainStep> Steps,
-    IReadOnlyList<ExplainIgnored> Ignored, IReadOnlyList<string> Notes);
+    IReadOnlyList<ExplainIgnored> Ignored, IReadOnlyList<string> Notes, bool ArchitectureFromFile = false);
 
 /// <summary>
 /// Plays an answer file against Sysprep's documented behaviour: which passes run for the switches, in what order, what
@@ -37,18 +43,37 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
 {
     private readonly SettingCatalog _catalog = catalog ?? SettingCatalog.Default;
 
-    /// <summary>Explains <paramref name="file"/> for <paramref name="switches"/> on an image of <paramref name="architecture"/>.</summary>
-    public Explanation Explain(AnswerFile file, SysprepSwitches switches, string architecture = "amd64")
+    /// <summary>
+    /// Explains <paramref name="file"/> for <paramref name="switches"/> on an image of <paramref name="architecture"/>;
+    /// without one, the file's architecture when all its components name the same one, else amd64.
+    /// </summary>
+    /// <exception cref="AnswerFileFormatException">The root is not <c>unattend</c> in the answer-file namespace.</exception>
+    public Explanation Explain(AnswerFile file, SysprepSwitches switches, string? architecture = null, WindowsRelease? windows = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(switches);
+        if (!file.HasUnattendRoot)
+        {
+            throw new AnswerFileFormatException(file.Path, AnswerFile.PositionOf(file.Root), AnswerFileErrorKind.Malformed,
+                $"the root element is <{file.Root.Name.LocalName}> in '{file.Root.Name.NamespaceName}', not <unattend> in 'urn:schemas-microsoft-com:unattend'; this is not an answer file");
+        }
+
+        var fromFile = false;
+        if (architecture is null)
+        {
+            var found = AnswerFileTargets.Architectures(file);
+            fromFile = found.Count == 1;
+            architecture = fromFile ? found[0] : "amd64";
+        }
+
+        windows ??= Lint.AnswerFileLinter.TargetOf(file).Release;
         var ignored = new List<ExplainIgnored>();
         var notes = new List<string>();
         var plan = PlanPasses(file, switches, notes);
         var steps = new List<ExplainStep>();
         foreach (var (pass, when, after) in plan)
         {
-            steps.Add(new ExplainStep(pass, when, CollectItems(file, pass, architecture, ignored), after));
+            steps.Add(new ExplainStep(pass, when, CollectItems(file, pass, architecture, windows, ignored), after));
         }
 
         var running = plan.Select(p => p.Pass).ToHashSet();
@@ -64,6 +89,13 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
             }
         }
 
+        foreach (var stray in file.Root.Descendants(UnattendNames.Component).Where(c => c.Parent?.Name != UnattendNames.Settings))
+        {
+            var where = stray.Parent is { } parent && parent != file.Root ? $"inside <{parent.Name.LocalName}>" : "directly under <unattend>";
+            ignored.Add(new ExplainIgnored($"component {stray.Attribute("name")?.Value ?? "?"} {where}",
+                "outside any <settings pass=\"...\">: Setup reads components only inside a pass, so none of its settings apply", AnswerFile.PositionOf(stray)));
+        }
+
         if (file.Root.Element(UnattendNames.Servicing) is { } servicing)
         {
             ignored.Add(new ExplainIgnored("<servicing>", "packages are applied only in offlineServicing (Setup or DISM), never by Sysprep", AnswerFile.PositionOf(servicing)));
@@ -75,7 +107,7 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
         }
 
         var ordered = ignored.OrderBy(i => i.Position.Line).ThenBy(i => i.Position.Column).ToList();
-        return new Explanation(switches, file.Path, architecture, steps, ordered, notes);
+        return new Explanation(switches, file.Path, architecture, steps, ordered, notes, fromFile);
     }
 
     private static List<(ConfigurationPass Pass, string When, string? After)> PlanPasses(AnswerFile file, SysprepSwitches switches, List<string> notes)
@@ -148,7 +180,7 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
         _ => $"not run by {switches}",
     };
 
-    private List<ExplainItem> CollectItems(AnswerFile file, ConfigurationPass pass, string architecture, List<ExplainIgnored> ignored)
+    private List<ExplainItem> CollectItems(AnswerFile file, ConfigurationPass pass, string architecture, WindowsRelease windows, List<ExplainIgnored> ignored)
     {
         var items = new List<ExplainItem>();
         foreach (var component in file.Passes.Where(p => p.Pass == pass).SelectMany(p => p.Components))
@@ -156,7 +188,8 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
             var name = component.Name ?? "?";
             var arch = component.ProcessorArchitecture;
             var label = $"{name} ({arch ?? "no architecture"})";
-            if (arch != architecture && !(arch == "wow64" && architecture == "amd64"))
+            var templated = arch is not null && Lint.TemplatePlaceholders.IsTemplated(arch, literalExpected: true, forced: false);
+            if (!templated && !AnswerFileTargets.Applies(arch, architecture))
             {
                 ignored.Add(new ExplainIgnored($"{label} in {pass.ToXmlName()}",
                     $"applies only to {arch ?? "?"} images; this explanation is for {architecture} (use --arch)", AnswerFile.PositionOf(component.Element)));
@@ -164,114 +197,140 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
             }
 
             var definition = _catalog.Find(name);
-            if (definition is not null && !definition.Passes.Contains(pass))
+            if (definition is not null && definition.Lifecycle.IsRemovedOn(windows))
+            {
+                ignored.Add(new ExplainIgnored($"{label} in {pass.ToXmlName()}",
+                    $"removed from Windows before {windows}: Setup reports that the component does not exist", AnswerFile.PositionOf(component.Element)));
+                continue;
+            }
+
+            if (definition is not null && definition.PassesKnown && !definition.Passes.Contains(pass))
             {
                 ignored.Add(new ExplainIgnored($"{label} in {pass.ToXmlName()}",
                     $"this component is not valid in {pass.ToXmlName()}", AnswerFile.PositionOf(component.Element)));
                 continue;
             }
 
-            Walk(component.Element, definition?.Settings, string.Empty, pass, label, items, ignored);
+            new Walker(pass, label, windows, items, ignored).Walk(component.Element, definition?.Settings, string.Empty, known: definition is not null);
         }
 
         return items;
     }
 
-    private static void Walk(XElement parent, IReadOnlyDictionary<string, SettingDefinition>? definitions, string prefix, ConfigurationPass pass,
-        string component, List<ExplainItem> items, List<ExplainIgnored> ignored)
+    /// <summary>Walks a component's settings into items, commands and ignored entries.</summary>
+    private sealed class Walker(ConfigurationPass pass, string component, WindowsRelease windows, List<ExplainItem> items, List<ExplainIgnored> ignored)
     {
-        foreach (var element in parent.Elements().Where(e => e.Name.Namespace == UnattendNames.Unattend))
+        public void Walk(XElement parent, IReadOnlyDictionary<string, SettingDefinition>? definitions, string prefix, bool known)
         {
-            var name = element.Name.LocalName;
-            var path = prefix + name;
-            SettingDefinition? definition = null;
-            definitions?.TryGetValue(name, out definition);
-            if (definition is not null && !definition.Passes.Contains(pass))
+            foreach (var element in parent.Elements().Where(e => e.Name.Namespace == UnattendNames.Unattend))
             {
-                ignored.Add(new ExplainIgnored($"{component}/{path}",
-                    $"not valid in {pass.ToXmlName()} (valid in {string.Join(", ", definition.Passes.Order().Select(p => p.ToXmlName()))})",
-                    AnswerFile.PositionOf(element)));
-                continue;
-            }
-
-            if (definition?.Kind == SettingKind.List && definition.Key == "Order" && definition.Children.ContainsKey(CommandField(definition)))
-            {
-                AddCommands(element, definition, component, path, pass, items);
-                continue;
-            }
-
-            if (definition?.Deprecated is { } deprecated && !element.HasElements)
-            {
-                ignored.Add(new ExplainIgnored($"{component}/{path} = {element.Value.Trim()}", deprecated, AnswerFile.PositionOf(element)));
-                continue;
-            }
-
-            if (element.HasElements)
-            {
-                if (definition?.Children.Values.FirstOrDefault(c => c.PasswordSuffix is not null) is { } passwordValue)
+                var name = element.Name.LocalName;
+                var path = prefix + name;
+                SettingDefinition? definition = null;
+                definitions?.TryGetValue(name, out definition);
+                if (definition is not null && definition.PassesKnown && !definition.Passes.Contains(pass))
                 {
-                    items.Add(new ExplainItem(ExplainItemKind.Setting, component, path, DescribePassword(element, passwordValue), null, AnswerFile.PositionOf(element)));
+                    ignored.Add(new ExplainIgnored($"{component}/{path}",
+                        $"not valid in {pass.ToXmlName()} (valid in {string.Join(", ", definition.Passes.Order().Select(p => p.ToXmlName()))})",
+                        AnswerFile.PositionOf(element)));
                     continue;
                 }
 
-                var key = element.Attribute(UnattendNames.WcmKeyValue)?.Value;
-                var childPrefix = key is null ? path + "/" : $"{path}[{key}]/";
-                var childDefinitions = definition?.Kind == SettingKind.List ? null : definition?.Children;
-                if (definition?.Kind == SettingKind.List)
+                if (definition is not null && definition.Lifecycle.IsRemovedOn(windows))
                 {
-                    foreach (var item in element.Elements())
-                    {
-                        var itemKey = item.Attribute(UnattendNames.WcmKeyValue)?.Value
-                            ?? (definition.Key is { } k && !k.StartsWith('@') ? item.Element(UnattendNames.Unattend + k)?.Value.Trim() : null);
-                        if (item.HasElements)
-                        {
-                            Walk(item, definition.Children, $"{path}/{item.Name.LocalName}[{itemKey}]/", pass, component, items, ignored);
-                        }
-                        else
-                        {
-                            items.Add(new ExplainItem(ExplainItemKind.Setting, component, $"{path}/{item.Name.LocalName}[{itemKey}]", item.Value.Trim(), null, AnswerFile.PositionOf(item)));
-                        }
-                    }
-
+                    ignored.Add(new ExplainIgnored($"{component}/{path}", $"removed from Windows before {windows}: Setup reports that the setting does not exist", AnswerFile.PositionOf(element)));
                     continue;
                 }
 
-                Walk(element, definition?.Open == true ? null : childDefinitions, childPrefix, pass, component, items, ignored);
-                continue;
-            }
+                if (definition is not null && definition.Lifecycle.IsNewerThan(windows))
+                {
+                    ignored.Add(new ExplainIgnored($"{component}/{path}", $"{windows} does not have this setting yet: Setup reports that it does not exist", AnswerFile.PositionOf(element)));
+                    continue;
+                }
 
-            var detail = definition is null && definitions is not null ? "not in Reseal's catalog: applied if the image has it" : null;
-            items.Add(new ExplainItem(ExplainItemKind.Setting, component, path, element.Value.Trim(), detail, AnswerFile.PositionOf(element)));
+                if (definition is { Kind: SettingKind.List } list && CommandItem(list) is { } item)
+                {
+                    AddCommands(element, list, item, path);
+                    continue;
+                }
+
+                var deprecated = definition is not null && definition.Lifecycle.IsDeprecatedOn(windows)
+                    ? $"deprecated for {windows}: Microsoft says not to rely on it" : null;
+                var label = definition?.IsListItem == true || element.Attribute(UnattendNames.WcmAction) is not null
+                    ? $"{path}[{KeyOf(element, definition)}]"
+                    : path;
+                if (definition is not null && Lint.PasswordClassification.Classify(definition) == Lint.PasswordHolding.Obfuscatable)
+                {
+                    items.Add(Setting(label, DescribePassword(element, definition.Children.Values.First(c => c.PasswordSuffix is not null)), null, element));
+                    continue;
+                }
+
+                if (element.HasElements)
+                {
+                    Walk(element, definition?.Open == true ? null : definition?.Children, label + "/", known && definition is not null);
+                    continue;
+                }
+
+                var value = element.Value.Trim();
+                if (definition is not null && Lint.PasswordClassification.Classify(definition) == Lint.PasswordHolding.ClearTextOnly)
+                {
+                    value = value.Length == 0 ? "(empty)" : "(hidden; stored in CLEAR TEXT in the file: Windows has no obfuscated form for it)";
+                }
+                else if (definition is null && name.EndsWith("Password", StringComparison.Ordinal) && value.Length > 0)
+                {
+                    value = "(hidden)";
+                }
+
+                var detail = deprecated ?? (definition is null && known ? "not in Microsoft's reference: applied if the image has it" : null);
+                items.Add(Setting(label, value, detail, element));
+            }
         }
-    }
 
-    private static string CommandField(SettingDefinition list) => list.Children.ContainsKey("Path") ? "Path" : "CommandLine";
+        private ExplainItem Setting(string path, string? value, string? detail, XElement element) =>
+            new(ExplainItemKind.Setting, component, path, value, detail, AnswerFile.PositionOf(element));
 
-    private static void AddCommands(XElement list, SettingDefinition definition, string component, string path, ConfigurationPass pass, List<ExplainItem> items)
-    {
-        var field = CommandField(definition);
-        var commands = list.Elements(UnattendNames.Unattend + definition.ItemName!)
-            .Select(item => (Item: item, Order: int.TryParse(item.Element(UnattendNames.Unattend + "Order")?.Value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var o) ? o : int.MaxValue))
-            .OrderBy(c => c.Order);
-        foreach (var (item, order) in commands)
+        private static string? KeyOf(XElement item, SettingDefinition? definition) =>
+            item.Attribute(UnattendNames.WcmKeyValue)?.Value
+            ?? (definition?.Key is { } key && !key.StartsWith('@') ? item.Element(UnattendNames.Unattend + key)?.Value.Trim() : null);
+
+        /// <summary>The item of a command list: RunSynchronous, RunAsynchronous, FirstLogonCommands, LogonCommands.</summary>
+        private static SettingDefinition? CommandItem(SettingDefinition list) =>
+            list.Children.Values.FirstOrDefault(i => i.IsListItem && i.Children.ContainsKey("Order")
+                && (i.Children.ContainsKey("Path") || i.Children.ContainsKey("CommandLine")));
+
+        private void AddCommands(XElement list, SettingDefinition definition, SettingDefinition item, string path)
         {
-            var command = item.Element(UnattendNames.Unattend + field)?.Value.Trim() ?? "(no command)";
-            var description = item.Element(UnattendNames.Unattend + "Description")?.Value.Trim();
-            var detail = definition.Name switch
+            var field = item.Children.ContainsKey("Path") ? "Path" : "CommandLine";
+            var commands = list.Elements(UnattendNames.Unattend + item.Name)
+                .Select(i => (Item: i, Order: int.TryParse(i.Element(UnattendNames.Unattend + "Order")?.Value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var o) ? o : int.MaxValue))
+                .OrderBy(c => c.Order);
+            foreach (var (command, order) in commands)
             {
-                "RunSynchronous" => $"{(pass == ConfigurationPass.AuditUser ? "as the logged-on Administrator" : "as SYSTEM")}, waits for it; {RebootRule(item.Element(UnattendNames.Unattend + "WillReboot")?.Value.Trim())}",
-                "RunAsynchronous" => $"{(pass == ConfigurationPass.AuditUser ? "as the logged-on Administrator" : "as SYSTEM")}, does not wait for it",
-                "FirstLogonCommands" => "when the first user logs on; on Windows 10 and later these start together, not one after another",
-                "LogonCommands" => "at every logon of a user, without waiting, without admin rights",
-                _ => null,
-            };
-            if (!string.IsNullOrEmpty(description))
-            {
-                detail = $"{description} — {detail}";
-            }
+                var run = command.Element(UnattendNames.Unattend + field)?.Value.Trim();
+                var description = command.Element(UnattendNames.Unattend + "Description")?.Value.Trim();
+                var label = order == int.MaxValue ? "?" : order.ToString(CultureInfo.InvariantCulture);
+                if (string.IsNullOrEmpty(run))
+                {
+                    items.Add(new ExplainItem(ExplainItemKind.FailingCommand, component, $"{path} #{label}", null,
+                        $"no {field}: nothing to run, and the reference does not allow an empty {field}, so Setup fails this pass", AnswerFile.PositionOf(command)));
+                    continue;
+                }
 
-            var label = order == int.MaxValue ? "?" : order.ToString(CultureInfo.InvariantCulture);
-            items.Add(new ExplainItem(ExplainItemKind.Command, component, $"{path} #{label}", command, detail, AnswerFile.PositionOf(item)));
+                var detail = definition.Name switch
+                {
+                    "RunSynchronous" => $"{(pass == ConfigurationPass.AuditUser ? "as the logged-on Administrator" : "as SYSTEM")}, waits for it; {RebootRule(command.Element(UnattendNames.Unattend + "WillReboot")?.Value.Trim())}",
+                    "RunAsynchronous" => $"{(pass == ConfigurationPass.AuditUser ? "as the logged-on Administrator" : "as SYSTEM")}, does not wait for it",
+                    "FirstLogonCommands" => "when the first user logs on; on Windows 10 and later these start together, not one after another",
+                    "LogonCommands" => "at every logon of a user, without waiting, without admin rights",
+                    _ => null,
+                };
+                if (!string.IsNullOrEmpty(description))
+                {
+                    detail = $"{description} — {detail}";
+                }
+
+                items.Add(new ExplainItem(ExplainItemKind.Command, component, $"{path} #{label}", run, detail, AnswerFile.PositionOf(command)));
+            }
         }
     }
 
@@ -298,8 +357,7 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
             return "(hidden; stored in CLEAR TEXT in the file)";
         }
 
-        var field = valueDefinition.PasswordSuffix == "AdministratorPassword" ? PasswordField.AdministratorPassword : PasswordField.Password;
-        var decoded = UnattendPassword.Decode(value, field);
+        var decoded = UnattendPassword.Decode(value, Lint.PasswordClassification.FieldOf(valueDefinition));
         return decoded.Success ? "(hidden; obfuscated, decodes correctly)" : $"(obfuscated but broken: {decoded.Message})";
     }
 }

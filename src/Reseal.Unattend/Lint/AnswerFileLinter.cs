@@ -9,12 +9,12 @@ using Reseal.Unattend.Passwords;
 namespace Reseal.Unattend.Lint;
 
 /// <summary>
-/// Checks an answer file against the structure Setup expects and the catalog (<see cref="SettingCatalog"/>), and for
-/// the mistakes that break Sysprep or lock people out. Rules and codes are in <see cref="LintRules"/>.
+/// Checks an answer file against the structure Setup expects and the catalog generated from Microsoft's reference
+/// (<see cref="SettingCatalog"/>), for the Windows release it targets, and for the mistakes that break Sysprep or lock
+/// people out. What the reference does not state is not checked. Rules and codes are in <see cref="LintRules"/>.
 /// </summary>
 public sealed partial class AnswerFileLinter
 {
-    private static readonly HashSet<string> Architectures = ["x86", "amd64", "wow64", "arm64"];
     private static readonly HashSet<string> ListActions = ["add", "remove", "modify"];
     private const string ForbiddenComputerNameCharacters = "{|}~[\\]^':;<=>?@!\"#$%`()+/.,*& ";
 
@@ -51,12 +51,27 @@ public sealed partial class AnswerFileLinter
     {
         ArgumentNullException.ThrowIfNull(file);
         options ??= LintOptions.Default;
-        var run = new Run(this, file, options.Cached ?? IsCachedPath(file.Path));
+        var (windows, source) = TargetOf(file, options);
+        var run = new Run(this, file, options, options.Cached ?? IsCachedPath(file.Path), windows);
         run.Execute();
         var ordered = run.Findings
             .OrderBy(f => f.Position.Line).ThenBy(f => f.Position.Column).ThenBy(f => f.Rule.Id, StringComparer.Ordinal)
             .ToList();
-        return new LintReport(file.Path, ordered, Readable: true);
+        return new LintReport(file.Path, ordered, Readable: true) { Windows = windows, WindowsSource = source };
+    }
+
+    /// <summary>The release to check against: the option, else the file's <c>cpi:offlineImage</c>, else the newest.</summary>
+    public static (WindowsRelease Release, WindowsReleaseSource Source) TargetOf(AnswerFile file, LintOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (options?.Windows is { } given)
+        {
+            return (given, WindowsReleaseSource.Option);
+        }
+
+        return AnswerFileTargets.OfflineImageRelease(file) is { } named
+            ? (named, WindowsReleaseSource.OfflineImage)
+            : (WindowsRelease.Newest, WindowsReleaseSource.Newest);
     }
 
     /// <summary>True for paths Setup caches answer files in: any folder named Panther.</summary>
@@ -66,12 +81,28 @@ public sealed partial class AnswerFileLinter
     [GeneratedRegex(@"(^|[\s""'&|;(])(shutdown(\.exe)?\s+([^\r\n]*\s)?[/-][rg]\b|restart-computer\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RebootCommand();
 
+    [GeneratedRegex(@"^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){4}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ProductKey();
+
+    // The reference: "the pattern language-region is used" (en-US, fr-FR); script subtags (sr-Latn-RS) pass too.
+    [GeneratedRegex(@"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){1,3}$", RegexOptions.CultureInvariant)]
+    private static partial Regex LanguageTag();
+
+    [GeneratedRegex(@"^([A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}|[0-9A-Fa-f]{4}:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{4}:\{[0-9A-Fa-f-]{36}\}\{[0-9A-Fa-f-]{36}\})$", RegexOptions.CultureInvariant)]
+    private static partial Regex InputLocaleEntry();
+
     /// <summary>State for one file.</summary>
-    private sealed class Run(AnswerFileLinter owner, AnswerFile file, bool cached)
+    private sealed class Run(AnswerFileLinter owner, AnswerFile file, LintOptions options, bool cached, WindowsRelease windows)
     {
         public List<LintFinding> Findings { get; } = [];
 
         private readonly HashSet<string> _uncataloguedComponents = new(StringComparer.Ordinal);
+        private int _templated;
+        private XObject? _firstTemplated;
+        private readonly List<string> _placeholders = [];
+
+        // Elements reported deprecated: their children are not reported again.
+        private readonly HashSet<XElement> _deprecated = [];
 
         public void Execute()
         {
@@ -107,6 +138,30 @@ public sealed partial class AnswerFileLinter
                 Report(LintRules.MixedArchitecture, second,
                     $"components target {string.Join(" and ", realArchitectures)}; an image has one architecture");
             }
+
+            if (_templated > 0)
+            {
+                Report(LintRules.Templated, _firstTemplated!,
+                    $"{_templated} value{(_templated == 1 ? " is a template placeholder" : "s are template placeholders")} ({string.Join(", ", _placeholders)}) and {(_templated == 1 ? "was" : "were")} not checked; lint the file the template produces");
+            }
+        }
+
+        /// <summary>True (and counted once per file) when a value is a placeholder; such values are not checked.</summary>
+        private bool Templated(XObject node, string value, bool literalExpected)
+        {
+            if (!TemplatePlaceholders.IsTemplated(value, literalExpected, options.Template))
+            {
+                return false;
+            }
+
+            _templated++;
+            _firstTemplated ??= node;
+            if (_placeholders.Count < 3 && TemplatePlaceholders.First(value) is { } placeholder && !_placeholders.Contains(placeholder))
+            {
+                _placeholders.Add(placeholder);
+            }
+
+            return true;
         }
 
         private void CheckPass(PassSettings settings, Dictionary<(string, string, string), XElement> identities, Dictionary<string, XElement> architectures)
@@ -117,7 +172,7 @@ public sealed partial class AnswerFileLinter
             {
                 Report(LintRules.UnknownPass, settings.Element, "<settings> has no pass attribute");
             }
-            else if (pass is null)
+            else if (pass is null && !Templated(settings.Element.Attribute("pass")!, passName, literalExpected: true))
             {
                 var suggestion = ConfigurationPasses.SuggestionFor(passName);
                 Report(LintRules.UnknownPass, settings.Element.Attribute("pass")!,
@@ -138,6 +193,8 @@ public sealed partial class AnswerFileLinter
             var element = component.Element;
             var name = component.Name;
             var arch = component.ProcessorArchitecture;
+            var nameTemplated = name is not null && Templated(element.Attribute("name")!, name, literalExpected: true);
+            var archTemplated = arch is not null && Templated(element.Attribute("processorArchitecture")!, arch, literalExpected: true);
             if (string.IsNullOrEmpty(name))
             {
                 Report(LintRules.ComponentAttributes, element, "<component> has no name attribute");
@@ -147,7 +204,11 @@ public sealed partial class AnswerFileLinter
             {
                 Report(LintRules.ComponentAttributes, element, $"component {name ?? "?"} has no processorArchitecture attribute");
             }
-            else if (!Architectures.Contains(arch))
+            else if (archTemplated)
+            {
+                // Filled in by the template; nothing to compare.
+            }
+            else if (!AnswerFileTargets.KnownArchitectures.Contains(arch))
             {
                 Report(LintRules.ComponentAttributes, element.Attribute("processorArchitecture")!,
                     $"processorArchitecture '{arch}' is not one of x86, amd64, wow64, arm64 (case-sensitive)");
@@ -155,11 +216,16 @@ public sealed partial class AnswerFileLinter
             else
             {
                 architectures.TryAdd(arch, element);
+                if (options.Architecture is { } image && !AnswerFileTargets.Applies(arch, image))
+                {
+                    Report(LintRules.ArchitectureMismatch, element.Attribute("processorArchitecture")!,
+                        $"component {name ?? "?"} is for {arch}; the image is {image} (--arch), so Setup does not apply its settings");
+                }
             }
 
             CheckIdentity(component);
 
-            if (!string.IsNullOrEmpty(name) && !string.IsNullOrEmpty(arch))
+            if (!string.IsNullOrEmpty(name) && !string.IsNullOrEmpty(arch) && !nameTemplated && !archTemplated)
             {
                 if (!identities.TryAdd((passName, name, arch), element))
                 {
@@ -169,25 +235,35 @@ public sealed partial class AnswerFileLinter
                 }
             }
 
+            if (nameTemplated)
+            {
+                return;
+            }
+
             var definition = owner._catalog.Find(name);
             if (definition is null)
             {
                 if (!string.IsNullOrEmpty(name) && _uncataloguedComponents.Add(name))
                 {
-                    Report(LintRules.NotInCatalog, element, $"component {name} is not in Reseal's catalog; its settings were not checked");
+                    Report(LintRules.NotInCatalog, element, $"component {name} is not in Microsoft's reference; its settings were not checked");
                 }
 
                 return;
             }
 
-            if (pass is { } p && !definition.Passes.Contains(p))
+            if (!CheckLifecycle(element, definition.Lifecycle, name!, definition.PageUrl))
             {
-                Report(LintRules.ComponentWrongPass, element,
-                    $"{name} is not valid in {passName}; it is valid in {Passes(definition.Passes)}");
                 return;
             }
 
-            CheckChildren(element, definition.Settings, pass, name!, open: false);
+            if (pass is { } p && definition.PassesKnown && !definition.Passes.Contains(p))
+            {
+                Report(LintRules.ComponentWrongPass, element,
+                    $"{name} is not valid in {passName}; its settings are valid in {Passes(definition.Passes)}", reference: definition.PageUrl);
+                return;
+            }
+
+            CheckChildren(element, definition.Settings, pass, name!);
             CheckComponentRules(component, pass);
         }
 
@@ -203,23 +279,65 @@ public sealed partial class AnswerFileLinter
                     $"component {component.Name ?? "?"} lacks {string.Join(", ", missing)}");
             }
 
-            if (token is not null && (token.Length != 16 || !token.All(Uri.IsHexDigit)))
+            if (token is not null && (token.Length != 16 || !token.All(Uri.IsHexDigit))
+                && !Templated(element.Attribute("publicKeyToken")!, token, literalExpected: true))
             {
                 Report(LintRules.ComponentIdentityIncomplete, element.Attribute("publicKeyToken")!,
                     $"publicKeyToken '{token}' is not 16 hexadecimal digits (Microsoft components use {UnattendNames.MicrosoftPublicKeyToken})");
             }
 
-            if (component.VersionScope is { } scope && scope is not ("nonSxS" or "SxS"))
+            // Microsoft's own samples write NonSxS as well as nonSxS.
+            if (component.VersionScope is { } scope && !scope.Equals("nonSxS", StringComparison.OrdinalIgnoreCase)
+                && !scope.Equals("SxS", StringComparison.OrdinalIgnoreCase)
+                && !Templated(element.Attribute("versionScope")!, scope, literalExpected: true))
             {
                 Report(LintRules.ComponentIdentityIncomplete, element.Attribute("versionScope")!,
                     $"versionScope '{scope}' is not nonSxS or SxS");
             }
         }
 
-        private void CheckChildren(XElement parent, IReadOnlyDictionary<string, SettingDefinition> definitions, ConfigurationPass? pass,
-            string context, bool open)
+        /// <summary>Removed (error), not yet available (error) or deprecated (warning) on the target; false when the node should not be checked further.</summary>
+        private bool CheckLifecycle(XElement element, SettingLifecycle lifecycle, string path, string? page)
         {
-            var seen = new Dictionary<string, XElement>(StringComparer.Ordinal);
+            if (lifecycle.IsRemovedOn(windows))
+            {
+                Report(LintRules.RemovedSetting, element,
+                    $"{path} was removed {When(lifecycle.Removed!.Value)}; {windows} does not have it", reference: page);
+                return false;
+            }
+
+            if (lifecycle.IsNewerThan(windows))
+            {
+                Report(LintRules.SettingTooNew, element,
+                    $"{path} first appeared in {WindowsRelease.DescribeBuild(lifecycle.Since!.Value)}; {windows} does not have it", reference: page);
+                return false;
+            }
+
+            if (lifecycle.IsDeprecatedOn(windows) && !element.Ancestors().Any(_deprecated.Contains))
+            {
+                _deprecated.Add(element);
+                Report(LintRules.Deprecated, element,
+                    $"{path} is deprecated {When(lifecycle.Deprecated!.Value)}; Microsoft says not to use it (checked for {windows})", reference: page);
+            }
+
+            return true;
+        }
+
+        private static string When(int build) => build == 0
+            ? "(the reference gives no version; it describes Windows 10 and Server 2016)"
+            : "since " + WindowsRelease.DescribeBuild(build);
+
+        private void CheckChildren(XElement parent, IReadOnlyDictionary<string, SettingDefinition> definitions, ConfigurationPass? pass, string context)
+        {
+            // {% if %} ... {% else %} ... {% endif %} between elements: the template keeps one branch, so repeats are expected.
+            var templatedBranches = TemplatePlaceholders.HasTemplateStatements(parent);
+            if (templatedBranches)
+            {
+                Templated(parent, "{% %}", literalExpected: false);
+            }
+
+            Dictionary<string, XElement>? seen = null;
+            Dictionary<string, Dictionary<string, XElement>>? keys = null;
             foreach (var child in parent.Elements())
             {
                 if (child.Name.Namespace != UnattendNames.Unattend)
@@ -228,27 +346,42 @@ public sealed partial class AnswerFileLinter
                 }
 
                 var name = child.Name.LocalName;
-                if (seen.TryGetValue(name, out var first))
+                definitions.TryGetValue(name, out var definition);
+                var isItem = definition?.IsListItem == true || (definition is null && child.Attribute(UnattendNames.WcmAction) is not null);
+                if (!isItem && !templatedBranches)
                 {
-                    Report(LintRules.DuplicateSetting, child,
-                        $"{context}/{name} appears more than once (first at line {AnswerFile.PositionOf(first).Line})");
-                }
-                else
-                {
-                    seen.Add(name, child);
-                }
-
-                if (!definitions.TryGetValue(name, out var definition))
-                {
-                    if (!open)
+                    seen ??= new Dictionary<string, XElement>(StringComparer.Ordinal);
+                    if (seen.TryGetValue(name, out var first))
                     {
-                        ReportUnknown(child, definitions, context);
+                        Report(LintRules.DuplicateSetting, child,
+                            $"{context}/{name} appears more than once (first at line {AnswerFile.PositionOf(first).Line})");
                     }
+                    else
+                    {
+                        seen.Add(name, child);
+                    }
+                }
 
+                if (definition is null)
+                {
+                    ReportUnknown(child, definitions, context);
                     continue;
                 }
 
-                CheckSetting(child, definition, pass, context);
+                if (definition.IsListItem)
+                {
+                    keys ??= new Dictionary<string, Dictionary<string, XElement>>(StringComparer.Ordinal);
+                    if (!keys.TryGetValue(name, out var itemKeys))
+                    {
+                        keys[name] = itemKeys = new Dictionary<string, XElement>(StringComparer.Ordinal);
+                    }
+
+                    CheckItem(child, definition, pass, context, itemKeys, templatedBranches);
+                }
+                else
+                {
+                    CheckSetting(child, definition, pass, context);
+                }
             }
         }
 
@@ -259,235 +392,32 @@ public sealed partial class AnswerFileLinter
             if (match is not null)
             {
                 Report(LintRules.SettingCase, child,
-                    $"{context}/{name} does not exist; names are case-sensitive: did you mean {match.Name}?");
+                    $"{context}/{name} does not exist; names are case-sensitive: did you mean {match.Name}?", reference: match.PageUrl);
             }
             else
             {
-                Report(LintRules.NotInCatalog, child, $"{context}/{name} is not in Reseal's catalog; not checked");
+                Report(LintRules.NotInCatalog, child, $"{context}/{name} is not in Microsoft's reference; not checked");
             }
         }
 
-        private void CheckSetting(XElement element, SettingDefinition definition, ConfigurationPass? pass, string context)
+        private void CheckItem(XElement item, SettingDefinition definition, ConfigurationPass? pass, string context,
+            Dictionary<string, XElement> keys, bool templatedBranches)
         {
-            var path = $"{context}/{definition.Path}";
-            if (pass is { } p && !definition.Passes.Contains(p))
+            var itemPath = $"{context}/{definition.Name}";
+            var action = item.Attribute(UnattendNames.WcmAction)?.Value;
+            if (action is null)
             {
-                if (definition.Path == "CopyProfile")
-                {
-                    Report(LintRules.CopyProfilePass, element, $"CopyProfile is in {p.ToXmlName()}; it works only in specialize");
-                }
-                else
-                {
-                    Report(LintRules.SettingWrongPass, element,
-                        $"{path} is not valid in {p.ToXmlName()}; it is valid in {Passes(definition.Passes)}");
-                }
-
-                return;
+                Report(LintRules.ListItemAction, item, $"{itemPath} has no wcm:action; write wcm:action=\"add\"");
+            }
+            else if (!ListActions.Contains(action) && !Templated(item.Attribute(UnattendNames.WcmAction)!, action, literalExpected: true))
+            {
+                Report(LintRules.ListItemAction, item.Attribute(UnattendNames.WcmAction)!,
+                    $"{itemPath} has wcm:action '{action}'; it must be add, remove or modify");
             }
 
-            if (definition.Deprecated is { } reason)
+            CheckSetting(item, definition, pass, context);
+            if (definition.Kind == SettingKind.Group && !definition.Open)
             {
-                Report(LintRules.Deprecated, element, $"{path} is {reason}");
-            }
-
-            switch (definition.Kind)
-            {
-                case SettingKind.Value:
-                    CheckValue(element, definition, path);
-                    break;
-                case SettingKind.Group:
-                    if (!definition.Open)
-                    {
-                        CheckChildren(element, definition.Children, pass, context, open: false);
-                        if (definition.Children.Values.Any(c => c.PasswordSuffix is not null))
-                        {
-                            CheckPassword(element, definition);
-                        }
-                    }
-
-                    break;
-                case SettingKind.List:
-                    CheckList(element, definition, pass, context);
-                    break;
-            }
-        }
-
-        private void CheckValue(XElement element, SettingDefinition definition, string path)
-        {
-            if (element.HasElements)
-            {
-                Report(LintRules.InvalidValue, element, $"{path} takes a value, not child elements");
-                return;
-            }
-
-            var raw = element.Value;
-            var value = raw.Trim();
-            var isCommand = definition.Name is "Path" or "CommandLine";
-            if (value.Length == 0)
-            {
-                if (isCommand)
-                {
-                    Report(LintRules.CommandEmpty, element, $"{path} is empty");
-                }
-                else if (!definition.AllowEmpty)
-                {
-                    Report(LintRules.ValueLength, element, $"{path} is empty; it needs a value");
-                }
-
-                return;
-            }
-
-            switch (definition.Type)
-            {
-                case SettingType.Boolean:
-                    if (!value.Equals("true", StringComparison.OrdinalIgnoreCase) && !value.Equals("false", StringComparison.OrdinalIgnoreCase))
-                    {
-                        Report(LintRules.InvalidValue, element, $"{path} is '{value}'; it must be true or false");
-                    }
-
-                    break;
-                case SettingType.Number:
-                    CheckNumber(element, definition, path, value);
-                    break;
-                case SettingType.Choice:
-                    if (!definition.Values.Contains(value, StringComparer.Ordinal))
-                    {
-                        var rule = definition.Name == "WillReboot" ? LintRules.WillRebootValue : LintRules.InvalidValue;
-                        var near = definition.Values.FirstOrDefault(v => v.Equals(value, StringComparison.OrdinalIgnoreCase));
-                        Report(rule, element, near is null
-                            ? $"{path} is '{value}'; it must be one of {string.Join(", ", definition.Values)}"
-                            : $"{path} is '{value}'; values are case-sensitive: use '{near}'");
-                    }
-
-                    break;
-                case SettingType.ComputerName:
-                    CheckComputerName(element, definition, path, value);
-                    break;
-                case SettingType.Text:
-                    CheckTextShape(element, definition, path, value);
-                    if (definition.MaxLength is { } max && raw.Length > max)
-                    {
-                        var rule = isCommand ? LintRules.CommandTooLong : LintRules.ValueLength;
-                        Report(rule, element, $"{path} is {raw.Length} characters; the limit is {max}");
-                    }
-
-                    if (isCommand && definition.Name == "Path" && RebootCommand().IsMatch(value))
-                    {
-                        Report(LintRules.CommandReboots, element, $"{path} restarts the machine itself; use WillReboot instead");
-                    }
-
-                    break;
-                default:
-                    break;
-            }
-        }
-
-        private void CheckTextShape(XElement element, SettingDefinition definition, string path, string value)
-        {
-            if (definition.Pattern is { } pattern && !pattern.IsMatch(value))
-            {
-                Report(LintRules.InvalidValue, element, $"{path} is '{value}'; expected {definition.PatternHelp ?? pattern.ToString()}");
-            }
-
-            var bad = value.Where(c => definition.Forbidden.Contains(c, StringComparison.Ordinal)).Distinct().ToArray();
-            if (bad.Length > 0)
-            {
-                Report(LintRules.InvalidValue, element, $"{path} '{value}' contains characters Windows forbids here: {string.Join(" ", bad)}");
-            }
-
-            if (definition.Reserved.Contains(value, StringComparer.OrdinalIgnoreCase))
-            {
-                Report(LintRules.InvalidValue, element, $"{path} cannot be '{value}'");
-            }
-        }
-
-        private void CheckNumber(XElement element, SettingDefinition definition, string path, string value)
-        {
-            var isOrder = definition.Name == "Order";
-            var rule = isOrder ? LintRules.OrderRange : LintRules.InvalidValue;
-            if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-            {
-                Report(rule, element, $"{path} is '{value}'; it must be a whole number{Range(definition)}");
-                return;
-            }
-
-            if ((definition.Min is { } min && number < min) || (definition.Max is { } max && number > max))
-            {
-                Report(rule, element, $"{path} is {number}; it must be{Range(definition)}");
-            }
-        }
-
-        private void CheckComputerName(XElement element, SettingDefinition definition, string path, string value)
-        {
-            if (value == "*")
-            {
-                return;
-            }
-
-            var bytes = Encoding.UTF8.GetByteCount(value);
-            if (definition.MaxBytes is { } max && bytes > max)
-            {
-                Report(LintRules.ComputerNameLength, element, $"{path} '{value}' is {bytes} bytes; the limit is {max}");
-            }
-
-            var bad = value.Where(c => ForbiddenComputerNameCharacters.Contains(c, StringComparison.Ordinal)).Distinct().ToArray();
-            if (bad.Length > 0)
-            {
-                var shown = string.Join(" ", bad.Select(c => c == ' ' ? "space" : c.ToString()));
-                Report(LintRules.ComputerNameCharacters, element, $"{path} '{value}' contains forbidden characters: {shown}");
-            }
-            else if (value.All(char.IsAsciiDigit))
-            {
-                Report(LintRules.ComputerNameCharacters, element, $"{path} '{value}' is only digits; Windows rejects numeric names");
-            }
-        }
-
-        private void CheckList(XElement list, SettingDefinition definition, ConfigurationPass? pass, string context)
-        {
-            var path = $"{context}/{definition.Path}";
-            if (definition.Open)
-            {
-                return;
-            }
-
-            var items = new List<XElement>();
-            foreach (var child in list.Elements())
-            {
-                if (child.Name.LocalName == definition.ItemName && child.Name.Namespace == UnattendNames.Unattend)
-                {
-                    items.Add(child);
-                }
-                else if (child.Name.Namespace == UnattendNames.Unattend)
-                {
-                    var near = string.Equals(child.Name.LocalName, definition.ItemName, StringComparison.OrdinalIgnoreCase);
-                    Report(near ? LintRules.SettingCase : LintRules.NotInCatalog, child, near
-                        ? $"{path}/{child.Name.LocalName} does not exist; names are case-sensitive: did you mean {definition.ItemName}?"
-                        : $"{path}/{child.Name.LocalName} is not a {definition.ItemName} item; not checked");
-                }
-            }
-
-            if (items.Count == 0)
-            {
-                Report(LintRules.ValueLength, list, $"{path} is an empty list; remove it or add a {definition.ItemName}");
-                return;
-            }
-
-            var keys = new Dictionary<string, XElement>(StringComparer.Ordinal);
-            foreach (var item in items)
-            {
-                var itemPath = $"{path}/{definition.ItemName}";
-                var action = item.Attribute(UnattendNames.WcmAction)?.Value;
-                if (action is null)
-                {
-                    Report(LintRules.ListItemAction, item, $"{itemPath} has no wcm:action; write wcm:action=\"add\"");
-                }
-                else if (!ListActions.Contains(action))
-                {
-                    Report(LintRules.ListItemAction, item.Attribute(UnattendNames.WcmAction)!,
-                        $"{itemPath} has wcm:action '{action}'; it must be add, remove or modify");
-                }
-
-                CheckChildren(item, definition.Children, pass, $"{path}/{definition.ItemName}", open: false);
                 foreach (var required in definition.Children.Values.Where(c => c.Required))
                 {
                     if (item.Element(UnattendNames.Unattend + required.Name) is null)
@@ -501,45 +431,250 @@ public sealed partial class AnswerFileLinter
                         Report(rule, item, $"{itemPath} has no {required.Name}");
                     }
                 }
+            }
 
-                var key = definition.Key == "@keyValue"
-                    ? item.Attribute(UnattendNames.WcmKeyValue)?.Value
-                    : item.Element(UnattendNames.Unattend + (definition.Key ?? string.Empty))?.Value.Trim();
-                if (definition.Key == "Order" && key is not null && long.TryParse(key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var order))
-                {
-                    key = order.ToString(CultureInfo.InvariantCulture);
-                }
+            var key = definition.Key == "@keyValue"
+                ? item.Attribute(UnattendNames.WcmKeyValue)?.Value
+                : definition.Key is { } child ? item.Element(UnattendNames.Unattend + child)?.Value.Trim() : null;
+            if (key is null || templatedBranches || TemplatePlaceholders.IsTemplated(key, literalExpected: true, options.Template))
+            {
+                return;
+            }
 
-                if (!string.IsNullOrEmpty(key) && !keys.TryAdd(key, item))
-                {
-                    Report(LintRules.OrderDuplicate, item,
-                        $"{itemPath} {definition.Key?.TrimStart('@')} {key} is used twice (first at line {AnswerFile.PositionOf(keys[key]).Line})");
-                }
+            if (long.TryParse(key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+            {
+                key = number.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (key.Length > 0 && !keys.TryAdd(key, item))
+            {
+                Report(LintRules.OrderDuplicate, item,
+                    $"{itemPath} {definition.Key!.TrimStart('@')} {key} is used twice (first at line {AnswerFile.PositionOf(keys[key]).Line})");
             }
         }
 
-        private void CheckPassword(XElement group, SettingDefinition definition)
+        private void CheckSetting(XElement element, SettingDefinition definition, ConfigurationPass? pass, string context)
+        {
+            var path = $"{context}/{definition.Name}";
+            if (!CheckLifecycle(element, definition.Lifecycle, path, definition.PageUrl))
+            {
+                return;
+            }
+
+            if (pass is { } p && definition.PassesKnown && !definition.Passes.Contains(p))
+            {
+                if (definition.Path == "CopyProfile")
+                {
+                    Report(LintRules.CopyProfilePass, element, $"CopyProfile is in {p.ToXmlName()}; it works only in specialize", reference: definition.PageUrl);
+                }
+                else
+                {
+                    Report(LintRules.SettingWrongPass, element,
+                        $"{path} is not valid in {p.ToXmlName()}; it is valid in {Passes(definition.Passes)}", reference: definition.PageUrl);
+                }
+
+                return;
+            }
+
+            if (definition.Kind == SettingKind.Value)
+            {
+                CheckValue(element, definition, path);
+                return;
+            }
+
+            if (definition.Open)
+            {
+                return;
+            }
+
+            if (!element.HasElements && element.Value.Trim().Length == 0)
+            {
+                if (!definition.AllowEmpty)
+                {
+                    Report(LintRules.EmptyForbidden, element, $"{path} is empty; the reference does not allow an empty element here", reference: definition.PageUrl);
+                }
+
+                return;
+            }
+
+            CheckChildren(element, definition.Children, pass, path);
+            if (PasswordClassification.Classify(definition) == PasswordHolding.Obfuscatable)
+            {
+                CheckPassword(element, definition, path);
+            }
+        }
+
+        private void CheckValue(XElement element, SettingDefinition definition, string path)
+        {
+            if (element.HasElements)
+            {
+                Report(LintRules.InvalidValue, element, $"{path} takes a value, not child elements", reference: definition.PageUrl);
+                return;
+            }
+
+            var raw = element.Value;
+            var value = raw.Trim();
+            var literal = definition.Type is not (SettingType.Text or SettingType.Any) || definition.Format != ValueFormat.None
+                || definition.Forbidden.Length > 0 || definition.PasswordSuffix is not null;
+            if (value.Length > 0 && Templated(element, value, literal))
+            {
+                return;
+            }
+
+            var isCommand = definition.Name is "Path" or "CommandLine" && definition.Required;
+            if (value.Length == 0)
+            {
+                if (isCommand)
+                {
+                    Report(LintRules.CommandEmpty, element, $"{path} is empty", reference: definition.PageUrl);
+                }
+                else if (!definition.AllowEmpty)
+                {
+                    Report(LintRules.EmptyForbidden, element, $"{path} is empty; the reference does not allow an empty element here", reference: definition.PageUrl);
+                }
+
+                return;
+            }
+
+            if (PasswordClassification.Classify(definition) == PasswordHolding.ClearTextOnly)
+            {
+                ReportClearText(LintRules.ClearTextCredential, element, path,
+                    "Windows reads this password only in clear text (it has no PlainText form)");
+            }
+
+            switch (definition.Type)
+            {
+                case SettingType.Boolean:
+                    if (!value.Equals("true", StringComparison.OrdinalIgnoreCase) && !value.Equals("false", StringComparison.OrdinalIgnoreCase))
+                    {
+                        Report(LintRules.InvalidValue, element, $"{path} is '{value}'; it must be true or false", reference: definition.PageUrl);
+                    }
+
+                    break;
+                case SettingType.Number:
+                    CheckNumber(element, definition, path, value);
+                    break;
+                case SettingType.Choice:
+                    if (!definition.AllowsValue(value))
+                    {
+                        var rule = definition.Name == "WillReboot" ? LintRules.WillRebootValue : LintRules.InvalidValue;
+                        Report(rule, element, $"{path} is '{value}'; it must be one of {string.Join(", ", definition.Values)}", reference: definition.PageUrl);
+                    }
+
+                    break;
+                case SettingType.ComputerName:
+                    CheckComputerName(element, definition, path, value);
+                    break;
+                default:
+                    CheckText(element, definition, path, raw, value, isCommand);
+                    break;
+            }
+        }
+
+        private void CheckText(XElement element, SettingDefinition definition, string path, string raw, string value, bool isCommand)
+        {
+            var bad = value.Where(c => definition.Forbidden.Contains(c, StringComparison.Ordinal)).Distinct().ToArray();
+            if (bad.Length > 0)
+            {
+                Report(LintRules.InvalidValue, element, $"{path} '{value}' contains characters Windows forbids here: {string.Join(" ", bad)}", reference: definition.PageUrl);
+            }
+
+            if (definition.Reserved.Contains(value, StringComparer.OrdinalIgnoreCase))
+            {
+                Report(LintRules.InvalidValue, element, $"{path} cannot be '{value}'", reference: definition.PageUrl);
+            }
+
+            switch (definition.Format)
+            {
+                case ValueFormat.ProductKey when !ProductKey().IsMatch(value):
+                    Report(LintRules.ProductKeyFormat, element,
+                        $"{path} is not five groups of five letters or digits separated by dashes ({value.Length} characters)", reference: definition.PageUrl);
+                    return;
+                case ValueFormat.LanguageTag when !LanguageTag().IsMatch(value):
+                    Report(LintRules.InvalidValue, element, $"{path} is '{value}'; expected a language tag such as en-US", reference: definition.PageUrl);
+                    break;
+                case ValueFormat.InputLocale when !value.Split(';').All(part => InputLocaleEntry().IsMatch(part.Trim())):
+                    Report(LintRules.InvalidValue, element,
+                        $"{path} is '{value}'; expected language tags (en-US) or locale:keyboard pairs (0409:00000409) separated by semicolons", reference: definition.PageUrl);
+                    break;
+            }
+
+            if (definition.MaxLength is { } max && raw.Length > max)
+            {
+                var rule = isCommand ? LintRules.CommandTooLong : LintRules.ValueLength;
+                Report(rule, element, $"{path} is {raw.Length} characters; the limit is {max}", reference: definition.PageUrl);
+            }
+
+            if (definition.ExactLength is { } exact && value.Length != exact)
+            {
+                Report(LintRules.ValueLength, element, $"{path} is {value.Length} characters; the reference gives {exact}", reference: definition.PageUrl);
+            }
+
+            if (isCommand && definition.Name == "Path" && RebootCommand().IsMatch(value))
+            {
+                Report(LintRules.CommandReboots, element, $"{path} restarts the machine itself; use WillReboot instead");
+            }
+        }
+
+        private void CheckNumber(XElement element, SettingDefinition definition, string path, string value)
+        {
+            var isOrder = definition.Name == "Order";
+            var rule = isOrder ? LintRules.OrderRange : LintRules.InvalidValue;
+            if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+            {
+                Report(rule, element, $"{path} is '{value}'; it must be a whole number{Range(definition)}", reference: definition.PageUrl);
+                return;
+            }
+
+            if ((definition.Min is { } min && number < min) || (definition.Max is { } max && number > max))
+            {
+                Report(rule, element, $"{path} is {number}; it must be{Range(definition)}", reference: definition.PageUrl);
+            }
+        }
+
+        private void CheckComputerName(XElement element, SettingDefinition definition, string path, string value)
+        {
+            if (value == "*")
+            {
+                return;
+            }
+
+            var bytes = Encoding.UTF8.GetByteCount(value);
+            if (definition.MaxBytes is { } max && bytes > max)
+            {
+                Report(LintRules.ComputerNameLength, element, $"{path} '{value}' is {bytes} bytes; the limit is {max}", reference: definition.PageUrl);
+            }
+
+            var forbidden = definition.Forbidden.Length > 0 ? definition.Forbidden : ForbiddenComputerNameCharacters;
+            var bad = value.Where(c => forbidden.Contains(c, StringComparison.Ordinal)).Distinct().ToArray();
+            if (bad.Length > 0)
+            {
+                var shown = string.Join(" ", bad.Select(c => c == ' ' ? "space" : c.ToString()));
+                Report(LintRules.ComputerNameCharacters, element, $"{path} '{value}' contains forbidden characters: {shown}", reference: definition.PageUrl);
+            }
+            else if (value.All(char.IsAsciiDigit))
+            {
+                Report(LintRules.ComputerNameCharacters, element, $"{path} '{value}' is only digits; Windows rejects numeric names", reference: definition.PageUrl);
+            }
+        }
+
+        private void CheckPassword(XElement group, SettingDefinition definition, string path)
         {
             var valueDefinition = definition.Children.Values.First(c => c.PasswordSuffix is not null);
             var valueElement = group.Element(UnattendNames.Unattend + valueDefinition.Name);
             var plainElement = group.Element(UnattendNames.Unattend + "PlainText");
-            if (valueElement is null)
+            if (valueElement is null || TemplatePlaceholders.IsTemplated(valueElement.Value, literalExpected: true, options.Template))
             {
                 return;
             }
 
             var plainText = plainElement is null || !plainElement.Value.Trim().Equals("false", StringComparison.OrdinalIgnoreCase);
             var value = valueElement.Value;
-            var path = definition.Path;
             if (plainText)
             {
                 if (value.Length > 0)
                 {
-                    var severity = cached ? Severity.Error : Severity.Warning;
-                    Report(LintRules.PlainTextPassword, valueElement, cached
-                        ? $"{path} holds a clear-text password in a file Setup caches; anyone who can read the disk can read it"
-                        : $"{path} holds a clear-text password; Setup copies the file to %WINDIR%\\Panther where it stays readable",
-                        severity);
+                    ReportClearText(LintRules.PlainTextPassword, valueElement, path, "it is stored in clear text");
                 }
 
                 return;
@@ -554,6 +689,16 @@ public sealed partial class AnswerFileLinter
             }
         }
 
+        /// <summary>RU050/RU053: a warning, or an error in a file Setup caches. Never prints the password.</summary>
+        private void ReportClearText(LintRule rule, XElement element, string path, string why)
+        {
+            var severity = cached ? Severity.Error : Severity.Warning;
+            Report(rule, element, cached
+                ? $"{path}: {why}, in a file Setup caches; anyone who can read the disk can read it"
+                : $"{path}: {why}; Setup copies the file to %WINDIR%\\Panther where it stays readable",
+                severity);
+        }
+
         private void CheckComponentRules(ComponentSettings component, ConfigurationPass? pass)
         {
             var autoLogon = component.Find("AutoLogon");
@@ -561,9 +706,10 @@ public sealed partial class AnswerFileLinter
             {
                 var enabled = autoLogon.Element(UnattendNames.Unattend + "Enabled")?.Value.Trim();
                 var disabled = string.Equals(enabled, "false", StringComparison.OrdinalIgnoreCase);
-                if (!disabled && autoLogon.Element(UnattendNames.Unattend + "LogonCount") is null)
+                if (!disabled && autoLogon.Element(UnattendNames.Unattend + "LogonCount") is null && !TemplatePlaceholders.HasTemplateStatements(autoLogon))
                 {
-                    Report(LintRules.AutoLogonCount, autoLogon, "AutoLogon is enabled without LogonCount");
+                    Report(LintRules.AutoLogonCount, autoLogon, "AutoLogon is enabled without LogonCount, which the reference says must be given with AutoLogon",
+                        reference: SettingCatalog.ReferenceUrl + "microsoft-windows-shell-setup-autologon");
                 }
             }
 
@@ -577,7 +723,7 @@ public sealed partial class AnswerFileLinter
             {
                 var force = reseal.Element(UnattendNames.Unattend + "ForceShutdownNow")?.Value.Trim();
                 var mode = reseal.Element(UnattendNames.Unattend + "Mode")?.Value.Trim();
-                if (string.Equals(force, "true", StringComparison.OrdinalIgnoreCase) && mode != "OOBE")
+                if (string.Equals(force, "true", StringComparison.OrdinalIgnoreCase) && !string.Equals(mode, "OOBE", StringComparison.OrdinalIgnoreCase))
                 {
                     Report(LintRules.ResealLoop, reseal,
                         $"Reseal in auditSystem with ForceShutdownNow=true and Mode {(mode is null ? "unset" : mode)} reboots into audit mode forever");
@@ -590,8 +736,8 @@ public sealed partial class AnswerFileLinter
             }
         }
 
-        private void Report(LintRule rule, XObject node, string message, Severity? severity = null) =>
-            Findings.Add(new LintFinding(rule, severity ?? rule.DefaultSeverity, message, file.Path, AnswerFile.PositionOf(node)));
+        private void Report(LintRule rule, XObject node, string message, Severity? severity = null, string? reference = null) =>
+            Findings.Add(new LintFinding(rule, severity ?? rule.DefaultSeverity, message, file.Path, AnswerFile.PositionOf(node), reference));
 
         private static string Passes(IEnumerable<ConfigurationPass> passes) =>
             string.Join(", ", passes.Order().Select(p => p.ToXmlName()));

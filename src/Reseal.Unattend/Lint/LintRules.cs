@@ -51,14 +51,18 @@ public static class LintRules
         "Keep only the components for the image's architecture (amd64 for cloud images).");
 
     public static readonly LintRule ComponentIdentityIncomplete = new("RU013", "component-identity-incomplete", Severity.Warning,
-        "A component lacks publicKeyToken, language or versionScope, or has an unusual value for them.",
+        "A component lacks publicKeyToken, language or versionScope, or has an unusual value for them (versionScope is nonSxS or SxS, in any letter case).",
         "Use publicKeyToken=\"31bf3856ad364e35\" language=\"neutral\" versionScope=\"nonSxS\" as WSIM writes them.");
 
     public static readonly LintRule ComponentWrongPass = new("RU014", "component-wrong-pass", Severity.Error,
-        "A component appears in a pass where none of its settings are valid.", "Move the component to a pass it supports.");
+        "A component appears in a pass where none of its settings are valid (per Microsoft's reference).", "Move the component to a pass it supports.");
+
+    public static readonly LintRule ArchitectureMismatch = new("RU016", "architecture-mismatch", Severity.Error,
+        "A component targets another processor architecture than the image (--arch); Setup does not apply it (on ARM64 it fails with 'Unable to find manifest file').",
+        "Change processorArchitecture to the image's architecture, or remove the component.");
 
     public static readonly LintRule SettingWrongPass = new("RU020", "setting-wrong-pass", Severity.Error,
-        "A setting is in a pass where it is not valid; Setup ignores it or fails to parse the file.", "Move the setting to a pass it supports.");
+        "A setting is in a pass where Microsoft's reference says it is not valid; Setup ignores it or fails to parse the file.", "Move the setting to a pass it supports.");
 
     public static readonly LintRule DuplicateSetting = new("RU021", "duplicate-setting", Severity.Error,
         "A non-list setting appears more than once in one component; Setup fails with 'A component or non-list setting is specified more than once'.",
@@ -69,20 +73,24 @@ public static class LintRules
         "Spell the name exactly as the catalog does.");
 
     public static readonly LintRule NotInCatalog = new("RU023", "not-in-catalog", Severity.Info,
-        "A component or setting is not in Reseal's catalog, so it was not checked.", "Nothing to fix; validate it with WSIM against the image's catalog if unsure.");
+        "A component or setting is not in Microsoft's Unattended Windows Setup Reference (Reseal's catalog), so it was not checked.", "Nothing to fix if it exists in your image; check its spelling, and validate it with WSIM against the image's catalog if unsure.");
 
     public static readonly LintRule InvalidValue = new("RU024", "invalid-value", Severity.Error,
-        "A value does not fit the setting's type: not true/false, not a number in range, or not one of the allowed values.",
+        "A value does not fit the setting's type or form: not true/false, not a number in range, not one of the allowed values (compared ignoring case), a forbidden character, or not a language tag.",
         "Use a value of the documented type and range.");
 
     public static readonly LintRule ValueLength = new("RU025", "value-length", Severity.Error,
-        "A value is empty where the setting forbids it, or longer than its limit.", "Shorten the value or fill it in.");
+        "A value is longer than the limit the reference gives, or not the exact length it gives. (Empty elements are RU029.)", "Shorten the value.");
 
     public static readonly LintRule ListItemAction = new("RU026", "list-item-action", Severity.Warning,
         "A list item lacks wcm:action, or its action is not add, remove or modify.", "Write list items as <Item wcm:action=\"add\">.");
 
     public static readonly LintRule RequiredMissing = new("RU027", "required-missing", Severity.Error,
         "A list item lacks a setting it requires (for example LocalAccount without Name).", "Add the missing setting.");
+
+    public static readonly LintRule EmptyForbidden = new("RU029", "empty-forbidden", Severity.Error,
+        "An element is empty where Microsoft's reference says the setting does not support empty elements (Setup fails on it).",
+        "Give the setting a value, or remove the element.");
 
     public static readonly LintRule OrderMissing = new("RU030", "order-missing", Severity.Error,
         "A command has no Order; Setup cannot sequence it.", "Give each command a unique Order from 1 to 500.");
@@ -101,7 +109,7 @@ public static class LintRules
         "Move the work into a script and call the script.");
 
     public static readonly LintRule WillRebootValue = new("RU035", "will-reboot-value", Severity.Error,
-        "WillReboot is not one of Always, OnRequest, Never (case-sensitive).", "Use Always, OnRequest or Never.");
+        "WillReboot is not one of Always, OnRequest, Never.", "Use Always, OnRequest or Never.");
 
     public static readonly LintRule CommandReboots = new("RU036", "command-reboots", Severity.Warning,
         "A RunSynchronous command restarts the machine itself (shutdown /r, Restart-Computer); Setup loses track of the pass.",
@@ -114,6 +122,10 @@ public static class LintRules
         "ComputerName has a space or a character Windows forbids ({|}~[\\]^':;<=>?@!\"#$%`()+/.,*&), or is only digits.",
         "Use letters, digits and hyphens, not digits only; or * for a random name.");
 
+    public static readonly LintRule ProductKeyFormat = new("RU042", "product-key-format", Severity.Error,
+        "A product key is not five groups of five letters or digits separated by dashes (xxxxx-xxxxx-xxxxx-xxxxx-xxxxx); Setup reports 'Windows cannot read the <ProductKey> setting'.",
+        "Write the key as xxxxx-xxxxx-xxxxx-xxxxx-xxxxx, without spaces.");
+
     public static readonly LintRule PlainTextPassword = new("RU050", "plaintext-password", Severity.Warning,
         "A password is stored in clear text (PlainText true or absent). Setup caches answer files in %WINDIR%\\Panther, where anyone who can read the disk finds it. Error for a file Setup caches (a path under Panther).",
         "Use `reseal unattend password encode` and PlainText=false, or better, set the password at first boot with the agent.");
@@ -125,11 +137,15 @@ public static class LintRules
     public static readonly LintRule PasswordUndecodable = new("RU052", "password-undecodable", Severity.Error,
         "An obfuscated password (PlainText false) is not Base64 of UTF-16LE text.", "Re-encode with `reseal unattend password encode`.");
 
+    public static readonly LintRule ClearTextCredential = new("RU053", "credential-plaintext", Severity.Warning,
+        "A credential password Windows can only read in clear text (no PlainText companion): the domain join's Credentials/Password or MachinePassword, or the Credentials of commands, driver paths or image sources. Setup caches the file in %WINDIR%\\Panther. Error for a file Setup caches.",
+        "Join the domain with an offline provisioning blob (UnattendedJoin Provisioning/AccountData, djoin.exe) or at first boot; use an account with only the rights it needs; delete the cached file after Setup.");
+
     public static readonly LintRule CopyProfilePass = new("RU060", "copyprofile-pass", Severity.Error,
         "CopyProfile is outside the specialize pass, where Setup ignores it or fails.", "Put CopyProfile in specialize, once.");
 
     public static readonly LintRule Deprecated = new("RU061", "deprecated-setting", Severity.Warning,
-        "A setting is deprecated and ignored by current Windows.", "Remove it or use its replacement.");
+        "A setting Microsoft's reference marks deprecated for the Windows version checked (--windows): Microsoft says not to use it; it may be ignored, and later releases may remove it.", "Remove it or use its replacement.");
 
     public static readonly LintRule AutoLogonCount = new("RU062", "autologon-logoncount", Severity.Error,
         "AutoLogon has no LogonCount; Setup requires it, and without it the automatic logons never stop or never start.",
@@ -142,15 +158,28 @@ public static class LintRules
     public static readonly LintRule GeneralizeWithReseal = new("RU064", "generalize-overrides-reseal", Severity.Warning,
         "Generalize and Reseal are both set in auditUser; Setup ignores Reseal.", "Keep one of them.");
 
+    public static readonly LintRule RemovedSetting = new("RU065", "removed-setting", Severity.Error,
+        "A component or setting Microsoft's reference says was removed in or before the Windows version checked (--windows); Setup reports 'A component or setting specified in the answer file does not exist'.",
+        "Remove it (the message names the release that removed it), or check the file with --windows for the release it targets.");
+
+    public static readonly LintRule SettingTooNew = new("RU066", "setting-too-new", Severity.Error,
+        "A setting Microsoft's reference says first appeared in a later Windows release than the one checked (--windows); that release does not know it.",
+        "Remove it for this release, or check the file with --windows for the release it targets.");
+
+    public static readonly LintRule Templated = new("RU070", "templated", Severity.Info,
+        "Values hold template placeholders ({{ var }}, {% if %}, $Var$, %VAR% where a literal is expected); they were not checked. Reported once per file.",
+        "Lint the file the template produces to check those values.");
+
     /// <summary>All rules, by code.</summary>
     public static IReadOnlyList<LintRule> All { get; } =
     [
         MalformedXml, RefusedXml, WrongRoot, UnexpectedElement, UnknownPass,
-        ComponentAttributes, DuplicateComponent, MixedArchitecture, ComponentIdentityIncomplete, ComponentWrongPass,
-        SettingWrongPass, DuplicateSetting, SettingCase, NotInCatalog, InvalidValue, ValueLength, ListItemAction, RequiredMissing,
+        ComponentAttributes, DuplicateComponent, MixedArchitecture, ComponentIdentityIncomplete, ComponentWrongPass, ArchitectureMismatch,
+        SettingWrongPass, DuplicateSetting, SettingCase, NotInCatalog, InvalidValue, ValueLength, ListItemAction, RequiredMissing, EmptyForbidden,
         OrderMissing, OrderDuplicate, OrderRange, CommandEmpty, CommandTooLong, WillRebootValue, CommandReboots,
-        ComputerNameLength, ComputerNameCharacters,
-        PlainTextPassword, PasswordSuffix, PasswordUndecodable,
-        CopyProfilePass, Deprecated, AutoLogonCount, ResealLoop, GeneralizeWithReseal,
+        ComputerNameLength, ComputerNameCharacters, ProductKeyFormat,
+        PlainTextPassword, PasswordSuffix, PasswordUndecodable, ClearTextCredential,
+        CopyProfilePass, Deprecated, AutoLogonCount, ResealLoop, GeneralizeWithReseal, RemovedSetting, SettingTooNew,
+        Templated,
     ];
 }

@@ -23,6 +23,12 @@ public sealed class AnswerFile
     /// <summary>The path the file was read from, or null.</summary>
     public string? Path { get; }
 
+    /// <summary>The bytes the file was read from (null for a file built in code); edits splice into them.</summary>
+    internal byte[]? OriginalBytes { get; init; }
+
+    /// <summary>The bytes as read, or the serialized tree for a file built in code.</summary>
+    internal byte[] ToOriginalBytes() => OriginalBytes ?? ToBytes();
+
     public FileFormat Format { get; }
 
     /// <summary>Creates an answer file from a document built in code (UTF-8 with BOM and CRLF, as WSIM writes).</summary>
@@ -88,15 +94,27 @@ public sealed class AnswerFile
     /// target, flushed to disk, read back to verify it parses to the same tree, then renamed over the target, the old
     /// file kept as <c>.bak</c> when asked.
     /// </summary>
-    public void Save(string path, bool keepBackup = false)
+    public void Save(string path, bool keepBackup = false) => Write(path, ToBytes(), Root, keepBackup);
+
+    /// <summary>
+    /// Writes bytes an edit produced (<see cref="Editing.AnswerFileEditor"/>) the same way as <see cref="Save"/>: they
+    /// must read back to this file's tree.
+    /// </summary>
+    public void SaveEdited(string path, byte[] bytes, bool keepBackup = false)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        Write(path, bytes, Root, keepBackup);
+    }
+
+    private static void Write(string path, byte[] bytes, XElement expected, bool keepBackup)
     {
         ArgumentNullException.ThrowIfNull(path);
         var full = System.IO.Path.GetFullPath(path);
-        AtomicFile.Write(full, ToBytes(), new AtomicWriteOptions
+        AtomicFile.Write(full, bytes, new AtomicWriteOptions
         {
             Verify = temp =>
             {
-                if (!XNode.DeepEquals(AnswerFileReader.ReadFile(temp).Root, Root))
+                if (!XNode.DeepEquals(AnswerFileReader.ReadFile(temp).Root, expected))
                 {
                     throw new IOException($"{full}: the written file did not read back to the same XML; the original was left unchanged");
                 }

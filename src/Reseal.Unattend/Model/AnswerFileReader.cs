@@ -153,7 +153,7 @@ public static class AnswerFileReader
                 "no root element; an answer file is an XML document whose root is <unattend>");
         }
 
-        return new AnswerFile(document, displayPath, format);
+        return new AnswerFile(document, displayPath, format) { OriginalBytes = array };
     }
 
     private static void Build(XmlReader reader, XDocument document, string? displayPath, AnswerFileReadOptions options)

@@ -134,4 +134,118 @@ public class ExplainTests
         var items = explanation.Steps.Single(s => s.Pass == ConfigurationPass.Specialize).Items;
         Assert.Equal(["TimeZone", "BluetoothTaskbarIconEnabled"], items.Select(i => i.Path));
     }
+
+    [Theory]
+    [InlineData("x86")]
+    [InlineData("arm64")]
+    public void Explain_FileWithOneArchitecture_UsesIt(string arch)
+    {
+        var file = AnswerFileReader.ReadText(Doc(Pass("specialize", Shell("<TimeZone>UTC</TimeZone>", arch)), Pass("oobeSystem", Shell("<TimeZone>UTC</TimeZone>", arch))));
+
+        var explanation = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault);
+
+        Assert.Equal(arch, explanation.Architecture);
+        Assert.True(explanation.ArchitectureFromFile);
+        Assert.Empty(explanation.Ignored);
+        Assert.Contains(explanation.Steps.SelectMany(s => s.Items), i => i.Path == "TimeZone");
+    }
+
+    [Fact]
+    public void Explain_ArchitectureGiven_WinsOverTheFile()
+    {
+        var file = AnswerFileReader.ReadText(Doc(Pass("specialize", Shell("<TimeZone>UTC</TimeZone>", "x86"))));
+
+        var explanation = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault, "amd64");
+
+        Assert.False(explanation.ArchitectureFromFile);
+        Assert.Contains(explanation.Ignored, i => i.Reason.Contains("x86 images", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("<settings xmlns=\"urn:schemas-microsoft-com:unattend\" pass=\"specialize\"/>")]
+    [InlineData("<unattend xmlns=\"urn:other\"/>")]
+    public void Explain_NotAnAnswerFile_IsAnError(string xml)
+    {
+        var file = AnswerFileReader.ReadText(xml, "fragment.xml");
+
+        var e = Assert.Throws<AnswerFileFormatException>(() => new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault));
+
+        Assert.Contains("not an answer file", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("fragment.xml:1:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_ComponentsOutsideSettings_AreReported()
+    {
+        var file = AnswerFileReader.ReadText(Doc(Shell("<TimeZone>UTC</TimeZone>"), Pass("specialize", Shell("<ComputerName>*</ComputerName>"))));
+
+        var explanation = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault);
+
+        var stray = Assert.Single(explanation.Ignored);
+        Assert.Contains("Microsoft-Windows-Shell-Setup directly under <unattend>", stray.What, StringComparison.Ordinal);
+        Assert.Contains("outside any <settings", stray.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(explanation.Steps.SelectMany(s => s.Items), i => i.Path == "TimeZone");
+    }
+
+    [Theory]
+    [InlineData("<RunSynchronousCommand wcm:action=\"add\"><Order>1</Order></RunSynchronousCommand>")]
+    [InlineData("<RunSynchronousCommand wcm:action=\"add\"><Order>1</Order><Path>  </Path></RunSynchronousCommand>")]
+    public void Explain_CommandWithoutPath_IsShownAsFailing(string command)
+    {
+        var file = AnswerFileReader.ReadText(Doc(Pass("specialize", RunSync(command, Command(2, "next.cmd")))));
+
+        var items = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault).Steps.Single(s => s.Pass == ConfigurationPass.Specialize).Items;
+
+        var failing = Assert.Single(items, i => i.Kind == ExplainItemKind.FailingCommand);
+        Assert.Contains("no Path", failing.Detail, StringComparison.Ordinal);
+        Assert.Equal(["next.cmd"], items.Where(i => i.Kind == ExplainItemKind.Command).Select(i => i.Value));
+    }
+
+    [Fact]
+    public void Explain_ClearTextCredentials_AreHidden()
+    {
+        var file = AnswerFileReader.ReadText(Doc(Pass("specialize",
+            Comp("Microsoft-Windows-UnattendedJoin", "<Identification><Credentials><Domain>contoso</Domain><Username>joiner</Username><Password>Visible!Join1</Password></Credentials><JoinDomain>contoso.com</JoinDomain><MachinePassword>Visible!Machine1</MachinePassword></Identification>"),
+            Comp("Contoso-Agent", "<ServicePassword>Visible!Unknown1</ServicePassword>"))));
+
+        var items = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault).Steps.SelectMany(s => s.Items).ToList();
+
+        Assert.DoesNotContain(items, i => (i.Value ?? string.Empty).Contains("Visible!", StringComparison.Ordinal));
+        Assert.Contains(items, i => i.Path == "Identification/Credentials/Password" && i.Value!.Contains("CLEAR TEXT", StringComparison.Ordinal));
+        Assert.Contains(items, i => i.Path == "Identification/JoinDomain" && i.Value == "contoso.com");
+    }
+
+    [Fact]
+    public void Explain_RemovedSettingOnTheTarget_IsIgnoredWithTheReason()
+    {
+        var file = AnswerFileReader.ReadText(Doc(Pass("oobeSystem", Shell("<Themes><ScreenSaver>a.scr</ScreenSaver><ThemeName>Contoso</ThemeName></Themes>"))));
+
+        var newest = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault);
+        var server2016 = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault, windows: Reseal.Unattend.Catalog.WindowsRelease.Server2016);
+
+        Assert.Contains(newest.Ignored, i => i.What.EndsWith("Themes/ScreenSaver", StringComparison.Ordinal) && i.Reason.Contains("removed", StringComparison.Ordinal));
+        Assert.DoesNotContain(server2016.Ignored, i => i.What.EndsWith("Themes/ScreenSaver", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Explain_TemplatedArchitecture_IsTakenToBeTheImages()
+    {
+        var file = AnswerFileReader.ReadText(Doc(Pass("oobeSystem", """<component name="Microsoft-Windows-Shell-Setup" processorArchitecture="%ARCH%" publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS"><TimeZone>UTC</TimeZone></component>""")));
+
+        var explanation = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault);
+
+        Assert.Empty(explanation.Ignored);
+        Assert.Contains(explanation.Steps.SelectMany(s => s.Items), i => i.Path == "TimeZone");
+    }
+
+    [Fact]
+    public void Explain_DeprecatedSetting_IsAppliedWithAWarningDetail()
+    {
+        var file = AnswerFileReader.ReadText(Doc(Pass("oobeSystem", Shell("<OOBE><NetworkLocation>Work</NetworkLocation></OOBE>"))));
+
+        var item = new AnswerFileExplainer().Explain(file, SysprepSwitches.CloudDefault).Steps.SelectMany(s => s.Items).Single();
+
+        Assert.Equal("OOBE/NetworkLocation", item.Path);
+        Assert.Contains("deprecated", item.Detail, StringComparison.Ordinal);
+    }
 }

@@ -10,9 +10,23 @@ public class LintRuleTests
     private static readonly string AdminPassword = UnattendPassword.Encode("S3cret!pass", PasswordField.AdministratorPassword);
     private static readonly string UserPassword = UnattendPassword.Encode("S3cret!pass", PasswordField.Password);
 
+    private static string Image(string name) =>
+        $"""<cpi:offlineImage cpi:source="wim:c:/wim/install.wim#{name}" xmlns:cpi="urn:schemas-microsoft-com:cpi" />""";
+
+    private static string Join(string body) => Comp("Microsoft-Windows-UnattendedJoin", $"<Identification>{body}</Identification>");
+
     /// <summary>For each rule: a file that breaks it, and a file close to it that breaks nothing.</summary>
     public static TheoryData<string, string, string> Cases() => new()
     {
+        { "RU016", Doc(Pass("specialize", Shell("<TimeZone>UTC</TimeZone>", "x86"))) + "<!--arch:amd64-->", Doc(Pass("specialize", Shell("<TimeZone>UTC</TimeZone>"))) + "<!--arch:amd64-->" },
+        { "RU029", Doc(Pass("specialize", RunSync(Command(1, "a.exe", "<Description></Description>")))), Doc(Pass("specialize", RunSync(Command(1, "a.exe", "<Description>install</Description>")))) },
+        { "RU042", Doc(Pass("specialize", Shell("<ProductKey>VK7JG-NPHTM-C97JM-9MPGT3V66T</ProductKey>"))), Doc(Pass("specialize", Shell("<ProductKey>VK7JG-NPHTM-C97JM-9MPGT-3V66T</ProductKey>"))) },
+        { "RU053", Doc(Pass("specialize", Join("<Credentials><Domain>contoso.com</Domain><Username>joiner</Username><Password>S3cret!pass</Password></Credentials><JoinDomain>contoso.com</JoinDomain>"))),
+                   Doc(Pass("specialize", Join("<JoinWorkgroup>WORKGROUP</JoinWorkgroup>"))) },
+        { "RU065", Doc(Pass("oobeSystem", Shell("<Themes><ScreenSaver>%WINDIR%\\system32\\Mystify.scr</ScreenSaver></Themes>"))), Doc(Pass("oobeSystem", Shell("<Themes><ThemeName>Contoso</ThemeName></Themes>"))) },
+        { "RU066", Doc(Pass("specialize", Shell("<OEMInformation><SupportProvider>Contoso</SupportProvider></OEMInformation>")), Image("Windows Server 2016 SERVERSTANDARD")),
+                   Doc(Pass("specialize", Shell("<OEMInformation><SupportProvider>Contoso</SupportProvider></OEMInformation>")), Image("Windows Server 2019 SERVERSTANDARD")) },
+        { "RU070", Doc(Pass("specialize", Shell("<ComputerName>{{ hostname }}</ComputerName>"))), Doc(Pass("specialize", Shell("<ComputerName>WEB01</ComputerName>"))) },
         { "RU001", "<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"><settings pass=\"specialize\"></unattend>", Doc(Pass("specialize")) },
         { "RU002", "<!DOCTYPE unattend [<!ENTITY a \"b\">]><unattend xmlns=\"urn:schemas-microsoft-com:unattend\">&a;</unattend>", Doc() },
         { "RU003", "<unattend xmlns=\"urn:schemas-microsoft-com:unattend-wrong\"/>", Doc() },
@@ -37,7 +51,7 @@ public class LintRuleTests
         { "RU032", Doc(Pass("specialize", RunSync(Command(501, "a.exe")))), Doc(Pass("specialize", RunSync(Command(500, "a.exe")))) },
         { "RU033", Doc(Pass("specialize", RunSync(Command(1, "")))), Doc(Pass("specialize", RunSync(Command(1, "a.exe")))) },
         { "RU034", Doc(Pass("specialize", RunSync(Command(1, new string('a', 260))))), Doc(Pass("specialize", RunSync(Command(1, new string('a', 259))))) },
-        { "RU035", Doc(Pass("specialize", RunSync(Command(1, "a.exe", "<WillReboot>onrequest</WillReboot>")))), Doc(Pass("specialize", RunSync(Command(1, "a.exe", "<WillReboot>OnRequest</WillReboot>")))) },
+        { "RU035", Doc(Pass("specialize", RunSync(Command(1, "a.exe", "<WillReboot>Sometimes</WillReboot>")))), Doc(Pass("specialize", RunSync(Command(1, "a.exe", "<WillReboot>OnRequest</WillReboot>")))) },
         { "RU036", Doc(Pass("specialize", RunSync(Command(1, "cmd /c setup.exe &amp;&amp; shutdown /r /t 0")))), Doc(Pass("specialize", RunSync(Command(1, "cmd /c setup.exe", "<WillReboot>Always</WillReboot>")))) },
         { "RU040", Doc(Pass("specialize", Shell("<ComputerName>WEB-SERVER-PROD01</ComputerName>"))), Doc(Pass("specialize", Shell("<ComputerName>WEB-SRV-PROD-01</ComputerName>"))) },
         { "RU041", Doc(Pass("specialize", Shell("<ComputerName>web server</ComputerName>"))), Doc(Pass("specialize", Shell("<ComputerName>*</ComputerName>"))) },
@@ -60,7 +74,7 @@ public class LintRuleTests
     public void Lint_FileBreakingRule_ReportsTheRule(string rule, string breaking, string keeping)
     {
         _ = keeping;
-        var report = Xml.Lint(breaking);
+        var report = Xml.Lint(breaking, OptionsFor(breaking));
 
         Assert.Contains(report.Findings, f => f.Rule.Id == rule);
         var finding = report.Findings.First(f => f.Rule.Id == rule);
@@ -76,10 +90,14 @@ public class LintRuleTests
     public void Lint_FileKeepingRule_ReportsNothing(string rule, string breaking, string keeping)
     {
         _ = breaking;
-        var report = Xml.Lint(keeping);
+        var report = Xml.Lint(keeping, OptionsFor(keeping));
 
         Assert.True(report.Findings.Count == 0, $"{rule}: the clean file has findings: {string.Join("; ", report.Findings)}");
     }
+
+    /// <summary>A case that needs --arch says so in a trailing comment.</summary>
+    private static LintOptions? OptionsFor(string xml) =>
+        xml.EndsWith("<!--arch:amd64-->", StringComparison.Ordinal) ? new LintOptions { Architecture = "amd64" } : null;
 
     [Fact]
     public void Cases_CoverEveryRule()
@@ -166,7 +184,13 @@ public class LintRuleTests
         // The single-purpose samples are clean.
         Assert.Empty(reports["mssample-BootToAudit-x64.xml"].Findings);
         Assert.Empty(reports["mssample-CopyProfile-x64.xml"].Findings);
-        Assert.Empty(reports["mssample-Autounattend_x64_UEFI_sample.xml"].Findings);
+        // The UEFI sample leaves "[ REPLACE WITH PRODUCT KEY ]" for the reader to fill in, and sets OEMInformation/Manufacturer,
+        // which the reference deprecates from Windows 10 version 1709 (the sample names no image, so the newest is assumed).
+        var uefi = reports["mssample-Autounattend_x64_UEFI_sample.xml"].Findings;
+        Assert.Equal(["RU042", "RU061"], uefi.Select(f => f.Rule.Id).Order(StringComparer.Ordinal));
+        Assert.Contains("Manufacturer", uefi.Single(f => f.Rule.Id == "RU061").Message, StringComparison.Ordinal);
+        // The OEM samples leave TaskbarLinks/Link2 empty, which the reference forbids.
+        Assert.Contains(nonOa, f => f.Rule.Id == "RU029" && f.Message.Contains("Link2", StringComparison.Ordinal));
     }
 }
 
