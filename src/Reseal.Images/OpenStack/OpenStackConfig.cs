@@ -80,6 +80,13 @@ public sealed record OpenStackConfig
         }
 
         var source = values.GetValueOrDefault("__source") ?? "OS_* variables";
+        if (values.GetValueOrDefault("auth_url") is null && defaultAuthUrl is not null && defaultAuthUrl.Contains("{region}", StringComparison.Ordinal) &&
+            values.GetValueOrDefault("region_name") is null)
+        {
+            throw new ImageCloudException(ImageFailureKind.Credentials,
+                $"{source}: no Huawei Cloud region, so no IAM endpoint (pass --region, or set OS_REGION_NAME or region_name; e.g. ap-southeast-1)");
+        }
+
         var authUrlText = values.GetValueOrDefault("auth_url") ?? defaultAuthUrl?.Replace("{region}", values.GetValueOrDefault("region_name") ?? "", StringComparison.Ordinal);
         if (string.IsNullOrEmpty(authUrlText))
         {
