@@ -23,6 +23,15 @@ internal static class CliRunner
             LiveMachine = machine is null ? null : () => machine,
             Time = machine is null ? null : new ManualClock(new DateTimeOffset(2026, 11, 21, 7, 0, 0, TimeSpan.Zero)),
             SealSettings = new SealRunSettings { PollInterval = TimeSpan.FromMilliseconds(5) },
+            // reseal image: poll every few milliseconds and give up on a silent cloud quickly.
+            ImageSettings = new Reseal.Images.ImageSettings
+            {
+                FirstPoll = TimeSpan.FromMilliseconds(10),
+                MaxPoll = TimeSpan.FromMilliseconds(40),
+                RequestTimeout = TimeSpan.FromSeconds(5),
+                HttpAttempts = 2,
+                HttpBackoff = TimeSpan.FromMilliseconds(10),
+            },
         };
         var code = CliApp.Run(args, context);
         return new CliResult(code, output.ToString(), error.ToString());

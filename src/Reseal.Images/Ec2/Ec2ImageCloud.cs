@@ -60,7 +60,10 @@ public sealed class Ec2ImageCloud : IImageCloud
 
         try
         {
-            _client = options.Credentials is { } credentials ? new AmazonEC2Client(credentials, config) : new AmazonEC2Client(config);
+            // A named profile's credentials come from the profile chain (static keys, assume-role, SSO, credential_process):
+            // the client's default chain would look at the environment and the "default" profile first.
+            var credentials = options.Credentials ?? (options.Profile is { } named ? ProfileCredentials(named) : null);
+            _client = credentials is not null ? new AmazonEC2Client(credentials, config) : new AmazonEC2Client(config);
         }
         catch (AmazonClientException e)
         {
@@ -352,7 +355,17 @@ public sealed class Ec2ImageCloud : IImageCloud
             }
         }
 
-        return string.Join(": ", parts);
+        // The SDK's credential error lists each provider on its own line: one line reads better in a pipeline log.
+        return string.Join(" ", string.Join(": ", parts).Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    private static AWSCredentials ProfileCredentials(string profile)
+    {
+        var chain = new CredentialProfileStoreChain();
+        return chain.TryGetAWSCredentials(profile, out var credentials)
+            ? credentials
+            : throw new ImageCloudException(ImageFailureKind.Credentials,
+                $"AWS profile '{profile}' has no usable credentials (keys, role_arn with a source, sso_* settings or credential_process)");
     }
 
     private static string? ProfileRegion(string profile)
