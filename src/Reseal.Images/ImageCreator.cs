@@ -103,6 +103,9 @@ public sealed class ImageCreator
                 case MachinePhase.Stopped:
                     Report(machine.Id, $"{noun} is {machine.State}", elapsed(), changed);
                     return;
+                case MachinePhase.Running when request.WaitForShutdown:
+                    Report(machine.Id, $"{noun} is {machine.State}; waiting for Sysprep to shut it down", elapsed(), changed);
+                    break;
                 case MachinePhase.Running when request.AllowRunning || request.NoReboot:
                     Report(machine.Id, $"{noun} is {machine.State}; capturing it anyway (" +
                         (request.NoReboot ? "--no-reboot" : "--allow-running") + ")", elapsed(), changed);
@@ -111,7 +114,7 @@ public sealed class ImageCreator
                     throw new ImageCloudException(ImageFailureKind.WrongState,
                         $"{noun} {machine.Id} is {machine.State}: a sealed machine shuts itself down when Sysprep ends, so this one is " +
                         "not sealed yet or Sysprep is still running; wait for it to stop (reseal image create waits while it is stopping), " +
-                        "or pass --allow-running to capture it as it is");
+                        "or pass --wait-for-shutdown to wait for that, or --allow-running to capture it as it is");
                 case MachinePhase.Pending:
                     throw new ImageCloudException(ImageFailureKind.WrongState,
                         $"{noun} {machine.Id} is {machine.State}: it is starting, not sealed; seal it (reseal seal), let Sysprep shut it " +

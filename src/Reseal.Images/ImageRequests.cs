@@ -12,6 +12,8 @@ namespace Reseal.Images;
 /// <param name="Timeout">How long to wait in all, for the instance to stop and the image to become available.</param>
 /// <param name="AllowRunning">Capture an instance that is still running (by default refused: a sealed machine shuts
 /// itself down when Sysprep ends, so a running one may not be sealed yet).</param>
+/// <param name="WaitForShutdown">Wait while the instance is running too, until Sysprep shuts it down (a pipeline that
+/// has just started <c>reseal seal</c>); the wait ends at <paramref name="Timeout"/>.</param>
 public sealed record CreateImageRequest(
     string InstanceId,
     string Name,
@@ -20,7 +22,8 @@ public sealed record CreateImageRequest(
     IReadOnlyList<KeyValuePair<string, string>> Tags,
     bool Wait,
     TimeSpan Timeout,
-    bool AllowRunning = false)
+    bool AllowRunning = false,
+    bool WaitForShutdown = false)
 {
     /// <summary>Checks the values every cloud needs; returns the first problem or null.</summary>
     public string? Validate()
@@ -33,6 +36,11 @@ public sealed record CreateImageRequest(
         if (string.IsNullOrWhiteSpace(Name))
         {
             return "--name is empty";
+        }
+
+        if (AllowRunning && WaitForShutdown)
+        {
+            return "--allow-running and --wait-for-shutdown contradict each other: capture it running, or wait until it stops";
         }
 
         if (Timeout <= TimeSpan.Zero)

@@ -132,6 +132,38 @@ public sealed class Ec2CreateTests
     }
 
     [Fact]
+    public async Task CreateAsync_WaitForShutdown_WaitsWhileSysprepRuns()
+    {
+        await using var ec2 = Ec2Loopback.Start();
+        var instance = ec2.Fake.AddInstance("i-0aaa1111bbbb2235c", "running");
+        foreach (var state in (string[])["running", "running", "stopping", "stopped"])
+        {
+            instance.States.Enqueue(state);
+        }
+
+        var result = await new ImageCreator(ec2.Cloud, FastImages.Settings).CreateAsync(
+            Request(instance.Id) with { WaitForShutdown = true }, Token);
+
+        Assert.Equal(CreateOutcome.Available, result.Outcome);
+        Assert.Equal(4, ec2.Fake.Calls.Select(c => c.Action).TakeWhile(a => a != "CreateImage").Count());
+    }
+
+    [Fact]
+    public async Task CreateAsync_WaitForShutdownNeverStops_WrongStateNoImage()
+    {
+        await using var ec2 = Ec2Loopback.Start();
+        var instance = ec2.Fake.AddInstance("i-0aaa1111bbbb2236c", "running");
+
+        var e = await Assert.ThrowsAsync<ImageCloudException>(() => new ImageCreator(ec2.Cloud, FastImages.Settings).CreateAsync(
+            Request(instance.Id, timeout: TimeSpan.FromMilliseconds(200)) with { WaitForShutdown = true }, Token));
+
+        Assert.Equal(ImageFailureKind.WrongState, e.Kind);
+        Assert.Contains("still running", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no image was created", e.Message, StringComparison.Ordinal);
+        Assert.Empty(ec2.Fake.Images);
+    }
+
+    [Fact]
     public async Task CreateAsync_IncorrectInstanceStateFromCreateImage_WrongState()
     {
         await using var ec2 = Ec2Loopback.Start();

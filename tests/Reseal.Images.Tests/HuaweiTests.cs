@@ -66,6 +66,22 @@ public sealed class HuaweiTests
     }
 
     [Fact]
+    public void Resolve_EuropeanIamEndpoint_ServicesUnderTheSameDomain()
+    {
+        var config = HuaweiConfig.Resolve(null, "eu-west-101", null, n => n switch
+        {
+            "OS_AUTH_URL" => "https://iam.eu-west-101.myhuaweicloud.eu/v3",
+            "OS_USERNAME" => "builder",
+            "OS_PASSWORD" => "pw",
+            "OS_USER_DOMAIN_NAME" => "my-account",
+            _ => null,
+        });
+
+        Assert.Equal(new Uri("https://ims.eu-west-101.myhuaweicloud.eu/"), config.Ims);
+        Assert.Equal(new Uri("https://ecs.eu-west-101.myhuaweicloud.eu/"), config.Ecs);
+    }
+
+    [Fact]
     public void Resolve_NoRegion_CredentialsErrorAskingForOne()
     {
         var e = Assert.Throws<ImageCloudException>(() => HuaweiConfig.Resolve(null, null, null, n => n switch

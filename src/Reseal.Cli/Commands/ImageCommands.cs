@@ -110,11 +110,12 @@ internal static class ImageCommands
         };
         var noWait = new Option<bool>("--no-wait") { Description = "Return once the cloud accepted the request (state pending) instead of waiting until the image is available." };
         var allowRunning = new Option<bool>("--allow-running") { Description = "Capture an instance that is running. By default it is refused: a sealed machine shuts itself down when Sysprep ends." };
+        var waitForShutdown = new Option<bool>("--wait-for-shutdown") { Description = "Wait while the instance is running too, until Sysprep shuts it down (right after starting reseal seal)." };
         var timeout = TimeoutOption(7200, "for the instance to stop and the image to become available; the image is left as it is");
         var command = new Command("create", "Create an image from a sealed machine: wait while it stops, create the image, wait until it is available. " +
             "Prints the image id (text) or a JSON object. Exit 0 available (or accepted, with --no-wait), 1 failed or timed out, 2 usage, 3 bad input, 4 cloud unreachable or credentials refused.")
         {
-            instance, name, description, noReboot, tags, noWait, allowRunning, timeout,
+            instance, name, description, noReboot, tags, noWait, allowRunning, waitForShutdown, timeout,
         };
         foreach (var option in cloud.All)
         {
@@ -132,7 +133,8 @@ internal static class ImageCommands
                 ParseTags(parse.GetValue(tags) ?? []),
                 !parse.GetValue(noWait),
                 Seconds(parse.GetValue(timeout)),
-                parse.GetValue(allowRunning));
+                parse.GetValue(allowRunning),
+                parse.GetValue(waitForShutdown));
             if (request.Validate() is { } problem)
             {
                 throw new UsageException(problem);

@@ -36,6 +36,23 @@ public sealed record HuaweiConfig(OpenStackConfig Identity, Uri Ims, Uri Ecs)
             return new HuaweiConfig(identity, root, root);
         }
 
-        return new HuaweiConfig(identity, new Uri($"https://ims.{name}.myhuaweicloud.com/"), new Uri($"https://ecs.{name}.myhuaweicloud.com/"));
+        var domain = DomainOf(identity.AuthUrl, name);
+        return new HuaweiConfig(identity, new Uri($"https://ims.{name}.{domain}/"), new Uri($"https://ecs.{name}.{domain}/"));
+    }
+
+    /// <summary>
+    /// The domain the services live under: that of the IAM endpoint in use (<c>iam.{region}.myhuaweicloud.eu</c> gives
+    /// <c>myhuaweicloud.eu</c>, Huawei's European partition), else <c>myhuaweicloud.com</c>.
+    /// </summary>
+    private static string DomainOf(Uri iam, string region)
+    {
+        var host = iam.Host;
+        if (!host.StartsWith("iam.", StringComparison.OrdinalIgnoreCase))
+        {
+            return "myhuaweicloud.com";
+        }
+
+        var rest = host[4..];
+        return rest.StartsWith(region + ".", StringComparison.OrdinalIgnoreCase) ? rest[(region.Length + 1)..] : rest;
     }
 }
