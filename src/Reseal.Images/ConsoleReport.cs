@@ -40,6 +40,9 @@ public sealed record ConsoleReport
     /// <summary>The launch agent's name and version (<c>Launch: …</c>, <c>EC2 Agent: …</c>).</summary>
     public string? Agent { get; init; }
 
+    /// <summary>Tasks Reseal's agent reported failed in its <c>{"type":"ResealAgentRun",…}</c> line: "task: message".</summary>
+    public IReadOnlyList<string> FailedTasks { get; init; } = [];
+
     /// <summary>The last lines (without empty ones).</summary>
     public IReadOnlyList<string> Tail { get; init; } = [];
 
@@ -56,6 +59,7 @@ public sealed record ConsoleReport
 
         ConsoleMark? sysprep = null, password = null, ready = null;
         string? state = null, notSent = null, invalid = null, metadata = null, agent = null;
+        IReadOnlyList<string> failed = [];
         var tail = new Queue<string>(TailLines);
         var number = 0;
         foreach (var raw in console.Split('\n'))
@@ -108,6 +112,10 @@ public sealed record ConsoleReport
             {
                 agent = text;
             }
+            else if (text.StartsWith("{\"type\":\"ResealAgentRun\"", StringComparison.Ordinal))
+            {
+                failed = FailedTasksOf(text);
+            }
         }
 
         return new ConsoleReport
@@ -120,6 +128,7 @@ public sealed record ConsoleReport
             InvalidAdministrator = invalid,
             MetadataTrouble = metadata,
             Agent = agent,
+            FailedTasks = failed,
             Tail = [.. tail],
             Empty = false,
         };
@@ -170,14 +179,32 @@ public sealed record ConsoleReport
 
         if (PasswordBlock is null)
         {
-            return "'Windows is Ready to use' but no password block on the console: the key pair is missing or setAdminAccount is not " +
-                "'random' (a static or kept password is never published)";
+            return FailedTasks.FirstOrDefault(t => t.StartsWith("setAdminAccount:", StringComparison.Ordinal)) is { } task
+                ? $"'Windows is Ready to use' but no password block: the agent's {task} (it reports this in its ResealAgentRun line)"
+                : "'Windows is Ready to use' but no password block on the console: the key pair is missing or setAdminAccount is not " +
+                  "'random' (a static or kept password is never published)";
         }
 
         return passwordData
             ? "ready, with a password"
             : $"ready, and the console has the password block, but {passwordSource} is still empty: the cloud has not picked the " +
               "password up yet (EC2 lifts it from the console, which lags; Nova gets it from the agent's post to the metadata service)";
+    }
+
+    /// <summary>The failed tasks of Reseal's run summary line; none when the line is cut or not JSON.</summary>
+    private static List<string> FailedTasksOf(string line)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line, new System.Text.Json.JsonDocumentOptions { MaxDepth = 8 });
+            return [.. Http.Json.Objects(Http.Json.Array(json.RootElement, "tasks"))
+                .Where(t => Http.Json.String(t, "outcome") == "failed")
+                .Select(t => $"{Http.Json.String(t, "task") ?? "?"}: {Http.Json.String(t, "message") ?? "failed"}")];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
     }
 
     private static (DateTimeOffset? Stamp, string Text) SplitStamp(string line)

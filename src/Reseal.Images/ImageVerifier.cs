@@ -266,7 +266,13 @@ public sealed class ImageVerifier
             new VerifyTimeline(Seconds(Running), Seconds(SysprepComplete), Seconds(PasswordAvailable), Seconds(WindowsReady)),
             Console.Tail,
             reason,
-            outcome == VerifyOutcome.Ready ? null : Console.Explain(PasswordData, cloud));
+            outcome switch
+            {
+                VerifyOutcome.Ready => null,
+                // The clone did its part: it published a password, to the key pair it was launched with.
+                VerifyOutcome.KeyMismatch => $"the clone published a password encrypted to key pair '{request.KeyName}', and --key is not its private half",
+                _ => Console.Explain(PasswordData, cloud),
+            });
 
         private static double? Seconds(TimeSpan? span) => span is { } s ? Math.Round(s.TotalSeconds, 1) : null;
     }

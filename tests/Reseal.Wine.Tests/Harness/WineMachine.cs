@@ -73,16 +73,37 @@ public sealed class WineMachine : IDisposable
     /// <summary>Default limit for one Wine process.</summary>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
-    internal static WineMachine Create(WinePrefixTemplate template, string folder)
+    internal static WineMachine Create(WinePrefixTemplate template, string folder) =>
+        Create(template, folder, template.Prefix, WinePrefixTemplate.Com1Placeholder);
+
+    /// <summary>
+    /// A new machine whose disk is a copy of this one's as it is now (powered off first): what a cloud does when it
+    /// makes an image of a stopped instance and launches an instance of it. It has its own COM1 capture.
+    /// </summary>
+    public WineMachine CopyDisk(string name)
+    {
+        PowerOff();
+        var folder = Path.Combine(Path.GetDirectoryName(Folder)!, $"{Path.GetFileName(Folder)}-{name}");
+        var copy = Create(_template, folder, Prefix, Com1Fifo);
+        foreach (var (key, value) in Environment)
+        {
+            // The test's knobs (the account store, the emulator's settings) belong to the disk's software.
+            copy.Environment[key] = value;
+        }
+
+        return copy;
+    }
+
+    private static WineMachine Create(WinePrefixTemplate template, string folder, string sourcePrefix, string sourceCom1)
     {
         var watch = Stopwatch.StartNew();
         var machine = new WineMachine(template, folder);
         Directory.CreateDirectory(folder);
-        WinePrefixTemplate.Must(HostProcess.Run("cp", ["-a", template.Prefix, machine.Prefix], TimeSpan.FromMinutes(5)), "cp -a template");
+        WinePrefixTemplate.Must(HostProcess.Run("cp", ["-a", sourcePrefix, machine.Prefix], TimeSpan.FromMinutes(5)), "cp -a prefix");
 
-        // COM1: the template's placeholder becomes this machine's FIFO (system.reg is text while the server is down).
+        // COM1: the source's FIFO (the template's placeholder) becomes this machine's (system.reg is text while the server is down).
         var systemReg = Path.Combine(machine.Prefix, "system.reg");
-        File.WriteAllText(systemReg, File.ReadAllText(systemReg).Replace(WinePrefixTemplate.Com1Placeholder, machine.Com1Fifo, StringComparison.Ordinal));
+        File.WriteAllText(systemReg, File.ReadAllText(systemReg).Replace(sourceCom1, machine.Com1Fifo, StringComparison.Ordinal));
         var link = Path.Combine(machine.Prefix, "dosdevices", "com1");
         if (File.Exists(link) || Directory.Exists(link) || new FileInfo(link).LinkTarget is not null)
         {
