@@ -461,6 +461,11 @@ internal static class ImageCommands
         {
             throw new UsageException(e.Message);
         }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C before anything was created or launched (after that, create and verify end with a result).
+            throw new ImageFailedException("interrupted (Ctrl-C) before the cloud answered; if a create or launch call was under way, check the cloud for what it made");
+        }
     }
 
     /// <summary>The exit code table of the contract: 1 the image or clone failed, 3 bad input, 4 cloud unreachable or credentials.</summary>
