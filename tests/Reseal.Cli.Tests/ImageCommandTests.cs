@@ -92,6 +92,30 @@ public sealed class ImageCommandTests
     }
 
     [Fact]
+    public async Task ImageCreate_ErrorIsTerminal_OneStatusLineRewrittenInPlace()
+    {
+        await using var os = new OpenStack();
+        os.Fake.NewImageStatuses = ["queued", "saving", "saving", "active"];
+        var server = os.Fake.AddServer("7d1c0000-0000-4000-8000-000000000009");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var context = new CliContext(output, error, new StringReader(""), outputRedirected: true, inputRedirected: true, n => os.Environment.GetValueOrDefault(n))
+        {
+            ErrorIsTerminal = true,
+            ImageSettings = new Reseal.Images.ImageSettings { FirstPoll = TimeSpan.FromMilliseconds(10), MaxPoll = TimeSpan.FromMilliseconds(20) },
+        };
+
+        var code = CliApp.Run(["image", "create", "--cloud", "openstack", "--instance-id", server.Id, "--name", "golden"], context);
+
+        Assert.Equal(0, code);
+        var text = error.ToString();
+        // Each report redraws the same line (carriage return, erase line); the line is closed before the final message.
+        Assert.True(text.Split("\r\u001b[2K").Length > 4, text);
+        Assert.Contains("saving", text, StringComparison.Ordinal);
+        Assert.Matches("\n(reseal: image .* is active after [0-9.]+ s)\n?$", text.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ImageCreate_TextOutput_PrintsOnlyTheImageId()
     {
         await using var os = new OpenStack();
