@@ -23,6 +23,7 @@ internal static class CliApp
         ("seal", SealCommand.Create),
         ("diagnose", DiagnoseCommand.Create),
         ("agent", AgentCommands.Create),
+        ("image", ImageCommands.Create),
         ("internal", InternalCommands.Create),
     ];
 
@@ -32,7 +33,7 @@ internal static class CliApp
     /// </summary>
     public static RootCommand BuildRoot(CliContext context, string? only = null)
     {
-        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has answer files (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), sealing (seal: an offline tree with --root from any OS, the running Windows on Windows), Sysprep log diagnosis (diagnose) and agent configuration checks (agent validate); see the README for what is built.");
+        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has answer files (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), sealing (seal: an offline tree with --root from any OS, the running Windows on Windows), Sysprep log diagnosis (diagnose), agent configuration checks (agent validate) and image capture and proof (image create, image verify); see the README for what is built.");
         foreach (var (name, create) in Commands)
         {
             if (only is null || only == name)
@@ -80,6 +81,8 @@ internal static class CliApp
                 Output = context.Out,
                 Error = context.Error,
                 EnableDefaultExceptionHandler = false,
+                // After Ctrl-C, image verify still terminates its clone: give that call time before the process is ended.
+                ProcessTerminationTimeout = only == "image" ? ImageCommands.TerminationGrace : TimeSpan.FromSeconds(2),
             });
         }
         catch (Exception e) when (ExitCodeFor(e) is { } code)
@@ -95,6 +98,7 @@ internal static class CliApp
         UsageException => ExitCodes.Usage,
         AnswerFileFormatException or BadInputException or IOException or UnauthorizedAccessException => ExitCodes.BadInput,
         EnvironmentException or PlatformNotSupportedException => ExitCodes.WrongEnvironment,
+        ImageFailedException => ExitCodes.Findings,
         _ => null,
     };
 }

@@ -15,6 +15,7 @@ internal sealed class CliContext
         Error = error;
         In = input;
         InputRedirected = inputRedirected;
+        Environment = environment;
         var noColor = !string.IsNullOrEmpty(environment("NO_COLOR"));
         UseColor = !outputRedirected && !noColor;
         _outputRedirected = outputRedirected;
@@ -85,14 +86,24 @@ internal sealed class CliContext
     /// <summary>Reads one key from the terminal without echo; tests give keys from a string.</summary>
     public Func<ConsoleKeyInfo>? ReadKey { get; init; }
 
+    /// <summary>Reads an environment variable (the process's, or a test's dictionary).</summary>
+    public Func<string, string?> Environment { get; }
+
+    /// <summary>True when standard error is a terminal: progress is then a live status line instead of quiet lines.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>Polling and time limits of <c>reseal image</c>; null means the defaults (tests shorten them).</summary>
+    public Reseal.Images.ImageSettings? ImageSettings { get; init; }
+
 
     /// <summary>The process's own streams.</summary>
     public static CliContext FromProcess() => new(
         System.Console.Out, System.Console.Error, System.Console.In,
-        System.Console.IsOutputRedirected, System.Console.IsInputRedirected, Environment.GetEnvironmentVariable)
+        System.Console.IsOutputRedirected, System.Console.IsInputRedirected, System.Environment.GetEnvironmentVariable)
     {
         RawOut = System.Console.OpenStandardOutput,
         RawIn = System.Console.OpenStandardInput,
+        ErrorIsTerminal = !System.Console.IsErrorRedirected,
     };
 
     /// <summary>

@@ -28,6 +28,15 @@ internal static class CliRunner
             RawIn = stdinBytes is null ? null : () => new MemoryStream(stdinBytes, writable: false),
             AgentPaths = agentPaths is null ? null : _ => agentPaths,
             ReadKey = stdinTerminal ? Keys(stdin ?? string.Empty) : null,
+            // reseal image: poll every few milliseconds and give up on a silent cloud quickly.
+            ImageSettings = new Reseal.Images.ImageSettings
+            {
+                FirstPoll = TimeSpan.FromMilliseconds(10),
+                MaxPoll = TimeSpan.FromMilliseconds(40),
+                RequestTimeout = TimeSpan.FromSeconds(5),
+                HttpAttempts = 2,
+                HttpBackoff = TimeSpan.FromMilliseconds(10),
+            },
         };
         var code = CliApp.Run(args, context);
         return new CliResult(code, output.ToString(), error.ToString());

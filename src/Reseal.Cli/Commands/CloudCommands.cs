@@ -33,12 +33,12 @@ internal static class CloudCommands
         var data = new Option<string?>("--data") { Description = "The base64 ciphertext itself (aws ec2 get-password-data's PasswordData, nova get-password's output).", HelpName = "base64" };
         var consoleOutput = new Option<string?>("--console-output")
         {
-            Description = "A file with the instance's console or serial output; the latest <Password> block or GCE reply for this key is used.",
+            Description = "A file with the instance's console or serial output (the latest <Password> block or GCE reply for this key is used), or the JSON of aws ec2 get-password-data or Nova's os-server-password.",
             HelpName = "file",
         };
         var input = new Argument<string?>("input")
         {
-            Description = "- to read console output (or base64) from standard input.",
+            Description = "- to read console output, password API JSON or base64 from standard input.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var padding = new Option<string>("--padding")

@@ -13,6 +13,10 @@ public enum EncryptedPasswordSource
 
     /// <summary>A GCE COM4 JSON reply (<c>encryptedPassword</c>).</summary>
     GceSerialJson,
+
+    /// <summary>A cloud password API's JSON answer: <c>aws ec2 get-password-data</c>'s <c>PasswordData</c>, Nova's
+    /// <c>os-server-password</c> <c>{"password": …}</c>.</summary>
+    CloudApiJson,
 }
 
 /// <summary>

@@ -18,7 +18,9 @@ public sealed record PasswordScan(IReadOnlyList<EncryptedPassword> Passwords, IR
 /// line possibly prefixed with <c>YYYY/MM/DD HH:MM:SSZ: </c>;</item>
 /// <item>GCE COM4 JSON lines <c>{"userName","passwordFound","encryptedPassword","modulus","exponent","hashFunction"}</c>
 /// (and <c>{"errorMessage"}</c>);</item>
-/// <item>bare base64 (GetPasswordData's <c>PasswordData</c>, Nova's stored value).</item>
+/// <item>bare base64 (GetPasswordData's <c>PasswordData</c>, Nova's stored value);</item>
+/// <item>the JSON the password APIs answer: <c>aws ec2 get-password-data</c>'s
+/// <c>{"InstanceId", "Timestamp", "PasswordData"}</c> and Nova's <c>os-server-password</c> <c>{"password": …}</c>.</item>
 /// </list>
 /// </summary>
 public static class PasswordOutputParser
@@ -40,6 +42,11 @@ public static class PasswordOutputParser
         if (output.Length > MaximumInputLength)
         {
             throw new CloudException($"the output is {output.Length} characters; at most {MaximumInputLength} are read");
+        }
+
+        if (ReadApiJson(output) is { } fromApi)
+        {
+            return fromApi;
         }
 
         var lines = output.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
@@ -110,7 +117,7 @@ public static class PasswordOutputParser
         }
         else
         {
-            why.Append(" (expected '<Password>…</Password>' console output, a GCE COM4 JSON reply, or base64)");
+            why.Append(" (expected '<Password>…</Password>' console output, a GCE COM4 JSON reply, get-password-data or os-server-password JSON, or base64)");
         }
 
         foreach (var problem in scan.Problems)
@@ -232,6 +239,51 @@ public static class PasswordOutputParser
         catch (CloudException e)
         {
             problems.Add($"line {lineNumber}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The whole input as one JSON object from a password API (it may span lines, as aws-cli prints it): its
+    /// <c>PasswordData</c> (EC2) or <c>password</c> (Nova) member. Null when the input is not such an object, so the
+    /// other formats are tried.
+    /// </summary>
+    private static PasswordScan? ReadApiJson(string output)
+    {
+        var trimmed = output.AsSpan().Trim();
+        if (trimmed.Length < 2 || trimmed[0] != '{' || trimmed[^1] != '}')
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(output, new JsonDocumentOptions { MaxDepth = 8 });
+            var (name, value) = JsonFields.String(json.RootElement, "PasswordData") is { } data ? ("PasswordData", data)
+                : JsonFields.String(json.RootElement, "password") is { } password ? ("password", password)
+                : (null, null);
+            if (name is null)
+            {
+                return null;
+            }
+
+            var compact = Base64Text.RemoveWhitespace(value!);
+            if (compact.Length == 0)
+            {
+                var instance = JsonFields.String(json.RootElement, "InstanceId");
+                return new PasswordScan([], [$"'{name}' is empty: {(instance is null ? "the server" : instance)} has not published a password yet " +
+                    "(the agent publishes it once Windows is ready; EC2 can take up to 15 minutes), or the image does not set a random password"]);
+            }
+
+            if (!Base64Text.IsValid(compact))
+            {
+                return new PasswordScan([], [$"'{name}' is not base64"]);
+            }
+
+            return new PasswordScan([new EncryptedPassword(compact, PasswordPadding.Pkcs1, EncryptedPasswordSource.CloudApiJson, 0, null, null)], []);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

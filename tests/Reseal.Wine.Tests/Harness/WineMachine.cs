@@ -74,15 +74,36 @@ public sealed class WineMachine : IDisposable
     /// <summary>Default limit for one Wine process.</summary>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
-    internal static WineMachine Create(WinePrefixTemplate template, string folder)
+    internal static WineMachine Create(WinePrefixTemplate template, string folder) =>
+        Create(template, folder, template.Prefix, WinePrefixTemplate.Com1Placeholder);
+
+    /// <summary>
+    /// A new machine whose disk is a copy of this one's as it is now (powered off first): what a cloud does when it
+    /// makes an image of a stopped instance and launches an instance of it. It has its own COM1 capture.
+    /// </summary>
+    public WineMachine CopyDisk(string name)
+    {
+        PowerOff();
+        var folder = Path.Combine(Path.GetDirectoryName(Folder)!, $"{Path.GetFileName(Folder)}-{name}");
+        var copy = Create(_template, folder, Prefix, Com1.SlavePath);
+        foreach (var (key, value) in Environment)
+        {
+            // The test's knobs (the account store, the emulator's settings) belong to the disk's software.
+            copy.Environment[key] = value;
+        }
+
+        return copy;
+    }
+
+    private static WineMachine Create(WinePrefixTemplate template, string folder, string sourcePrefix, string sourceCom1)
     {
         var watch = Stopwatch.StartNew();
         var machine = new WineMachine(template, folder);
         Directory.CreateDirectory(folder);
-        WinePrefixTemplate.Must(HostProcess.Run("cp", ["-a", template.Prefix, machine.Prefix], TimeSpan.FromMinutes(5)), "cp -a template");
+        WinePrefixTemplate.Must(HostProcess.Run("cp", ["-a", sourcePrefix, machine.Prefix], TimeSpan.FromMinutes(5)), "cp -a prefix");
 
         // COM1: a pseudo-terminal, a tty like a real serial port (Wine applies SetCommState to it as termios), read by the
-        // harness. The template's placeholder becomes its slave (system.reg is text while the server is down). Its line
+        // harness. The source's COM1 path (the template's placeholder, or the copied machine's slave) becomes this one's slave (system.reg is text while the server is down). Its line
         // starts at settings no console uses (9600 baud, 2 stop bits, RTS/CTS and XON/XOFF flow control), so a test can
         // see what the agent sets; a pseudo-terminal keeps 8 data bits and no parity whatever is asked.
         File.WriteAllBytes(machine.ConsoleCapture, []);
@@ -90,7 +111,7 @@ public sealed class WineMachine : IDisposable
         var slave = machine._com1.SlavePath;
         WinePrefixTemplate.Must(HostProcess.Run("stty", ["-F", slave, "raw", "-echo", "9600", "cstopb", "crtscts", "ixon", "ixoff"], TimeSpan.FromSeconds(10)), "stty");
         var systemReg = Path.Combine(machine.Prefix, "system.reg");
-        File.WriteAllText(systemReg, File.ReadAllText(systemReg).Replace(WinePrefixTemplate.Com1Placeholder, slave, StringComparison.Ordinal));
+        File.WriteAllText(systemReg, File.ReadAllText(systemReg).Replace(sourceCom1, slave, StringComparison.Ordinal));
         var link = Path.Combine(machine.Prefix, "dosdevices", "com1");
         if (File.Exists(link) || Directory.Exists(link) || new FileInfo(link).LinkTarget is not null)
         {
