@@ -53,7 +53,7 @@ public sealed class FileAccountStore : ILocalAccounts
             var groups = entry["groups"] as JsonArray ?? [];
             if (!groups.Any(g => string.Equals((string?)g, key, StringComparison.OrdinalIgnoreCase)))
             {
-                groups.Add(key);
+                groups.Add((JsonNode?)JsonValue.Create(key));
                 added = true;
             }
 
