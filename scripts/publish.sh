@@ -90,7 +90,10 @@ case "$rid-$single_file" in
     settings=(-p:PublishAot=true -p:TrimmerSingleWarn=false -p:LinkerFlavor=lld -p:StripSymbols=true
       -p:IlcDehydrate=false -p:PositionIndependentExecutable=false)
     if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ]; then
-      settings+=(-p:SysRoot=/usr/aarch64-linux-gnu)
+      # SysRoot "/" (not /usr/aarch64-linux-gnu): Debian's cross libc.so is a linker script naming
+      # /usr/aarch64-linux-gnu/lib/libc.so.6 by absolute path, which lld would look for inside the sysroot again;
+      # clang finds the cross GCC and libc under / by the target triple itself.
+      settings+=(-p:SysRoot=/)
     fi ;;
   *-true)
     # One reseal.exe: the runtime, its native parts and every assembly, precompiled (ReadyToRun) so it starts fast.
@@ -120,6 +123,9 @@ if $folder; then
   echo "published $project for $rid (folder) in $((SECONDS - start)) s: $target/$exe"
   exit 0
 fi
+# System.IO.Ports brings its Unix helper library for linux-*; only the Windows agent opens serial ports (COM1/COM4),
+# so the Linux build leaves it out and stays one file.
+case "$rid" in linux-*) rm -f "$work/out/libSystem.IO.Ports.Native.so" ;; esac
 # One file: anything else beside the executable (symbols, XML docs) stays behind.
 others=$(cd "$work/out" && ls | grep -v -x -F -e "$exe" -e "$name.dbg" -e "$name.pdb" -e '*.xml' | grep -v '\.xml$' | grep -v '\.pdb$' || true)
 if [ -n "$others" ]; then
