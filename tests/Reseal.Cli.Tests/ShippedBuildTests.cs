@@ -150,14 +150,14 @@ public class ShippedBuildTests
         var exe = await LinuxX64Async();
         using var temp = new TempDirectory();
         var root = SealCommandTests.ReadyTree(temp);
-        var before = SealCommandTests.Snapshot(root);
+        var before = SealCommandTests.SnapshotAsRolledBack(root);
 
-        var apply = Run(exe, ["seal", "--root", root, "--yes", "--force", "--profile", "ec2launch-v2"]);
+        var apply = Run(exe, ["seal", "--root", root, "--yes", "--force", "--agent", "reseal", "--profile", "ec2launch-v2"]);
+        Assert.True(apply.ExitCode == 0, apply.Out + apply.Error);
         var journal = Directory.GetFiles(root, "*.json", SearchOption.AllDirectories).Single(f => f.Contains("journal", StringComparison.OrdinalIgnoreCase));
         using var parsed = JsonDocument.Parse(File.ReadAllBytes(journal));
         var rollback = Run(exe, ["seal", "--root", root, "--rollback"]);
 
-        Assert.True(apply.ExitCode == 0, apply.Out + apply.Error);
         Assert.NotEqual(0, parsed.RootElement.GetProperty("changes").GetArrayLength());
         Assert.True(rollback.ExitCode == 0, rollback.Out + rollback.Error);
         Assert.Equal(before, SealCommandTests.Snapshot(root));

@@ -330,10 +330,26 @@ public sealed class SealPreflightTests
         var root = SealTestTree.Ready(temp);
         File.Delete(WindowsTree.HostPath(root, @"Program Files\Reseal\reseal.exe"));
 
-        var check = CheckOf(SealPlanner.DryRun(root, Options), PreflightCodes.Agent);
+        // Reseal named: its own check says the executable is missing.
+        var check = CheckOf(SealPlanner.DryRun(root, Options with { Agent = SealAgent.Reseal }), PreflightCodes.Agent);
 
         Assert.Equal(CheckSeverity.Error, check.Severity);
         Assert.Contains(check.Evidence, e => e.Contains("reseal.exe: no such file", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DryRun_AutoAgentNothingActive_ErrorNamesHowToChoose()
+    {
+        using var temp = new TempDirectory();
+        var root = SealTestTree.Ready(temp);
+        File.Delete(WindowsTree.HostPath(root, @"Program Files\Reseal\reseal.exe"));
+
+        // The default (--agent auto) with no agent left: refused, saying how to choose one.
+        var check = CheckOf(SealPlanner.DryRun(root, Options), PreflightCodes.Agent);
+
+        Assert.Equal(CheckSeverity.Error, check.Severity);
+        Assert.Contains("--agent auto", check.Message, StringComparison.Ordinal);
+        Assert.Contains("--agent reseal|", check.Fix ?? "", StringComparison.Ordinal);
     }
 
     [Fact]
