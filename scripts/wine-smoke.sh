@@ -6,7 +6,7 @@
 #   --exe   use an already published win-x64 reseal.exe instead of publishing one (saves ~30 s)
 #   --keep  keep the temporary folder (prefix, publish output, logs) and print where it is
 #
-# Publishes from a temporary copy of the sources, as bench/publish.sh does: publishing for a runtime identifier in the
+# Publishes from a temporary copy of the sources, as scripts/publish.sh does: publishing for a runtime identifier in the
 # repository itself would rewrite the lock files. Everything else lives in one temporary folder, removed at the end.
 # Prints one line per check (PASS/FAIL/SKIP) and ends with "N passed, N failed, N skipped"; exits 1 when a check failed.
 # Known Wine gaps are checked too: when Reseal fails exactly as documented the check SKIPs and names the gap; when the
