@@ -22,7 +22,8 @@ internal readonly record struct SshKeysOutcome(string Note, string? Failure);
 /// put the real profile in <c>NAME.COMPUTER</c>), with only the user, SYSTEM and Administrators on its list.</item>
 /// </list>
 /// Existing lines are kept; keys already present are not added again; the file is rewritten atomically with its access
-/// list each time, so a file left with a wrong list is put right.
+/// list each time, so a file left with a wrong list is put right. New lines end in LF alone: OpenSSH reads a CR before
+/// the LF as part of the key's comment (ssh-keygen -l shows it), which is harmless for logging on but not what was given.
 /// </summary>
 internal static class SshAuthorizedKeys
 {
@@ -97,7 +98,7 @@ internal static class SshAuthorizedKeys
             var added = wanted.Where(k => !present.Contains(k)).ToList();
             var contents = added.Count == 0
                 ? existing
-                : Encoding.UTF8.GetBytes(text + (text.Length == 0 || text.EndsWith('\n') ? "" : "\r\n") + string.Join("\r\n", added) + "\r\n");
+                : Encoding.UTF8.GetBytes(text + (text.Length == 0 || text.EndsWith('\n') ? "" : "\n") + string.Join('\n', added) + "\n");
             machine.Files.WriteProtectedFile(path, contents, user);
             notes.Add($"{added.Count.ToString(CultureInfo.InvariantCulture)} SSH key(s) added to {machine.Files.Expand(path)} " +
                 (user is null ? "(SYSTEM and Administrators only)" : "(the user, SYSTEM and Administrators only)"));
