@@ -20,6 +20,14 @@ internal sealed class AtomicWriteOptions
 
     /// <summary>Create the target's folder when it is missing (default); false fails instead.</summary>
     public bool CreateDirectory { get; init; } = true;
+
+    /// <summary>
+    /// Creates the temporary file at the path given, which must not exist (create-new semantics: fail with an
+    /// <see cref="IOException"/> when it does), and opens it for writing. Null creates it with the process's defaults.
+    /// Lets a caller give the file its security descriptor in the creating call (a Windows access list), so neither the
+    /// temporary file nor the target it becomes is ever readable under the folder's inherited entries.
+    /// </summary>
+    public Func<string, FileStream>? CreateNew { get; init; }
 }
 
 /// <summary>
@@ -64,7 +72,7 @@ internal static class AtomicFile
     public static void Write(string path, ReadOnlySpan<byte> contents, AtomicWriteOptions? options = null)
     {
         var full = Prepare(path, options);
-        var (temp, stream) = CreateTemp(full);
+        var (temp, stream) = CreateTemp(full, options?.CreateNew);
         try
         {
             using (stream)
@@ -86,7 +94,7 @@ internal static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(write);
         var full = Prepare(path, options);
-        var (temp, stream) = CreateTemp(full);
+        var (temp, stream) = CreateTemp(full, options?.CreateNew);
         try
         {
             using (stream)
@@ -211,7 +219,7 @@ internal static class AtomicFile
         return full;
     }
 
-    private static (string Path, FileStream Stream) CreateTemp(string full)
+    private static (string Path, FileStream Stream) CreateTemp(string full, Func<string, FileStream>? createNew)
     {
         var stream = new FileStreamOptions
         {
@@ -235,7 +243,7 @@ internal static class AtomicFile
             var temp = NewTempPath(full);
             try
             {
-                var file = new FileStream(temp, stream);
+                var file = createNew is null ? new FileStream(temp, stream) : createNew(temp);
                 if (targetMode is { } mode && !OperatingSystem.IsWindows())
                 {
                     File.SetUnixFileMode(file.SafeFileHandle, mode);

@@ -173,4 +173,43 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal(original, File.ReadAllBytes(path));
         Assert.Equal(["HIVE"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
     }
+    [Fact]
+    public void Write_CreateNewHook_MakesTheTemporaryFileThatBecomesTheTarget()
+    {
+        using var dir = new TempDirectory();
+        var target = Path.Combine(dir.Path, "administrators_authorized_keys");
+        var made = new List<string>();
+
+        // The hook stands for a creation with a security descriptor; it must create new, as the default does.
+        AtomicFile.Write(target, "ssh-ed25519 AAAA a@b\n"u8, new AtomicWriteOptions
+        {
+            CreateNew = temp =>
+            {
+                made.Add(temp);
+                return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            },
+        });
+
+        var temp = Assert.Single(made);
+        Assert.Equal(dir.Path, Path.GetDirectoryName(temp));
+        Assert.True(AtomicFile.IsTempName(Path.GetFileName(temp), "administrators_authorized_keys"));
+        Assert.Equal("ssh-ed25519 AAAA a@b\n", File.ReadAllText(target));
+        Assert.Equal(["administrators_authorized_keys"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Write_CreateNewHookFails_TargetByteIdenticalAndNothingLeft()
+    {
+        using var dir = new TempDirectory();
+        var target = Path.Combine(dir.Path, "administrators_authorized_keys");
+        File.WriteAllText(target, "old\n");
+
+        Assert.Throws<UnauthorizedAccessException>(() => AtomicFile.Write(target, "new"u8, new AtomicWriteOptions
+        {
+            CreateNew = _ => throw new UnauthorizedAccessException("the owner cannot be set"),
+        }));
+
+        Assert.Equal("old\n", File.ReadAllText(target));
+        Assert.Single(Directory.GetFiles(dir.Path));
+    }
 }

@@ -20,7 +20,7 @@ public sealed class FakeWindows : IWindowsMachine
         Registry = new FakeRegistry();
         Files = new FakeFiles();
         Processes = new FakeProcesses();
-        Accounts = new FakeAccounts(administratorsGroupName);
+        Accounts = new FakeAccounts(administratorsGroupName) { ProfileFiles = Files, ComputerName = () => System?.GetComputerName() };
         Services = new FakeServices();
         Volumes = new FakeVolumes();
         SerialConsole = new FakeSerialConsole();
@@ -206,6 +206,9 @@ public sealed class FakeFiles : IWindowsFiles
     private readonly Lock _gate = new();
     private readonly Dictionary<string, byte[]> _files = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _directories = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, FileAccessList> _access = new(StringComparer.OrdinalIgnoreCase);
+    private const string SystemSid = "S-1-5-18";
+    private const string AdministratorsSid = "S-1-5-32-544";
 
     /// <summary>Called before every write or delete with the expanded path; throw from it to simulate a failure.</summary>
     public Action<string>? BeforeWrite { get; set; }
@@ -259,10 +262,43 @@ public sealed class FakeFiles : IWindowsFiles
         lock (_gate)
         {
             _files[path] = contents.ToArray();
+            _access.Remove(path); // a new file made beside the target inherits the folder's entries, as on Windows
             AddParents(path);
         }
 
         Written.Enqueue(path);
+    }
+
+    /// <summary>
+    /// Stores the file and its access list in one step, as the live port creates the temporary file with its security
+    /// descriptor: owner Administrators, protected, full control for SYSTEM, Administrators and the user when given.
+    /// </summary>
+    public void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl)
+    {
+        var path = Expand(windowsPath);
+        BeforeWrite?.Invoke(path);
+        var access = new FileAccessList(AdministratorsSid, Protected: true,
+            alsoFullControl is null ? [SystemSid, AdministratorsSid] : [SystemSid, AdministratorsSid, alsoFullControl.ToString()]);
+        lock (_gate)
+        {
+            _files[path] = contents.ToArray();
+            _access[path] = access;
+            AddParents(path);
+        }
+
+        Written.Enqueue(path);
+    }
+
+    /// <summary>
+    /// The access list a file was given by <see cref="WriteProtectedFile"/>, or null when it has none of its own (written
+    /// by <see cref="WriteAllBytes"/>: it inherits the folder's entries, which in ProgramData let Users read).
+    /// </summary>
+    public FileAccessList? AccessOf(string windowsPath)
+    {
+        lock (_gate)
+        {
+            return _access.GetValueOrDefault(Expand(windowsPath));
+        }
     }
 
     public bool DeleteFile(string windowsPath)
@@ -271,6 +307,7 @@ public sealed class FakeFiles : IWindowsFiles
         BeforeWrite?.Invoke(path);
         lock (_gate)
         {
+            _access.Remove(path);
             return _files.Remove(path);
         }
     }
@@ -368,6 +405,9 @@ public sealed class FakeFiles : IWindowsFiles
         }
     }
 }
+
+/// <summary>A file's own access list: its owner, whether it is protected from inheritance, the SIDs with full control.</summary>
+public sealed record FileAccessList(string Owner, bool Protected, IReadOnlyList<string> FullControl);
 
 /// <summary>Records every process request; <see cref="Handler"/> decides how each ends (default: exit 0, no output).</summary>
 public sealed class FakeProcesses : IProcessRunner
@@ -585,7 +625,82 @@ public sealed class FakeAccounts(string administratorsGroupName = "Administrator
         }
     }
 
-    public IReadOnlyList<UserProfile> ListProfiles() => [];
+    /// <summary>The account domain's SID of this machine (an account's SID is this plus its RID).</summary>
+    public static WindowsSid MachineSid { get; } = WindowsSid.Create(5, 21, 1111111111, 2222222222, 3333333333);
+
+    /// <summary>The files profile folders are made in (set by <see cref="FakeWindows"/>).</summary>
+    public FakeFiles? ProfileFiles { get; init; }
+
+    /// <summary>The computer name, which Windows appends to a profile folder whose plain name is taken.</summary>
+    public Func<string?> ComputerName { get; init; } = () => "WIN-FAKE0001";
+
+    /// <summary>When set, called before a profile is created; throw from it to stand for CreateProfile failing.</summary>
+    public Action<string>? BeforeCreateProfile { get; set; }
+
+    /// <summary>How many profiles were created (by <see cref="EnsureProfile"/>).</summary>
+    public int ProfilesCreated { get; private set; }
+
+    private readonly Dictionary<uint, string> _profiles = [];
+
+    public IReadOnlyList<UserProfile> ListProfiles()
+    {
+        lock (_gate)
+        {
+            return [.. _profiles.Select(p => new UserProfile(MachineSid.WithRid(p.Key).ToString(), p.Value, 0u)).OrderBy(p => p.Sid, StringComparer.OrdinalIgnoreCase)];
+        }
+    }
+
+    /// <summary>
+    /// Plays CreateProfile (and the first logon, which does the same): an existing profile is returned as registered; a
+    /// new one gets <c>C:\Users\NAME</c> when no such folder exists, else <c>NAME.COMPUTER</c>, then <c>NAME.COMPUTER.000</c>,
+    /// <c>.001</c>… (Microsoft's naming rule, KB 324734): so files written into a guessed <c>C:\Users\NAME</c> before the
+    /// profile exists end up outside it, as on Windows.
+    /// </summary>
+    public ProfileFolder EnsureProfile(string userName)
+    {
+        var account = FindAccount(userName) ?? throw new KeyNotFoundException($"no local account named '{userName}'");
+        var sid = MachineSid.WithRid(account.Rid);
+        lock (_gate)
+        {
+            if (_profiles.TryGetValue(account.Rid, out var existing))
+            {
+                return new ProfileFolder(sid, existing, Created: false);
+            }
+        }
+
+        BeforeCreateProfile?.Invoke(account.Name);
+        var files = ProfileFiles ?? throw new InvalidOperationException("this FakeAccounts has no files to make profile folders in");
+        var path = $@"C:\Users\{account.Name}";
+        if (files.DirectoryExists(path) || files.FileExists(path))
+        {
+            var taken = path + "." + ComputerName();
+            path = taken;
+            for (var n = 0; files.DirectoryExists(path) || files.FileExists(path); n++)
+            {
+                path = taken + "." + n.ToString("000", global::System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        files.CreateDirectory(path);
+        lock (_gate)
+        {
+            _profiles[account.Rid] = path;
+            ProfilesCreated++;
+        }
+
+        return new ProfileFolder(sid, path, Created: true);
+    }
+
+    /// <summary>Registers an existing profile for an account (test set-up), its folder created.</summary>
+    public void AddProfile(string userName, string path)
+    {
+        var account = FindAccount(userName) ?? throw new KeyNotFoundException($"no local account named '{userName}'");
+        ProfileFiles?.CreateDirectory(path);
+        lock (_gate)
+        {
+            _profiles[account.Rid] = path;
+        }
+    }
 
     /// <summary>The password last set for an account (by RID), or null.</summary>
     public string? PasswordOf(uint rid)

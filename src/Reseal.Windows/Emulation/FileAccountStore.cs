@@ -125,6 +125,14 @@ public sealed class FileAccountStore : ILocalAccounts
     /// <inheritdoc/>
     public IReadOnlyList<UserProfile> ListProfiles() => [];
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Wine has no profiles to create: its userenv.dll does not export CreateProfile (Wine 8), so this says so rather than
+    /// inventing a folder.
+    /// </remarks>
+    public ProfileFolder EnsureProfile(string userName) =>
+        throw new PlatformNotSupportedException($"creating the profile of '{userName}' needs Windows: Wine's userenv.dll has no CreateProfile");
+
     /// <summary>True when <paramref name="password"/> is the account's password (for tests).</summary>
     public bool HasPassword(string name, string password)
     {

@@ -288,6 +288,66 @@ public sealed class LiveAccounts : ILocalAccounts
             .OrderBy(p => p.Sid, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The SID is the account domain's SID plus the account's RID (NetUserModalsGet, NetUserGetInfo), never a lookup by
+    /// name, which could find a domain account of the same name. A profile already in ProfileList is used as registered
+    /// (<c>ProfileImagePath</c>, expanded); otherwise CreateProfile (userenv.dll) creates the folder, the NTUSER.DAT copied
+    /// from the Default profile and the ProfileList entry, and returns the folder Windows chose: not necessarily
+    /// <c>C:\Users\NAME</c>, which may be taken. ERROR_ALREADY_EXISTS (a profile appeared meanwhile) reads ProfileList again.
+    /// Source: https://learn.microsoft.com/windows/win32/api/userenv/nf-userenv-createprofile (administrators only; S_OK,
+    /// E_ACCESSDENIED, HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)). Wine 8's userenv.dll does not export CreateProfile: that
+    /// becomes a <see cref="PlatformNotSupportedException"/> naming it, not a crash.
+    /// </remarks>
+    public unsafe ProfileFolder EnsureProfile(string userName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userName);
+        var account = FindAccount(userName) ?? throw new KeyNotFoundException($"no local account named '{userName}'");
+        var sid = AccountDomainSid().WithRid(account.Rid);
+        if (RegisteredProfilePath(sid) is { } registered)
+        {
+            return new ProfileFolder(sid, registered, Created: false);
+        }
+
+        var buffer = new char[NativeMethods.MaxPath];
+        int result;
+        try
+        {
+            fixed (char* path = buffer)
+            {
+                result = NativeMethods.CreateProfile(sid.ToString(), account.Name, path, (uint)buffer.Length);
+            }
+        }
+        catch (EntryPointNotFoundException e)
+        {
+            throw new PlatformNotSupportedException($"creating the profile of '{account.Name}' needs CreateProfile, which this system's userenv.dll does not export (Wine has none)", e);
+        }
+
+        if (result == NativeMethods.HresultAlreadyExists)
+        {
+            return RegisteredProfilePath(sid) is { } raced
+                ? new ProfileFolder(sid, raced, Created: false)
+                : throw new Win32Exception(183, $"CreateProfile({account.Name}, {sid}) says a profile exists, but ProfileList has no ProfileImagePath for {sid}");
+        }
+
+        if (result < 0)
+        {
+            // HRESULT_FROM_WIN32 codes (0x8007xxxx, E_ACCESSDENIED included) carry a Win32 error and its system text.
+            var code = (result & 0xFFFF0000) == 0x80070000 ? result & 0xFFFF : result;
+            throw new Win32Exception(code, $"CreateProfile({account.Name}, {sid}) failed with 0x{result:X8}: {new Win32Exception(code).Message}");
+        }
+
+        var end = Array.IndexOf(buffer, '\0');
+        var created = new string(buffer, 0, end < 0 ? buffer.Length : end);
+        return new ProfileFolder(sid, created.Length > 0 ? created : RegisteredProfilePath(sid) ?? throw new Win32Exception(
+            $"CreateProfile({account.Name}, {sid}) succeeded but named no folder, and ProfileList has none"), Created: true);
+    }
+
+    private string? RegisteredProfilePath(WindowsSid sid) =>
+        _registry.GetValue(RegistryHive.Software, @"Microsoft\Windows NT\CurrentVersion\ProfileList\" + sid, "ProfileImagePath")?.AsText() is { Length: > 0 } path
+            ? Environment.ExpandEnvironmentVariables(path)
+            : null;
+
     private static LocalAccount ToAccount(NativeMethods.UserInfo20 info) => new()
     {
         Name = Marshal.PtrToStringUni(info.Name) ?? "",

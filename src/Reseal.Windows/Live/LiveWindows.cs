@@ -352,6 +352,10 @@ public sealed class LiveFiles : IWindowsFiles
         _ = AdministratorsOnlyFolder.Apply(Expand(windowsDirectory));
         return true;
     }
+
+    /// <inheritdoc/>
+    public void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl) =>
+        ProtectedFile.Write(Expand(windowsPath), contents, alsoFullControl is null ? null : new System.Security.Principal.SecurityIdentifier(alsoFullControl.ToString()));
 }
 
 /// <summary>Runs programs with System.Diagnostics.Process; kills the tree at the time limit.</summary>

@@ -166,6 +166,15 @@ internal static partial class NativeMethods
         public nint DomainAndName;
     }
 
+    /// <summary>HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS): CreateProfile's answer when the user has a profile.</summary>
+    public const int HresultAlreadyExists = unchecked((int)0x800700B7);
+
+    /// <summary>Longest profile path CreateProfile is given room for (MAX_PATH, as ProfileImagePath values are).</summary>
+    public const int MaxPath = 260;
+
+    [LibraryImport("userenv.dll", EntryPoint = "CreateProfile", StringMarshalling = StringMarshalling.Utf16)]
+    public static unsafe partial int CreateProfile(string userSid, string userName, char* profilePath, uint profilePathLength);
+
     [LibraryImport("netapi32.dll", StringMarshalling = StringMarshalling.Utf16)]
     public static partial int NetUserModalsGet(string? serverName, uint level, out nint buffer);
 

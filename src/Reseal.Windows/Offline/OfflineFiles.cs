@@ -196,6 +196,11 @@ public sealed class OfflineFiles : IWindowsFiles
     /// <remarks>An offline tree's files carry the host's permissions, not Windows access lists: nothing to do.</remarks>
     public bool RestrictToAdministrators(string windowsDirectory) => false;
 
+    /// <inheritdoc/>
+    /// <remarks>A directory tree on this host has no Windows access lists to give the file.</remarks>
+    public void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl) =>
+        throw OfflineWindows.NeedsRunningWindows($"writing {windowsPath} with its access list", "write it when the image boots (the agent's users task does)");
+
     private List<string> List(string windowsDirectory, bool files)
     {
         var host = ToHostPath(windowsDirectory);

@@ -65,6 +65,10 @@ public sealed class OfflineAccounts(OfflineRegistry registry) : ILocalAccounts
             "the SAM keeps password hashes encrypted with the boot key; set the password at first boot (specialize RunSynchronous or the agent)");
 
     /// <inheritdoc/>
+    public ProfileFolder EnsureProfile(string userName) =>
+        throw OfflineWindows.NeedsRunningWindows($"creating the profile of '{userName}'", "the profile is created when the image boots (the agent's users task does)");
+
+    /// <inheritdoc/>
     public IReadOnlyList<UserProfile> ListProfiles()
     {
         var profiles = new List<UserProfile>();

@@ -29,6 +29,10 @@ public sealed class DomainControllerGuard(ILocalAccounts inner, ISystemInfo syst
     public IReadOnlyList<UserProfile> ListProfiles() => inner.ListProfiles();
 
     /// <inheritdoc/>
+    /// <remarks>Not refused: a profile is this machine's folder and registry entry, not a change to an account.</remarks>
+    public ProfileFolder EnsureProfile(string userName) => inner.EnsureProfile(userName);
+
+    /// <inheritdoc/>
     public void SetEnabled(string name, bool enabled)
     {
         Refuse(enabled ? $"enabling '{name}'" : $"disabling '{name}'");

@@ -47,6 +47,13 @@ public sealed record UserProfile(string Sid, string? ProfileImagePath, uint? Sta
     public bool IsSystemProfile => Sid is "S-1-5-18" or "S-1-5-19" or "S-1-5-20";
 }
 
+/// <summary>A user's profile folder, as ProfileList registers it, and whether it was created just now.</summary>
+/// <param name="Sid">The user's SID.</param>
+/// <param name="Path">The profile folder (<c>ProfileImagePath</c>, expanded): <c>C:\Users\bob</c>, or <c>C:\Users\bob.WIN-X</c> when
+/// Windows had to pick another name.</param>
+/// <param name="Created">True when the profile was created by this call.</param>
+public sealed record ProfileFolder(WindowsSid Sid, string Path, bool Created);
+
 /// <summary>Local accounts and profiles.</summary>
 public interface ILocalAccounts
 {
@@ -86,6 +93,14 @@ public interface ILocalAccounts
 
     /// <summary>The profiles in ProfileList, sorted by SID.</summary>
     IReadOnlyList<UserProfile> ListProfiles();
+
+    /// <summary>
+    /// The local user's profile folder, created now when the user has none (CreateProfile), so that files meant for the
+    /// user go where Windows will load the profile from. Writing into a guessed <c>C:\Users\NAME</c> before the profile
+    /// exists makes Windows create the profile elsewhere (<c>NAME.COMPUTER</c>) at the first logon, away from those files.
+    /// Needs a running Windows.
+    /// </summary>
+    ProfileFolder EnsureProfile(string userName);
 }
 
 /// <summary>

@@ -55,6 +55,17 @@ public interface IWindowsFiles
     /// (an offline tree).
     /// </summary>
     bool RestrictToAdministrators(string windowsDirectory);
+
+    /// <summary>
+    /// Writes a whole file atomically with its own protected access list, given to the temporary file when it is created
+    /// (so the file never exists, not even for a moment, with the folder's inherited entries): owner Administrators; full
+    /// control for SYSTEM, Administrators and, when given, <paramref name="alsoFullControl"/> (the user whose file it is);
+    /// nothing inherited. The rename within the folder keeps that security descriptor. This is what OpenSSH for Windows
+    /// requires of <c>administrators_authorized_keys</c> and of a user's <c>authorized_keys</c> (StrictModes). Throws
+    /// <see cref="PlatformNotSupportedException"/> where access lists do not apply (an offline tree): such a file written
+    /// without its access list would be refused by sshd, so nothing is written.
+    /// </summary>
+    void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl);
 }
 
 /// <summary>Bounded reads on top of <see cref="IWindowsFiles.OpenRead"/>: a file of any size is read in bounded memory.</summary>

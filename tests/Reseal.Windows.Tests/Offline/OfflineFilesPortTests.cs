@@ -84,4 +84,28 @@ public class OfflineFilesPortTests
         Assert.Contains(report.Facts.AnswerFiles, a => a.Role.StartsWith("Panther", StringComparison.Ordinal));
         Assert.Null(report.Facts.Domain?.DomainJoined);
     }
+    [Fact]
+    public void WriteProtectedFile_OfflineTree_RefusedAndNothingWritten()
+    {
+        using var temp = new TempDirectory();
+        var offline = new OfflineFiles(temp.Path);
+
+        var error = Assert.Throws<PlatformNotSupportedException>(() =>
+            offline.WriteProtectedFile(@"C:\ProgramData\ssh\administrators_authorized_keys", "ssh-ed25519 AAAA a@b\n"u8, null));
+
+        Assert.Contains("access list", error.Message, StringComparison.Ordinal);
+        Assert.Contains("offline Windows tree", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path, "*", SearchOption.AllDirectories));
+    }
+    [Fact]
+    public void EnsureProfile_OfflineTree_RefusedNamingTheUser()
+    {
+        using var temp = new TempDirectory();
+        var accounts = OfflineWindows.Open(WindowsTree.Full(temp)).Accounts;
+
+        var error = Assert.Throws<PlatformNotSupportedException>(() => accounts.EnsureProfile("bob"));
+
+        Assert.Contains("profile of 'bob'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(accounts.ListProfiles(), p => p.ProfileImagePath?.Contains("bob", StringComparison.OrdinalIgnoreCase) == true);
+    }
 }

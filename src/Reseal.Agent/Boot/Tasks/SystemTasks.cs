@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.Runner;
 using Reseal.Cloud.Metadata;
@@ -387,8 +386,9 @@ public static class SystemTasks
 
     /// <summary>
     /// cloud-config <c>users</c>: creates the local account when missing (<c>net user /add</c>, then a random password that
-    /// is never published — log on with the SSH keys), adds it to its groups, and installs its SSH keys (administrators'
-    /// keys in <c>%ProgramData%\ssh\administrators_authorized_keys</c>, as OpenSSH for Windows reads them).
+    /// is never published — log on with the SSH keys), adds it to its groups, and installs its SSH keys where OpenSSH for
+    /// Windows reads them, with the access lists it requires (<see cref="SshAuthorizedKeys"/>): administrators' keys in
+    /// <c>%ProgramData%\ssh\administrators_authorized_keys</c>, anyone else's in their profile, created first when missing.
     /// </summary>
     public static async Task<TaskExecutionResult> CreateUserAsync(UserData.UserItem user, BootTaskContext context, CancellationToken cancellationToken)
     {
@@ -419,11 +419,13 @@ public static class SystemTasks
         // Built-in groups named in English (Administrators, Remote Desktop Users…) are resolved by their SIDs, so they work
         // on every language of Windows; other names are looked up as given.
         var groups = user.Groups.Where(g => !string.IsNullOrWhiteSpace(g)).Select(g => (Text: g, Group: LocalGroup.Parse(g))).ToList();
+        var administrator = machine.Accounts.FindAccount(user.Name)?.IsAdministrator == true;
         foreach (var (text, group) in groups)
         {
             try
             {
                 _ = machine.Accounts.AddToGroup(group, user.Name);
+                administrator |= group.IsAdministrators;
             }
             catch (Exception e) when (e is Win32Exception or PlatformNotSupportedException or InvalidOperationException or KeyNotFoundException or IOException)
             {
@@ -433,17 +435,14 @@ public static class SystemTasks
 
         if (user.SshAuthorizedKeys.Count > 0)
         {
-            var admin = groups.Any(g => g.Group.IsAdministrators);
-            var path = admin ? @"%ProgramData%\ssh\administrators_authorized_keys" : $@"C:\Users\{user.Name}\.ssh\authorized_keys";
-            var existing = machine.Files.FileExists(path) ? System.Text.Encoding.UTF8.GetString(machine.Files.ReadAllBytes(path)) : string.Empty;
-            var lines = existing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-            var added = user.SshAuthorizedKeys.Where(k => !lines.Contains(k.Trim(), StringComparer.Ordinal)).Select(k => k.Trim()).ToList();
-            if (added.Count > 0)
+            // After the groups: an administrator's keys are read from administrators_authorized_keys, anyone else's from
+            // their profile, which is created first when missing.
+            var keys = SshAuthorizedKeys.Install(machine, user.Name, user.SshAuthorizedKeys, administrator);
+            notes.Add(keys.Note);
+            if (keys.Failure is { } failure)
             {
-                machine.Files.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(string.Join("\r\n", [.. lines, .. added]) + "\r\n"));
+                return TaskExecutionResult.Failed($"user {user.Name}: " + string.Join("; ", [.. notes.Where(n => n.Length > 0), failure]));
             }
-
-            notes.Add($"{added.Count.ToString(CultureInfo.InvariantCulture)} SSH key(s) added to {machine.Files.Expand(path)}");
         }
 
         if (user.PasswordHash is not null)

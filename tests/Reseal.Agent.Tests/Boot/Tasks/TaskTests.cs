@@ -381,7 +381,7 @@ public sealed class TaskTests
         Assert.Contains("crypt hash", first.Message, StringComparison.Ordinal);
         Assert.NotNull(_machine.Accounts.PasswordOf(_machine.Accounts.FindAccount("deploy")!.Rid));
         Assert.Equal(1, _machine.Accounts.PasswordSets);
-        Assert.Equal("ssh-ed25519 AAAAC3Nza deploy@ci\r\n", _machine.Files.ReadText(@"C:\ProgramData\ssh\administrators_authorized_keys"));
+        Assert.Equal("ssh-ed25519 AAAAC3Nza deploy@ci\n", _machine.Files.ReadText(@"C:\ProgramData\ssh\administrators_authorized_keys"));
         Assert.True(_machine.Accounts.IsInAdministrators(_machine.Accounts.FindAccount("deploy")!.Rid));
         Assert.Contains("0 SSH key(s)", second.Message, StringComparison.Ordinal);
     }

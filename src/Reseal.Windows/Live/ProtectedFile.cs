@@ -1,0 +1,55 @@
+using System.Runtime.Versioning;
+using System.Security.AccessControl;
+using System.Security.Principal;
+
+namespace Reseal.Windows.Live;
+
+/// <summary>
+/// Writes a file whose security descriptor is its own, never the folder's: owner Administrators; a protected DACL (nothing
+/// inherited) granting full control to SYSTEM, Administrators and, when given, one user. OpenSSH for Windows refuses an
+/// <c>administrators_authorized_keys</c> that anyone but Administrators and SYSTEM can reach, and (StrictModes) a user's
+/// <c>authorized_keys</c> that anyone but the user, Administrators and SYSTEM can write.
+/// <list type="bullet">
+/// <item>The temporary file of the atomic write is created with that descriptor in the creating call
+/// (CreateFile with SECURITY_ATTRIBUTES, through
+/// <see cref="FileSystemAclExtensions.Create(FileInfo, FileMode, FileSystemRights, FileShare, int, FileOptions, FileSecurity)"/>),
+/// so no moment exists in which it carries the folder's inherited entries (ProgramData lets Users read).</item>
+/// <item>It then replaces the target by a rename in the same folder (MoveFileEx, MOVEFILE_REPLACE_EXISTING), which keeps
+/// the file's own descriptor: a file moved within one NTFS volume keeps its permissions. ReplaceFile is not used, since it
+/// would give the new file the old one's access list.</item>
+/// </list>
+/// Sources: https://learn.microsoft.com/windows-server/administration/openssh/openssh_keymanagement,
+/// https://learn.microsoft.com/dotnet/api/system.io.filesystemaclextensions.create,
+/// https://learn.microsoft.com/troubleshoot/windows-client/windows-security/permissions-on-copying-moving-files.
+/// </summary>
+[SupportedOSPlatform("windows")]
+internal static class ProtectedFile
+{
+    private static readonly SecurityIdentifier Administrators = new(WellKnownSidType.BuiltinAdministratorsSid, null);
+    private static readonly SecurityIdentifier LocalSystem = new(WellKnownSidType.LocalSystemSid, null);
+
+    /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> atomically with the protected descriptor.</summary>
+    public static void Write(string path, ReadOnlySpan<byte> contents, SecurityIdentifier? user)
+    {
+        var security = Security(user);
+        AtomicFile.Write(path, contents, new AtomicWriteOptions
+        {
+            CreateNew = temp => new FileInfo(temp).Create(FileMode.CreateNew, FileSystemRights.Write | FileSystemRights.Synchronize,
+                FileShare.None, 1 << 12, FileOptions.None, security),
+        });
+    }
+
+    /// <summary>Owner Administrators; protected DACL: SYSTEM, Administrators and the user (when given) full control.</summary>
+    internal static FileSecurity Security(SecurityIdentifier? user)
+    {
+        var security = new FileSecurity();
+        security.SetOwner(Administrators);
+        security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
+        foreach (var sid in user is null ? new[] { LocalSystem, Administrators } : [LocalSystem, Administrators, user])
+        {
+            security.AddAccessRule(new FileSystemAccessRule(sid, FileSystemRights.FullControl, AccessControlType.Allow));
+        }
+
+        return security;
+    }
+}
