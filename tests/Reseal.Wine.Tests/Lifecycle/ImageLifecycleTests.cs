@@ -73,6 +73,9 @@ public sealed class ImageLifecycleTests(WineFixture wine)
         using var builder = await wine.NewMachineAsync("builder");
         builder.Environment[FileAccountStore.EnvironmentVariable] = AccountStore;
         builder.WriteFile(@"C:\ProgramData\Reseal\config\agent-config.yml", AgentConfig(imdsServer.BaseUri));
+        // The agent is the Windows service: SetupComplete.cmd's line hands over to it at the clone's first boot.
+        var install = builder.Reseal("agent", "install");
+        Assert.True(install.Succeeded, install.ToString());
 
         Step("builder ready");
         // Seed 001: Sysprep with the EC2Launch v2 profile; the emulator shuts the machine down.
