@@ -241,6 +241,8 @@ public sealed class SettingCatalog
 
         var roots = new List<Row>();
         var byPath = new Dictionary<string, Row>(StringComparer.Ordinal);
+        // Rows share a few dozen pass lists; building a frozen set per row was most of the catalog's load time.
+        var passSets = new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal);
         var lineNumber = 1;
         while (reader.ReadLine() is { } line)
         {
@@ -250,7 +252,7 @@ public sealed class SettingCatalog
                 continue;
             }
 
-            var row = Row.Parse(line, lineNumber);
+            var row = Row.Parse(line, lineNumber, passSets);
             var slash = row.Path.LastIndexOf('/');
             if (slash < 0)
             {
@@ -397,7 +399,7 @@ public sealed class SettingCatalog
 
         public List<Row> Children { get; } = [];
 
-        public static Row Parse(string line, int number)
+        public static Row Parse(string line, int number, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
         {
             var f = line.Split('\t');
             if (f.Length != CatalogFormat.Columns)
@@ -423,7 +425,7 @@ public sealed class SettingCatalog
                 Kind = f[1] is "component" or "group" or "list" or "item" or "value" or "open"
                     ? f[1]
                     : throw new FormatException($"catalog line {number}: unknown kind '{f[1]}'"),
-                Passes = f[2] == CatalogFormat.None ? null : f[2].Split(',').Select(p => ParsePass(p, number)).ToFrozenSet(),
+                Passes = f[2] == CatalogFormat.None ? null : PassSet(f[2], number, passSets),
                 Type = extra.ContainsKey("computerName") ? SettingType.ComputerName : type,
                 Min = Long(f[4], number),
                 Max = Long(f[5], number),
@@ -448,6 +450,17 @@ public sealed class SettingCatalog
                 },
                 Required = extra.ContainsKey("required"),
             };
+        }
+
+        private static FrozenSet<ConfigurationPass> PassSet(string field, int number, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
+        {
+            if (!passSets.TryGetValue(field, out var set))
+            {
+                set = field.Split(',').Select(p => ParsePass(p, number)).ToFrozenSet();
+                passSets[field] = set;
+            }
+
+            return set;
         }
 
         private static ConfigurationPass ParsePass(string name, int number) =>
