@@ -50,21 +50,8 @@ public sealed class HuaweiImageCloud : IImageCloud
 
         Ensure(response, what);
         using var json = response.Json(what);
-        var server = Json.Object(json.RootElement, "server");
-        var status = Json.String(server, "status") ?? "UNKNOWN";
-        var task = Json.String(server, "OS-EXT-STS:task_state");
-        var phase = status switch
-        {
-            "ACTIVE" when task is "powering-off" => MachinePhase.Stopping,
-            "ACTIVE" => MachinePhase.Running,
-            "BUILD" or "REBOOT" or "HARD_REBOOT" or "REBUILD" => MachinePhase.Pending,
-            "SHUTOFF" when task is "powering-on" => MachinePhase.Pending,
-            "SHUTOFF" => MachinePhase.Stopped,
-            "DELETED" => MachinePhase.Terminated,
-            "ERROR" => MachinePhase.Error,
-            _ => MachinePhase.Other,
-        };
-        return new MachineStatus(machineId, task is null ? status : $"{status} ({task})", phase, Json.String(Json.Object(server, "fault"), "message"));
+        // ECS answers with Nova's server object (status, OS-EXT-STS:task_state, fault).
+        return NovaServerStatus.From(json.RootElement, machineId);
     }
 
     /// <inheritdoc />

@@ -47,22 +47,7 @@ public sealed class OpenStackImageCloud : IImageCloud
 
         Ensure(response, what);
         using var json = response.Json(what);
-        var server = Json.Object(json.RootElement, "server");
-        var status = Json.String(server, "status") ?? "UNKNOWN";
-        var task = Json.String(server, "OS-EXT-STS:task_state");
-        var phase = status switch
-        {
-            "ACTIVE" when task is "powering-off" => MachinePhase.Stopping,
-            "ACTIVE" => MachinePhase.Running,
-            "BUILD" or "REBUILD" or "REBOOT" or "HARD_REBOOT" => MachinePhase.Pending,
-            "SHUTOFF" when task is "powering-on" => MachinePhase.Pending,
-            "SHUTOFF" => MachinePhase.Stopped,
-            "DELETED" or "SOFT_DELETED" => MachinePhase.Terminated,
-            "ERROR" => MachinePhase.Error,
-            _ => MachinePhase.Other,
-        };
-        var shown = task is null ? status : $"{status} ({task})";
-        return new MachineStatus(machineId, shown, phase, Json.String(Json.Object(server, "fault"), "message"));
+        return NovaServerStatus.From(json.RootElement, machineId);
     }
 
     /// <inheritdoc />
