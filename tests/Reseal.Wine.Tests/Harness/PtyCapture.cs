@@ -75,15 +75,37 @@ public sealed partial class PtyCapture : IDisposable
         Thread.Sleep(300); // let a read in progress finish
         var filler = new byte[4096];
         long queued = 0;
-        while (true)
-        {
-            var written = WriteBytes(_slave, filler, filler.Length);
-            if (written <= 0)
-            {
-                break; // EAGAIN: the buffer is full
-            }
 
-            queued += written;
+        // With output processing on (OPOST, a fresh pseudo-terminal's default) the kernel stops taking the filler while
+        // KBs still fit a raw write, and Wine sets the line raw when it opens COM1: the run's lines would still go
+        // through. So the filler is written raw (OPOST off for the fill, the settings restored after; the queued bytes
+        // stay), in smaller and smaller writes down to one byte: then a raw write takes nothing (checked on Linux 6).
+        var settings = new byte[TermiosSize];
+        var saved = TcGetAttr(_slave, settings) == 0;
+        if (saved)
+        {
+            var raw = (byte[])settings.Clone();
+            BitConverter.TryWriteBytes(raw.AsSpan(TermiosOutputFlags, 4), BitConverter.ToUInt32(raw, TermiosOutputFlags) & ~OutputPostProcess);
+            _ = TcSetAttr(_slave, TcsaNow, raw);
+        }
+
+        for (var size = filler.Length; size >= 1; size /= 8)
+        {
+            while (true)
+            {
+                var written = WriteBytes(_slave, filler, size);
+                if (written <= 0)
+                {
+                    break; // EAGAIN: no room for this size
+                }
+
+                queued += written;
+            }
+        }
+
+        if (saved)
+        {
+            _ = TcSetAttr(_slave, TcsaNow, settings);
         }
 
         Interlocked.Add(ref _discard, queued);
@@ -169,6 +191,19 @@ public sealed partial class PtyCapture : IDisposable
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static partial nint WriteBytes(int fd, [In] byte[] buffer, nint count);
+
+    // struct termios on Linux (asm-generic/termbits.h): c_iflag, c_oflag, c_cflag, c_lflag, c_line, c_cc[19]... 60 bytes
+    // on x86-64 and arm64 with glibc; a larger buffer is harmless.
+    private const int TermiosSize = 128;
+    private const int TermiosOutputFlags = 4;
+    private const uint OutputPostProcess = 1; // OPOST
+    private const int TcsaNow = 0;
+
+    [LibraryImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
+    private static partial int TcGetAttr(int fd, [Out] byte[] termios);
+
+    [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
+    private static partial int TcSetAttr(int fd, int action, [In] byte[] termios);
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     private static partial int PollOne(ref PollFd fds, nuint count, int timeout);

@@ -230,6 +230,18 @@ public sealed class WineMachine : IDisposable
         return result.ExitCode != 0 ? [] : WineRegistry.ParseQuery(result.StandardOutput);
     }
 
+    /// <summary>
+    /// A machine-wide environment variable, as set in System Properties on Windows: in
+    /// <c>Session Manager\Environment</c>, which the environment block of every service is built from (Wine's services.exe
+    /// does not pass on the Unix environment of the processes the harness starts), and in <see cref="Environment"/> for
+    /// those processes.
+    /// </summary>
+    public void SetSystemEnvironment(string name, string value)
+    {
+        Environment[name] = value;
+        SetValue(@"HKLM\System\CurrentControlSet\Control\Session Manager\Environment", name, "REG_SZ", value);
+    }
+
     /// <summary>Sets a value through <c>reg add</c> (type REG_SZ, REG_DWORD, ...).</summary>
     public void SetValue(string key, string name, string type, string data) =>
         WinePrefixTemplate.Must(Run("reg", ["add", key, "/v", name, "/t", type, "/d", data, "/f"]), $"reg add {key} {name}");

@@ -105,6 +105,15 @@ public sealed class WinePrefixTemplate : IDisposable
             "\"GeneralizationState\"=dword:00000007",
             "\"CleanupState\"=dword:00000002",
             string.Empty,
+            // Wine 8's CreateEnvironmentBlock, which services.exe uses for every service, sets ProgramData and
+            // ALLUSERSPROFILE from ProfileList!Public (C:\users\Public), so the agent's service would keep its state,
+            // logs and config under C:\users\Public\Reseal while SetupComplete.cmd and every other process use
+            // C:\ProgramData\Reseal. On Windows a LocalSystem service gets ProgramData=C:\ProgramData
+            // (docs/wine-findings.md). Pointing Public at C:\ProgramData gives services Windows' value; nothing of the
+            // product reads %PUBLIC%.
+            @"[HKEY_LOCAL_MACHINE\Software\Microsoft\Windows NT\CurrentVersion\ProfileList]",
+            "\"Public\"=\"C:\\\\ProgramData\"",
+            string.Empty,
             @"[HKEY_USERS\.DEFAULT\Control Panel\International]",
             "\"LocaleName\"=\"en-US\"",
             "\"Locale\"=\"00000409\"",

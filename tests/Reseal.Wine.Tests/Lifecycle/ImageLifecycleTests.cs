@@ -71,7 +71,7 @@ public sealed class ImageLifecycleTests(WineFixture wine)
         imds.Items["meta-data/public-keys/0/openssh-key"] = File.ReadAllText(key + ".pub").Trim();
         await using var imdsServer = new LoopbackHttpServer(imds.Handle);
         using var builder = await wine.NewMachineAsync("builder");
-        builder.Environment[FileAccountStore.EnvironmentVariable] = AccountStore;
+        builder.SetSystemEnvironment(FileAccountStore.EnvironmentVariable, AccountStore); // the service reads it too
         builder.WriteFile(@"C:\ProgramData\Reseal\config\agent-config.yml", AgentConfig(imdsServer.BaseUri));
         // The agent is the Windows service: SetupComplete.cmd's line hands over to it at the clone's first boot.
         var install = builder.Reseal("agent", "install");

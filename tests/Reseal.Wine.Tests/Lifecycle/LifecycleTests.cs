@@ -85,7 +85,7 @@ public sealed class LifecycleTests(WineFixture wine)
 
     private static void Prepare(WineMachine machine, string metadataYaml)
     {
-        machine.Environment[FileAccountStore.EnvironmentVariable] = AccountStore;
+        machine.SetSystemEnvironment(FileAccountStore.EnvironmentVariable, AccountStore); // the service reads it too
         machine.WriteFile(@"C:\ProgramData\Reseal\config\agent-config.yml", AgentConfig(metadataYaml));
         // The agent runs as the Windows service (Wine's service manager starts automatic services at each power-on).
         var install = machine.Reseal("agent", "install");
@@ -242,7 +242,7 @@ public sealed class LifecycleTests(WineFixture wine)
         imds.Items["meta-data/public-keys/0/openssh-key"] = PublicKeyLine();
         var server = new LoopbackHttpServer(imds.Handle);
         var machine = await wine.NewMachineAsync(name);
-        machine.Environment[FileAccountStore.EnvironmentVariable] = AccountStore;
+        machine.SetSystemEnvironment(FileAccountStore.EnvironmentVariable, AccountStore); // the service reads it too
         machine.WriteFile(@"C:\ProgramData\Reseal\config\agent-config.yml", AgentConfig($"  sources: [ec2]\n  endpoints:\n    ec2: {server.BaseUri}"));
         return (machine, server);
     }
