@@ -145,6 +145,28 @@ public sealed class FirstBootHandOverTests : IDisposable
     }
 
     [Fact]
+    public async Task Service_NextBoot_RunsOnceAgain_RestartInTheSameBoot_DoesNot()
+    {
+        // A boot after the image's first (no seal journal): the service runs at once. What makes "this boot" is the
+        // clock minus the uptime; the Wine lifecycle test cannot play a second boot (Wine's uptime is the host's,
+        // docs/wine-findings.md), so the rule is proven here.
+        var options = ServiceOptions with { AllowReboot = false };
+        var token = TestContext.Current.CancellationToken;
+
+        await AgentService.RunAsync(_machine, Paths, TimeProvider.System, TimeSpan.FromMinutes(2), options, token);
+        Assert.Equal(1, Runs);
+
+        // The service restarted in the same boot: the boot began before the recorded run, so nothing runs again.
+        await AgentService.RunAsync(_machine, Paths, TimeProvider.System, TimeSpan.FromMinutes(2), options, token);
+        Assert.Equal(1, Runs);
+
+        // The next boot: the machine has been up for a moment only, so the boot began after the recorded run.
+        await Task.Delay(50, token);
+        await AgentService.RunAsync(_machine, Paths, TimeProvider.System, TimeSpan.FromMilliseconds(10), options, token);
+        Assert.Equal(2, Runs);
+    }
+
+    [Fact]
     public void AgentRun_InsideSetup_HandsOverInsteadOfRunning()
     {
         // An image sealed by an earlier version still has 'agent run' in SetupComplete.cmd.

