@@ -290,6 +290,27 @@ public sealed class FakeFiles : IWindowsFiles
     }
 
     /// <summary>
+    /// True when the file was written by <see cref="WriteProtectedFile"/> for no other user than <paramref name="alsoAllowed"/>
+    /// (or given such an access list by <see cref="SetAccess"/>); a file written by <see cref="WriteAllBytes"/> inherits the
+    /// folder's entries, which let Users create and change files in ProgramData.
+    /// </summary>
+    public bool IsProtectedFile(string windowsPath, WindowsSid? alsoAllowed)
+    {
+        var access = AccessOf(windowsPath);
+        var allowed = new[] { SystemSid, AdministratorsSid, alsoAllowed?.ToString() };
+        return access is { Protected: true } && allowed.Contains(access.Owner) && access.FullControl.All(allowed.Contains);
+    }
+
+    /// <summary>Gives a stored file an access list (a test's planted or hand-made file).</summary>
+    public void SetAccess(string windowsPath, FileAccessList access)
+    {
+        lock (_gate)
+        {
+            _access[Expand(windowsPath)] = access;
+        }
+    }
+
+    /// <summary>
     /// The access list a file was given by <see cref="WriteProtectedFile"/>, or null when it has none of its own (written
     /// by <see cref="WriteAllBytes"/>: it inherits the folder's entries, which in ProgramData let Users read).
     /// </summary>

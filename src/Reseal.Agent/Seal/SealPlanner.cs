@@ -70,7 +70,8 @@ public static class SealPlanner
         // 1. Agent state: the files AgentStateStore.Reset deletes, and with --clean the logs.
         var stateDirectory = files.Expand(SealPaths.StateDirectory);
         // The hand-over marker too: a clone must never find one from this machine's own Setup.
-        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, Boot.Host.SetupHandOverMarker.FileName }
+        // run.json too: a clone whose clock is behind the builder's would take the builder's last run for one of its own boot.
+        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, Boot.Host.SetupHandOverMarker.FileName, Boot.Host.RunStatusFile.FileName }
             .Select(name => stateDirectory + "\\" + name)
             .Where(path => SafeExists(files, path))
             .Concat(SafeList(files, stateDirectory).Where(path => AgentStateStore.IsTemporaryFileName(path[(path.LastIndexOf('\\') + 1)..])))

@@ -356,6 +356,10 @@ public sealed class LiveFiles : IWindowsFiles
     /// <inheritdoc/>
     public void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl) =>
         ProtectedFile.Write(Expand(windowsPath), contents, alsoFullControl is null ? null : new System.Security.Principal.SecurityIdentifier(alsoFullControl.ToString()));
+
+    /// <inheritdoc/>
+    public bool IsProtectedFile(string windowsPath, WindowsSid? alsoAllowed) =>
+        ProtectedFile.IsProtected(Expand(windowsPath), alsoAllowed is null ? null : new System.Security.Principal.SecurityIdentifier(alsoAllowed.ToString()));
 }
 
 /// <summary>Runs programs with System.Diagnostics.Process; kills the tree at the time limit.</summary>

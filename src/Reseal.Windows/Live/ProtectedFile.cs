@@ -39,6 +39,35 @@ internal static class ProtectedFile
         });
     }
 
+    // Any of these lets its holder change the file's contents or its security descriptor.
+    private const FileSystemRights ChangeRights = FileSystemRights.WriteData | FileSystemRights.AppendData | FileSystemRights.Delete
+        | FileSystemRights.ChangePermissions | FileSystemRights.TakeOwnership | FileSystemRights.WriteAttributes | FileSystemRights.WriteExtendedAttributes;
+
+    /// <summary>
+    /// True when the file is owned by SYSTEM, Administrators or <paramref name="user"/> and no other SID is allowed any
+    /// right that changes it (explicit or inherited entries alike): what OpenSSH's own check of a key file demands.
+    /// </summary>
+    public static bool IsProtected(string path, SecurityIdentifier? user)
+    {
+        var security = new FileInfo(path).GetAccessControl(AccessControlSections.Owner | AccessControlSections.Access);
+        var trusted = user is null ? new[] { LocalSystem, Administrators } : [LocalSystem, Administrators, user];
+        if (security.GetOwner(typeof(SecurityIdentifier)) is not SecurityIdentifier owner || !trusted.Contains(owner))
+        {
+            return false;
+        }
+
+        foreach (FileSystemAccessRule rule in security.GetAccessRules(includeExplicit: true, includeInherited: true, typeof(SecurityIdentifier)))
+        {
+            if (rule.AccessControlType == AccessControlType.Allow && (rule.FileSystemRights & ChangeRights) != 0
+                && (rule.IdentityReference is not SecurityIdentifier sid || !trusted.Contains(sid)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Owner Administrators; protected DACL: SYSTEM, Administrators and the user (when given) full control.</summary>
     internal static FileSecurity Security(SecurityIdentifier? user)
     {

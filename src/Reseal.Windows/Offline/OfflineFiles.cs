@@ -201,6 +201,10 @@ public sealed class OfflineFiles : IWindowsFiles
     public void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl) =>
         throw OfflineWindows.NeedsRunningWindows($"writing {windowsPath} with its access list", "write it when the image boots (the agent's users task does)");
 
+    /// <inheritdoc/>
+    public bool IsProtectedFile(string windowsPath, WindowsSid? alsoAllowed) =>
+        throw OfflineWindows.NeedsRunningWindows($"reading the access list of {windowsPath}", "check it when the image boots (the agent's users task does)");
+
     private List<string> List(string windowsDirectory, bool files)
     {
         var host = ToHostPath(windowsDirectory);

@@ -66,6 +66,14 @@ public interface IWindowsFiles
     /// without its access list would be refused by sshd, so nothing is written.
     /// </summary>
     void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl);
+
+    /// <summary>
+    /// True when an existing file can be trusted as <see cref="WriteProtectedFile"/> would have left it: owned by
+    /// Administrators or SYSTEM (or <paramref name="alsoAllowed"/>), and no one else granted any right to change it. A
+    /// key file that fails this may have been planted by a user before sshd existed; its lines must not be kept.
+    /// Throws <see cref="PlatformNotSupportedException"/> where access lists do not apply (an offline tree).
+    /// </summary>
+    bool IsProtectedFile(string windowsPath, WindowsSid? alsoAllowed);
 }
 
 /// <summary>Bounded reads on top of <see cref="IWindowsFiles.OpenRead"/>: a file of any size is read in bounded memory.</summary>

@@ -19,6 +19,8 @@ public sealed class OfflineSealerTests
         var root = SealTestTree.Ready(temp);
         WindowsTree.Write(root, @"ProgramData\Reseal\state\state.json", "{\"format\":1}");
         WindowsTree.Write(root, @"ProgramData\Reseal\state\previous-state.json", "{\"format\":0}");
+        WindowsTree.Write(root, @"ProgramData\Reseal\state\run.json", "{\"type\":\"ResealAgentRun\"}");
+        WindowsTree.Write(root, @"ProgramData\Reseal\state\setup-complete.json", "{\"type\":\"ResealSetupHandOver\"}");
         WindowsTree.Write(root, @"ProgramData\Reseal\log\agent.log", "old log");
         WindowsTree.Write(root, @"ProgramData\Reseal\sysprep\unattend.xml", "<old/>");
         WindowsTree.Write(root, @"Windows\Panther\unattend.xml", "<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>");
@@ -43,6 +45,9 @@ public sealed class OfflineSealerTests
         Assert.Equal(1u, windows.Registry.GetDWord(RegistryHive.System, SealPaths.TerminalServerKey, SealPaths.RdpValueName));
         Assert.False(windows.Files.FileExists(@"C:\ProgramData\Reseal\state\state.json"));
         Assert.False(windows.Files.FileExists(@"C:\ProgramData\Reseal\state\previous-state.json"));
+        // The builder's last run and hand-over must not be taken by a clone for its own (a clone's clock can be behind).
+        Assert.False(windows.Files.FileExists(@"C:\ProgramData\Reseal\state\run.json"));
+        Assert.False(windows.Files.FileExists(@"C:\ProgramData\Reseal\state\setup-complete.json"));
         Assert.False(windows.Files.FileExists(@"C:\ProgramData\Reseal\log\agent.log"));
         Assert.False(windows.Files.FileExists(@"C:\Windows\Panther\unattend.xml"));
         Assert.True(windows.Files.FileExists(@"C:\Windows\Panther\unattend.xml.reseal-moved"));

@@ -92,7 +92,23 @@ internal static class SshAuthorizedKeys
                 user = profile.Sid;
             }
 
-            var existing = machine.Files.FileExists(path) ? machine.Files.ReadAllBytes(path, MaxFileBytes) : [];
+            byte[] existing = [];
+            if (machine.Files.FileExists(path))
+            {
+                if (machine.Files.IsProtectedFile(path, user))
+                {
+                    existing = machine.Files.ReadAllBytes(path, MaxFileBytes);
+                }
+                else
+                {
+                    // Not as this task leaves it (another owner, or someone else may change it): possibly planted by a user
+                    // before sshd existed, and sshd ignores such a file. Keeping its lines under the protected access list
+                    // would bless a stranger's key, so the file is replaced whole.
+                    notes.Add($"{machine.Files.Expand(path)} was not protected (owner or access list not SYSTEM/Administrators"
+                        + (user is null ? "" : "/the user") + " only): its lines were not kept");
+                }
+            }
+
             var text = Encoding.UTF8.GetString(existing);
             var present = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
             var added = wanted.Where(k => !present.Contains(k)).ToList();

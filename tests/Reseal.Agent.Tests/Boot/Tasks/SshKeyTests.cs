@@ -37,11 +37,14 @@ public sealed class SshKeyTests
         Assert.Contains("SYSTEM and Administrators only", result.Message, StringComparison.Ordinal);
     }
 
+    private static readonly FileAccessList AdministratorsOnly = new("S-1-5-32-544", Protected: true, ["S-1-5-18", "S-1-5-32-544"]);
+
     [Fact]
-    public async Task CreateUser_ExistingAdministratorsKeys_KeptNoDuplicatesAccessListRepaired()
+    public async Task CreateUser_ExistingProtectedAdministratorsKeys_KeptNoDuplicates()
     {
-        // Left by hand (or an older agent) with the folder's inherited list, no final newline.
+        // Left by an image builder with the access list sshd demands, no final newline.
         _machine.Files.WriteText(AdminKeys, "# ops\nssh-rsa AAAAB3old ops@old");
+        _machine.Files.SetAccess(AdminKeys, AdministratorsOnly);
 
         var first = await SystemTasks.CreateUserAsync(User("deploy", ["Administrators"], "ssh-rsa AAAAB3old ops@old", "ssh-ed25519 AAAAnew a@b", " ssh-ed25519 AAAAnew a@b "),
             Context(), CancellationToken.None);
@@ -52,6 +55,37 @@ public sealed class SshKeyTests
         Assert.Contains("1 SSH key(s) added", first.Message, StringComparison.Ordinal);
         Assert.Contains("0 SSH key(s) added", second.Message, StringComparison.Ordinal);
         Assert.Equal(["S-1-5-18", "S-1-5-32-544"], _machine.Files.AccessOf(AdminKeys)!.FullControl);
+    }
+
+    public static TheoryData<string> UntrustedAccess => ["inherited", "user-owned", "user-can-write"];
+
+    [Theory]
+    [MemberData(nameof(UntrustedAccess))]
+    public async Task CreateUser_PlantedAdministratorsKeys_LinesNotKeptFileReplacedProtected(string how)
+    {
+        // A user created the file before sshd existed (ProgramData lets Users create files): its key must never become an
+        // administrator's key by being carried into the protected file.
+        _machine.Files.WriteText(AdminKeys, "ssh-rsa AAAAB3planted mallory@desk\n");
+        var mallory = "S-1-5-21-1-2-3-1009";
+        switch (how)
+        {
+            case "user-owned":
+                _machine.Files.SetAccess(AdminKeys, new FileAccessList(mallory, Protected: true, ["S-1-5-18", "S-1-5-32-544", mallory]));
+                break;
+            case "user-can-write":
+                _machine.Files.SetAccess(AdminKeys, new FileAccessList("S-1-5-32-544", Protected: true, ["S-1-5-18", "S-1-5-32-544", mallory]));
+                break;
+        }
+
+        var result = await SystemTasks.CreateUserAsync(User("deploy", ["Administrators"], "ssh-ed25519 AAAAnew a@b"), Context(), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Equal("ssh-ed25519 AAAAnew a@b\n", _machine.Files.ReadText(AdminKeys));
+        Assert.Contains("its lines were not kept", result.Message, StringComparison.Ordinal);
+        var access = _machine.Files.AccessOf(AdminKeys)!;
+        Assert.Equal("S-1-5-32-544", access.Owner);
+        Assert.True(access.Protected);
+        Assert.Equal(["S-1-5-18", "S-1-5-32-544"], access.FullControl);
     }
 
     [Fact]
@@ -137,6 +171,7 @@ public sealed class SshKeyTests
     {
         var huge = new byte[SshAuthorizedKeys.MaxFileBytes + 1];
         _machine.Files.WriteAllBytes(AdminKeys, huge);
+        _machine.Files.SetAccess(AdminKeys, AdministratorsOnly);
 
         var result = await SystemTasks.CreateUserAsync(User("deploy", ["Administrators"], "ssh-ed25519 AAAA a@b"), Context(), CancellationToken.None);
 
@@ -238,5 +273,8 @@ public sealed class SshKeyTests
 
         public void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl) =>
             throw new PlatformNotSupportedException($"writing {windowsPath} with its access list needs a running Windows");
+
+        public bool IsProtectedFile(string windowsPath, WindowsSid? alsoAllowed) =>
+            throw new PlatformNotSupportedException($"reading the access list of {windowsPath} needs a running Windows");
     }
 }
