@@ -52,15 +52,15 @@ public class RegImportLimitTests
     [Fact]
     public void Import_ContinuationLines_TimeGrowsLinearly()
     {
-        // Joining continuation lines used to rescan the whole value at each line: 40,000 lines took 21 s. Four times the
-        // lines must now take about four times as long (quadratic would be sixteen).
-        var small = ContinuationLines(10_000);
+        // Joining continuation lines used to rescan the whole value at each line: 40,000 lines took 21 s. Eight times the
+        // lines must now take about eight times as long; quadratic would be 64, so 24 leaves room for a busy machine.
+        var small = ContinuationLines(5_000);
         var large = ContinuationLines(40_000);
         RegImporter.Import(EmptyEditor(), small);
 
         var ratio = Seconds(() => RegImporter.Import(EmptyEditor(), large)) / Seconds(() => RegImporter.Import(EmptyEditor(), small));
 
-        Assert.InRange(ratio, 0, 8);
+        Assert.InRange(ratio, 0, 24);
         var editor = EmptyEditor();
         RegImporter.Import(editor, large);
         Assert.Equal(1 + (28 * 39_999) + 1, editor.Hive.OpenKey("K")!.Value.GetValue("V")!.Value.DataLength);
@@ -69,8 +69,9 @@ public class RegImportLimitTests
     [Fact]
     public void Import_ManyValuesInOneKey_TimeGrowsLinearlyInBothEditors()
     {
-        // Each value was looked up by a scan of the key's values: 100,000 values took 28 s.
-        var small = ManyValues(25_000);
+        // Each value was looked up by a scan of the key's values: 100,000 values took 28 s. Eight times the values: about
+        // eight times the time when linear, 64 when quadratic; 24 leaves room for a busy machine (CI once measured 9.3 at 4x).
+        var small = ManyValues(12_500);
         var large = ManyValues(100_000);
         RegImporter.Import(EmptyEditor(), small);
 
@@ -78,8 +79,8 @@ public class RegImportLimitTests
         var compact = Seconds(() => RegImporter.Import(HiveDocument.Create("ROOT", FixedTime.Default), large))
             / Seconds(() => RegImporter.Import(HiveDocument.Create("ROOT", FixedTime.Default), small));
 
-        Assert.InRange(inPlace, 0, 8);
-        Assert.InRange(compact, 0, 8);
+        Assert.InRange(inPlace, 0, 24);
+        Assert.InRange(compact, 0, 24);
         var editor = EmptyEditor();
         RegImporter.Import(editor, large);
         Assert.Equal(100_000, editor.Hive.OpenKey("K")!.Value.ValueCount);
