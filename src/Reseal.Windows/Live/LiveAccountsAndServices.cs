@@ -261,7 +261,6 @@ public sealed class LiveAccounts : ILocalAccounts
     /// </summary>
     private static unsafe string? LookupName(WindowsSid sid)
     {
-        const int InsufficientBuffer = 122;
         var bytes = sid.ToBytes();
         uint nameLength = 256, domainLength = 256;
         for (var attempt = 1; ; attempt++)
@@ -284,7 +283,7 @@ public sealed class LiveAccounts : ILocalAccounts
             }
 
             var error = Marshal.GetLastPInvokeError();
-            if (error == InsufficientBuffer && attempt == 1)
+            if (error == NativeMethods.ErrorInsufficientBuffer && attempt == 1)
             {
                 continue; // the lengths now hold the sizes needed, terminating nulls included
             }
