@@ -3,6 +3,7 @@ using System.Text;
 using Reseal.Agent.Boot.Host;
 using Reseal.Agent.Seal;
 using Reseal.TestSupport;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 using Reseal.Windows.Service;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Seal;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Xml;
 using Reseal.Unattend.Profiles;
 using Reseal.Windows.Inspection;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Seal;

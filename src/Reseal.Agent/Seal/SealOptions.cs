@@ -1,4 +1,5 @@
 using Reseal.Unattend.Profiles;
+using Reseal.Windows.Layout;
 
 namespace Reseal.Agent.Seal;
 
@@ -54,6 +55,13 @@ public sealed record SealOptions
 
     /// <summary>Free space below which the disk-space check warns (default 2 GiB).</summary>
     public long LowDiskSpaceBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// How the agent configuration left in the image is checked when Reseal's agent is kept: the agent's reader, given by
+    /// the composition root (sealing cannot reference the agent). Null: the configuration is not validated and the
+    /// check warns that it was not.
+    /// </summary>
+    public IAgentConfigValidator? AgentConfigValidator { get; init; }
 
     /// <summary>The defaults.</summary>
     public static SealOptions Default { get; } = new();

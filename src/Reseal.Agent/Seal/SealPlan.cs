@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Reseal.Unattend.Lint;
+using Reseal.Windows.Layout;
 
 namespace Reseal.Agent.Seal;
 
@@ -56,7 +57,7 @@ public sealed record LocaleChoice(string Locale, string Source, string? Note);
 public sealed record PlannedAnswerFile(string Source, string TargetPath, ImmutableArray<byte> Bytes, LocaleChoice? Locale, LintReport Lint, bool CopyProfile)
 {
     /// <summary>The text (UTF-8 or UTF-16 by its BOM), or null when unreadable.</summary>
-    public string? Text => Bytes.IsDefault ? null : SealText.Decode(Bytes.AsSpan());
+    public string? Text => Bytes.IsDefault ? null : ScriptText.Decode(Bytes.AsSpan());
 }
 
 /// <summary>A file moved aside.</summary>
@@ -74,7 +75,7 @@ public sealed record SetupCompleteChange(string Path, ImmutableArray<byte> Befor
     public bool Unchanged => !Before.IsDefault && Before.AsSpan().SequenceEqual(After.AsSpan());
 
     /// <summary>The resulting file as text (UTF-16 by its byte-order mark, UTF-8, or Latin-1 for other ANSI bytes).</summary>
-    public string AfterText => SealText.DecodeScript(After.AsSpan());
+    public string AfterText => ScriptText.DecodeScript(After.AsSpan());
 }
 
 /// <summary>

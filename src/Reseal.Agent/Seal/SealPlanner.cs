@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
-using Reseal.Agent.Boot.State;
 using Reseal.Unattend.Lint;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Passwords;
 using Reseal.Unattend.Profiles;
 using Reseal.Windows.Inspection;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
@@ -71,10 +71,10 @@ public static class SealPlanner
         var stateDirectory = files.Expand(SealPaths.StateDirectory);
         // The hand-over marker too: a clone must never find one from this machine's own Setup.
         // run.json too: a clone whose clock is behind the builder's would take the builder's last run for one of its own boot.
-        var stateFiles = new[] { AgentStateStore.StateFileName, AgentStateStore.PreviousFileName, Boot.Host.SetupHandOverMarker.FileName, Boot.Host.RunStatusFile.FileName }
+        var stateFiles = new[] { AgentStateFiles.State, AgentStateFiles.PreviousState, AgentStateFiles.SetupHandOverMarker, AgentStateFiles.RunStatus }
             .Select(name => stateDirectory + "\\" + name)
             .Where(path => SafeExists(files, path))
-            .Concat(SafeList(files, stateDirectory).Where(path => AgentStateStore.IsTemporaryFileName(path[(path.LastIndexOf('\\') + 1)..])))
+            .Concat(SafeList(files, stateDirectory).Where(path => AgentStateFiles.IsTemporaryStateFile(path[(path.LastIndexOf('\\') + 1)..])))
             .Select(path => OnDiskPath(files, path))
             .ToImmutableArray();
         var logFiles = options.Clean ? SafeList(files, SealPaths.LogDirectory) : [];
@@ -241,7 +241,7 @@ public static class SealPlanner
 
     private static ImmutableArray<byte> AddLine(ReadOnlySpan<byte> existing, string hookLine, string? legacy = null)
     {
-        var encoding = SealText.ScriptEncoding(existing, out var bomLength, out var bytesPerChar);
+        var encoding = ScriptText.ScriptEncoding(existing, out var bomLength, out var bytesPerChar);
         var body = existing[bomLength..];
         // An odd trailing byte of a UTF-16 file is not a character: it stays where it is, after our line.
         var text = encoding.GetString(body[..(body.Length - (body.Length % bytesPerChar))]);
@@ -286,11 +286,6 @@ public static class SealPlanner
     }
 
     /// <summary>True when a SetupComplete.cmd line is the agent's hook (this version's or an earlier one's).</summary>
-    internal static bool IsFirstBootHook(string line) =>
-        IsCurrentHook(line) || line.Trim().Equals(SealPaths.LegacyFirstBootHookLine, StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsCurrentHook(string line) => line.Trim().Equals(SealPaths.FirstBootHookLine, StringComparison.OrdinalIgnoreCase);
-
     private static bool IsExit(string line)
     {
         var trimmed = line.Trim();
@@ -301,7 +296,7 @@ public static class SealPlanner
 
     private static int CountLines(ReadOnlySpan<byte> bytes)
     {
-        var text = SealText.DecodeScript(bytes);
+        var text = ScriptText.DecodeScript(bytes);
         return text.Length == 0 ? 0 : text.TrimEnd('\n').Split('\n').Length;
     }
 

@@ -1,9 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Reseal.Agent.Boot;
-using Reseal.Agent.Boot.Config;
 using Reseal.Unattend.Lint;
 using Reseal.Windows.Inspection;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
@@ -41,7 +40,7 @@ public static class SealPreflight
             DomainMember(facts),
             AnswerFileLint(plan),
             DiskSpace(machine, options),
-            Agent(machine, plan),
+            Agent(machine, plan, options.AgentConfigValidator),
             StalePanther(plan),
         ];
     }
@@ -324,7 +323,7 @@ public static class SealPreflight
     }
 
     /// <summary>The agent the image boots into is installed (files, service), and Reseal's configuration is valid.</summary>
-    internal static PreflightCheck Agent(IWindowsMachine machine, SealPlan plan)
+    internal static PreflightCheck Agent(IWindowsMachine machine, SealPlan plan, IAgentConfigValidator? validator = null)
     {
         if (plan.Agent is not { } agent)
         {
@@ -334,7 +333,7 @@ public static class SealPreflight
 
         if (agent == SealAgent.Reseal)
         {
-            return ResealAgent(machine);
+            return ResealAgent(machine, validator);
         }
 
         var name = SealAgents.DetectorName(agent);
@@ -358,7 +357,7 @@ public static class SealPreflight
         return Check(PreflightCodes.Agent, CheckSeverity.Ok, title, $"{name} is installed: its answer-file commands, state reset and first-boot hook are used", evidence);
     }
 
-    private static PreflightCheck ResealAgent(IWindowsMachine machine)
+    private static PreflightCheck ResealAgent(IWindowsMachine machine, IAgentConfigValidator? validator)
     {
         const string title = "Reseal's agent installed with a valid configuration";
         var files = machine.Files;
@@ -367,14 +366,23 @@ public static class SealPreflight
         var evidence = new List<string>();
         var exePresent = SealPlanner.SafeExists(files, exe);
         evidence.Add(exePresent ? $"{exe} is present" : $"{exe}: no such file");
-        AgentValidationReport? validation = null;
+        AgentConfigVerdict? validation = null;
         string? readProblem = null;
         if (SealPlanner.SafeExists(files, configPath))
         {
             try
             {
-                validation = new AgentValidationReport(AgentConfigReader.Read(files.ReadAllBytes(configPath), configPath), null);
-                evidence.AddRange(validation.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+                var bytes = files.ReadAllBytes(configPath);
+                if (validator is null)
+                {
+                    evidence.Add($"{configPath} is present but was not validated: no agent configuration reader was given");
+                    validation = new AgentConfigVerdict([], false, true);
+                }
+                else
+                {
+                    validation = validator.Validate(bytes, configPath);
+                    evidence.AddRange(validation.Findings);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -399,7 +407,7 @@ public static class SealPreflight
                 $"fix {configPath} (reseal agent validate --config FILE)");
         }
 
-        return validation?.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Warning) == true
+        return validation?.HasWarnings == true
             ? Check(PreflightCodes.Agent, CheckSeverity.Warning, title, "the agent configuration has warnings", evidence, $"read the warnings (reseal agent validate --config FILE)")
             : Check(PreflightCodes.Agent, CheckSeverity.Ok, title, "installed; configuration valid", evidence);
     }

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Reseal.Agent.Boot.ConsoleOutput;
 using Reseal.Windows.Inspection;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Seal;
@@ -573,7 +573,7 @@ public sealed class SealRunner
 
             try
             {
-                await _machine.SerialConsole.WriteLineAsync(ConsoleLines.Prefix(_time.GetUtcNow()) + ConsoleLines.BeingConfigured(state), CancellationToken.None)
+                await _machine.SerialConsole.WriteLineAsync(FirstBootConsole.Prefix(_time.GetUtcNow()) + FirstBootConsole.BeingConfigured(state), CancellationToken.None)
                     .WaitAsync(_settings.ConsoleTimeout, _time).ConfigureAwait(false);
             }
             catch (Exception e) when (!SealApplier.IsFatal(e))

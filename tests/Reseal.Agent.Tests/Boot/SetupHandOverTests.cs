@@ -2,6 +2,7 @@ using System.Text;
 using Reseal.Agent.Boot.Host;
 using Reseal.Agent.Seal;
 using Reseal.TestSupport;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Tests.Boot;

@@ -1,6 +1,7 @@
 using System.Text;
 using Reseal.Agent.Seal;
 using Reseal.TestSupport;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 

@@ -4,6 +4,7 @@ using Reseal.TestSupport;
 using Reseal.Unattend.Lint;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Profiles;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 

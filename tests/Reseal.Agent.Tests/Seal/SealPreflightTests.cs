@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Seal;
 using Reseal.TestSupport;
 using Reseal.Unattend.Profiles;
@@ -9,7 +10,7 @@ namespace Reseal.Agent.Tests.Seal;
 
 public sealed class SealPreflightTests
 {
-    private static readonly SealOptions Options = new() { LowDiskSpaceBytes = 0 };
+    private static readonly SealOptions Options = new() { LowDiskSpaceBytes = 0, AgentConfigValidator = AgentConfigCheck.Instance };
 
     private static PreflightCheck CheckOf(SealReport report, string code) => Assert.Single(report.Checks, c => c.Code == code);
 
@@ -375,6 +376,19 @@ public sealed class SealPreflightTests
         var check = CheckOf(SealPlanner.DryRun(root, Options), PreflightCodes.Agent);
 
         Assert.Equal(CheckSeverity.Ok, check.Severity);
+    }
+
+    [Fact]
+    public void DryRun_AgentConfigWithoutValidator_WarnsNotValidated()
+    {
+        using var temp = new TempDirectory();
+        var root = SealTestTree.Ready(temp);
+        WindowsTree.Write(root, @"ProgramData\Reseal\config\agent-config.yml", "version: \"1.0\"\nconfig:\n  - stage: boot\n    tasks:\n      - task: noSuchTask\n");
+
+        var check = CheckOf(SealPlanner.DryRun(root, Options with { AgentConfigValidator = null }), PreflightCodes.Agent);
+
+        Assert.Equal(CheckSeverity.Warning, check.Severity);
+        Assert.Contains(check.Evidence, e => e.Contains("not validated", StringComparison.Ordinal));
     }
 
     [Fact]

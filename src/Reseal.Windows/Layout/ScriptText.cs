@@ -1,9 +1,12 @@
 using System.Text;
 
-namespace Reseal.Agent.Seal;
+namespace Reseal.Windows.Layout;
 
-/// <summary>Text helpers for the files seal reads and writes.</summary>
-internal static class SealText
+/// <summary>
+/// Text helpers for the files seal reads and writes, and the agent reads after it (SetupComplete.cmd: the same decoding
+/// on both sides, so a hook the seal wrote is the hook the agent finds).
+/// </summary>
+public static class ScriptText
 {
     /// <summary>Bytes as text: UTF-16 with a BOM, otherwise UTF-8 (BOM dropped).</summary>
     public static string Decode(ReadOnlySpan<byte> bytes)

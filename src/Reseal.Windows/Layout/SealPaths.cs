@@ -1,6 +1,12 @@
-namespace Reseal.Agent.Seal;
+namespace Reseal.Windows.Layout;
 
-/// <summary>Where sealing reads and writes on the Windows machine (Windows paths; DESIGN.md "Windows state on a machine").</summary>
+/// <summary>
+/// The on-disk contract between sealing (Reseal.Sysprep) and first boot (Reseal.Agent's Boot): where Reseal's files lie on
+/// a Windows machine (Windows paths; DESIGN.md "Windows state on a machine"), the first-boot hook line the seal adds to
+/// SetupComplete.cmd and the agent looks for, the agent state files a seal resets (<see cref="AgentStateFiles"/>), the
+/// console lines both write (<see cref="FirstBootConsole"/>) and how the seal has the agent's configuration checked
+/// (<see cref="IAgentConfigValidator"/>). Both sides read these names from here, so neither depends on the other.
+/// </summary>
 public static class SealPaths
 {
     /// <summary>Reseal's executable.</summary>
@@ -9,7 +15,7 @@ public static class SealPaths
     /// <summary>The agent configuration.</summary>
     public const string AgentConfig = @"%ProgramData%\Reseal\config\agent-config.yml";
 
-    /// <summary>The agent state folder (<see cref="Boot.State.AgentStateStore"/>).</summary>
+    /// <summary>The agent state folder (its files: <see cref="AgentStateFiles"/>).</summary>
     public const string StateDirectory = @"%ProgramData%\Reseal\state";
 
     /// <summary>The agent log folder (deleted with <c>--clean</c>).</summary>
@@ -62,13 +68,27 @@ public static class SealPaths
 
     /// <summary>
     /// The line added to SetupComplete.cmd (DESIGN.md lifecycle step 4): hands the boot over to the Reseal service, which
-    /// runs the agent once Setup has finished (<see cref="Boot.Host.SetupHandOver"/>). It returns in seconds and never
+    /// runs the agent once Setup has finished (the agent's SetupHandOver). It returns in seconds and never
     /// restarts the machine: SetupComplete.cmd runs before the logon screen and must not reboot (docs/windows-behaviour.md).
     /// </summary>
     public const string FirstBootHookLine = "\"%ProgramFiles%\\Reseal\\reseal.exe\" agent setup-complete";
 
     /// <summary>The line earlier versions added, which ran the whole agent inside SetupComplete.cmd; a seal replaces it.</summary>
     public const string LegacyFirstBootHookLine = "\"%ProgramFiles%\\Reseal\\reseal.exe\" agent run";
+
+    /// <summary>True for a line of SetupComplete.cmd that is the first-boot hook, this version's or an earlier one's.</summary>
+    public static bool IsFirstBootHook(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return IsCurrentFirstBootHook(line) || line.Trim().Equals(LegacyFirstBootHookLine, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>True for this version's first-boot hook line.</summary>
+    public static bool IsCurrentFirstBootHook(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return line.Trim().Equals(FirstBootHookLine, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>The suffix a moved-aside cached answer file gets.</summary>
     public const string MovedAsideSuffix = ".reseal-moved";
