@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Reseal.Agent.Boot.Host;
-using Reseal.Agent.Seal;
 using Reseal.TestSupport;
 using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;

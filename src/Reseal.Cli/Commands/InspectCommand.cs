@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Reseal.Agent.Seal;
-using Reseal.Windows.Inspection;
+using Reseal.Sysprep.Inspection;
+using Reseal.Sysprep.Seal;
 
 namespace Reseal.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Reseal.Agent.Boot.Config;
-using Reseal.Agent.Seal;
+using Reseal.Sysprep.Seal;
 using Reseal.Unattend.Profiles;
 using Reseal.Windows.Live;
 

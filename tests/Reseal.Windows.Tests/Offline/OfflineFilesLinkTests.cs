@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Reseal.Agent.Seal;
+using Reseal.Sysprep.Inspection;
+using Reseal.Sysprep.Seal;
 using Reseal.TestSupport;
-using Reseal.Windows.Inspection;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 

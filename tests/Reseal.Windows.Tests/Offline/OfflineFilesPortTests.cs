@@ -1,6 +1,6 @@
-using Reseal.Agent.Seal;
+using Reseal.Sysprep.Inspection;
+using Reseal.Sysprep.Seal;
 using Reseal.TestSupport;
-using Reseal.Windows.Inspection;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
