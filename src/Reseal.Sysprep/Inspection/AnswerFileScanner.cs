@@ -1,19 +1,21 @@
 using System.Collections.Immutable;
+using Reseal.Unattend.Model;
+using Reseal.Unattend.Passwords;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Sysprep.Inspection;
 
 /// <summary>
-/// Finds the answer files Setup would use (the registry's UnattendFile, then the places of the answer-file location
-/// table, in Setup's search order) or an agent keeps for Sysprep, and reports their passwords as the injected classifier
-/// (Reseal.Unattend's, the one lint, the seal and the agent use) sees them: clear text, obfuscated, undecodable or
-/// scrubbed. Password values are never reported.
+/// Finds the answer files Setup would use (the registry's UnattendFile, then the places of the one answer-file location
+/// table, <see cref="AnswerFileLocations"/>, in Setup's search order) or an agent keeps for Sysprep, and reports their
+/// passwords as the one classifier (<see cref="AnswerFilePasswords"/>, which lint, the seal and the agent use too) sees
+/// them: clear text, obfuscated, undecodable or scrubbed. Password values are never reported.
 /// </summary>
 internal static class AnswerFileScanner
 {
     /// <summary>Scans the machine; findings go to <paramref name="findings"/>.</summary>
-    internal static ImmutableArray<AnswerFileFacts> Scan(IWindowsMachine windows, IAnswerFileClassifier classifier, string? unattendFileValue, List<Finding> findings)
+    internal static ImmutableArray<AnswerFileFacts> Scan(IWindowsMachine windows, string? unattendFileValue, List<Finding> findings)
     {
         var found = new List<AnswerFileFacts>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -41,7 +43,7 @@ internal static class AnswerFileScanner
             {
                 try
                 {
-                    found.Add(Read(windows, classifier, host, "registry UnattendFile", findings));
+                    found.Add(Read(windows, host, "registry UnattendFile", findings));
                 }
                 catch (IOException e) when (e is not FileNotFoundException)
                 {
@@ -50,7 +52,7 @@ internal static class AnswerFileScanner
             }
         }
 
-        foreach (var place in classifier.Places)
+        foreach (var place in AnswerFileLocations.All)
         {
             AnswerFileFacts facts;
             string path;
@@ -62,7 +64,7 @@ internal static class AnswerFileScanner
                     continue;
                 }
 
-                facts = Read(windows, classifier, path, place.Role, findings);
+                facts = Read(windows, path, place.Role, findings);
             }
             catch (ArgumentException)
             {
@@ -74,7 +76,7 @@ internal static class AnswerFileScanner
                 continue;
             }
 
-            found.Add(facts with { WinsOverSysprepFolder = place.WinsOverSysprepFolder, IsAgentFile = place.IsAgentFile });
+            found.Add(facts with { WinsOverSysprepFolder = place.WinsOverSysprepFolder, IsAgentFile = place.Kind == AnswerFilePlaceKind.Agent });
             if (place.WinsOverSysprepFolder)
             {
                 findings.Add(new Finding("cached-answer-file", FindingSeverity.Warning,
@@ -93,18 +95,24 @@ internal static class AnswerFileScanner
         findings.Add(new Finding("answer-file-unreadable", FindingSeverity.Warning, $"{path} was not read: {e.Message}",
             "an answer file must be a regular file inside the image; check what this path is", path));
 
-    private static AnswerFileFacts Read(IWindowsMachine windows, IAnswerFileClassifier classifier, string path, string role, List<Finding> findings)
+    private static AnswerFileFacts Read(IWindowsMachine windows, string path, string role, List<Finding> findings)
     {
         var bytes = windows.Files.ReadAllBytes(path, OfflineFiles.MaxTextFileBytes);
-        var secrets = classifier.Classify(bytes, path);
-        if (secrets.Problem is { } problem)
+        AnswerFile file;
+        try
         {
-            findings.Add(new Finding("answer-file-invalid", FindingSeverity.Warning, $"{path} is not a readable answer file: {problem}",
+            file = AnswerFileReader.Read(bytes, path);
+        }
+        catch (AnswerFileFormatException e)
+        {
+            findings.Add(new Finding("answer-file-invalid", FindingSeverity.Warning, $"{path} is not a readable answer file: {e.Message}",
                 "Setup stops with 'The answer file is invalid'; fix or delete it (it may still hold secrets)", path));
-            return new AnswerFileFacts(path, role, bytes.Length, [], problem);
+            return new AnswerFileFacts(path, role, bytes.Length, [], e.Message);
         }
 
-        foreach (var password in secrets.Passwords)
+        ImmutableArray<AnswerFilePassword> passwords = [.. AnswerFilePasswords.Find(file).Select(p =>
+            new AnswerFilePassword(p.Location, p.Pass, p.Storage, p.Kind.CanBeObfuscated))];
+        foreach (var password in passwords)
         {
             var (severity, text, fix) = password.Storage switch
             {
@@ -118,6 +126,6 @@ internal static class AnswerFileScanner
             findings.Add(new Finding("answer-file-password", severity, $"{path} ({password.Pass}/{password.Element}) {text}", fix, path));
         }
 
-        return new AnswerFileFacts(path, role, bytes.Length, secrets.Passwords, null);
+        return new AnswerFileFacts(path, role, bytes.Length, passwords, null);
     }
 }

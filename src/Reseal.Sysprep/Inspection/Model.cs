@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Reseal.Unattend.Passwords;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
@@ -58,29 +59,10 @@ public sealed record DomainFacts(WindowsSid? MachineSidFromSam, WindowsSid? Mach
 /// <param name="Config">Salient settings from that configuration, as <c>name = value</c> lines.</param>
 public sealed record AgentFacts(string Name, ImmutableArray<string> Evidence, ImmutableArray<ServiceInfo> Services, string? ConfigPath, ImmutableArray<string> Config);
 
-/// <summary>How a password in an answer file is stored.</summary>
-public enum PasswordStorage
-{
-    /// <summary>Readable as is (<c>PlainText</c> true or absent).</summary>
-    ClearText,
-
-    /// <summary>Base64 of UTF-16LE(password + element name): hidden, not encrypted, trivially reversed.</summary>
-    Obfuscated,
-
-    /// <summary><c>PlainText</c> false but not decodable with the rule: Setup fails with 0x8007000d.</summary>
-    Undecodable,
-
-    /// <summary>Removed by Setup (<c>*SENSITIVE*DATA*DELETED*</c>).</summary>
-    Scrubbed,
-
-    /// <summary>Empty value.</summary>
-    Empty,
-}
-
 /// <summary>A password setting in an answer file (never its value).</summary>
 /// <param name="Element">Where it is: component and path, e.g. <c>Microsoft-Windows-UnattendedJoin/Identification/MachinePassword</c>.</param>
 /// <param name="Pass">The configuration pass.</param>
-/// <param name="Storage">How its value is kept.</param>
+/// <param name="Storage">How its value is kept (Reseal.Unattend's one classifier, <see cref="AnswerFilePasswords"/>).</param>
 /// <param name="CanBeObfuscated">False for secrets Windows reads only in clear text (domain join credentials): for them
 /// <c>PlainText=false</c> is no remedy, only removing them is.</param>
 public sealed record AnswerFilePassword(string Element, string Pass, PasswordStorage Storage, bool CanBeObfuscated = true);

@@ -13,8 +13,8 @@ namespace Reseal.Sysprep.Inspection;
 /// </summary>
 public static class WindowsInspector
 {
-    /// <summary>Inspects the tree rooted at a host directory; <paramref name="answerFiles"/> knows answer files (Reseal.Unattend's).</summary>
-    public static InspectionReport Inspect(string root, IAnswerFileClassifier answerFiles, TimeProvider? time = null)
+    /// <summary>Inspects the tree rooted at a host directory.</summary>
+    public static InspectionReport Inspect(string root, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         if (!Directory.Exists(root))
@@ -24,15 +24,14 @@ public static class WindowsInspector
                     "give the folder where the Windows volume is mounted or copied (the one holding Windows\\)")]);
         }
 
-        return Inspect(OfflineWindows.Open(root, time), answerFiles);
+        return Inspect(OfflineWindows.Open(root, time));
     }
 
     /// <summary>Inspects an opened offline tree.</summary>
-    public static InspectionReport Inspect(OfflineWindows windows, IAnswerFileClassifier answerFiles)
+    public static InspectionReport Inspect(OfflineWindows windows)
     {
         ArgumentNullException.ThrowIfNull(windows);
-        ArgumentNullException.ThrowIfNull(answerFiles);
-        var run = new Run(windows, answerFiles);
+        var run = new Run(windows);
         return InspectionReport.Create(windows.Files.Root, run.Execute(), run.Findings);
     }
 
@@ -41,16 +40,15 @@ public static class WindowsInspector
     /// (the running Windows) every hive counts as readable unless reading its root fails, and the domain membership and
     /// machine SID, which only the offline SAM and SECURITY hives give here, are not reported.
     /// </summary>
-    public static InspectionReport Inspect(IWindowsMachine machine, IAnswerFileClassifier answerFiles)
+    public static InspectionReport Inspect(IWindowsMachine machine)
     {
         ArgumentNullException.ThrowIfNull(machine);
-        ArgumentNullException.ThrowIfNull(answerFiles);
         if (machine is OfflineWindows windows)
         {
-            return Inspect(windows, answerFiles);
+            return Inspect(windows);
         }
 
-        var run = new Run(machine, answerFiles);
+        var run = new Run(machine);
         return InspectionReport.Create(machine.Description, run.Execute(), run.Findings);
     }
 
@@ -59,7 +57,7 @@ public static class WindowsInspector
         machine is not OfflineWindows offline || offline.Registry.GetStatus(hive).IsReadable;
 
     /// <summary>One inspection: collects facts section by section; a section that fails becomes a finding.</summary>
-    private sealed class Run(IWindowsMachine windows, IAnswerFileClassifier answerFiles)
+    private sealed class Run(IWindowsMachine windows)
     {
         private readonly OfflineWindows? _offline = windows as OfflineWindows;
         private readonly IRegistry _registry = windows.Registry;
@@ -99,7 +97,7 @@ public static class WindowsInspector
             facts = facts with { Activation = Section("rearm", ReadActivation) };
             facts = facts with { StoreApps = Section("store-apps", ReadStoreApps) };
             facts = facts with { BitLocker = OrEmpty(Section("bitlocker", ReadBitLocker)) };
-            facts = facts with { AnswerFiles = OrEmpty(Section("answer-files", () => AnswerFileScanner.Scan(windows, answerFiles, facts.Setup?.UnattendFile, _findings))) };
+            facts = facts with { AnswerFiles = OrEmpty(Section("answer-files", () => AnswerFileScanner.Scan(windows, facts.Setup?.UnattendFile, _findings))) };
             facts = facts with { SetupComplete = Section("setupcomplete", ReadSetupComplete) };
             facts = facts with { SysprepLogs = OrEmpty(Section("sysprep-logs", ReadSysprepLogs)) };
             ReportNotRead();

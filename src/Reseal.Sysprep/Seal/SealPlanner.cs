@@ -29,11 +29,11 @@ public static class SealPlanner
         time ??= TimeProvider.System;
         if (!Directory.Exists(root))
         {
-            return SealReport.NotWindows(root, options, WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance, time));
+            return SealReport.NotWindows(root, options, WindowsInspector.Inspect(root, time));
         }
 
         var windows = OfflineWindows.Open(root, time);
-        var inspection = WindowsInspector.Inspect(windows, UnattendAnswerFiles.Instance);
+        var inspection = WindowsInspector.Inspect(windows);
         if (inspection.Readiness == Readiness.Unreadable)
         {
             return SealReport.NotWindows(root, options, inspection);

@@ -84,7 +84,7 @@ public sealed class SealRunner
     public SealReport Preflight(SealOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var inspection = WindowsInspector.Inspect(_machine, UnattendAnswerFiles.Instance);
+        var inspection = WindowsInspector.Inspect(_machine);
         return SealPlanner.Prepare(_machine, inspection, options, ReadEnvironment());
     }
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Reseal.Sysprep.Inspection;
-using Reseal.Sysprep.Seal;
 using Reseal.TestSupport;
 using Reseal.Windows.Offline;
 
@@ -19,7 +18,7 @@ public class BoundedReadTests
         var log = Path.Combine(root, "Windows", "System32", "Sysprep", "Panther", "setupact.log");
         Sparse(log, head: "2024-01-01 00:00:00, Info  start\n", tail: "2024-01-01 00:00:09, Error [0x0f0082] SYSPRP the last error\n");
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         var facts = Assert.Single(report.Facts.SysprepLogs, l => l.Path.EndsWith(@"Sysprep\Panther\setupact.log", StringComparison.Ordinal));
         Assert.Equal(new FileInfo(log).Length, facts.Length);
@@ -35,7 +34,7 @@ public class BoundedReadTests
         Sparse(Path.Combine(root, "Windows", "Setup", "Scripts", "SetupComplete.cmd"), head: "@echo off\r\ncall PostSysprep.cmd\r\n", tail: "");
         Sparse(Path.Combine(root, "Windows", "Setup", "State", "State.ini"), head: "[State]\r\nImageState=IMAGE_STATE_COMPLETE\r\n", tail: "");
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         Assert.Contains("PostSysprep.cmd", report.Facts.SetupComplete, StringComparison.Ordinal);
         Assert.Equal("IMAGE_STATE_COMPLETE", report.Facts.Setup!.StateIniImageState);
@@ -62,7 +61,7 @@ public class BoundedReadTests
             stream.WriteByte(0x41); // a torn last write makes the length odd: the tail must still decode on the file's UTF-16 boundaries
         }
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         var facts = Assert.Single(report.Facts.SysprepLogs, l => l.Path == @"C:\Windows\Panther\setupact.log");
         Assert.Contains(facts.ErrorLines, l => l.Contains("utf16 tail error", StringComparison.Ordinal));

@@ -1,5 +1,4 @@
 using Reseal.Sysprep.Inspection;
-using Reseal.Sysprep.Seal;
 using Reseal.TestSupport;
 
 namespace Reseal.Sysprep.Tests.Inspection;
@@ -60,7 +59,7 @@ public class ScriptRedactionTests
             "call PostSysprep.cmd",
             ""));
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         foreach (var text in new[] { report.ToText(), report.ToJsonText(), report.Facts.SetupComplete! })
         {

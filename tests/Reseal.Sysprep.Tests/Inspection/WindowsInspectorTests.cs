@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Reseal.Sysprep.Inspection;
-using Reseal.Sysprep.Seal;
 using Reseal.TestSupport;
+using Reseal.Unattend.Passwords;
 using Reseal.Windows.Tests;
 
 namespace Reseal.Sysprep.Tests.Inspection;
@@ -14,7 +14,7 @@ public class WindowsInspectorTests
     {
         using var temp = new TempDirectory();
         var root = WindowsTree.Full(temp);
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
         var config = Path.Combine(root, "Windows", "System32", "config");
 
         var id = report.Facts.Identity!;
@@ -46,7 +46,7 @@ public class WindowsInspectorTests
     public void Inspect_WinregkbSamAndSecurity_MachineSidsAgree()
     {
         using var temp = new TempDirectory();
-        var report = WindowsInspector.Inspect(WindowsTree.Full(temp, sam: "winregkb-SAM", security: "winregkb-SECURITY"), UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(WindowsTree.Full(temp, sam: "winregkb-SAM", security: "winregkb-SECURITY"));
 
         var domain = report.Facts.Domain!;
         Assert.NotNull(domain.MachineSidFromSam);
@@ -62,14 +62,14 @@ public class WindowsInspectorTests
     {
         using var temp = new TempDirectory();
         var root = WindowsTree.Full(temp);
-        var ours = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var ours = WindowsInspector.Inspect(root);
 
         var software = Path.Combine(root, "Windows", "System32", "config", "SOFTWARE");
         File.WriteAllBytes(software, SharedData.ReadBytes("hives/hivex-minimal.gz"));
         var reg = temp.Write("software.reg", TestTree.WithAncestors(WindowsTree.SoftwareReg));
         var merge = TestTree.Tool("hivexregedit", "libwin-hivex-perl", "--merge", "--prefix", @"HKEY_LOCAL_MACHINE\SOFTWARE", software, reg);
         Assert.True(merge.ExitCode == 0, merge.StandardError);
-        var theirs = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var theirs = WindowsInspector.Inspect(root);
 
         Assert.Equal(ours.Facts.Os, theirs.Facts.Os);
         Assert.Equal(ours.Facts.Setup, theirs.Facts.Setup);
@@ -84,12 +84,12 @@ public class WindowsInspectorTests
         using var temp = new TempDirectory();
         temp.Write("home/user/notes.txt", "hello");
 
-        var report = WindowsInspector.Inspect(temp.Path, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(temp.Path);
 
         Assert.Equal(Readiness.Unreadable, report.Readiness);
         Assert.Equal(3, report.ExitCode);
         Assert.Contains(report.Findings, f => f.Code == "not-windows");
-        Assert.Equal(3, WindowsInspector.Inspect(Path.Combine(temp.Path, "missing"), UnattendAnswerFiles.Instance).ExitCode);
+        Assert.Equal(3, WindowsInspector.Inspect(Path.Combine(temp.Path, "missing")).ExitCode);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public class WindowsInspectorTests
         var root = WindowsTree.Full(temp);
         WindowsTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         Assert.Contains(report.Findings, f => f.Code is "hive-unreadable" or "hive-dirty" or "identity-unreadable" or "identity-unavailable");
         Assert.Equal("ServerDatacenter", report.Facts.Os!.EditionId);
@@ -114,7 +114,7 @@ public class WindowsInspectorTests
         var config = WindowsTree.ConfigDir(temp);
         File.WriteAllBytes(Path.Combine(config, "SYSTEM"), SharedData.ReadBytes("hives/ez-NotAHive.gz"));
 
-        var report = WindowsInspector.Inspect(temp.Path, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(temp.Path);
 
         Assert.Equal(3, report.ExitCode);
         Assert.Contains(report.Findings, f => f.Code == "hive-unreadable" && f.Message.Contains("SYSTEM", StringComparison.Ordinal));
@@ -129,7 +129,7 @@ public class WindowsInspectorTests
         WindowsTree.Copy("regipy-SYSTEM", Path.Combine(config, "SYSTEM"));
         WindowsTree.WriteSoftware(Path.Combine(config, "SOFTWARE"), WindowsTree.SoftwareReg);
 
-        var report = WindowsInspector.Inspect(temp.Path, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(temp.Path);
 
         Assert.Equal(3, report.Findings.Count(f => f.Code == "hive-missing" && f.Severity == FindingSeverity.Warning));
         Assert.Empty(report.Facts.Accounts);
@@ -150,7 +150,7 @@ public class WindowsInspectorTests
 
             """);
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         Assert.Contains(report.Findings, f => f.Code == "pending-reboot" && f.Severity == FindingSeverity.Error);
         Assert.Contains(report.Findings, f => f.Code == "image-state" && f.Severity == FindingSeverity.Error);
@@ -167,7 +167,7 @@ public class WindowsInspectorTests
         var obfuscated = Convert.ToBase64String(Encoding.Unicode.GetBytes("P@ssw0rdAdministratorPassword"));
         WindowsTree.Write(root, @"Windows\System32\sysprep\unattend.XML", Unattend($"<Value>{obfuscated}</Value><PlainText>false</PlainText>", "oobeSystem"));
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         var files = report.Facts.AnswerFiles;
         Assert.Equal(2, files.Length);
@@ -192,7 +192,7 @@ public class WindowsInspectorTests
         WindowsTree.Write(root, @"Windows\Panther\Unattend\Unattend.xml", join);
         WindowsTree.Write(root, @"$Windows.~BT\Sources\Panther\unattend.xml", join);
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         Assert.Equal(2, report.Facts.AnswerFiles.Length);
         foreach (var file in report.Facts.AnswerFiles)
@@ -221,7 +221,7 @@ public class WindowsInspectorTests
             "version: 1.0\nconfig:\n- stage: boot\n  tasks:\n  - task: extendRootPartition\n");
         WindowsTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", "@echo off\r\ncall PostSysprep.cmd\r\n");
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         Assert.Equal(["EC2Launch v1", "EC2Launch v2"], report.Facts.Agents.Select(a => a.Name));
         Assert.Contains("adminPasswordType = Specify", report.Facts.Agents[0].Config);
@@ -236,7 +236,7 @@ public class WindowsInspectorTests
     public void ToJson_FullTree_CarriesVerdictFactsAndFindings()
     {
         using var temp = new TempDirectory();
-        var report = WindowsInspector.Inspect(WindowsTree.Full(temp), UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(WindowsTree.Full(temp));
 
         var json = JsonNode.Parse(report.ToJsonText())!.AsObject();
 
@@ -283,7 +283,7 @@ public class WindowsInspectorProfileAndStoreTests
             """);
         Directory.CreateDirectory(Path.Combine(root, "Users", "Administrator"));
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         Assert.Contains(report.Findings, f => f.Code == "stale-profile" && f.Message.Contains("S-1-5-21-1-2-3-1001", StringComparison.Ordinal));
         Assert.DoesNotContain(report.Findings, f => f.Message.Contains("S-1-5-21-1-2-3-500 at", StringComparison.Ordinal));
@@ -299,7 +299,7 @@ public class WindowsInspectorProfileAndStoreTests
         var root = WindowsTree.Full(temp);
         WindowsTree.Copy("regipy-corrupted_system_hive", Path.Combine(root, "Windows", "System32", "config", "SYSTEM"));
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         Assert.Equal("en-US", report.Facts.Identity!.LocaleName);
         Assert.Null(report.Facts.Identity.ComputerName);
@@ -327,7 +327,7 @@ public class WindowsInspectorUnattendFileTests
             </component></settings></unattend>
             """);
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         var first = report.Facts.AnswerFiles[0];
         Assert.Equal("registry UnattendFile", first.Role);
