@@ -30,7 +30,7 @@ build() {
   dotnet publish fuzz/Reseal.Fuzz -c Release -o "${bin}" --nologo -v q >&2
   dotnet tool restore >/dev/null
   # Everything that parses input; the harness itself and SharpFuzz stay uninstrumented (SharpFuzz's own advice).
-  for dll in Reseal.Registry Reseal.Unattend Reseal.Cloud Reseal.Agent Reseal.Windows YamlDotNet; do
+  for dll in Reseal.Registry Reseal.Unattend Reseal.Cloud Reseal.Agent Reseal.Sysprep Reseal.Windows YamlDotNet; do
     dotnet sharpfuzz "${bin}/${dll}.dll" >/dev/null
   done
   touch "${bin}/.instrumented"

@@ -9,12 +9,12 @@ using System.IO.Compression;
 using System.Text;
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.UserData;
-using Reseal.Agent.Seal;
 using Reseal.Cloud;
 using Reseal.Cloud.Keys;
 using Reseal.Cloud.Metadata;
 using Reseal.Cloud.Passwords;
 using Reseal.Registry;
+using Reseal.Sysprep.Panther;
 using Reseal.Unattend.Lint;
 using Reseal.Unattend.Model;
 

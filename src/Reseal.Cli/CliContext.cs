@@ -79,7 +79,7 @@ internal sealed class CliContext
     public Func<Reseal.Windows.Ports.IWindowsMachine, Reseal.Agent.Boot.Host.AgentPaths>? AgentPaths { get; init; }
 
     /// <summary>The time limits of a live seal; null means the defaults.</summary>
-    public Reseal.Agent.Seal.SealRunSettings? SealSettings { get; init; }
+    public Reseal.Sysprep.Seal.SealRunSettings? SealSettings { get; init; }
 
     public bool UseColor { get; }
 

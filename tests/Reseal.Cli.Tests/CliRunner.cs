@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Reseal.Agent.Seal;
+using Reseal.Sysprep.Seal;
 using Reseal.TestSupport;
 using Reseal.Windows.Ports;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using Reseal.Agent.Boot.Host;
-using Reseal.Agent.Seal;
 using Reseal.TestSupport;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 using Reseal.Windows.Service;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Reseal.Agent.Seal;
+using Reseal.Sysprep.Seal;
 using Reseal.TestSupport;
 using Reseal.Unattend.Passwords;
 

@@ -5,7 +5,7 @@ namespace Reseal.SysprepEmulator;
 
 /// <summary>
 /// Writes Panther logs (setupact.log, setuperr.log) in the format Sysprep and Setup use (answerfiles.md §5; read by
-/// src/Reseal.Agent/Seal/PantherLogReader.cs):
+/// src/Reseal.Sysprep/Panther/PantherLogReader.cs):
 /// <c>YYYY-MM-DD HH:MM:SS, &lt;Level&gt; [&lt;msg-id&gt;] &lt;Component&gt; &lt;message&gt;</c> — local time; the level
 /// padded to 11 columns before a message id, to 22 without; the component padded to 6 columns (an empty column before a
 /// bracketed tag such as <c>[Shell Unattend]</c>). Files are UTF-16LE with a byte-order mark and CRLF line ends, and are

@@ -10,6 +10,7 @@ using Reseal.Cloud;
 using Reseal.Cloud.Keys;
 using Reseal.Cloud.Metadata;
 using Reseal.Windows.Events;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Live;
 using Reseal.Windows.Live.Service;
 using Reseal.Windows.Service;
@@ -407,7 +408,7 @@ internal static class AgentRunCommands
 
             if (parse.GetValue(clean))
             {
-                var logs = parse.GetValue(logDir) ?? (OperatingSystem.IsWindows() ? LiveMachine.Create().Files.Expand(Agent.Seal.SealPaths.LogDirectory) : null)
+                var logs = parse.GetValue(logDir) ?? (OperatingSystem.IsWindows() ? LiveMachine.Create().Files.Expand(SealPaths.LogDirectory) : null)
                     ?? throw new UsageException("--clean off Windows needs --log-dir");
                 if (Directory.Exists(logs))
                 {
@@ -430,6 +431,6 @@ internal static class AgentRunCommands
 
     private static string StateDirectory(string? given) =>
         given ?? (OperatingSystem.IsWindows()
-            ? LiveMachine.Create().Files.Expand(Agent.Seal.SealPaths.StateDirectory)
+            ? LiveMachine.Create().Files.Expand(SealPaths.StateDirectory)
             : throw new EnvironmentException(@"the agent's state lives on Windows (%ProgramData%\Reseal\state); off Windows give --state-dir DIR (for a mounted image: DIR/ProgramData/Reseal/state)"));
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Reseal.Agent.Seal;
-using Reseal.Windows.Inspection;
+using Reseal.Sysprep.Inspection;
 
 namespace Reseal.Cli.Commands;
 
@@ -22,7 +21,7 @@ internal static class InspectCommand
         };
         command.SetAction(parse =>
         {
-            var report = WindowsInspector.Inspect(parse.GetValue(root)!, UnattendAnswerFiles.Instance);
+            var report = WindowsInspector.Inspect(parse.GetValue(root)!);
             context.Out.Write(parse.GetValue(format) == OutputFormat.Json ? report.ToJsonText() + Environment.NewLine : report.ToText());
             return report.ExitCode;
         });

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Reseal.Agent.Seal;
+using Reseal.Agent.Boot.Config;
+using Reseal.Sysprep.Seal;
 using Reseal.Unattend.Profiles;
 using Reseal.Windows.Live;
 
@@ -74,6 +75,7 @@ internal static class SealCommand
                 Clean = parse.GetValue(clean),
                 AnswerFileOverride = parse.GetValue(answerFile),
                 Force = parse.GetValue(force),
+                AgentConfigValidator = AgentConfigCheck.Instance,
             };
             var json = parse.GetValue(format) == OutputFormat.Json;
             if (tree is not null)

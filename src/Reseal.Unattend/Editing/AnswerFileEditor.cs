@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
 using Reseal.Unattend.Catalog;
-using Reseal.Unattend.Lint;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Passwords;
 
@@ -154,7 +153,7 @@ public sealed class AnswerFileEditor(SettingCatalog? catalog = null)
         var definition = Definition(group);
         var valueDefinition = definition?.Children.Values.FirstOrDefault(c => c.PasswordSuffix is not null)
             ?? throw new AnswerFileEditException($"{group} is not a password the reference lets Windows read obfuscated");
-        var encoded = UnattendPassword.Encode(password, PasswordClassification.FieldOf(valueDefinition));
+        var encoded = UnattendPassword.Encode(password, AnswerFilePasswords.FieldOf(valueDefinition));
         var first = Set(file, pass, group with { Steps = [.. group.Steps, new PathStep("Value", null, null)] }, encoded, architecture);
         var second = Set(first.File, pass, group with { Steps = [.. group.Steps, new PathStep("PlainText", null, null)] }, "false", architecture);
         return second with { Summary = $"{pass.ToXmlName()}: {group} set (obfuscated, PlainText false)" };

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Reseal.Unattend.Catalog;
 using Reseal.Unattend.Lint;
+using Reseal.Unattend.Passwords;
 
 namespace Reseal.Unattend.Editing;
 
@@ -11,14 +12,14 @@ public static class PasswordTargets
     public static bool IsObfuscatableGroup(SettingDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return PasswordClassification.Classify(definition) == PasswordHolding.Obfuscatable;
+        return AnswerFilePasswords.Holding(definition) == PasswordHolding.Obfuscatable;
     }
 
     /// <summary>A password value: an obfuscatable group's <c>Value</c> or a clear-text-only credential.</summary>
     public static bool IsPassword(SettingDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return definition.PasswordSuffix is not null || PasswordClassification.Classify(definition) == PasswordHolding.ClearTextOnly;
+        return definition.PasswordSuffix is not null || AnswerFilePasswords.Holding(definition) == PasswordHolding.ClearTextOnly;
     }
 }
 

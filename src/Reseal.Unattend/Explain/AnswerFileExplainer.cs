@@ -259,7 +259,7 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
                 var label = definition?.IsListItem == true || element.Attribute(UnattendNames.WcmAction) is not null
                     ? $"{path}[{KeyOf(element, definition)}]"
                     : path;
-                if (definition is not null && Lint.PasswordClassification.Classify(definition) == Lint.PasswordHolding.Obfuscatable)
+                if (definition is not null && AnswerFilePasswords.Holding(definition) == PasswordHolding.Obfuscatable)
                 {
                     items.Add(Setting(label, DescribePassword(element, definition.Children.Values.First(c => c.PasswordSuffix is not null)), null, element));
                     continue;
@@ -272,7 +272,7 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
                 }
 
                 var value = element.Value.Trim();
-                if (definition is not null && Lint.PasswordClassification.Classify(definition) == Lint.PasswordHolding.ClearTextOnly)
+                if (definition is not null && AnswerFilePasswords.Holding(definition) == PasswordHolding.ClearTextOnly)
                 {
                     value = value.Length == 0 ? "(empty)" : "(hidden; stored in CLEAR TEXT in the file: Windows has no obfuscated form for it)";
                 }
@@ -357,7 +357,7 @@ public sealed class AnswerFileExplainer(SettingCatalog? catalog = null)
             return "(hidden; stored in CLEAR TEXT in the file)";
         }
 
-        var decoded = UnattendPassword.Decode(value, Lint.PasswordClassification.FieldOf(valueDefinition));
+        var decoded = UnattendPassword.Decode(value, AnswerFilePasswords.FieldOf(valueDefinition));
         return decoded.Success ? "(hidden; obfuscated, decodes correctly)" : $"(obfuscated but broken: {decoded.Message})";
     }
 }

@@ -498,7 +498,7 @@ public sealed partial class AnswerFileLinter
             }
 
             CheckChildren(element, definition.Children, pass, path);
-            if (PasswordClassification.Classify(definition) == PasswordHolding.Obfuscatable)
+            if (AnswerFilePasswords.Holding(definition) == PasswordHolding.Obfuscatable)
             {
                 CheckPassword(element, definition, path);
             }
@@ -536,7 +536,7 @@ public sealed partial class AnswerFileLinter
                 return;
             }
 
-            if (PasswordClassification.Classify(definition) == PasswordHolding.ClearTextOnly)
+            if (AnswerFilePasswords.Holding(definition) == PasswordHolding.ClearTextOnly)
             {
                 ReportClearText(LintRules.ClearTextCredential, element, path,
                     "Windows reads this password only in clear text (it has no PlainText form)");

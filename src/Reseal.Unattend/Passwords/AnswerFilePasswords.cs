@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Xml.Linq;
+using Reseal.Unattend.Catalog;
 using Reseal.Unattend.Model;
 
 namespace Reseal.Unattend.Passwords;
@@ -30,7 +31,7 @@ public enum PasswordStorage
 /// encoding) or reads it only in clear text.
 /// </summary>
 /// <param name="Component">The component, e.g. <c>Microsoft-Windows-UnattendedJoin</c>; null for an element found by the
-/// name rule only (see <see cref="AnswerFilePasswords.Describe"/>).</param>
+/// name rule only (see <see cref="AnswerFilePasswords.Describe(XElement)"/>).</param>
 /// <param name="Path">The setting's path below the component, e.g. <c>Identification/Credentials/Password</c>.</param>
 /// <param name="ObfuscationSuffix">The suffix of the obfuscated form (the element's own name: <c>AdministratorPassword</c>,
 /// <c>Password</c>, <c>OfflineAdministratorPassword</c>), or null when only clear text is accepted.</param>
@@ -42,6 +43,23 @@ public sealed record PasswordElement(string? Component, string Path, string? Obf
 
     /// <summary>True for a domain's secret (domain join credentials, machine account password, offline join blob).</summary>
     public bool IsDomainSecret => Component == "Microsoft-Windows-UnattendedJoin";
+}
+
+/// <summary>How a catalog setting holds a password (<see cref="AnswerFilePasswords.Holding"/>).</summary>
+internal enum PasswordHolding
+{
+    /// <summary>Not a password.</summary>
+    None,
+
+    /// <summary>A <c>Value</c>/<c>PlainText</c> pair that Windows can read obfuscated (AdministratorPassword, LocalAccount/Password, AutoLogon/Password).</summary>
+    Obfuscatable,
+
+    /// <summary>
+    /// A password Windows reads only in clear text: the setting has no <c>PlainText</c> companion
+    /// (UnattendedJoin <c>Credentials/Password</c> and <c>MachinePassword</c>, the credentials of RunSynchronous,
+    /// driver paths, image sources and Windows Deployment Services).
+    /// </summary>
+    ClearTextOnly,
 }
 
 /// <summary>One secret found in an answer file.</summary>
@@ -68,7 +86,9 @@ public sealed record PasswordSetting(XElement Element, PasswordElement Kind, str
 /// join credentials (UnattendedJoin Identification/Credentials/Password, MachinePassword, Provisioning/AccountData),
 /// RunSynchronous and driver-path credentials. Any other element whose name ends in "Password" counts too (an
 /// unknown component's secret is still a secret). A product key is not a password (a license, not a credential) and
-/// DomainAccounts holds names only; neither is reported.
+/// DomainAccounts holds names only; neither is reported. The same rule classifies the catalog's settings
+/// (<see cref="Describe(SettingDefinition, string?)"/>) for lint, explain and edit, so an element and its setting are
+/// always the same kind of secret.
 /// </summary>
 public static class AnswerFilePasswords
 {
@@ -119,7 +139,50 @@ public static class AnswerFilePasswords
         var component = element.Ancestors().FirstOrDefault(a => a.Name.LocalName == "component");
         var componentName = component?.Attribute("name")?.Value;
         var path = string.Join('/', element.AncestorsAndSelf().TakeWhile(e => e != component).Reverse().Select(e => e.Name.LocalName));
-        if (component is not null)
+        return Describe(component is null ? null : componentName, path, name, element.Elements().Any(e => e.Name.LocalName is "Value" or "PlainText"));
+    }
+
+    /// <summary>
+    /// What secret a catalog setting holds, or null when none: the rule of <see cref="Describe(XElement)"/> applied to the
+    /// setting's path and shape (a group with <c>Value</c>/<c>PlainText</c> children is obfuscatable). Known settings are
+    /// matched when <paramref name="componentName"/> is given; the catalog's settings classify the same without it.
+    /// </summary>
+    public static PasswordElement? Describe(SettingDefinition definition, string? componentName = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var valueShaped = definition.Kind == SettingKind.Group && definition.Children.Keys.Any(k => k is "Value" or "PlainText");
+        return Describe(componentName, definition.Path, definition.Name, valueShaped);
+    }
+
+    /// <summary>
+    /// How a catalog setting holds a password: lint's clear-text rules, explain and edit ask this. It is
+    /// <see cref="Describe(SettingDefinition, string?)"/> without the component, so the known settings it matches are the
+    /// ones named as passwords: the offline domain join blob (<c>Provisioning/AccountData</c>) is a secret to inspect and
+    /// the scrubs, but lint recommends it over a clear-text join password and does not report it as one.
+    /// </summary>
+    internal static PasswordHolding Holding(SettingDefinition definition) => Describe(definition) switch
+    {
+        null => PasswordHolding.None,
+        { CanBeObfuscated: true } => PasswordHolding.Obfuscatable,
+        _ => PasswordHolding.ClearTextOnly,
+    };
+
+    /// <summary>The obfuscation field of a password <c>Value</c> setting.</summary>
+    internal static PasswordField FieldOf(SettingDefinition value) => value.PasswordSuffix switch
+    {
+        "AdministratorPassword" => PasswordField.AdministratorPassword,
+        "OfflineAdministratorPassword" => PasswordField.OfflineAdministratorPassword,
+        _ => PasswordField.Password,
+    };
+
+    private static PasswordElement? Describe(string? componentName, string path, string name, bool valueShaped)
+    {
+        if (name is "Value" or "PlainText")
+        {
+            return null;
+        }
+
+        if (componentName is not null)
         {
             foreach (var known in Known)
             {
@@ -135,8 +198,7 @@ public static class AnswerFilePasswords
             return null;
         }
 
-        var obfuscatable = element.Elements().Any(e => e.Name.LocalName is "Value" or "PlainText");
-        return new PasswordElement(componentName, path, obfuscatable ? name : null, $"a password ({name})");
+        return new PasswordElement(componentName, path, valueShaped ? name : null, $"a password ({name})");
     }
 
     /// <summary>Every secret in an answer file, in document order. Values are classified, never copied out.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using Reseal.Agent.Boot.Host;
-using Reseal.Agent.Seal;
 using Reseal.TestSupport;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Tests.Boot;
@@ -159,16 +159,5 @@ public sealed class SetupHandOverTests : IDisposable
             File.WriteAllText(Path.Combine(Paths.StateDirectory, SetupHandOverMarker.FileName), content);
             Assert.Null(SetupHandOverMarker.Read(Paths.StateDirectory));
         }
-    }
-
-    [Fact]
-    public void WithFirstBootHook_LegacyAgentRunLine_ReplacedWhereItStands()
-    {
-        var legacy = Encoding.ASCII.GetBytes("@echo off\r\n" + SealPaths.LegacyFirstBootHookLine + "\r\nexit /b 0\r\n");
-
-        var after = SealPlanner.WithFirstBootHook(legacy);
-
-        Assert.Equal("@echo off\r\n" + SealPaths.FirstBootHookLine + "\r\nexit /b 0\r\n", Encoding.ASCII.GetString(after.AsSpan()));
-        Assert.Equal(after, SealPlanner.WithFirstBootHook(after.AsSpan()));
     }
 }

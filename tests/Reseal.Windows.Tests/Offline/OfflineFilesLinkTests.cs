@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Reseal.Agent.Seal;
+using Reseal.Sysprep.Inspection;
 using Reseal.TestSupport;
-using Reseal.Windows.Inspection;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
@@ -35,7 +34,7 @@ public class OfflineFilesLinkTests
         var root = WindowsTree.Full(temp);
         Link(new OfflineFiles(root), SetupComplete, secret);
 
-        var report = WindowsInspector.Inspect(root, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(root);
 
         Assert.Null(report.Facts.SetupComplete);
         Assert.DoesNotContain("host-secret-hash", report.ToText(), StringComparison.Ordinal);
@@ -72,7 +71,7 @@ public class OfflineFilesLinkTests
         var e = await ThrowsWithinAsync(() => files.ReadAllBytes(Unattend), TimeSpan.FromSeconds(10));
         Assert.Contains("not a regular file", Assert.IsType<IOException>(e).Message, StringComparison.Ordinal);
 
-        var report = await Task.Run(() => WindowsInspector.Inspect(temp.Path, UnattendAnswerFiles.Instance), TestContext.Current.CancellationToken)
+        var report = await Task.Run(() => WindowsInspector.Inspect(temp.Path), TestContext.Current.CancellationToken)
             .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Contains(report.Findings, f => f.Code == "answer-file-unreadable");
     }

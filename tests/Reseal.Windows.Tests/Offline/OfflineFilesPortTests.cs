@@ -1,6 +1,5 @@
-using Reseal.Agent.Seal;
+using Reseal.Sysprep.Inspection;
 using Reseal.TestSupport;
-using Reseal.Windows.Inspection;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
@@ -73,7 +72,7 @@ public class OfflineFilesPortTests
         machine.Registry.SetValue(RegistryHive.System, @"CurrentControlSet\Control\Terminal Server", "fDenyTSConnections", RegistryData.FromDWord(0));
         machine.Files.WriteText(@"C:\Windows\Panther\unattend.xml", "<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>");
 
-        var report = WindowsInspector.Inspect(machine, UnattendAnswerFiles.Instance);
+        var report = WindowsInspector.Inspect(machine);
 
         Assert.Equal("an in-memory test machine", report.Root);
         Assert.NotEqual(Readiness.Unreadable, report.Readiness);

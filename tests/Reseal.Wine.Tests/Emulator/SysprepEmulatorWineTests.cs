@@ -1,4 +1,4 @@
-using Reseal.Agent.Seal;
+using Reseal.Sysprep.Panther;
 using Reseal.Wine.Tests.Harness;
 
 namespace Reseal.Wine.Tests.Emulator;

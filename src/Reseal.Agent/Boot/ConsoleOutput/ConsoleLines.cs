@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.Runner;
 using Reseal.Cloud.Passwords;
+using Reseal.Windows.Layout;
 
 namespace Reseal.Agent.Boot.ConsoleOutput;
 
@@ -18,10 +18,10 @@ namespace Reseal.Agent.Boot.ConsoleOutput;
 public static class ConsoleLines
 {
     /// <summary>The line end on the console.</summary>
-    public const string LineEnd = "\r\n";
+    public const string LineEnd = FirstBootConsole.LineEnd;
 
     /// <summary>First line after specialize (every agent).</summary>
-    public const string SysprepComplete = "Windows sysprep configuration complete.";
+    public const string SysprepComplete = FirstBootConsole.SysprepComplete;
 
     /// <summary>Before waiting for the metadata service.</summary>
     public const string WaitingForMetadata = "Message: Waiting for meta-data accessibility...";
@@ -45,7 +45,7 @@ public static class ConsoleLines
     public const string SummaryType = "ResealAgentRun";
 
     /// <summary><c>2020/08/13 17:28:02Z: </c> for <paramref name="at"/> (converted to UTC).</summary>
-    public static string Prefix(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy'/'MM'/'dd HH':'mm':'ss'Z: '", CultureInfo.InvariantCulture);
+    public static string Prefix(DateTimeOffset at) => FirstBootConsole.Prefix(at);
 
     /// <summary>One console line: prefix, text, CRLF.</summary>
     public static string Format(DateTimeOffset at, string text)
@@ -62,7 +62,7 @@ public static class ConsoleLines
     }
 
     /// <summary><c>Windows is being configured. SysprepState=IMAGE_STATE_…</c>.</summary>
-    public static string BeingConfigured(string sysprepState) => "Windows is being configured. SysprepState=" + Clean(sysprepState);
+    public static string BeingConfigured(string sysprepState) => FirstBootConsole.BeingConfigured(sysprepState);
 
     /// <summary><c>Launch: Reseal v0.1.0</c> (the agent line, in EC2Launch's <c>Launch: EC2 Launch v2.0.0</c> form).</summary>
     public static string Agent(string version) => "Launch: Reseal v" + Clean(version);
@@ -170,9 +170,5 @@ public static class ConsoleLines
         return value.Any(char.IsControl) ? new string([.. value.Select(c => char.IsControl(c) ? ' ' : c)]) : value;
     }
 
-    private static string Clean(string value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        return value.Any(char.IsControl) ? new string([.. value.Select(c => char.IsControl(c) ? ' ' : c)]).Trim() : value;
-    }
+    private static string Clean(string value) => FirstBootConsole.Clean(value);
 }

@@ -7,11 +7,11 @@ using Reseal.Agent.Boot.Runner;
 using Reseal.Agent.Boot.State;
 using Reseal.Agent.Boot.Tasks;
 using Reseal.Agent.Boot.UserData;
-using Reseal.Agent.Seal;
 using Reseal.Cloud;
 using Reseal.Cloud.Metadata;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Passwords;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Boot.Host;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Reseal.Windows.Layout;
 
 namespace Reseal.Agent.Boot.Host;
 
@@ -23,7 +24,7 @@ public sealed record RunStatusRecord(string? Status, string? StartedAt, IReadOnl
 public static class RunStatusFile
 {
     /// <summary>The status file's name in the state folder.</summary>
-    public const string FileName = "run.json";
+    public const string FileName = AgentStateFiles.RunStatus;
 
     /// <summary>The run lock's name in the state folder.</summary>
     public const string LockFileName = "agent.lock";

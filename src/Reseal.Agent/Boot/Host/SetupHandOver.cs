@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 using Reseal.Windows.Service;
 
@@ -88,7 +89,7 @@ public sealed record SetupProgress(ImageState ImageState, string? ImageStateText
 public sealed record SetupHandOverMarker(DateTimeOffset BootTime, DateTimeOffset WrittenAt, long UptimeMilliseconds, int ProcessId)
 {
     /// <summary>The file's name in the state folder.</summary>
-    public const string FileName = "setup-complete.json";
+    public const string FileName = AgentStateFiles.SetupHandOverMarker;
 
     /// <summary>How far two computations of one boot's start may differ (clock steps, rounding) and still name the same boot.</summary>
     public static readonly TimeSpan SameBootTolerance = TimeSpan.FromMinutes(5);
@@ -272,7 +273,7 @@ public static class SetupHandOver
         var bootTime = time.GetUtcNow() - uptime;
         var notes = new List<string>();
         var markerAtStart = ReadMarkerText(paths);
-        var firstBoot = Exists(machine.Files, Seal.SealPaths.Journal);
+        var firstBoot = Exists(machine.Files, SealPaths.Journal);
         var hookInstalled = HookInstalled(machine.Files);
         var setupBoot = false;
         var announced = false;
@@ -332,13 +333,13 @@ public static class SetupHandOver
         ArgumentNullException.ThrowIfNull(files);
         try
         {
-            if (!files.FileExists(Seal.SealPaths.SetupComplete))
+            if (!files.FileExists(SealPaths.SetupComplete))
             {
                 return false;
             }
 
-            var text = Seal.SealText.DecodeScript(files.ReadAllBytes(Seal.SealPaths.SetupComplete));
-            return text.Split('\n').Any(Seal.SealPlanner.IsFirstBootHook);
+            var text = ScriptText.DecodeScript(files.ReadAllBytes(SealPaths.SetupComplete));
+            return text.Split('\n').Any(SealPaths.IsFirstBootHook);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {

@@ -13,6 +13,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using Reseal.Windows.Layout;
 
 namespace Reseal.Agent.Boot.State;
 
@@ -57,13 +58,13 @@ internal enum SaveStep
 public sealed class AgentStateStore
 {
     /// <summary>The current state file name.</summary>
-    public const string StateFileName = "state.json";
+    public const string StateFileName = AgentStateFiles.State;
 
     /// <summary>The backup of the state before the last save.</summary>
-    public const string PreviousFileName = "previous-state.json";
+    public const string PreviousFileName = AgentStateFiles.PreviousState;
 
     /// <summary>True for the name of a save in progress (or one a crash interrupted) beside state.json.</summary>
-    public static bool IsTemporaryFileName(string fileName) => AtomicFile.IsTempName(fileName, StateFileName);
+    public static bool IsTemporaryFileName(string fileName) => AgentStateFiles.IsTemporaryStateFile(fileName);
 
     /// <summary>State files larger than this (4 MiB) are treated as corrupt.</summary>
     public const int MaxStateBytes = 4 * 1024 * 1024;
