@@ -90,6 +90,9 @@ public sealed record AgentRunOptions
     /// <summary>Receives log lines as they are written.</summary>
     public Action<string>? LogMirror { get; init; }
 
+    /// <summary>The tasks the configuration and user data may name (tests add their own); null: <see cref="TaskRegistry.BuiltIn"/>.</summary>
+    public TaskRegistry? Tasks { get; init; }
+
     /// <summary>The task settings (script folder, time limits); the machine and metadata are filled in by the session.</summary>
     public Func<BootTaskContext, BootTaskContext>? ConfigureTasks { get; init; }
 }
@@ -200,7 +203,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         }
 
         CleanUpAfterSeal(log);
-        var userData = ParseUserData(metadata, log, Line);
+        var userData = ParseUserData(metadata, _options.Tasks, log, Line);
 
         var loaded = store.Load(instanceId);
         foreach (var diagnostic in loaded.Diagnostics)
@@ -329,7 +332,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             return DefaultAgentConfig.Config;
         }
 
-        var read = AgentConfigReader.ReadFile(paths.ConfigFile);
+        var read = AgentConfigReader.ReadFile(paths.ConfigFile, _options.Tasks);
         foreach (var diagnostic in read.Diagnostics)
         {
             log.Warning(diagnostic.ToString());
@@ -495,14 +498,14 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         return null;
     }
 
-    private static UserDataResult? ParseUserData(InstanceMetadata? metadata, AgentLog log, Action<string> line)
+    private static UserDataResult? ParseUserData(InstanceMetadata? metadata, TaskRegistry? tasks, AgentLog log, Action<string> line)
     {
         if (metadata is not { HasUserData: true })
         {
             return null;
         }
 
-        var result = UserDataParser.Parse(metadata.UserData.Span, source: "user data");
+        var result = UserDataParser.Parse(metadata.UserData.Span, source: "user data", tasks: tasks);
         log.Info($"user data: {result.FormatName}, {result.RawBytes.ToString(CultureInfo.InvariantCulture)} bytes, {result.Items.Count.ToString(CultureInfo.InvariantCulture)} item(s)");
         foreach (var diagnostic in result.Diagnostics.Where(d => d.Severity != DiagnosticSeverity.Info))
         {

@@ -44,7 +44,7 @@ internal static partial class Ec2LaunchYamlReader
             return guessed; // the syntax error (or refusal) is reported; the shape says what it was meant to be
         }
 
-        var reader = new TaskEntryReader(context.Diagnostics, origin);
+        var reader = new TaskEntryReader(context.Diagnostics, origin, context.Tasks);
         if (root is not YamlMappingValue top)
         {
             return null;

@@ -1,0 +1,38 @@
+using Reseal.Agent.Boot.Config;
+using Reseal.Agent.Boot.Runner;
+using Reseal.Agent.Boot.UserData;
+
+namespace Reseal.Agent.Boot.Tasks;
+
+/// <summary><c>executeProgram</c> (per input, preReady/postReady/user data): runs programs, one per entry.</summary>
+public sealed class ExecuteProgramTask : BootTask
+{
+    /// <inheritdoc/>
+    public override string Name => "executeProgram";
+
+    /// <inheritdoc/>
+    public override FrequencyRule Frequency => FrequencyRule.PerInput;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<AgentStage> Stages => ExecuteScriptTask.ScriptStages;
+
+    /// <inheritdoc/>
+    public override InputSchema? Inputs { get; } = InputSchema.ListOf(InputSchema.MapOf(
+        new InputField("frequency", ExecuteScriptTask.FrequencyValue),
+        new InputField("path", InputSchema.Text, Required: true),
+        new InputField("arguments", InputSchema.ListOf(InputSchema.Text)),
+        new InputField("runAs", ExecuteScriptTask.RunAsValue)), acceptsSingleItem: true);
+
+    /// <inheritdoc/>
+    public override string Summary => "run a program";
+
+    /// <inheritdoc/>
+    public override Task<TaskExecutionResult> RunAsync(BootTaskRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var inputs = run.Inputs;
+        var program = new ProgramItem(inputs.Text("path") ?? string.Empty, inputs.Texts("arguments"), ExecuteScriptTask.RunAsOf(inputs),
+            run.Unit.Frequency, run.Unit.ToString());
+        return ScriptTasks.RunProgramAsync(program, run.FileName, run.Context, cancellationToken);
+    }
+}
