@@ -38,7 +38,8 @@ public sealed class TaskRegistry
 
     /// <summary>
     /// The built-in tasks: the 15 EC2Launch v2 documents (agents.md §1, from ec2launch-v2-settings.md). A new task is a
-    /// <see cref="BootTask"/> type added to this list, nothing else.
+    /// <see cref="BootTask"/> type added to this list, nothing else. Append, never insert: a task's position (from 1) is
+    /// its number in the agent's Event Log ids (<c>reseal agent service</c>), which must not change between versions.
     /// </summary>
     public static TaskRegistry BuiltIn { get; } = new(
     [
