@@ -5,7 +5,8 @@ namespace Reseal.Agent.Boot.Config;
 
 /// <summary>
 /// Reads and validates a list of task entries (<c>tasks:</c> of a stage in agent-config.yml, or of EC2Launch v2 YAML
-/// user data) against a <see cref="TaskRegistry"/> (the built-in one unless told). Reports every problem; keeps every task that is usable.
+/// user data) against a <see cref="TaskRegistry"/> (the built-in one unless told). Reports every problem; keeps every
+/// task that is usable.
 /// </summary>
 /// <remarks>
 /// A task entry is <c>{task, inputs}</c> as EC2Launch v2 documents it, plus two Reseal keys:

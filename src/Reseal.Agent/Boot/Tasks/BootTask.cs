@@ -1,5 +1,6 @@
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.Runner;
+using Reseal.Agent.Boot.UserData;
 
 namespace Reseal.Agent.Boot.Tasks;
 
@@ -52,6 +53,24 @@ public abstract class BootTask
     /// </summary>
     public virtual void Check(InputMap entry, TaskInputProblems problems)
     {
+    }
+
+    /// <summary>
+    /// What EC2Launch v2 YAML user data naming this task adds to the run (<paramref name="origin"/> names the user data
+    /// for messages): by default the task itself, run as a config task is. Tasks whose entries are scripts, programs or
+    /// files override it to give the items the other user-data formats give, so they are keyed and run alike.
+    /// </summary>
+    public virtual IEnumerable<UserDataItem> UserDataItems(TaskConfig task, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.Entries.Count == 0 ? [] : [new AgentTaskItem(task, UserDataOrigin(task, origin, 0))];
+    }
+
+    /// <summary>Where a user-data entry came from, for messages: <c>user data executeScript[1]</c>.</summary>
+    protected static string UserDataOrigin(TaskConfig task, string origin, int entry)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.Definition.HasInputList ? $"{origin} {task.Name}[{entry}]" : $"{origin} {task.Name}";
     }
 
     /// <summary>

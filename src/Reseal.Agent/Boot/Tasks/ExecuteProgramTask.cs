@@ -35,4 +35,20 @@ public sealed class ExecuteProgramTask : BootTask
             run.Unit.Frequency, run.Unit.ToString());
         return ScriptTasks.RunProgramAsync(program, run.FileName, run.Context, cancellationToken);
     }
+
+    /// <summary>Each entry with a path is a program item, as the other user-data formats give.</summary>
+    public override IEnumerable<UserDataItem> UserDataItems(TaskConfig task, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var entries = task.Entries;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (entry.Text("path") is { } path) // without it the missing input is already reported
+            {
+                yield return new ProgramItem(path, entry.Texts("arguments"), ExecuteScriptTask.RunAsOf(entry), task.FrequencyOf(entry),
+                    UserDataOrigin(task, origin, i));
+            }
+        }
+    }
 }

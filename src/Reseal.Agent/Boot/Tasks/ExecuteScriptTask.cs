@@ -55,6 +55,23 @@ public sealed class ExecuteScriptTask : BootTask
         return ScriptTasks.RunScriptAsync(script, run.FileName, run.Context, cancellationToken);
     }
 
+    /// <summary>Each entry with content is a script item, as the other user-data formats give.</summary>
+    public override IEnumerable<UserDataItem> UserDataItems(TaskConfig task, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var entries = task.Entries;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (entry.Text("content") is { } content) // without it the missing input is already reported
+            {
+                var language = entry.Text("type") == "batch" ? ScriptLanguage.Batch : ScriptLanguage.PowerShell;
+                yield return new ScriptItem(language, content, RunAsOf(entry), task.FrequencyOf(entry), entry.Flag("detach") ?? false,
+                    entry.Texts("arguments"), ExitCodeConvention.Ec2Launch, null, UserDataOrigin(task, origin, i));
+            }
+        }
+    }
+
     /// <summary>The entry's <c>runAs</c> (admin when absent).</summary>
     internal static RunAs RunAsOf(InputMap inputs) => inputs.Text("runAs") == "localSystem" ? RunAs.LocalSystem : RunAs.Admin;
 }

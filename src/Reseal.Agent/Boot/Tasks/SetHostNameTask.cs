@@ -1,5 +1,6 @@
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.Runner;
+using Reseal.Agent.Boot.UserData;
 
 namespace Reseal.Agent.Boot.Tasks;
 
@@ -40,6 +41,15 @@ public sealed class SetHostNameTask : BootTask
     {
         ArgumentNullException.ThrowIfNull(run);
         return Task.FromResult(SystemTasks.SetHostName(run.Inputs.Text("hostName"), run.Inputs.Flag("reboot") ?? false, run.Context));
+    }
+
+    /// <summary>With a <c>hostName</c>, the host-name item cloud-config's <c>set_hostname</c> also gives; else the task itself.</summary>
+    public override IEnumerable<UserDataItem> UserDataItems(TaskConfig task, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.Entries is [var entry] && entry.Text("hostName") is { } hostName
+            ? [new HostNameItem(hostName, entry.Flag("reboot") ?? false, UserDataOrigin(task, origin, 0))]
+            : base.UserDataItems(task, origin);
     }
 
     internal static bool IsNetBiosName(string name) =>

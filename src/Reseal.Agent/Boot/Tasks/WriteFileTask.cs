@@ -34,4 +34,20 @@ public sealed class WriteFileTask : BootTask
             System.Text.Encoding.UTF8.GetBytes(inputs.Text("content") ?? string.Empty), false, null, run.Unit.Frequency, run.Unit.ToString());
         return Task.FromResult(ScriptTasks.WriteFile(file, run.Context));
     }
+
+    /// <summary>Each entry with a destination is a file item, as the other user-data formats give.</summary>
+    public override IEnumerable<UserDataItem> UserDataItems(TaskConfig task, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var entries = task.Entries;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (entry.Text("destination") is { } destination) // without it the missing input is already reported
+            {
+                yield return new WriteFileItem(destination, System.Text.Encoding.UTF8.GetBytes(entry.Text("content") ?? string.Empty), false, null,
+                    task.FrequencyOf(entry), UserDataOrigin(task, origin, i));
+            }
+        }
+    }
 }
