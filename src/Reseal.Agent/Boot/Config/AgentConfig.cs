@@ -1,3 +1,5 @@
+using Reseal.Agent.Boot.Tasks;
+
 namespace Reseal.Agent.Boot.Config;
 
 /// <summary>A validated task input value, with its 1-based position in the file.</summary>
@@ -54,14 +56,14 @@ public sealed record InputMap(IReadOnlyDictionary<string, InputValue> Fields, in
 }
 
 /// <summary>One task entry of a stage (or of YAML user data).</summary>
-/// <param name="Definition">What the task is.</param>
+/// <param name="Definition">The registered task the entry names.</param>
 /// <param name="Frequency">The task-level <c>frequency</c> (Reseal addition), or null for the task's default.</param>
 /// <param name="Independent"><c>independent: true</c> (Reseal addition): the task may run in parallel with the other
 /// independent tasks next to it in its stage; console output stays in file order.</param>
 /// <param name="Inputs">The validated inputs, or null when none were given.</param>
 /// <param name="Line">Where the entry starts.</param>
 /// <param name="Column">Where the entry starts.</param>
-public sealed record TaskConfig(TaskDefinition Definition, TaskFrequency? Frequency, bool Independent, InputValue? Inputs, int Line, int Column)
+public sealed record TaskConfig(BootTask Definition, TaskFrequency? Frequency, bool Independent, InputValue? Inputs, int Line, int Column)
 {
     /// <summary>The task name.</summary>
     public string Name => Definition.Name;

@@ -4,11 +4,11 @@
 //   config:
 //   - stage: boot                  # boot | network | preReady | postReady (case-sensitive)
 //     tasks:
-//     - task: extendRootPartition  # one of TaskCatalog.All, allowed in this stage, once per stage
+//     - task: extendRootPartition  # a registered task (TaskRegistry), allowed in this stage, once per stage
 //   - stage: preReady
 //     tasks:
 //     - task: setAdminAccount
-//       inputs:                    # per-task shape (TaskCatalog)
+//       inputs:                    # per-task shape (the task's Inputs schema and Check)
 //         password:
 //           type: random
 //       frequency: once            # Reseal addition: once | always
@@ -16,6 +16,7 @@
 //
 // Every problem is reported with its line and column; nothing is thrown for bad input.
 using System.Text;
+using Reseal.Agent.Boot.Tasks;
 using Reseal.Agent.Boot.Yaml;
 
 namespace Reseal.Agent.Boot.Config;
@@ -33,8 +34,11 @@ public static class AgentConfigReader
     private static readonly string[] MetadataKeys = ["sources", "endpoints", "waitSeconds"];
     private static readonly string[] StageKeys = ["stage", "tasks"];
 
-    /// <summary>Reads the file at <paramref name="path"/> (size-checked before reading; must be UTF-8).</summary>
-    public static AgentConfigResult ReadFile(string path)
+    /// <summary>
+    /// Reads the file at <paramref name="path"/> (size-checked before reading; must be UTF-8); tasks are checked against
+    /// <paramref name="tasks"/> (the built-in tasks when null).
+    /// </summary>
+    public static AgentConfigResult ReadFile(string path, TaskRegistry? tasks = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var info = new FileInfo(path);
@@ -51,7 +55,7 @@ public static class AgentConfigReader
 
         try
         {
-            return Read(Reseal.IO.RegularFile.ReadAllBytes(path, MaxFileBytes), path);
+            return Read(Reseal.IO.RegularFile.ReadAllBytes(path, MaxFileBytes), path, tasks);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -59,8 +63,8 @@ public static class AgentConfigReader
         }
     }
 
-    /// <summary>Reads UTF-8 bytes (a BOM is allowed).</summary>
-    public static AgentConfigResult Read(ReadOnlySpan<byte> utf8, string? source = null)
+    /// <summary>Reads UTF-8 bytes (a BOM is allowed); tasks are checked against <paramref name="tasks"/> (built-in when null).</summary>
+    public static AgentConfigResult Read(ReadOnlySpan<byte> utf8, string? source = null, TaskRegistry? tasks = null)
     {
         if (utf8.Length > MaxFileBytes)
         {
@@ -72,11 +76,11 @@ public static class AgentConfigReader
             return new(null, [BootDiagnostic.Error(BootCodes.NotText, 0, 0, $"the file is not UTF-8 text (invalid byte at offset {badOffset})", source)]);
         }
 
-        return Read(text, source);
+        return Read(text, source, tasks);
     }
 
-    /// <summary>Reads YAML text.</summary>
-    public static AgentConfigResult Read(string text, string? source = null)
+    /// <summary>Reads YAML text; tasks are checked against <paramref name="registry"/> (the built-in tasks when null).</summary>
+    public static AgentConfigResult Read(string text, string? source = null, TaskRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var diagnostics = new List<BootDiagnostic>();
@@ -91,7 +95,7 @@ public static class AgentConfigReader
             return new(null, diagnostics);
         }
 
-        var tasks = new TaskEntryReader(diagnostics, source);
+        var tasks = new TaskEntryReader(diagnostics, source, registry);
         if (root is not YamlMappingValue top)
         {
             tasks.Error(BootCodes.WrongShape, root, $"the configuration must be a mapping with 'version' and 'config', not {root.KindName}");

@@ -1,10 +1,12 @@
+using Reseal.Agent.Boot.Tasks;
 using Reseal.Agent.Boot.Yaml;
 
 namespace Reseal.Agent.Boot.Config;
 
 /// <summary>
 /// Reads and validates a list of task entries (<c>tasks:</c> of a stage in agent-config.yml, or of EC2Launch v2 YAML
-/// user data) against <see cref="TaskCatalog"/>. Reports every problem; keeps every task that is usable.
+/// user data) against a <see cref="TaskRegistry"/> (the built-in one unless told). Reports every problem; keeps every
+/// task that is usable.
 /// </summary>
 /// <remarks>
 /// A task entry is <c>{task, inputs}</c> as EC2Launch v2 documents it, plus two Reseal keys:
@@ -15,8 +17,10 @@ namespace Reseal.Agent.Boot.Config;
 /// tasks of a stage may run in parallel; their console lines are still printed in file order.</item>
 /// </list>
 /// </remarks>
-internal sealed class TaskEntryReader(List<BootDiagnostic> diagnostics, string? source)
+internal sealed class TaskEntryReader(List<BootDiagnostic> diagnostics, string? source, TaskRegistry? registry = null)
 {
+    private readonly TaskRegistry _registry = registry ?? TaskRegistry.BuiltIn;
+
     private static readonly string[] TaskKeys = ["task", "inputs", "frequency", "independent"];
 
     // Names people try that are not agent-config task names (agents.md §1).
@@ -87,11 +91,11 @@ internal sealed class TaskEntryReader(List<BootDiagnostic> diagnostics, string? 
             return null;
         }
 
-        var definition = TaskCatalog.Find(nameNode.Text);
+        var definition = _registry.Find(nameNode.Text);
         if (definition is null)
         {
             var hint = KnownMistakes.TryGetValue(nameNode.Text, out var mistake) ? $" ({mistake})"
-                : Hint(nameNode.Text, TaskCatalog.All.Select(t => t.Name));
+                : Hint(nameNode.Text, _registry.All.Select(t => t.Name));
             Error(BootCodes.UnknownTask, nameNode, $"unknown task '{nameNode.Text}'{hint}");
             return null;
         }
@@ -146,7 +150,7 @@ internal sealed class TaskEntryReader(List<BootDiagnostic> diagnostics, string? 
         return task;
     }
 
-    private TaskFrequency? ReadFrequency(YamlValue? node, TaskDefinition definition)
+    private TaskFrequency? ReadFrequency(YamlValue? node, BootTask definition)
     {
         if (node is null || node is YamlScalarValue { IsNull: true })
         {
@@ -274,101 +278,13 @@ internal sealed class TaskEntryReader(List<BootDiagnostic> diagnostics, string? 
         return new InputMap(fields, mapping.Line, mapping.Column);
     }
 
-    // Rules that span several inputs of one task.
+    // Rules that span several inputs of one entry: the task's own.
     private void CheckTask(TaskConfig task)
     {
+        var problems = new TaskInputProblems(Error, Warning);
         foreach (var entry in task.Entries)
         {
-            switch (task.Name)
-            {
-                case "setAdminAccount" when entry.Map("password") is { } password:
-                    var type = password.Text("type");
-                    if (type == "static" && password.Text("data") is null)
-                    {
-                        Error(BootCodes.MissingInput, password.Line, password.Column, "'inputs.password' with type static needs 'data'");
-                    }
-                    else if (type == "static")
-                    {
-                        var data = password.Fields["data"];
-                        Warning(BootCodes.ClearTextPassword, data.Line, data.Column,
-                            "a static password is stored in clear text and is the same on every clone; prefer type random");
-                    }
-                    else if (password.Fields.TryGetValue("data", out var ignored))
-                    {
-                        Warning(BootCodes.BadValue, ignored.Line, ignored.Column, $"'data' is ignored with password type {type}");
-                    }
-
-                    break;
-                case "setHostName" when entry.Fields.GetValueOrDefault("hostName") is InputText host:
-                    if (!IsNetBiosName(host.Value))
-                    {
-                        Error(BootCodes.BadValue, host.Line, host.Column,
-                            $"host name '{host.Value}' is not a valid computer name: use 1-15 letters, digits and hyphens, not only digits, not starting with a hyphen");
-                    }
-
-                    break;
-                case "setDnsSuffix" when entry.Fields.GetValueOrDefault("suffixes") is InputList suffixes:
-                    foreach (var suffix in suffixes.Items.OfType<InputText>())
-                    {
-                        foreach (var variable in Variables(suffix.Value).Where(v => v is not "$REGION" and not "$AZ"))
-                        {
-                            Warning(BootCodes.BadValue, suffix.Line, suffix.Column, $"'{variable}' is not replaced; only $REGION and $AZ are");
-                        }
-                    }
-
-                    break;
-                case "initializeVolume":
-                    CheckVolumes(entry);
-                    break;
-                case "activateWindows" when entry.Map("activation") is { } activation:
-                    if (activation.Text("type") == "kms" && activation.Text("server") is null)
-                    {
-                        Error(BootCodes.MissingInput, activation.Line, activation.Column, "'inputs.activation' with type kms needs 'server'");
-                    }
-
-                    break;
-                default:
-                    break;
-            }
-        }
-    }
-
-    private void CheckVolumes(InputMap entry)
-    {
-        var devices = entry.Fields.GetValueOrDefault("devices") as InputList;
-        var initialize = entry.Text("initialize");
-        if (initialize == "devices" && (devices is null || devices.Items.Count == 0))
-        {
-            Error(BootCodes.MissingInput, entry.Line, entry.Column, "'inputs' with initialize: devices needs a 'devices' list");
-        }
-        else if (initialize == "all" && devices is not null)
-        {
-            Warning(BootCodes.BadValue, devices.Line, devices.Column, "'devices' is ignored with initialize: all");
-        }
-
-        foreach (var device in devices?.Items.OfType<InputMap>() ?? [])
-        {
-            if (device.Fields.GetValueOrDefault("letter") is InputText letter && !char.IsAsciiLetter(letter.Value.FirstOrDefault()))
-            {
-                Error(BootCodes.BadValue, letter.Line, letter.Column, $"drive letter '{letter.Value}' must be one letter A-Z");
-            }
-        }
-    }
-
-    internal static bool IsNetBiosName(string name) =>
-        name.Length is >= 1 and <= 15 && name[0] != '-' && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && !name.All(char.IsAsciiDigit);
-
-    private static IEnumerable<string> Variables(string text)
-    {
-        for (var i = text.IndexOf('$', StringComparison.Ordinal); i >= 0; i = text.IndexOf('$', i + 1))
-        {
-            var end = i + 1;
-            while (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] == '_'))
-            {
-                end++;
-            }
-
-            yield return text[i..end];
+            task.Definition.Check(entry, problems);
         }
     }
 

@@ -54,8 +54,6 @@ public sealed record BootStep(AgentStage? Stage, IReadOnlyList<BootWorkUnit> Uni
 /// <param name="UserDataFormatName">For the console line <c>User data format: …</c> (<c>no_user_data</c> when none).</param>
 public sealed record BootPlan(IReadOnlyList<BootStep> Steps, string UserDataFormatName = "no_user_data")
 {
-    private static readonly HashSet<string> MustNotRepeatTasks = new(StringComparer.Ordinal) { "setAdminAccount", "sysprep" };
-
     /// <summary>What <c>reseal agent plan</c> prints: one line per unit, the ready point as its console text.</summary>
     public IReadOnlyList<string> Describe() =>
         [.. Steps.SelectMany(step => step.IsReadyPoint ? [$"-- {ConsoleOutput.ConsoleLines.Ready}"] : step.Units.Select(u => u.ToString()))];
@@ -98,7 +96,7 @@ public sealed record BootPlan(IReadOnlyList<BootStep> Steps, string UserDataForm
             {
                 var content = KeyContent(task, entries[i]);
                 yield return new BootWorkUnit(TaskKey.For(stage, task.Name, i, content), stage, task.Name, i, task.FrequencyOf(entries[i]),
-                    task.Independent, MustNotRepeatTasks.Contains(task.Name), task, entries[i], null);
+                    task.Independent, task.Definition.MustNotRepeat, task, entries[i], null);
             }
         }
     }
@@ -123,7 +121,7 @@ public sealed record BootPlan(IReadOnlyList<BootStep> Steps, string UserDataForm
             };
             var task = (item as AgentTaskItem)?.Task;
             yield return new BootWorkUnit(TaskKey.For(AgentStage.UserData, name, i, content), AgentStage.UserData, name, i, frequency, false,
-                MustNotRepeatTasks.Contains(name), task, null, item);
+                task?.Definition.MustNotRepeat ?? false, task, null, item);
         }
     }
 

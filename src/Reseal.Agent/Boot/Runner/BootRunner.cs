@@ -302,9 +302,10 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
         return reason is null ? null : new TaskOutcome(unit.Stage, unit.TaskName, unit.Entry, kind, TimeSpan.Zero, null, reason);
     }
 
-    // Tasks whose exception messages may carry a secret (a password in an error text).
+    // Tasks whose exception messages may carry a secret (a password in an error text): the registered task says so;
+    // a user-data user (createUser) carries its password too.
     private static bool HandlesSecrets(BootWorkUnit unit) =>
-        unit.TaskName is "setAdminAccount" or "createUser" || unit.Item is UserItem;
+        unit.Task?.Definition.HandlesSecrets == true || unit.Item is UserItem;
 
     // Consecutive independent units form one parallel group; every other unit is a group of its own. A unit that must not
     // repeat (the administrator password) always runs alone: in a group its console lines wait for the units before it,

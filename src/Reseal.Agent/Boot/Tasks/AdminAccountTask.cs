@@ -17,13 +17,72 @@ namespace Reseal.Agent.Boot.Tasks;
 /// <c>Password: &lt;Password&gt;…&lt;/Password&gt;</c> block, and on OpenStack posted back: a password is never published
 /// unless the account has it. Nothing here ever prints or logs the clear text.
 /// </summary>
-public static class AdminAccountTask
+public sealed class AdminAccountTask : BootTask
 {
     /// <summary>The built-in administrator's relative id.</summary>
     public const uint AdministratorRid = WellKnownRids.Administrator;
 
     /// <summary>Characters a Windows user name cannot contain.</summary>
     private const string ForbiddenNameCharacters = "\"/\\[]:;|=,+*?<>@";
+
+    /// <inheritdoc/>
+    public override string Name => "setAdminAccount";
+
+    /// <inheritdoc/>
+    public override FrequencyRule Frequency => FrequencyRule.Once;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PreReady];
+
+    /// <inheritdoc/>
+    public override InputSchema? Inputs { get; } = InputSchema.MapOf(
+        new InputField("name", InputSchema.TextUpTo(20)),
+        new InputField("password", InputSchema.MapOf(
+            new InputField("type", InputSchema.OneOf("static", "random", "doNothing"), Required: true),
+            new InputField("data", InputSchema.Text))));
+
+    /// <inheritdoc/>
+    public override string Summary =>
+        "name the administrator account and set its password (random: encrypted to the launch key, printed on the console)";
+
+    /// <summary>A second run would set and print a second password.</summary>
+    public override bool MustNotRepeat => true;
+
+    /// <summary>Its exceptions may carry the password.</summary>
+    public override bool HandlesSecrets => true;
+
+    /// <inheritdoc/>
+    public override void Check(InputMap entry, TaskInputProblems problems)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(problems);
+        if (entry.Map("password") is not { } password)
+        {
+            return;
+        }
+
+        var type = password.Text("type");
+        if (type == "static" && password.Text("data") is null)
+        {
+            problems.Error(BootCodes.MissingInput, password, "'inputs.password' with type static needs 'data'");
+        }
+        else if (type == "static")
+        {
+            problems.Warning(BootCodes.ClearTextPassword, password.Fields["data"],
+                "a static password is stored in clear text and is the same on every clone; prefer type random");
+        }
+        else if (password.Fields.TryGetValue("data", out var ignored))
+        {
+            problems.Warning(BootCodes.BadValue, ignored, $"'data' is ignored with password type {type}");
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task<TaskExecutionResult> RunAsync(BootTaskRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return RunAsync(run.Inputs, run.Context, run.Console, cancellationToken);
+    }
 
     /// <summary>Runs the task with its config inputs.</summary>
     public static async Task<TaskExecutionResult> RunAsync(InputMap inputs, BootTaskContext context, ITaskConsole console, CancellationToken cancellationToken)

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.Runner;
-using Reseal.Cloud.Metadata;
 using Reseal.Cloud.Passwords;
 using Reseal.Windows.Ports;
 
@@ -15,9 +14,6 @@ public static class SystemTasks
 {
     /// <summary>The DNS search list value in the SYSTEM hive.</summary>
     public const string SearchListName = "SearchList";
-
-    /// <summary>EC2's KMS servers (link-local; answer only inside EC2).</summary>
-    public static IReadOnlyList<string> AmazonKmsServers { get; } = ["169.254.169.250:1688", "169.254.169.251:1688"];
 
     /// <summary>
     /// <c>setHostName</c>: sets the computer name (from <paramref name="wanted"/>, else the name the cloud gave, cut to its
@@ -170,71 +166,6 @@ public static class SystemTasks
         }
 
         return text.Trim().TrimEnd('.');
-    }
-
-    /// <summary>
-    /// <c>activateWindows</c>: points the Software Licensing service at a KMS server and activates (<c>slmgr.vbs /skms</c>,
-    /// <c>/ato</c>). <c>type: amazon</c> uses EC2's KMS servers and is skipped off EC2; <c>type: kms</c> uses
-    /// <c>server</c>. Already activated: nothing to do.
-    /// </summary>
-    public static async Task<TaskExecutionResult> ActivateAsync(InputMap inputs, BootTaskContext context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(context);
-        var activation = inputs.Map("activation");
-        var type = activation?.Text("type") ?? "amazon";
-        IReadOnlyList<string> servers;
-        if (type == "kms")
-        {
-            if (activation?.Text("server") is not { Length: > 0 } server)
-            {
-                return TaskExecutionResult.Failed("activation type kms needs 'server' (host or host:port)");
-            }
-
-            servers = [server.Contains(':', StringComparison.Ordinal) ? server : server + ":1688"];
-        }
-        else if (context.Metadata?.Source != MetadataSource.Ec2)
-        {
-            return TaskExecutionResult.Skip("activation type amazon applies only on EC2 (this instance's metadata is " +
-                (context.Metadata?.Source.ToString() ?? "not available") + ")");
-        }
-        else
-        {
-            servers = AmazonKmsServers;
-        }
-
-        if (context.Machine.System.GetActivation().Activated == true)
-        {
-            return TaskExecutionResult.Done("Windows is already activated");
-        }
-
-        var failures = new List<string>();
-        foreach (var server in servers)
-        {
-            var set = await Slmgr(context, ["/skms", server], cancellationToken).ConfigureAwait(false);
-            if (!set.Succeeded)
-            {
-                failures.Add($"{server}: /skms exit {set.ExitCode}");
-                continue;
-            }
-
-            var activate = await Slmgr(context, ["/ato"], cancellationToken).ConfigureAwait(false);
-            if (activate.Succeeded)
-            {
-                return TaskExecutionResult.Done($"activated against {server}");
-            }
-
-            failures.Add($"{server}: /ato exit {activate.ExitCode}");
-        }
-
-        return TaskExecutionResult.Failed("activation failed: " + string.Join("; ", failures));
-    }
-
-    private static Task<ProcessOutcome> Slmgr(BootTaskContext context, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var files = context.Machine.Files;
-        return context.Machine.Processes.RunAsync(new ProcessRequest(files.Expand(@"%WINDIR%\System32\cscript.exe"),
-            ["//B", "//NoLogo", files.Expand(@"%WINDIR%\System32\slmgr.vbs"), .. arguments], context.CommandTimeout), cancellationToken);
     }
 
     /// <summary>PowerShell that grows the system partition to the end of its disk (nothing when it already fills it).</summary>

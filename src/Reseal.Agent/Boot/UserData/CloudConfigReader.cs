@@ -61,7 +61,7 @@ internal static class CloudConfigReader
                 case "set_hostname":
                     if (Scalar(context, value, origin, "set_hostname") is { } host)
                     {
-                        if (!TaskEntryReader.IsNetBiosName(host.Text))
+                        if (!Tasks.SetHostNameTask.IsNetBiosName(host.Text))
                         {
                             context.Warning(BootCodes.BadValue, host.Line, host.Column, origin,
                                 $"'{host.Text}' is not a valid Windows computer name (1-15 letters, digits, hyphens); it will be shortened or rejected when set");

@@ -11,7 +11,6 @@
 //         New-Item -Path 'C:\PowerShellTest.txt' -ItemType File
 //
 // The tasks are validated exactly as agent-config.yml tasks are (TaskEntryReader), against the UserData stage.
-using System.Text;
 using System.Text.RegularExpressions;
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.Yaml;
@@ -44,7 +43,7 @@ internal static partial class Ec2LaunchYamlReader
             return guessed; // the syntax error (or refusal) is reported; the shape says what it was meant to be
         }
 
-        var reader = new TaskEntryReader(context.Diagnostics, origin);
+        var reader = new TaskEntryReader(context.Diagnostics, origin, context.Tasks);
         if (root is not YamlMappingValue top)
         {
             return null;
@@ -81,37 +80,8 @@ internal static partial class Ec2LaunchYamlReader
         return format;
     }
 
-    private static void AddItems(UserDataContext context, TaskConfig task, string origin)
-    {
-        var entries = task.Entries;
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var entry = entries[i];
-            var where = task.Definition.HasInputList ? $"{origin} {task.Name}[{i}]" : $"{origin} {task.Name}";
-            var runAs = entry.Text("runAs") == "localSystem" ? RunAs.LocalSystem : RunAs.Admin;
-            switch (task.Name)
-            {
-                case "executeScript" when entry.Text("content") is { } content:
-                    var language = entry.Text("type") == "batch" ? ScriptLanguage.Batch : ScriptLanguage.PowerShell;
-                    context.Items.Add(new ScriptItem(language, content, runAs, task.FrequencyOf(entry), entry.Flag("detach") ?? false,
-                        entry.Texts("arguments"), ExitCodeConvention.Ec2Launch, null, where));
-                    break;
-                case "executeProgram" when entry.Text("path") is { } path:
-                    context.Items.Add(new ProgramItem(path, entry.Texts("arguments"), runAs, task.FrequencyOf(entry), where));
-                    break;
-                case "writeFile" when entry.Text("destination") is { } destination:
-                    context.Items.Add(new WriteFileItem(destination, Encoding.UTF8.GetBytes(entry.Text("content") ?? string.Empty), false, null,
-                        task.FrequencyOf(entry), where));
-                    break;
-                case "setHostName" when entry.Text("hostName") is { } hostName:
-                    context.Items.Add(new HostNameItem(hostName, entry.Flag("reboot") ?? false, where));
-                    break;
-                case "executeScript" or "executeProgram" or "writeFile":
-                    break; // the missing required input is already reported
-                default:
-                    context.Items.Add(new AgentTaskItem(task, where));
-                    return;
-            }
-        }
-    }
+    // What each task adds is the task's own business (BootTask.UserDataItems): scripts, programs and files become the
+    // items the other formats give; the other tasks run as config tasks do.
+    private static void AddItems(UserDataContext context, TaskConfig task, string origin) =>
+        context.Items.AddRange(task.Definition.UserDataItems(task, origin));
 }

@@ -48,8 +48,11 @@ public static class UserDataParser
         }
     }
 
-    /// <summary>Parses raw user data (as <see cref="Reseal.Cloud.Metadata.InstanceMetadata.UserData"/> holds it).</summary>
-    public static UserDataResult Parse(ReadOnlySpan<byte> raw, UserDataLimits? limits = null, string? source = null)
+    /// <summary>
+    /// Parses raw user data (as <see cref="Reseal.Cloud.Metadata.InstanceMetadata.UserData"/> holds it); EC2Launch v2 YAML
+    /// tasks are validated against <paramref name="tasks"/> (the built-in tasks when null).
+    /// </summary>
+    public static UserDataResult Parse(ReadOnlySpan<byte> raw, UserDataLimits? limits = null, string? source = null, Tasks.TaskRegistry? tasks = null)
     {
         limits ??= UserDataLimits.Default;
         source ??= "user-data";
@@ -58,7 +61,7 @@ public static class UserDataParser
             return TooLarge(raw.Length, limits, source);
         }
 
-        var context = new UserDataContext(limits, source);
+        var context = new UserDataContext(limits, source, tasks ?? Tasks.TaskRegistry.BuiltIn);
         if (raw.IsEmpty)
         {
             return new(UserDataFormat.None, UserDataPlacement.BeforePostReady, [], [], 0);
@@ -81,7 +84,7 @@ public static class UserDataParser
 }
 
 /// <summary>The state of one parse: items and diagnostics so far, and the decoding budget left.</summary>
-internal sealed class UserDataContext(UserDataLimits limits, string source)
+internal sealed class UserDataContext(UserDataLimits limits, string source, Tasks.TaskRegistry tasks)
 {
     private long _decodedBudget = limits.MaxDecodedBytes;
     private int _mimeParts;
@@ -95,6 +98,9 @@ internal sealed class UserDataContext(UserDataLimits limits, string source)
     public UserDataPlacement Placement { get; set; } = UserDataPlacement.BeforePostReady;
 
     public string Source => source;
+
+    /// <summary>The tasks YAML user data may name.</summary>
+    public Tasks.TaskRegistry Tasks => tasks;
 
     /// <summary>Detects the format of <paramref name="bytes"/> and adds its items. Returns the format found.</summary>
     public UserDataFormat Read(byte[] bytes, string origin, int layers, int mimeDepth)

@@ -241,8 +241,8 @@ public sealed class TaskTests
         _machine.Processes.Handler = r => FakeProcesses.Exit(r.Arguments.Contains("169.254.169.250:1688") ? 1 : 0);
         var inputs = AgentConfigReader.Read("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: activateWindows\n    inputs:\n      activation:\n        type: amazon\n").Config!.TasksOf(AgentStage.PreReady)[0].Entries[0];
 
-        var offEc2 = await SystemTasks.ActivateAsync(inputs, Context(Metadata(MetadataSource.OpenStack)), CancellationToken.None);
-        var onEc2 = await SystemTasks.ActivateAsync(inputs, Context(Metadata()), CancellationToken.None);
+        var offEc2 = await ActivateWindowsTask.ActivateAsync(inputs, Context(Metadata(MetadataSource.OpenStack)), CancellationToken.None);
+        var onEc2 = await ActivateWindowsTask.ActivateAsync(inputs, Context(Metadata()), CancellationToken.None);
 
         Assert.True(offEc2.NotApplicable);
         Assert.Equal(ExitAction.Completed, onEc2.Action);

@@ -1,0 +1,103 @@
+using Reseal.Agent.Boot.Config;
+using Reseal.Agent.Boot.Tasks;
+using Reseal.Cloud.Metadata;
+
+namespace Reseal.Agent.Boot.Host.Phases;
+
+/// <summary>
+/// What a run does with a metadata source beyond reading its metadata: where a random password is posted back, and what
+/// runs once the tasks are over. One registration per source in <see cref="All"/>; the session asks for the one of the
+/// source that answered and never tests provider types itself.
+/// </summary>
+internal abstract class CloudHooks
+{
+    /// <summary>The registered hooks, one per source that has any (the other sources have none).</summary>
+    public static IReadOnlyList<CloudHooks> All { get; } = [new OpenStackHooks(), new ConfigDriveHooks(), new GceHooks()];
+
+    /// <summary>The source these hooks serve.</summary>
+    public abstract MetadataSource Source { get; }
+
+    /// <summary>The hooks of the source that gave <paramref name="acquired"/>, or hooks that do nothing.</summary>
+    public static CloudHooks For(AcquiredMetadata acquired)
+    {
+        ArgumentNullException.ThrowIfNull(acquired);
+        return acquired.Metadata is { } metadata ? All.FirstOrDefault(h => h.Source == metadata.Source) ?? NoHooks.Instance : NoHooks.Instance;
+    }
+
+    /// <summary>Where a random password is posted back (disposable when the hooks created a client for it), or null.</summary>
+    public virtual Task<IPasswordPostBack?> PostBackAsync(AgentRun run, AcquiredMetadata acquired, MetadataSettings? settings, CancellationToken cancellationToken) =>
+        Task.FromResult<IPasswordPostBack?>(null);
+
+    /// <summary>Runs after the stages (and before a seal's follow-up and any reboot).</summary>
+    public virtual Task AfterTasksAsync(AgentRun run, AcquiredMetadata acquired, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private sealed class NoHooks : CloudHooks
+    {
+        public static NoHooks Instance { get; } = new();
+
+        public override MetadataSource Source => (MetadataSource)(-1);
+    }
+}
+
+/// <summary>Hooks that need the provider as the type its source registers.</summary>
+/// <typeparam name="TProvider">The provider type of <see cref="CloudHooks.Source"/>.</typeparam>
+internal abstract class CloudHooks<TProvider> : CloudHooks
+    where TProvider : class, IMetadataProvider
+{
+    /// <summary>
+    /// The provider that answered as <typeparamref name="TProvider"/>; null when a caller injected another implementation
+    /// of the source (then the hooks do nothing, as they did before they were registered).
+    /// </summary>
+    protected static TProvider? ProviderOf(AcquiredMetadata acquired) => acquired.Provider as TProvider;
+}
+
+/// <summary>OpenStack (and Huawei): the password is posted to the metadata service that answered (Nova keeps the first).</summary>
+internal sealed class OpenStackHooks : CloudHooks<OpenStackMetadataProvider>
+{
+    public override MetadataSource Source => MetadataSource.OpenStack;
+
+    public override Task<IPasswordPostBack?> PostBackAsync(AgentRun run, AcquiredMetadata acquired, MetadataSettings? settings, CancellationToken cancellationToken) =>
+        Task.FromResult<IPasswordPostBack?>(ProviderOf(acquired) is { } openStack ? new OpenStackPostBack(openStack, owned: false) : null);
+}
+
+/// <summary>A config drive carries no password endpoint: post to the metadata service when the cloud also runs one.</summary>
+internal sealed class ConfigDriveHooks : CloudHooks
+{
+    public override MetadataSource Source => MetadataSource.ConfigDrive;
+
+    public override async Task<IPasswordPostBack?> PostBackAsync(AgentRun run, AcquiredMetadata acquired, MetadataSettings? settings, CancellationToken cancellationToken)
+    {
+        // The configuration's endpoint was checked to be an absolute http(s) URL when it was read.
+        var endpoint = settings?.Endpoints.GetValueOrDefault("openstack");
+        var service = new OpenStackMetadataProvider(endpoint is null ? null : new Uri(endpoint, UriKind.Absolute));
+        if (await service.IsAvailableAsync(cancellationToken).ConfigureAwait(false))
+        {
+            run.Log.Info($"the password will be posted to {service.Endpoint}");
+            return new OpenStackPostBack(service, owned: true);
+        }
+
+        run.Log.Info($"no OpenStack metadata service at {service.Endpoint}: the password is published on the console only");
+        service.Dispose();
+        return null;
+    }
+}
+
+/// <summary>Posts to an OpenStack metadata service's password endpoint.</summary>
+internal sealed class OpenStackPostBack(OpenStackMetadataProvider provider, bool owned) : IPasswordPostBack, IDisposable
+{
+    public string Endpoint => provider.Endpoint;
+
+    public async Task<bool> HoldsPasswordAsync(CancellationToken cancellationToken) =>
+        !string.IsNullOrWhiteSpace(await provider.GetStoredPasswordAsync(cancellationToken).ConfigureAwait(false));
+
+    public Task<PasswordPostResult> PostAsync(string encryptedPasswordBase64, CancellationToken cancellationToken) =>
+        provider.PostPasswordAsync(encryptedPasswordBase64, cancellationToken);
+
+    public void Dispose()
+    {
+        if (owned)
+        {
+            provider.Dispose();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reseal.Agent.Boot.Config;
+using Reseal.Agent.Boot.Runner;
+
+namespace Reseal.Agent.Boot.Host.Phases;
+
+/// <summary>Writes run.json (what <c>reseal agent status</c> reads): running at the start, how the run ended at the end.</summary>
+internal static class RunStatusWriter
+{
+    /// <summary>Writes the status; a file that cannot be written is a warning in the log, never the end of the run.</summary>
+    public static void Write(AgentPaths paths, AgentLog log, string status, DateTimeOffset started, DateTimeOffset? finished, BootRunResult? result,
+        bool rebootPending = false)
+    {
+        try
+        {
+            var json = new JsonObject
+            {
+                ["status"] = status,
+                ["startedAt"] = started.ToString("O", CultureInfo.InvariantCulture),
+                ["finishedAt"] = finished?.ToString("O", CultureInfo.InvariantCulture),
+                ["processId"] = Environment.ProcessId,
+                ["failed"] = result is null ? null : new JsonArray([.. result.Outcomes.Where(o => o.Outcome == TaskOutcomeKind.Failed)
+                    .Select(o => (JsonNode?)JsonValue.Create($"{o.Stage.ToYamlName()} {o.Task}#{o.Entry.ToString(CultureInfo.InvariantCulture)}: {o.Message}"))]),
+                ["readyAfterMs"] = result?.ReadyAfter is { } ready ? (long)ready.TotalMilliseconds : null,
+                ["rebootPending"] = rebootPending,
+            };
+            AtomicFile.WriteText(paths.RunStatus, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Warning($"{paths.RunStatus} cannot be written ({e.Message}); 'reseal agent status' will not see this run");
+        }
+    }
+}
