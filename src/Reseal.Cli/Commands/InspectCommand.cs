@@ -22,9 +22,10 @@ internal static class InspectCommand
         };
         command.SetAction(parse =>
         {
-            var report = WindowsInspector.Inspect(parse.GetValue(root)!, UnattendAnswerFiles.Instance);
+            var tree = parse.GetValue(root)!;
+            var report = WindowsInspector.Inspect(tree, UnattendAnswerFiles.Instance);
             context.Out.Write(parse.GetValue(format) == OutputFormat.Json ? report.ToJsonText() + Environment.NewLine : report.ToText());
-            return report.ExitCode;
+            return SealCommand.SayWhyBadInput(context, tree, report.ExitCode, report.Summary);
         });
         return command;
     }

@@ -102,7 +102,7 @@ public sealed record AgentRunOptions
 public sealed record AgentEvent(int Level, AgentStage? Stage, string? Task, string Message);
 
 /// <summary>What a run did.</summary>
-/// <param name="ExitCode">0 every task succeeded; 1 a task failed; 3 a reboot was requested and the run continues after it.</param>
+/// <param name="ExitCode">One of <see cref="AgentExitCodes"/>: 0 every task succeeded; 1 a task failed; 1641 a reboot was started and the run continues after it; 3010 a reboot was asked for but not started.</param>
 /// <param name="Run">The runner's result.</param>
 /// <param name="Metadata">The metadata used, or null.</param>
 /// <param name="ConsoleLines">The console lines written.</param>
@@ -238,7 +238,6 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             AfterSeal(seal, store, log);
         }
 
-        var exitCode = result.RebootRequested ? 3 : result.AnyFailed ? 1 : 0;
         var rebooting = false;
         // Never restart while Setup runs (SetupComplete.cmd "must not reboot the system"): whoever started this run, the
         // machine is only restarted once Setup has handed it over.
@@ -261,6 +260,8 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             }
         }
 
+        var exitCode = result.RebootRequested ? (rebooting ? AgentExitCodes.RebootStarted : AgentExitCodes.RebootRequired)
+            : result.AnyFailed ? AgentExitCodes.TaskFailed : AgentExitCodes.Done;
         // "rebooting" only when a reboot is coming (status --block waits on it); otherwise the run is over.
         WriteRunStatus(rebooting ? "rebooting" : result.AnyFailed ? "failed" : "completed", started, time.GetUtcNow(), result, log,
             rebootPending: result.RebootRequested && !rebooting);

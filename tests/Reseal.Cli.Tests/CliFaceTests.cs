@@ -1,0 +1,48 @@
+namespace Reseal.Cli.Tests;
+
+/// <summary>What every command line gets alike: help, usage errors and their exit codes, through the real entry point.</summary>
+public class CliFaceTests
+{
+    [Fact]
+    public void Run_NoArguments_PrintsTopLevelHelpAndExitsZero()
+    {
+        var result = CliRunner.Run([]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Usage:", result.Out, StringComparison.Ordinal);
+        Assert.Contains("unattend", result.Out, StringComparison.Ordinal);
+        Assert.Contains("hive", result.Out, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Error);
+    }
+
+    [Theory]
+    [InlineData("nosuch|--help", "nosuch", "reseal --help")]
+    [InlineData("nosuch|-h", "nosuch", "reseal --help")]
+    [InlineData("unattend|nosuch|--help", "nosuch", "reseal unattend --help")]
+    [InlineData("hive|frob|-h", "frob", "reseal hive --help")]
+    public void Run_UnknownCommandWithHelp_ExitsTwo(string args, string word, string hint)
+    {
+        var result = CliRunner.Run(args.Split('|'));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(string.Empty, result.Out);
+        Assert.Contains($"'{word}'", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"run '{hint}' for usage", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Required command", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--bogus", "reseal")]
+    [InlineData("unattend|--bogus", "reseal unattend")]
+    [InlineData("unattend|lint|--bogus|a.xml", "reseal unattend lint")]
+    [InlineData("hive|get|--bogus|SYSTEM|Select", "reseal hive get")]
+    [InlineData("agent|status|--bogus", "reseal agent status")]
+    public void Run_UnknownOption_ExitsTwoNamingTheCommand(string args, string command)
+    {
+        var result = CliRunner.Run(args.Split('|'));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'--bogus'", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"run '{command} --help' for usage", result.Error, StringComparison.Ordinal);
+    }
+}
