@@ -25,6 +25,7 @@ internal static class CliApp
         ("agent", AgentCommands.Create),
         ("image", ImageCommands.Create),
         ("internal", InternalCommands.Create),
+        ("version", VersionCommand.Create),
     ];
 
     /// <summary>

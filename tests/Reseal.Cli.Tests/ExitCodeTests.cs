@@ -72,7 +72,7 @@ public sealed class ExitCodeTests : IDisposable
     [Fact]
     public void Codes_TheTableInTheDocsMatchesTheConstants()
     {
-        var docs = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "exit-codes.md"));
+        var docs = File.ReadAllText(Path.Combine(PublishedBuild.RepositoryRoot, "docs", "exit-codes.md"));
         foreach (var code in new[] { ExitCodes.Success, ExitCodes.Findings, ExitCodes.Usage, ExitCodes.BadInput, ExitCodes.WrongEnvironment,
                      ExitCodes.InternalError, ExitCodes.Interrupted, ExitCodes.RebootStarted, ExitCodes.RebootRequired })
         {
@@ -82,19 +82,6 @@ public sealed class ExitCodeTests : IDisposable
         // The reboot signals never collide with the table every command shares.
         Assert.DoesNotContain(AgentExitCodes.RebootStarted, new[] { 0, 1, 2, 3, 4, 5, 70, 130, 143 });
         Assert.DoesNotContain(AgentExitCodes.RebootRequired, new[] { 0, 1, 2, 3, 4, 5, 70, 130, 143 });
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Reseal.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Reseal.slnx not found above the test binaries");
     }
 
     /// <summary>A machine whose agent config runs one batch script that exits <paramref name="scriptExit"/>; metadata is off.</summary>
