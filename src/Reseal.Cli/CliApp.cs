@@ -26,6 +26,7 @@ internal static class CliApp
         ("image", ImageCommands.Create),
         ("internal", InternalCommands.Create),
         ("version", VersionCommand.Create),
+        ("completion", Completion.CompletionCommand.Create),
     ];
 
     /// <summary>
