@@ -132,7 +132,7 @@ internal static class CliApp
         var errors = parse.Errors.Where(e => unmatched.Count == 0 || unmatched.Any(t => e.Message.Contains(t, StringComparison.Ordinal))).ToList();
         foreach (var error in errors.Count > 0 ? errors : [.. parse.Errors])
         {
-            context.Message($"error: {error.Message}");
+            context.Message($"error: {Friendly(error.Message)}");
         }
 
         if (errors.Count == 0)
@@ -146,6 +146,24 @@ internal static class CliApp
 
         context.Message($"run '{CommandPath(parse.CommandResult.Command)} --help' for usage");
         return ExitCodes.Usage;
+    }
+
+    /// <summary>
+    /// The parser's messages in the user's terms: System.CommandLine names the .NET type a value failed to convert to
+    /// ("as expected type 'System.Int32'") and lists allowed values on tab-indented lines; say "a whole number" and keep
+    /// one line per error.
+    /// </summary>
+    internal static string Friendly(string message)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(message, @"'System\.(?:Nullable`1\[)?([A-Za-z0-9.]+)\]?'", m => m.Groups[1].Value switch
+        {
+            "Int32" or "Int64" or "Int16" or "UInt32" or "UInt64" or "Byte" => "a whole number",
+            "Double" or "Single" or "Decimal" => "a number",
+            "Boolean" => "true or false",
+            "TimeSpan" => "a duration",
+            _ => "a valid value",
+        }, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s*[\r\n]+\s*", " ", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The words that name <paramref name="command"/>, from <c>reseal</c> down (Parents holds only the direct parent).</summary>

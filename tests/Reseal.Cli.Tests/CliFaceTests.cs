@@ -45,4 +45,20 @@ public class CliFaceTests
         Assert.Contains("'--bogus'", result.Error, StringComparison.Ordinal);
         Assert.Contains($"run '{command} --help' for usage", result.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("agent|status|--timeout|abc", "--timeout", "a whole number")]
+    [InlineData("password|generate|--length|x", "--length", "a whole number")]
+    [InlineData("metadata|show|--timeout|1h", "--timeout", "a number")]
+    [InlineData("seal|--agent|nope|--dry-run", "'nope'", "'ec2launch-v2'")]
+    public void Run_BadOptionValue_ExitsTwoInTheUsersTermsOnOneLine(string args, string names, string expected)
+    {
+        var result = CliRunner.Run(args.Split('|'));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.DoesNotContain("System.", result.Error, StringComparison.Ordinal);
+        var line = Assert.Single(result.Error.Split('\n'), l => l.StartsWith("reseal: error:", StringComparison.Ordinal) && l.Contains(names, StringComparison.Ordinal));
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("\t", result.Error, StringComparison.Ordinal);
+    }
 }
