@@ -178,7 +178,7 @@ internal static class CliApp
         return string.Join(' ', words);
     }
 
-    /// <summary>The documented exit code for an expected failure; null for a bug, which is left to crash loudly.</summary>
+    /// <summary>The documented exit code for an expected failure; null for a bug (reported by <see cref="Bug"/>, exit 70).</summary>
     private static int? ExitCodeFor(Exception e) => e switch
     {
         UsageException => ExitCodes.Usage,
