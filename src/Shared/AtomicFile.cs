@@ -56,6 +56,9 @@ internal static class AtomicFile
     [ThreadStatic]
     private static Action<string>? t_beforeRename;
 
+    [ThreadStatic]
+    private static Action<string, string, string>? t_replace;
+
     internal static Func<string>? RandomPartForTests
     {
         get => t_randomPart;
@@ -66,6 +69,13 @@ internal static class AtomicFile
     {
         get => t_beforeRename;
         set => t_beforeRename = value;
+    }
+
+    /// <summary>Stands in for <see cref="File.Replace(string, string, string?, bool)"/> (replacement, target, backup), so a test can play ReplaceFile's partial failures.</summary>
+    internal static Action<string, string, string>? ReplaceForTests
+    {
+        get => t_replace;
+        set => t_replace = value;
     }
 
     /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/>.</summary>
@@ -265,12 +275,59 @@ internal static class AtomicFile
         if (options?.BackupPath is { } backup && File.Exists(full))
         {
             // On Unix the old file becomes the backup by a hard link, then the rename; on Windows ReplaceFile renames
-            // it. Neither copies the file, and the target is never missing in between.
-            File.Replace(temp, full, Path.GetFullPath(backup), ignoreMetadataErrors: true);
+            // it. Neither copies the file, and the target is never missing in between, unless ReplaceFile fails half
+            // way, which it documents: see FinishPartialReplace.
+            var backupFull = Path.GetFullPath(backup);
+            try
+            {
+                if (ReplaceForTests is { } replace)
+                {
+                    replace(temp, full, backupFull);
+                }
+                else
+                {
+                    File.Replace(temp, full, backupFull, ignoreMetadataErrors: true);
+                }
+            }
+            catch (IOException) when (FinishPartialReplace(temp, full, backupFull))
+            {
+                // The old file is the backup and the new one is in place: the write is done.
+            }
         }
         else
         {
             File.Move(temp, full, overwrite: true);
+        }
+    }
+
+    /// <summary>
+    /// After ReplaceFile failed with ERROR_UNABLE_TO_MOVE_REPLACEMENT_2 the replaced file has already been renamed to
+    /// the backup name and the replacement still has its temporary name, so the target's name is empty
+    /// (https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-replacefilew). Deleting the temporary file
+    /// then, as the failure path does, would lose the new content and leave nothing at the target. Finish the job
+    /// with a plain rename instead (true: the write is complete); when that fails too, put the old file back under the
+    /// target's name and let the original error through (false). Any other failure leaves both files where they were.
+    /// </summary>
+    private static bool FinishPartialReplace(string temp, string full, string backup)
+    {
+        if (EntryExists(full) || !File.Exists(temp))
+        {
+            return false;
+        }
+
+        try
+        {
+            File.Move(temp, full, overwrite: false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (File.Exists(backup) && !EntryExists(full))
+            {
+                File.Move(backup, full, overwrite: false);
+            }
+
+            return false;
         }
     }
 

@@ -9,6 +9,7 @@ public sealed class AtomicFileTests : IDisposable
     {
         AtomicFile.RandomPartForTests = null;
         AtomicFile.BeforeRenameForTests = null;
+        AtomicFile.ReplaceForTests = null;
     }
 
     private sealed class SimulatedCrashException : Exception;
@@ -211,5 +212,39 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Equal("old\n", File.ReadAllText(target));
         Assert.Single(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void Write_BackupAndReplaceFailsAfterMovingTheTargetAway_NewContentInPlaceOldKeptAsBackup()
+    {
+        // ReplaceFile's ERROR_UNABLE_TO_MOVE_REPLACEMENT_2: the target has become the backup, the replacement was not moved.
+        using var dir = new TempDirectory();
+        var target = dir.Write("HIVE", "old");
+        AtomicFile.ReplaceForTests = (_, replaced, backup) =>
+        {
+            File.Move(replaced, backup, overwrite: true);
+            throw new IOException("Unable to move the replacement file to the file to be replaced.");
+        };
+
+        AtomicFile.Write(target, "new"u8, new AtomicWriteOptions { BackupPath = target + ".bak" });
+
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.Equal("old", File.ReadAllText(target + ".bak"));
+        Assert.Empty(AtomicFile.FindStaleTemps(target));
+    }
+
+    [Fact]
+    public void Write_BackupAndReplaceFailsBeforeMovingAnything_ErrorThroughAndTargetUnchanged()
+    {
+        // ERROR_UNABLE_TO_MOVE_REPLACEMENT with a backup name: both files keep their names.
+        using var dir = new TempDirectory();
+        var target = dir.Write("HIVE", "old");
+        AtomicFile.ReplaceForTests = (_, _, _) => throw new IOException("Unable to move the replacement file.");
+
+        Assert.Throws<IOException>(() => AtomicFile.Write(target, "new"u8, new AtomicWriteOptions { BackupPath = target + ".bak" }));
+
+        Assert.Equal("old", File.ReadAllText(target));
+        Assert.False(File.Exists(target + ".bak"));
+        Assert.Empty(AtomicFile.FindStaleTemps(target));
     }
 }

@@ -1,57 +1,28 @@
-using System.Text;
-
 namespace Reseal.Cloud.Metadata;
 
 /// <summary>
 /// An OpenStack config drive (label <c>config-2</c>, ISO 9660 or vfat; protocols.md §3.2) mounted at a folder or drive
 /// root: <c>openstack/latest/meta_data.json</c> (required), <c>user_data</c> and <c>network_data.json</c> (optional).
 /// </summary>
-public sealed class ConfigDriveProvider : IMetadataProvider
+public sealed class ConfigDriveProvider(string root, MetadataHttpOptions? options = null) : MountedSeedProvider(root, options)
 {
     /// <summary>The volume label Nova gives the drive.</summary>
     public const string VolumeLabel = "config-2";
 
-    private readonly string _root;
-    private readonly MetadataHttpOptions _options;
+    public override MetadataSource Source => MetadataSource.ConfigDrive;
 
-    /// <param name="root">The mounted drive or folder (for example <c>D:\</c> or <c>/mnt/config</c>).</param>
-    /// <param name="options">Only the size limits are used.</param>
-    public ConfigDriveProvider(string root, MetadataHttpOptions? options = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(root);
-        _root = Path.GetFullPath(root);
-        _options = options ?? MetadataHttpOptions.Default;
-        _options.Validate();
-    }
+    protected override string Name => "config drive";
 
-    /// <summary>Nothing to release; a folder holds no connections.</summary>
-    public void Dispose()
-    {
-    }
+    protected override string Expected => "a config-2 drive";
 
-    public MetadataSource Source => MetadataSource.ConfigDrive;
+    protected override string MetaDataFile => Path.Combine("openstack", "latest", "meta_data.json");
 
-    public string Endpoint => _root;
+    protected override string UserDataFile => Path.Combine("openstack", "latest", "user_data");
 
-    public Task<bool> IsAvailableAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(File.Exists(MetaDataPath));
-    }
+    protected override string NetworkFile => Path.Combine("openstack", "latest", "network_data.json");
 
-    public async Task<InstanceMetadata> GetMetadataAsync(CancellationToken cancellationToken)
-    {
-        var meta = await LocalFiles.ReadOptionalAsync("config drive", MetaDataPath, _options.MaxResponseBytes, cancellationToken)
-            .ConfigureAwait(false) ?? throw new CloudException($"config drive: {MetaDataPath} does not exist; is {_root} a config-2 drive?");
-        var (id, host, zone, keys) = OpenStackMetadataDocument.Parse(meta, $"config drive {MetaDataPath}");
-        var latest = Path.Combine(_root, "openstack", "latest");
-        var userData = await LocalFiles.ReadOptionalAsync("config drive", Path.Combine(latest, "user_data"), _options.MaxUserDataBytes,
-            cancellationToken).ConfigureAwait(false);
-        var network = await LocalFiles.ReadOptionalAsync("config drive", Path.Combine(latest, "network_data.json"),
-            _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
-        return new InstanceMetadata(MetadataSource.ConfigDrive, _root, id, host, keys, userData ?? ReadOnlyMemory<byte>.Empty,
-            null, zone, null, network is null ? null : Encoding.UTF8.GetString(network), "config drive");
-    }
+    protected override (string InstanceId, string? HostName, string? Zone, IReadOnlyList<string> Keys) ParseMetaData(byte[] meta, string where) =>
+        OpenStackMetadataDocument.Parse(meta, $"config drive {where}");
 
     /// <summary>
     /// Mounted drives labelled <c>config-2</c> or <c>cidata</c> (case-insensitive) that hold the expected files. On
@@ -90,6 +61,4 @@ public sealed class ConfigDriveProvider : IMetadataProvider
 
         return found;
     }
-
-    private string MetaDataPath => Path.Combine(_root, "openstack", "latest", "meta_data.json");
 }

@@ -8,51 +8,27 @@ namespace Reseal.Cloud.Metadata;
 /// subset cloudbase-init uses: top-level <c>instance-id</c>, <c>local-hostname</c>, and <c>public-keys</c> as a string, a
 /// list of strings, or a map of entries with <c>openssh-key</c>. A JSON <c>meta-data</c> (valid YAML) is read too.
 /// </summary>
-public sealed class NoCloudProvider : IMetadataProvider
+public sealed class NoCloudProvider(string root, MetadataHttpOptions? options = null) : MountedSeedProvider(root, options)
 {
     /// <summary>The volume label of a NoCloud seed.</summary>
     public const string VolumeLabel = "cidata";
 
-    private readonly string _root;
-    private readonly MetadataHttpOptions _options;
+    public override MetadataSource Source => MetadataSource.NoCloud;
 
-    /// <param name="root">The mounted seed (for example <c>E:\</c> or <c>/mnt/cidata</c>).</param>
-    /// <param name="options">Only the size limits are used.</param>
-    public NoCloudProvider(string root, MetadataHttpOptions? options = null)
+    protected override string Name => "NoCloud";
+
+    protected override string Expected => "a cidata seed";
+
+    protected override string MetaDataFile => "meta-data";
+
+    protected override string UserDataFile => "user-data";
+
+    protected override string NetworkFile => "network-config";
+
+    protected override (string InstanceId, string? HostName, string? Zone, IReadOnlyList<string> Keys) ParseMetaData(byte[] meta, string where)
     {
-        ArgumentException.ThrowIfNullOrEmpty(root);
-        _root = Path.GetFullPath(root);
-        _options = options ?? MetadataHttpOptions.Default;
-        _options.Validate();
-    }
-
-    /// <summary>Nothing to release; a folder holds no connections.</summary>
-    public void Dispose()
-    {
-    }
-
-    public MetadataSource Source => MetadataSource.NoCloud;
-
-    public string Endpoint => _root;
-
-    public Task<bool> IsAvailableAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(File.Exists(Path.Combine(_root, "meta-data")));
-    }
-
-    public async Task<InstanceMetadata> GetMetadataAsync(CancellationToken cancellationToken)
-    {
-        var metaPath = Path.Combine(_root, "meta-data");
-        var meta = await LocalFiles.ReadOptionalAsync("NoCloud", metaPath, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false)
-            ?? throw new CloudException($"NoCloud: {metaPath} does not exist; is {_root} a cidata seed?");
-        var (id, host, keys) = ParseMetaData(Encoding.UTF8.GetString(meta), metaPath);
-        var userData = await LocalFiles.ReadOptionalAsync("NoCloud", Path.Combine(_root, "user-data"), _options.MaxUserDataBytes,
-            cancellationToken).ConfigureAwait(false);
-        var network = await LocalFiles.ReadOptionalAsync("NoCloud", Path.Combine(_root, "network-config"), _options.MaxResponseBytes,
-            cancellationToken).ConfigureAwait(false);
-        return new InstanceMetadata(MetadataSource.NoCloud, _root, id, host, keys, userData ?? ReadOnlyMemory<byte>.Empty,
-            null, null, null, network is null ? null : Encoding.UTF8.GetString(network), "NoCloud");
+        var (id, host, keys) = ParseMetaData(Encoding.UTF8.GetString(meta), where);
+        return (id, host, null, keys);
     }
 
     internal static (string InstanceId, string? HostName, IReadOnlyList<string> Keys) ParseMetaData(string text, string where)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
 using Reseal.Images.Http;
 using Reseal.Images.OpenStack;
@@ -20,6 +19,7 @@ public sealed class HuaweiImageCloud : IImageCloud
 {
     private readonly ApiClient _api;
     private readonly KeystoneSession _iam;
+    private readonly NovaCalls _nova;
     private readonly HuaweiConfig _config;
 
     public HuaweiImageCloud(HuaweiConfig config, ImageSettings? settings = null)
@@ -29,6 +29,7 @@ public sealed class HuaweiImageCloud : IImageCloud
         _config = config;
         _api = new ApiClient(settings);
         _iam = new KeystoneSession(config.Identity, _api, settings);
+        _nova = new NovaCalls(_iam);
     }
 
     /// <inheritdoc />
@@ -40,18 +41,9 @@ public sealed class HuaweiImageCloud : IImageCloud
     /// <inheritdoc />
     public async Task<MachineStatus> GetMachineAsync(string machineId, CancellationToken cancellationToken)
     {
-        var what = $"ECS {machineId}";
-        var response = await SendAsync(HttpMethod.Get, await EcsAsync($"v1/{{project}}/cloudservers/{Escape(machineId)}", cancellationToken).ConfigureAwait(false),
-            null, what, true, cancellationToken).ConfigureAwait(false);
-        if (response.Status == HttpStatusCode.NotFound)
-        {
-            throw ApiErrors.From(response, what, "wrong id, or another project or region?");
-        }
-
-        Ensure(response, what);
-        using var json = response.Json(what);
         // ECS answers with Nova's server object (status, OS-EXT-STS:task_state, fault).
-        return NovaServerStatus.From(json.RootElement, machineId);
+        return await _nova.ServerAsync(await EcsAsync($"v1/{{project}}/cloudservers/{Escape(machineId)}", cancellationToken).ConfigureAwait(false),
+            machineId, $"ECS {machineId}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -188,31 +180,15 @@ public sealed class HuaweiImageCloud : IImageCloud
     /// <inheritdoc />
     public async Task<string?> GetConsoleOutputAsync(string machineId, CancellationToken cancellationToken)
     {
-        var what = $"ECS {machineId}: os-getConsoleOutput";
-        var response = await SendAsync(HttpMethod.Post,
-            await EcsAsync($"v2.1/{{project}}/servers/{Escape(machineId)}/action", cancellationToken).ConfigureAwait(false),
-            new JsonObject { ["os-getConsoleOutput"] = new JsonObject { ["length"] = OpenStackImageCloud.ConsoleLines } }, what, true,
-            cancellationToken).ConfigureAwait(false);
-        if (response.Status == HttpStatusCode.Conflict)
-        {
-            return null;
-        }
-
-        Ensure(response, what);
-        using var json = response.Json(what);
-        return Json.String(json.RootElement, "output") is { Length: > 0 } output ? output : null;
+        return await _nova.ConsoleOutputAsync(await EcsAsync($"v2.1/{{project}}/servers/{Escape(machineId)}/action", cancellationToken).ConfigureAwait(false),
+            $"ECS {machineId}: os-getConsoleOutput", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<string?> GetPasswordDataAsync(string machineId, CancellationToken cancellationToken)
     {
-        var what = $"ECS {machineId}: os-server-password";
-        var response = await SendAsync(HttpMethod.Get,
-            await EcsAsync($"v1/{{project}}/cloudservers/{Escape(machineId)}/os-server-password", cancellationToken).ConfigureAwait(false),
-            null, what, true, cancellationToken).ConfigureAwait(false);
-        Ensure(response, what);
-        using var json = response.Json(what);
-        return Json.String(json.RootElement, "password") is { } password && !string.IsNullOrWhiteSpace(password) ? password.Trim() : null;
+        return await _nova.PasswordAsync(await EcsAsync($"v1/{{project}}/cloudservers/{Escape(machineId)}/os-server-password", cancellationToken).ConfigureAwait(false),
+            $"ECS {machineId}: os-server-password", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -225,12 +201,8 @@ public sealed class HuaweiImageCloud : IImageCloud
             ["delete_publicip"] = true,
             ["delete_volume"] = true,
         };
-        var response = await SendAsync(HttpMethod.Post, await EcsAsync("v1/{project}/cloudservers/delete", cancellationToken).ConfigureAwait(false),
-            body, what, true, cancellationToken).ConfigureAwait(false);
-        if (response.Status != HttpStatusCode.NotFound)
-        {
-            Ensure(response, what);
-        }
+        await _nova.DeleteAsync(HttpMethod.Post, await EcsAsync("v1/{project}/cloudservers/delete", cancellationToken).ConfigureAwait(false),
+            body, what, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -249,17 +221,11 @@ public sealed class HuaweiImageCloud : IImageCloud
     }
 
     private Task<ApiResponse> SendAsync(HttpMethod method, Uri url, JsonNode? body, string what, bool idempotent, CancellationToken cancellationToken) =>
-        _iam.SendAsync(method, url, body, what, idempotent, cancellationToken);
+        _nova.SendAsync(method, url, body, what, idempotent, cancellationToken);
 
-    private static void Ensure(ApiResponse response, string what)
-    {
-        if (!response.IsSuccess)
-        {
-            throw ApiErrors.From(response, what);
-        }
-    }
+    private static void Ensure(ApiResponse response, string what) => NovaCalls.Ensure(response, what);
 
-    private static string Escape(string segment) => Uri.EscapeDataString(segment);
+    private static string Escape(string segment) => NovaCalls.Escape(segment);
 
     /// <summary>For messages: a percentage with no decimals.</summary>
     internal static string Percent(double value) => value.ToString("0", CultureInfo.InvariantCulture);

@@ -17,6 +17,7 @@ public sealed class OpenStackImageCloud : IImageCloud
 
     private readonly ApiClient _api;
     private readonly KeystoneSession _keystone;
+    private readonly NovaCalls _nova;
     private readonly OpenStackConfig _config;
 
     public OpenStackImageCloud(OpenStackConfig config, ImageSettings? settings = null)
@@ -26,6 +27,7 @@ public sealed class OpenStackImageCloud : IImageCloud
         _config = config;
         _api = new ApiClient(settings);
         _keystone = new KeystoneSession(config, _api, settings);
+        _nova = new NovaCalls(_keystone);
     }
 
     /// <inheritdoc />
@@ -37,17 +39,8 @@ public sealed class OpenStackImageCloud : IImageCloud
     /// <inheritdoc />
     public async Task<MachineStatus> GetMachineAsync(string machineId, CancellationToken cancellationToken)
     {
-        var what = $"server {machineId}";
-        var response = await SendAsync(HttpMethod.Get, await ComputeAsync($"servers/{Escape(machineId)}", cancellationToken).ConfigureAwait(false),
-            null, what, true, cancellationToken).ConfigureAwait(false);
-        if (response.Status == HttpStatusCode.NotFound)
-        {
-            throw ApiErrors.From(response, what, "wrong id, or another project or region?");
-        }
-
-        Ensure(response, what);
-        using var json = response.Json(what);
-        return NovaServerStatus.From(json.RootElement, machineId);
+        return await _nova.ServerAsync(await ComputeAsync($"servers/{Escape(machineId)}", cancellationToken).ConfigureAwait(false),
+            machineId, $"server {machineId}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -167,43 +160,22 @@ public sealed class OpenStackImageCloud : IImageCloud
     /// <inheritdoc />
     public async Task<string?> GetConsoleOutputAsync(string machineId, CancellationToken cancellationToken)
     {
-        var what = $"server {machineId}: os-getConsoleOutput";
-        var response = await SendAsync(HttpMethod.Post,
-            await ComputeAsync($"servers/{Escape(machineId)}/action", cancellationToken).ConfigureAwait(false),
-            new JsonObject { ["os-getConsoleOutput"] = new JsonObject { ["length"] = ConsoleLines } }, what, true, cancellationToken).ConfigureAwait(false);
-        if (response.Status == HttpStatusCode.Conflict)
-        {
-            // Nova has no console yet while the server builds.
-            return null;
-        }
-
-        Ensure(response, what);
-        using var json = response.Json(what);
-        return Json.String(json.RootElement, "output") is { Length: > 0 } output ? output : null;
+        return await _nova.ConsoleOutputAsync(await ComputeAsync($"servers/{Escape(machineId)}/action", cancellationToken).ConfigureAwait(false),
+            $"server {machineId}: os-getConsoleOutput", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<string?> GetPasswordDataAsync(string machineId, CancellationToken cancellationToken)
     {
-        var what = $"server {machineId}: os-server-password";
-        var response = await SendAsync(HttpMethod.Get,
-            await ComputeAsync($"servers/{Escape(machineId)}/os-server-password", cancellationToken).ConfigureAwait(false),
-            null, what, true, cancellationToken).ConfigureAwait(false);
-        Ensure(response, what);
-        using var json = response.Json(what);
-        return Json.String(json.RootElement, "password") is { } password && !string.IsNullOrWhiteSpace(password) ? password.Trim() : null;
+        return await _nova.PasswordAsync(await ComputeAsync($"servers/{Escape(machineId)}/os-server-password", cancellationToken).ConfigureAwait(false),
+            $"server {machineId}: os-server-password", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task TerminateAsync(string machineId, CancellationToken cancellationToken)
     {
-        var what = $"server {machineId}: delete";
-        var response = await SendAsync(HttpMethod.Delete, await ComputeAsync($"servers/{Escape(machineId)}", cancellationToken).ConfigureAwait(false),
-            null, what, true, cancellationToken).ConfigureAwait(false);
-        if (response.Status != HttpStatusCode.NotFound)
-        {
-            Ensure(response, what);
-        }
+        await _nova.DeleteAsync(HttpMethod.Delete, await ComputeAsync($"servers/{Escape(machineId)}", cancellationToken).ConfigureAwait(false),
+            null, $"server {machineId}: delete", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -244,15 +216,9 @@ public sealed class OpenStackImageCloud : IImageCloud
         "; check region_name and interface");
 
     private Task<ApiResponse> SendAsync(HttpMethod method, Uri url, JsonNode? body, string what, bool idempotent, CancellationToken cancellationToken) =>
-        _keystone.SendAsync(method, url, body, what, idempotent, cancellationToken);
+        _nova.SendAsync(method, url, body, what, idempotent, cancellationToken);
 
-    private static void Ensure(ApiResponse response, string what)
-    {
-        if (!response.IsSuccess)
-        {
-            throw ApiErrors.From(response, what);
-        }
-    }
+    private static void Ensure(ApiResponse response, string what) => NovaCalls.Ensure(response, what);
 
-    private static string Escape(string segment) => Uri.EscapeDataString(segment);
+    private static string Escape(string segment) => NovaCalls.Escape(segment);
 }

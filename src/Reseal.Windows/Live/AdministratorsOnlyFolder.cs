@@ -49,8 +49,13 @@ internal static class AdministratorsOnlyFolder
         if (!Directory.Exists(path))
         {
             _ = Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // Returns the existing folder when one appeared since the check (a user may create it in between), so the
+            // owner, the access list and what is inside are set below in every case, never assumed from this call.
             _ = FolderSecurity().CreateDirectory(path);
-            return (0, links);
+            if (new DirectoryInfo(path).Attributes.HasFlag(FileAttributes.ReparsePoint))
+            {
+                throw new IOException($"{path} became a link while it was being created; nothing in it was trusted (run again)");
+            }
         }
 
         SetOwner(new DirectoryInfo(path));

@@ -253,28 +253,43 @@ public sealed class LiveAccounts : ILocalAccounts
         }
     }
 
-    /// <summary>The account name LookupAccountSid gives a SID (without its domain), or null when none is mapped (ERROR_NONE_MAPPED).</summary>
+    /// <summary>
+    /// The account name LookupAccountSid gives a SID (without its domain), or null when none is mapped (ERROR_NONE_MAPPED).
+    /// Names fit the first buffers in practice; when they do not, the call fails with ERROR_INSUFFICIENT_BUFFER and sets
+    /// both lengths to what it needs (https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-lookupaccountsidw),
+    /// so it is asked once more with buffers of that size.
+    /// </summary>
     private static unsafe string? LookupName(WindowsSid sid)
     {
         var bytes = sid.ToBytes();
-        var name = new char[256];
-        var domain = new char[256];
-        uint nameLength = (uint)name.Length, domainLength = (uint)domain.Length;
-        bool found;
-        fixed (byte* sidBytes = bytes)
-        fixed (char* namePointer = name)
-        fixed (char* domainPointer = domain)
+        uint nameLength = 256, domainLength = 256;
+        for (var attempt = 1; ; attempt++)
         {
-            found = NativeMethods.LookupAccountSid(0, sidBytes, namePointer, ref nameLength, domainPointer, ref domainLength, out _);
-        }
+            var name = new char[Math.Max(nameLength, 1)];
+            var domain = new char[Math.Max(domainLength, 1)];
+            nameLength = (uint)name.Length;
+            domainLength = (uint)domain.Length;
+            bool found;
+            fixed (byte* sidBytes = bytes)
+            fixed (char* namePointer = name)
+            fixed (char* domainPointer = domain)
+            {
+                found = NativeMethods.LookupAccountSid(0, sidBytes, namePointer, ref nameLength, domainPointer, ref domainLength, out _);
+            }
 
-        if (found)
-        {
-            return new string(name, 0, (int)nameLength);
-        }
+            if (found)
+            {
+                return new string(name, 0, (int)nameLength);
+            }
 
-        var error = Marshal.GetLastPInvokeError();
-        return error == 1332 ? null : throw NetApiMessages.Failure($"LookupAccountSid({sid})", error);
+            var error = Marshal.GetLastPInvokeError();
+            if (error == NativeMethods.ErrorInsufficientBuffer && attempt == 1)
+            {
+                continue; // the lengths now hold the sizes needed, terminating nulls included
+            }
+
+            return error == 1332 ? null : throw NetApiMessages.Failure($"LookupAccountSid({sid})", error);
+        }
     }
 
     /// <inheritdoc/>

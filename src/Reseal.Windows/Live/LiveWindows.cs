@@ -354,12 +354,23 @@ public sealed class LiveFiles : IWindowsFiles
     }
 
     /// <inheritdoc/>
-    public void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl) =>
-        ProtectedFile.Write(Expand(windowsPath), contents, alsoFullControl is null ? null : new System.Security.Principal.SecurityIdentifier(alsoFullControl.ToString()));
+    public void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl)
+    {
+        var path = Expand(windowsPath);
+        LinkedFolders.ThrowIfLinked(path);
+        ProtectedFile.Write(path, contents, alsoFullControl is null ? null : new System.Security.Principal.SecurityIdentifier(alsoFullControl.ToString()));
+    }
 
     /// <inheritdoc/>
-    public bool IsProtectedFile(string windowsPath, WindowsSid? alsoAllowed) =>
-        ProtectedFile.IsProtected(Expand(windowsPath), alsoAllowed is null ? null : new System.Security.Principal.SecurityIdentifier(alsoAllowed.ToString()));
+    public bool IsProtectedFile(string windowsPath, WindowsSid? alsoAllowed)
+    {
+        var path = Expand(windowsPath);
+        LinkedFolders.ThrowIfLinked(path);
+        // A link or a second name of another file (a hard link needs no privilege) would have its target's owner and
+        // access list checked and its contents read: a user could so have a protected file's lines copied into theirs.
+        return !LinkedFolders.IsLink(path) && ProtectedFile.HasOneName(path)
+            && ProtectedFile.IsProtected(path, alsoAllowed is null ? null : new System.Security.Principal.SecurityIdentifier(alsoAllowed.ToString()));
+    }
 }
 
 /// <summary>Runs programs with System.Diagnostics.Process; kills the tree at the time limit.</summary>

@@ -257,4 +257,24 @@ internal static partial class NativeMethods
     [return: MarshalAs(UnmanagedType.Bool)]
     public static partial bool AdjustTokenPrivileges(SafeAccessTokenHandle token, [MarshalAs(UnmanagedType.Bool)] bool disableAll,
         ref TokenPrivilege newState, uint bufferLength, nint previousState, nint returnLength);
+
+    /// <summary>BY_HANDLE_FILE_INFORMATION (https://learn.microsoft.com/windows/win32/api/fileapi/ns-fileapi-by_handle_file_information): 52 bytes; each FILETIME is two DWORDs, so 4-byte packing.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    public struct ByHandleFileInformation
+    {
+        public uint FileAttributes;
+        public ulong CreationTime;
+        public ulong LastAccessTime;
+        public ulong LastWriteTime;
+        public uint VolumeSerialNumber;
+        public uint FileSizeHigh;
+        public uint FileSizeLow;
+        public uint NumberOfLinks;
+        public uint FileIndexHigh;
+        public uint FileIndexLow;
+    }
+
+    [LibraryImport("kernel32.dll", SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    public static partial bool GetFileInformationByHandle(SafeFileHandle file, out ByHandleFileInformation information);
 }

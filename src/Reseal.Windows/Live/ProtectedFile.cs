@@ -39,6 +39,27 @@ internal static class ProtectedFile
         });
     }
 
+    /// <summary>
+    /// True when the file has exactly one name (BY_HANDLE_FILE_INFORMATION.nNumberOfLinks is 1); a hard link made by a user
+    /// would give another file, with its owner and access list, a name in the user's folder. Opened without following a
+    /// reparse point and with no access beyond reading attributes.
+    /// </summary>
+    public static bool HasOneName(string path)
+    {
+        const uint FileReadAttributes = 0x80;
+        const uint ShareAll = 0x7;
+        const uint FlagOpenReparsePoint = 0x00200000;
+        const uint FlagBackupSemantics = 0x02000000;
+        using var handle = NativeMethods.CreateFile(path, FileReadAttributes, ShareAll, 0, NativeMethods.OpenExisting,
+            FlagOpenReparsePoint | FlagBackupSemantics, 0);
+        if (handle.IsInvalid || !NativeMethods.GetFileInformationByHandle(handle, out var information))
+        {
+            throw new IOException($"cannot read the file information of {path}", System.Runtime.InteropServices.Marshal.GetHRForLastWin32Error());
+        }
+
+        return information.NumberOfLinks == 1;
+    }
+
     // Any of these lets its holder change the file's contents or its security descriptor.
     private const FileSystemRights ChangeRights = FileSystemRights.WriteData | FileSystemRights.AppendData | FileSystemRights.Delete
         | FileSystemRights.ChangePermissions | FileSystemRights.TakeOwnership | FileSystemRights.WriteAttributes | FileSystemRights.WriteExtendedAttributes;

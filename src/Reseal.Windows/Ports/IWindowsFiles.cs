@@ -63,7 +63,9 @@ public interface IWindowsFiles
     /// nothing inherited. The rename within the folder keeps that security descriptor. This is what OpenSSH for Windows
     /// requires of <c>administrators_authorized_keys</c> and of a user's <c>authorized_keys</c> (StrictModes). Throws
     /// <see cref="PlatformNotSupportedException"/> where access lists do not apply (an offline tree): such a file written
-    /// without its access list would be refused by sshd, so nothing is written.
+    /// without its access list would be refused by sshd, so nothing is written. Throws <see cref="IOException"/>, writing
+    /// nothing, when a folder on the path is a link (<see cref="LinkedFolders"/>): the caller runs as SYSTEM and the
+    /// folder may be a user's.
     /// </summary>
     void WriteProtectedFile(string windowsPath, ReadOnlySpan<byte> contents, WindowsSid? alsoFullControl);
 
@@ -71,7 +73,8 @@ public interface IWindowsFiles
     /// True when an existing file can be trusted as <see cref="WriteProtectedFile"/> would have left it: owned by
     /// Administrators or SYSTEM (or <paramref name="alsoAllowed"/>), and no one else granted any right to change it. A
     /// key file that fails this may have been planted by a user before sshd existed; its lines must not be kept.
-    /// Throws <see cref="PlatformNotSupportedException"/> where access lists do not apply (an offline tree).
+    /// Throws <see cref="PlatformNotSupportedException"/> where access lists do not apply (an offline tree), and
+    /// <see cref="IOException"/> when a folder on the path is a link (<see cref="LinkedFolders"/>).
     /// </summary>
     bool IsProtectedFile(string windowsPath, WindowsSid? alsoAllowed);
 }
