@@ -74,6 +74,12 @@ esac
 # matters for the shipped program is the compiler's own (ILLink, ILC), which stays on.
 common=(-c Release -r "$rid" --nologo -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false
   -p:RunAnalyzers=false -p:EnforceCodeStyleInBuild=false)
+# The copy has no .git, so the SDK cannot find the commit itself: pass it (`reseal version` prints it; "unknown" when
+# this is not a git checkout). A checkout with uncommitted changes to tracked files says so with "-dirty".
+if revision=$(git -C "$repo" rev-parse --verify -q HEAD 2>/dev/null) && [ -n "$revision" ]; then
+  [ -z "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ] || revision="$revision-dirty"
+  common+=(-p:SourceRevisionId="$revision")
+fi
 [ "$rid" = win-x64 ] && ! $folder && single_file=true
 $folder && single_file=folder
 case "$rid-$single_file" in

@@ -25,6 +25,8 @@ internal static class CliApp
         ("agent", AgentCommands.Create),
         ("image", ImageCommands.Create),
         ("internal", InternalCommands.Create),
+        ("version", VersionCommand.Create),
+        ("completion", Completion.CompletionCommand.Create),
     ];
 
     /// <summary>
@@ -60,18 +62,14 @@ internal static class CliApp
         // A command line that names a command needs only that one.
         var only = Array.Exists(Commands, c => c.Name == first) ? first : null;
         var root = BuildRoot(context, only);
+        // Plain `reseal` is a question ("what can this do?"): the top-level help, exit 0.
+        root.SetAction(parse => ShowHelp(parse));
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
+        // --help clears parse errors, so `reseal nosuch --help` would print the top-level help and exit 0; a word nobody
+        // recognised is still a usage error, whatever else the line asks for.
+        if (parse.UnmatchedTokens.Count > 0 || (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true }))
         {
-            foreach (var error in parse.Errors)
-            {
-                context.Message($"error: {error.Message}");
-            }
-
-            var name = string.Join(' ', parse.CommandResult.Command.Parents.OfType<Command>().Reverse().Append(parse.CommandResult.Command)
-                .Select(c => c is RootCommand ? "reseal" : c.Name));
-            context.Message($"run '{name} --help' for usage");
-            return ExitCodes.Usage;
+            return UsageError(parse, context);
         }
 
         try
@@ -90,9 +88,97 @@ internal static class CliApp
             context.Message($"error: {e.Message}");
             return code;
         }
+        catch (OperationCanceledException e) when (e.InnerException is not TimeoutException)
+        {
+            context.Message("interrupted");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e)
+        {
+            return Bug(e, context);
+        }
     }
 
-    /// <summary>The documented exit code for an expected failure; null for a bug, which is left to crash loudly.</summary>
+    /// <summary>
+    /// An exception no command expects is a bug in reseal, not the user's fault: one plain line says so, and the details a
+    /// bug report needs (exception and stack) follow on standard error only, so standard output never carries a trace
+    /// and a pipeline reading JSON from it sees none.
+    /// </summary>
+    private static int Bug(Exception e, CliContext context)
+    {
+        context.Message($"internal error: {FirstLine(e.Message)}");
+        context.Message("this is a bug in reseal, not a problem with your input; please report it with the details below (written to standard error only)");
+        context.Error.WriteLine(e.ToString());
+        return ExitCodes.InternalError;
+    }
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text[..end];
+    }
+
+    private static int ShowHelp(ParseResult parse)
+    {
+        var help = parse.RootCommandResult.Command.Options.OfType<System.CommandLine.Help.HelpOption>().First();
+        return help.Action is System.CommandLine.Invocation.SynchronousCommandLineAction action ? action.Invoke(parse) : ExitCodes.Success;
+    }
+
+    private static int UsageError(ParseResult parse, CliContext context)
+    {
+        // With unrecognised words, only the errors naming them: "Required command was not provided" beside
+        // "Unrecognized command or argument 'x'" only repeats the problem.
+        var unmatched = parse.UnmatchedTokens;
+        var errors = parse.Errors.Where(e => unmatched.Count == 0 || unmatched.Any(t => e.Message.Contains(t, StringComparison.Ordinal))).ToList();
+        foreach (var error in errors.Count > 0 ? errors : [.. parse.Errors])
+        {
+            context.Message($"error: {Friendly(error.Message)}");
+        }
+
+        if (errors.Count == 0)
+        {
+            // --help cleared the parser's own errors: name the words ourselves.
+            foreach (var token in unmatched)
+            {
+                context.Message($"error: unknown command or option '{token}'");
+            }
+        }
+
+        context.Message($"run '{CommandPath(parse.CommandResult.Command)} --help' for usage");
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>
+    /// The parser's messages in the user's terms: System.CommandLine names the .NET type a value failed to convert to
+    /// ("as expected type 'System.Int32'") and lists allowed values on tab-indented lines; say "a whole number" and keep
+    /// one line per error.
+    /// </summary>
+    internal static string Friendly(string message)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(message, @"'System\.(?:Nullable`1\[)?([A-Za-z0-9.]+)\]?'", m => m.Groups[1].Value switch
+        {
+            "Int32" or "Int64" or "Int16" or "UInt32" or "UInt64" or "Byte" => "a whole number",
+            "Double" or "Single" or "Decimal" => "a number",
+            "Boolean" => "true or false",
+            "TimeSpan" => "a duration",
+            _ => "a valid value",
+        }, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s*[\r\n]+\s*", " ", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>The words that name <paramref name="command"/>, from <c>reseal</c> down (Parents holds only the direct parent).</summary>
+    internal static string CommandPath(Command command)
+    {
+        var words = new List<string>();
+        for (Command? c = command; c is not null; c = c.Parents.OfType<Command>().FirstOrDefault())
+        {
+            words.Insert(0, c is RootCommand ? "reseal" : c.Name);
+        }
+
+        return string.Join(' ', words);
+    }
+
+    /// <summary>The documented exit code for an expected failure; null for a bug (reported by <see cref="Bug"/>, exit 70).</summary>
     private static int? ExitCodeFor(Exception e) => e switch
     {
         UsageException => ExitCodes.Usage,

@@ -1,6 +1,13 @@
+using Reseal.Agent.Boot.Host;
+
 namespace Reseal.Cli;
 
-/// <summary>The process exit codes of <c>reseal</c>; documented in the README.</summary>
+/// <summary>
+/// The process exit codes of <c>reseal</c>, the same for every command; docs/exit-codes.md and the README's "Exit codes"
+/// section document them. Two commands add codes of their own that cannot be mistaken for these: <c>agent run</c> (the
+/// reboot signals, Windows' 1641 and 3010) and <c>agent status</c> (EC2Launch v2's status codes, for scripts written for
+/// <c>ec2launch status</c>).
+/// </summary>
 internal static class ExitCodes
 {
     /// <summary>Success.</summary>
@@ -17,6 +24,18 @@ internal static class ExitCodes
 
     /// <summary>Wrong environment: missing tool, not admin, wrong OS.</summary>
     public const int WrongEnvironment = 4;
+
+    /// <summary>A bug in reseal (an exception no command expects); sysexits.h's EX_SOFTWARE.</summary>
+    public const int InternalError = 70;
+
+    /// <summary>Ended by Ctrl-C (SIGINT), as shells report a process a SIGINT ended (128 + 2).</summary>
+    public const int Interrupted = 130;
+
+    /// <summary><c>agent run</c>: a task asked for a reboot and the agent started it (ERROR_SUCCESS_REBOOT_INITIATED).</summary>
+    public const int RebootStarted = AgentExitCodes.RebootStarted;
+
+    /// <summary><c>agent run</c>: a task asked for a reboot the agent did not start (ERROR_SUCCESS_REBOOT_REQUIRED).</summary>
+    public const int RebootRequired = AgentExitCodes.RebootRequired;
 }
 
 /// <summary>A usage error found after parsing (bad combination of options); exit code 2.</summary>

@@ -32,8 +32,8 @@ internal static class AgentRunCommands
     public static Command Run(CliContext context)
     {
         var config = new Option<string?>("--config", "-c") { Description = @"agent-config.yml to use instead of %ProgramData%\Reseal\config\agent-config.yml.", HelpName = "file" };
-        var noReboot = new Option<bool>("--no-reboot") { Description = "Do not restart when a task asks for it (exit 3 says one was asked for)." };
-        var command = new Command("run", "Run the agent once on this Windows machine: console lines to COM1 and console.log, the stages, 'Windows is Ready to use', user data, the JSON summary. Exit 0 all tasks succeeded, 1 a task failed, 3 a reboot was asked for, 4 not Windows.")
+        var noReboot = new Option<bool>("--no-reboot") { Description = "Do not restart when a task asks for it (exit 3010 says one was asked for)." };
+        var command = new Command("run", "Run the agent once on this Windows machine: console lines to COM1 and console.log, the stages, 'Windows is Ready to use', user data, the JSON summary. Exit 0 all tasks succeeded, 1 a task failed, 1641 a task asked for a reboot and it was started (the run continues after it), 3010 a task asked for a reboot that was not started (--no-reboot, or Windows Setup still running), 4 not Windows.")
         {
             config, noReboot,
         };
@@ -71,7 +71,7 @@ internal static class AgentRunCommands
                 GceReplyPort = OpenCom4,
             });
             var result = await session.RunAsync(cancellationToken).ConfigureAwait(false);
-            return result.ExitCode; // 0 done, 1 a task failed, 3 a reboot was asked for (documented for this command)
+            return result.ExitCode; // 0, 1, or the reboot signals 1641/3010 (ExitCodes, docs/exit-codes.md)
         });
         return command;
     }

@@ -21,26 +21,25 @@ internal static class DiagnoseCommand
         command.SetAction((parse, cancellation) =>
         {
             var diagnosis = new PantherDiagnoser().Diagnose(parse.GetValue(paths)!, cancellation);
-            if (parse.GetValue(format) == OutputFormat.Json)
-            {
-                context.Out.WriteLine(Json.Write(PantherDiagnosisFormatter.ToJson(diagnosis)));
-                foreach (var problem in diagnosis.Problems)
-                {
-                    context.Message($"{problem.Path}: {problem.Message}");
-                }
-            }
-            else
-            {
-                // The text report names unreadable paths itself.
-                context.Out.Write(PantherDiagnosisFormatter.ToText(diagnosis));
-            }
-
-            return Task.FromResult(diagnosis.Outcome switch
+            var code = diagnosis.Outcome switch
             {
                 SysprepOutcome.Succeeded or SysprepOutcome.Unknown when diagnosis.Sources.Count > 0 => ExitCodes.Success,
                 SysprepOutcome.Failed or SysprepOutcome.Incomplete => ExitCodes.Findings,
                 _ => ExitCodes.BadInput,
-            });
+            };
+            var json = parse.GetValue(format) == OutputFormat.Json;
+            context.Out.Write(json ? Json.Write(PantherDiagnosisFormatter.ToJson(diagnosis)) + Environment.NewLine : PantherDiagnosisFormatter.ToText(diagnosis));
+            // The text report names unreadable paths itself; standard error says so too when that is why nothing was
+            // read (exit 3), and always for JSON, whose standard output is for machines.
+            if (json || code == ExitCodes.BadInput)
+            {
+                foreach (var problem in diagnosis.Problems)
+                {
+                    context.Message($"{(code == ExitCodes.BadInput ? "error: " : string.Empty)}{problem.Path}: {problem.Message}");
+                }
+            }
+
+            return Task.FromResult(code);
         });
         return command;
     }

@@ -192,7 +192,8 @@ internal static class ImageCommands
     {
         var cloud = new CloudOptions();
         var image = new Option<string>("--image-id") { Description = "The image to launch a clone of.", Required = true, HelpName = "id" };
-        var key = new Option<string>("--key")
+        // -k and -u as in `password decrypt` and `agent validate`/`plan` (docs/cli-style.md: a short name means one thing).
+        var key = new Option<string>("--key", "-k")
         {
             Description = "The private half of the launch key pair (PEM PKCS#1 or PKCS#8, or OpenSSH; RSA, no passphrase), to decrypt the password.",
             Required = true,
@@ -208,7 +209,7 @@ internal static class ImageCommands
         var network = new Option<string?>("--network-id") { Description = "OpenStack: the network to attach (else Nova's choice).", HelpName = "id" };
         var vpc = new Option<string?>("--vpc-id") { Description = "Huawei: the VPC of --subnet-id (required there).", HelpName = "id" };
         var groups = new Option<string[]>("--security-group-id") { Description = "A security group for the clone (OpenStack: name or id); repeat for more.", HelpName = "id" };
-        var userData = new Option<string?>("--user-data") { Description = "A file whose contents are the clone's user data (sent base64-encoded).", HelpName = "file" };
+        var userData = new Option<string?>("--user-data", "-u") { Description = "A file whose contents are the clone's user data (sent base64-encoded).", HelpName = "file" };
         var timeout = TimeoutOption(1800, "for the clone to become ready; it is terminated then");
         var keep = new Option<bool>("--keep") { Description = "Leave the clone running instead of terminating it." };
         var showPassword = new Option<bool>("--show-password") { Description = "Print the decrypted Administrator password (text: on standard output; JSON: a 'password' field)." };

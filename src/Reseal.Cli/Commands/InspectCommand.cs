@@ -21,9 +21,10 @@ internal static class InspectCommand
         };
         command.SetAction(parse =>
         {
-            var report = WindowsInspector.Inspect(parse.GetValue(root)!);
+            var tree = parse.GetValue(root)!;
+            var report = WindowsInspector.Inspect(tree);
             context.Out.Write(parse.GetValue(format) == OutputFormat.Json ? report.ToJsonText() + Environment.NewLine : report.ToText());
-            return report.ExitCode;
+            return SealCommand.SayWhyBadInput(context, tree, report.ExitCode, report.Summary);
         });
         return command;
     }

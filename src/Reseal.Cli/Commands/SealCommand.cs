@@ -131,12 +131,26 @@ internal static class SealCommand
         {
             var report = SealPlanner.DryRun(tree, options, context.Time);
             context.Out.Write(json ? report.ToJsonText() + Environment.NewLine : report.ToText());
-            return report.ExitCode;
+            return SayWhyBadInput(context, tree, report.ExitCode, report.Summary);
         }
 
         var result = rollback ? OfflineSealer.Rollback(tree, options.Force, context.Time) : OfflineSealer.Apply(tree, options, context.Time);
         context.Out.Write(json ? result.ToJsonText() + Environment.NewLine : result.ToText());
-        return result.ExitCode;
+        return SayWhyBadInput(context, tree, result.ExitCode, result.Message);
+    }
+
+    /// <summary>
+    /// The report goes to standard output, which a pipeline may send to a file; an exit 3 also says why on standard
+    /// error, as every command's does (docs/exit-codes.md).
+    /// </summary>
+    internal static int SayWhyBadInput(CliContext context, string tree, int code, string why)
+    {
+        if (code == ExitCodes.BadInput)
+        {
+            context.Message($"error: {tree}: {why}");
+        }
+
+        return code;
     }
 
     /// <summary>Asks at the terminal; true only for "yes" (or "y"). A blocked report is never offered.</summary>

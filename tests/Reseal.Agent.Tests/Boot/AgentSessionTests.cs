@@ -288,7 +288,7 @@ public sealed class AgentSessionTests : IDisposable
     }
 
     [Fact]
-    public async Task ScriptAsksForReboot_ExitCode3_AndRebootRequested()
+    public async Task ScriptAsksForReboot_ExitCodeRebootStarted_AndRebootRequested()
     {
         _machine.Processes.Handler = r => FakeProcesses.Exit(r.FileName.EndsWith("cmd.exe", StringComparison.Ordinal) ? 3010 : 0);
         var imds = new FakeImds { UserData = "version: 1.1\ntasks:\n- task: executeScript\n  inputs:\n  - type: batch\n    content: exit /b 3010\n" };
@@ -298,7 +298,7 @@ public sealed class AgentSessionTests : IDisposable
 
         var result = await session.RunAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(AgentExitCodes.RebootStarted, result.ExitCode);
         Assert.Equal(PowerAction.Reboot, Assert.Single(_machine.Power.Requests).Action);
         using var status = JsonDocument.Parse(await File.ReadAllTextAsync(Paths.RunStatus, TestContext.Current.CancellationToken));
         Assert.Equal("rebooting", status.RootElement.GetProperty("status").GetString());
@@ -358,7 +358,7 @@ public sealed class AgentSessionTests : IDisposable
         _machine.Processes.Handler = r => FakeProcesses.Exit(r.FileName.EndsWith("cmd.exe", StringComparison.Ordinal) ? 3010 : 0);
         var result = await RunEc2(new FakeImds { UserData = "version: 1.1\ntasks:\n- task: executeScript\n  inputs:\n  - type: batch\n    content: exit /b 3010\n" });
 
-        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(AgentExitCodes.RebootRequired, result.ExitCode);
         Assert.Empty(_machine.Power.Requests);
         using var status = JsonDocument.Parse(await File.ReadAllTextAsync(Paths.RunStatus, TestContext.Current.CancellationToken));
         Assert.Equal("completed", status.RootElement.GetProperty("status").GetString());

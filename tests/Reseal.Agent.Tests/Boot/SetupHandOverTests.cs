@@ -69,7 +69,7 @@ public sealed class SetupHandOverTests : IDisposable
         var code = await AgentService.RunAsync(_machine, Paths, TimeProvider.System, TimeSpan.FromMinutes(1),
             Options(TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(200)) with { AllowReboot = true }, Token).WaitAsync(TimeSpan.FromSeconds(30), Token);
 
-        Assert.Equal(3, code);
+        Assert.Equal(AgentExitCodes.RebootRequired, code); // asked for, not started: Setup never ended
         Assert.Equal(1, Runs);
         Assert.Empty(_machine.Power.Requests);
         var log = await File.ReadAllTextAsync(Paths.AgentLog, Token);
@@ -145,7 +145,7 @@ public sealed class SetupHandOverTests : IDisposable
 
         var result = await new AgentSession(_machine, Paths, TimeProvider.System, new AgentRunOptions { Providers = [], MetadataWait = TimeSpan.Zero }).RunAsync(Token);
 
-        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(AgentExitCodes.RebootRequired, result.ExitCode);
         Assert.Empty(_machine.Power.Requests);
         Assert.Contains("Windows Setup is still running", await File.ReadAllTextAsync(Paths.AgentLog, Token), StringComparison.Ordinal);
     }

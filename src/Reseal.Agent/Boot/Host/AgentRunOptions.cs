@@ -96,7 +96,7 @@ public sealed record AgentRunOptions
 public sealed record AgentEvent(int Level, AgentStage? Stage, string? Task, string Message);
 
 /// <summary>What a run did.</summary>
-/// <param name="ExitCode">0 every task succeeded; 1 a task failed; 3 a reboot was requested and the run continues after it.</param>
+/// <param name="ExitCode">One of <see cref="AgentExitCodes"/>: 0 every task succeeded; 1 a task failed; 1641 a reboot was started and the run continues after it; 3010 a reboot was asked for but not started.</param>
 /// <param name="Run">The runner's result.</param>
 /// <param name="Metadata">The metadata used, or null.</param>
 /// <param name="ConsoleLines">The console lines written.</param>

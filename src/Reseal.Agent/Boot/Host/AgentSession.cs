@@ -102,11 +102,21 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         await cloud.AfterTasksAsync(run, acquired, cancellationToken).ConfigureAwait(false);
         var cleanLogs = result.Sealed is { } seal && SealCleanUp.AfterSeal(run, seal, store);
 
-        var exitCode = result.RebootRequested ? 3 : result.AnyFailed ? 1 : 0;
         var rebooting = RebootPhase.Request(run, result);
-        // "rebooting" only when a reboot is coming (status --block waits on it); otherwise the run is over.
-        RunStatusWriter.Write(paths, log, rebooting ? "rebooting" : result.AnyFailed ? "failed" : "completed", started, time.GetUtcNow(), result,
-            rebootPending: result.RebootRequested && !rebooting);
+        var exitCode = result.RebootRequested ? (rebooting ? AgentExitCodes.RebootStarted : AgentExitCodes.RebootRequired)
+            : result.AnyFailed ? AgentExitCodes.TaskFailed : AgentExitCodes.Done;
+        if (result.Sealed is not null)
+        {
+            // The seal cleared run.json with the rest of the state: writing it now would put this instance's "completed"
+            // into the image, and a clone's `agent status --block` could read it before its own run begins.
+            log.Info("run.json not written: the machine is sealed and the image carries no run record");
+        }
+        else
+        {
+            // "rebooting" only when a reboot is coming (status --block waits on it); otherwise the run is over.
+            RunStatusWriter.Write(paths, log, rebooting ? "rebooting" : result.AnyFailed ? "failed" : "completed", started, time.GetUtcNow(), result,
+                rebootPending: result.RebootRequested && !rebooting);
+        }
 
         log.Info($"agent run finished: exit {exitCode.ToString(CultureInfo.InvariantCulture)}");
         return (new AgentRunResult(exitCode, result, metadata, run.Console.Lines), cleanLogs);
