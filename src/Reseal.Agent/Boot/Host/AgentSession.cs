@@ -107,9 +107,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             : result.AnyFailed ? AgentExitCodes.TaskFailed : AgentExitCodes.Done;
         if (result.Sealed is not null)
         {
-            // The seal cleared run.json with the rest of the state: writing it now would put this instance's "completed"
-            // into the image, and a clone's `agent status --block` could read it before its own run begins.
-            log.Info("run.json not written: the machine is sealed and the image carries no run record");
+            RunStatusWriter.Remove(paths, log, result.AnyFailed ? "failed" : "completed");
         }
         else
         {

@@ -33,4 +33,22 @@ internal static class RunStatusWriter
             log.Warning($"{paths.RunStatus} cannot be written ({e.Message}); 'reseal agent status' will not see this run");
         }
     }
+
+    /// <summary>
+    /// Removes run.json after a run that sealed the machine: the seal cleared the agent's state so the image carries
+    /// none, and a record of this run (even "running", written at its start) would be read by a clone's
+    /// <c>agent status --block</c> before the clone's own run begins.
+    /// </summary>
+    public static void Remove(AgentPaths paths, AgentLog log, string outcome)
+    {
+        try
+        {
+            File.Delete(paths.RunStatus);
+            log.Info($"the machine is sealed: {paths.RunStatus} removed so the image carries no run record (this run {outcome})");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Error($"the machine is sealed but {paths.RunStatus} could not be removed ({e.Message}); run 'reseal agent reset' before capturing");
+        }
+    }
 }
