@@ -6,25 +6,15 @@ using Reseal.Windows.Ports;
 namespace Reseal.Agent.Boot.Tasks;
 
 /// <summary><c>activateWindows</c> (once, preReady): KMS activation; <c>type: kms</c> with a <c>server</c> is a Reseal addition.</summary>
-public sealed class ActivateWindowsTask : BootTask
-{
-    /// <inheritdoc/>
-    public override string Name => "activateWindows";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.Once;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PreReady];
-
-    /// <inheritdoc/>
-    public override InputSchema? Inputs { get; } = InputSchema.MapOf(new InputField("activation", InputSchema.MapOf(
+public sealed class ActivateWindowsTask() : BootTask(
+    "activateWindows",
+    FrequencyRule.Once,
+    [AgentStage.PreReady],
+    InputSchema.MapOf(new InputField("activation", InputSchema.MapOf(
         new InputField("type", InputSchema.OneOf("amazon", "kms"), Required: true),
-        new InputField("server", InputSchema.Text))));
-
-    /// <inheritdoc/>
-    public override string Summary => "activate Windows against KMS (amazon: the region's KMS; kms: 'server', a Reseal addition); skipped for BYOL";
-
+        new InputField("server", InputSchema.Text)))),
+    "activate Windows against KMS (amazon: the region's KMS; kms: 'server', a Reseal addition); skipped for BYOL")
+{
     /// <inheritdoc/>
     public override void Check(InputMap entry, TaskInputProblems problems)
     {

@@ -17,33 +17,22 @@ namespace Reseal.Agent.Boot.Tasks;
 /// <c>Password: &lt;Password&gt;…&lt;/Password&gt;</c> block, and on OpenStack posted back: a password is never published
 /// unless the account has it. Nothing here ever prints or logs the clear text.
 /// </summary>
-public sealed class AdminAccountTask : BootTask
+public sealed class AdminAccountTask() : BootTask(
+    "setAdminAccount",
+    FrequencyRule.Once,
+    [AgentStage.PreReady],
+    InputSchema.MapOf(
+        new InputField("name", InputSchema.TextUpTo(20)),
+        new InputField("password", InputSchema.MapOf(
+            new InputField("type", InputSchema.OneOf("static", "random", "doNothing"), Required: true),
+            new InputField("data", InputSchema.Text)))),
+    "name the administrator account and set its password (random: encrypted to the launch key, printed on the console)")
 {
     /// <summary>The built-in administrator's relative id.</summary>
     public const uint AdministratorRid = WellKnownRids.Administrator;
 
     /// <summary>Characters a Windows user name cannot contain.</summary>
     private const string ForbiddenNameCharacters = "\"/\\[]:;|=,+*?<>@";
-
-    /// <inheritdoc/>
-    public override string Name => "setAdminAccount";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.Once;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PreReady];
-
-    /// <inheritdoc/>
-    public override InputSchema? Inputs { get; } = InputSchema.MapOf(
-        new InputField("name", InputSchema.TextUpTo(20)),
-        new InputField("password", InputSchema.MapOf(
-            new InputField("type", InputSchema.OneOf("static", "random", "doNothing"), Required: true),
-            new InputField("data", InputSchema.Text))));
-
-    /// <inheritdoc/>
-    public override string Summary =>
-        "name the administrator account and set its password (random: encrypted to the launch key, printed on the console)";
 
     /// <summary>A second run would set and print a second password.</summary>
     public override bool MustNotRepeat => true;

@@ -14,20 +14,34 @@ namespace Reseal.Agent.Boot.Tasks;
 /// </summary>
 public abstract class BootTask
 {
+    /// <summary>Registers a task: what the YAML may say about it.</summary>
+    /// <param name="name">The task name, case-sensitive, as agent-config.yml writes it (<c>setAdminAccount</c>).</param>
+    /// <param name="frequency">How its frequency is decided: once per instance, every run, or per input entry.</param>
+    /// <param name="stages">The stages it may run in (UserData: it may appear in YAML user data).</param>
+    /// <param name="inputs">The shape of <c>inputs</c> (nested maps and lists), or null when it takes none.</param>
+    /// <param name="summary">What it does, one line.</param>
+    protected BootTask(string name, FrequencyRule frequency, IReadOnlyList<AgentStage> stages, InputSchema? inputs, string summary)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentException.ThrowIfNullOrEmpty(summary);
+        (Name, Frequency, Stages, Inputs, Summary) = (name, frequency, stages, inputs, summary);
+    }
+
     /// <summary>The task name, case-sensitive, as agent-config.yml writes it (<c>setAdminAccount</c>).</summary>
-    public abstract string Name { get; }
+    public string Name { get; }
 
     /// <summary>How its frequency is decided: once per instance, every run, or per input entry.</summary>
-    public abstract FrequencyRule Frequency { get; }
+    public FrequencyRule Frequency { get; }
 
     /// <summary>The stages it may run in (UserData: it may appear in YAML user data).</summary>
-    public abstract IReadOnlyList<AgentStage> Stages { get; }
+    public IReadOnlyList<AgentStage> Stages { get; }
 
     /// <summary>The shape of <c>inputs</c> (nested maps and lists), or null when it takes none.</summary>
-    public virtual InputSchema? Inputs => null;
+    public InputSchema? Inputs { get; }
 
-    /// <summary>What it does, one line (for <c>reseal agent config</c>-style listings and the docs).</summary>
-    public abstract string Summary { get; }
+    /// <summary>What it does, one line.</summary>
+    public string Summary { get; }
 
     /// <summary>
     /// Running it twice does harm (a second administrator password, a second Sysprep): it runs alone, and it is skipped
@@ -64,6 +78,24 @@ public abstract class BootTask
     {
         ArgumentNullException.ThrowIfNull(task);
         return task.Entries.Count == 0 ? [] : [new AgentTaskItem(task, UserDataOrigin(task, origin, 0))];
+    }
+
+    /// <summary>
+    /// One item per entry, made by <paramref name="item"/> from the entry and where it came from; an entry it gives null
+    /// for adds nothing (a required input is missing, which the reader has already reported).
+    /// </summary>
+    protected static IEnumerable<UserDataItem> ItemPerEntry(TaskConfig task, string origin, Func<InputMap, string, UserDataItem?> item)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(item);
+        var entries = task.Entries;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (item(entries[i], UserDataOrigin(task, origin, i)) is { } made)
+            {
+                yield return made;
+            }
+        }
     }
 
     /// <summary>Where a user-data entry came from, for messages: <c>user data executeScript[1]</c>.</summary>

@@ -4,20 +4,13 @@ using Reseal.Agent.Boot.Runner;
 namespace Reseal.Agent.Boot.Tasks;
 
 /// <summary><c>enableOpenSsh</c>: install and start OpenSSH Server (Windows Server 2019 and later).</summary>
-public sealed class EnableOpenSshTask : BootTask
+public sealed class EnableOpenSshTask() : BootTask(
+    "enableOpenSsh",
+    FrequencyRule.Once,
+    [AgentStage.PreReady, AgentStage.UserData],
+    null,
+    "install and start OpenSSH Server (Windows Server 2019 and later)")
 {
-    /// <inheritdoc/>
-    public override string Name => "enableOpenSsh";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.Once;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PreReady, AgentStage.UserData];
-
-    /// <inheritdoc/>
-    public override string Summary => "install and start OpenSSH Server (Windows Server 2019 and later)";
-
     /// <inheritdoc/>
     public override Task<TaskExecutionResult> RunAsync(BootTaskRun run, CancellationToken cancellationToken)
     {

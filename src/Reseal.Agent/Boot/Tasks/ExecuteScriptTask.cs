@@ -5,7 +5,18 @@ using Reseal.Agent.Boot.UserData;
 namespace Reseal.Agent.Boot.Tasks;
 
 /// <summary><c>executeScript</c> (per input, preReady/postReady/user data): runs PowerShell or batch scripts, one per entry.</summary>
-public sealed class ExecuteScriptTask : BootTask
+public sealed class ExecuteScriptTask() : BootTask(
+    "executeScript",
+    FrequencyRule.PerInput,
+    ScriptStages,
+    InputSchema.ListOf(InputSchema.MapOf(
+        new InputField("frequency", FrequencyValue),
+        new InputField("type", InputSchema.OneOf("batch", "powershell"), Required: true),
+        new InputField("content", InputSchema.Text, Required: true),
+        new InputField("arguments", InputSchema.ListOf(InputSchema.Text)),
+        new InputField("runAs", RunAsValue),
+        new InputField("detach", InputSchema.Flag)), acceptsSingleItem: true),
+    "run a PowerShell or batch script (exit 3010: reboot and run again)")
 {
     /// <summary>The <c>frequency</c> an entry may carry.</summary>
     internal static InputSchema FrequencyValue { get; } = InputSchema.OneOf("once", "always");
@@ -15,27 +26,6 @@ public sealed class ExecuteScriptTask : BootTask
 
     /// <summary>The stages the script tasks run in.</summary>
     internal static IReadOnlyList<AgentStage> ScriptStages { get; } = [AgentStage.PreReady, AgentStage.PostReady, AgentStage.UserData];
-
-    /// <inheritdoc/>
-    public override string Name => "executeScript";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.PerInput;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages => ScriptStages;
-
-    /// <inheritdoc/>
-    public override InputSchema? Inputs { get; } = InputSchema.ListOf(InputSchema.MapOf(
-        new InputField("frequency", FrequencyValue),
-        new InputField("type", InputSchema.OneOf("batch", "powershell"), Required: true),
-        new InputField("content", InputSchema.Text, Required: true),
-        new InputField("arguments", InputSchema.ListOf(InputSchema.Text)),
-        new InputField("runAs", RunAsValue),
-        new InputField("detach", InputSchema.Flag)), acceptsSingleItem: true);
-
-    /// <inheritdoc/>
-    public override string Summary => "run a PowerShell or batch script (exit 3010: reboot and run again)";
 
     /// <inheritdoc/>
     public override Task<TaskExecutionResult> RunAsync(BootTaskRun run, CancellationToken cancellationToken)
@@ -56,21 +46,11 @@ public sealed class ExecuteScriptTask : BootTask
     }
 
     /// <summary>Each entry with content is a script item, as the other user-data formats give.</summary>
-    public override IEnumerable<UserDataItem> UserDataItems(TaskConfig task, string origin)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        var entries = task.Entries;
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var entry = entries[i];
-            if (entry.Text("content") is { } content) // without it the missing input is already reported
-            {
-                var language = entry.Text("type") == "batch" ? ScriptLanguage.Batch : ScriptLanguage.PowerShell;
-                yield return new ScriptItem(language, content, RunAsOf(entry), task.FrequencyOf(entry), entry.Flag("detach") ?? false,
-                    entry.Texts("arguments"), ExitCodeConvention.Ec2Launch, null, UserDataOrigin(task, origin, i));
-            }
-        }
-    }
+    public override IEnumerable<UserDataItem> UserDataItems(TaskConfig task, string origin) => ItemPerEntry(task, origin, (entry, where) =>
+        entry.Text("content") is { } content
+            ? new ScriptItem(entry.Text("type") == "batch" ? ScriptLanguage.Batch : ScriptLanguage.PowerShell, content, RunAsOf(entry),
+                task.FrequencyOf(entry), entry.Flag("detach") ?? false, entry.Texts("arguments"), ExitCodeConvention.Ec2Launch, null, where)
+            : null);
 
     /// <summary>The entry's <c>runAs</c> (admin when absent).</summary>
     internal static RunAs RunAsOf(InputMap inputs) => inputs.Text("runAs") == "localSystem" ? RunAs.LocalSystem : RunAs.Admin;

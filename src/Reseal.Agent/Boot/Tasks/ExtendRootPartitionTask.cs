@@ -4,20 +4,13 @@ using Reseal.Agent.Boot.Runner;
 namespace Reseal.Agent.Boot.Tasks;
 
 /// <summary><c>extendRootPartition</c>: extend the root partition to fill its volume.</summary>
-public sealed class ExtendRootPartitionTask : BootTask
+public sealed class ExtendRootPartitionTask() : BootTask(
+    "extendRootPartition",
+    FrequencyRule.Once,
+    [AgentStage.Boot],
+    null,
+    "extend the root partition to fill its volume")
 {
-    /// <inheritdoc/>
-    public override string Name => "extendRootPartition";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.Once;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.Boot];
-
-    /// <inheritdoc/>
-    public override string Summary => "extend the root partition to fill its volume";
-
     /// <inheritdoc/>
     public override Task<TaskExecutionResult> RunAsync(BootTaskRun run, CancellationToken cancellationToken)
     {

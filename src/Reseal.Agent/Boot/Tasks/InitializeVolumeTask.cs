@@ -4,29 +4,19 @@ using Reseal.Agent.Boot.Runner;
 namespace Reseal.Agent.Boot.Tasks;
 
 /// <summary><c>initializeVolume</c>: initialize and format attached volumes.</summary>
-public sealed class InitializeVolumeTask : BootTask
-{
-    /// <inheritdoc/>
-    public override string Name => "initializeVolume";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.Always;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PostReady, AgentStage.UserData];
-
-    /// <inheritdoc/>
-    public override InputSchema? Inputs { get; } = InputSchema.MapOf(
+public sealed class InitializeVolumeTask() : BootTask(
+    "initializeVolume",
+    FrequencyRule.Always,
+    [AgentStage.PostReady, AgentStage.UserData],
+    InputSchema.MapOf(
         new InputField("initialize", InputSchema.OneOf("all", "devices"), Required: true),
         new InputField("devices", InputSchema.ListOf(InputSchema.MapOf(
             new InputField("device", InputSchema.Text, Required: true),
             new InputField("name", InputSchema.Text),
             new InputField("letter", InputSchema.TextUpTo(1)),
-            new InputField("partition", InputSchema.OneOf("mbr", "gpt"))))));
-
-    /// <inheritdoc/>
-    public override string Summary => "initialize and format attached volumes";
-
+            new InputField("partition", InputSchema.OneOf("mbr", "gpt")))))),
+    "initialize and format attached volumes")
+{
     /// <inheritdoc/>
     public override void Check(InputMap entry, TaskInputProblems problems)
     {

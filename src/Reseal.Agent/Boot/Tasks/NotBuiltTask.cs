@@ -9,8 +9,8 @@ namespace Reseal.Agent.Boot.Tasks;
 /// </summary>
 public sealed class NotBuiltTask : BootTask
 {
-    private NotBuiltTask(string name, FrequencyRule frequency, IReadOnlyList<AgentStage> stages, InputSchema? inputs, string summary, string reason) =>
-        (Name, Frequency, Stages, Inputs, Summary, Reason) = (name, frequency, stages, inputs, summary, reason);
+    private NotBuiltTask(string name, FrequencyRule frequency, IReadOnlyList<AgentStage> stages, InputSchema? inputs, string summary, string reason)
+        : base(name, frequency, stages, inputs, summary) => Reason = reason;
 
     /// <summary>The attributes <c>setWallpaper</c> can print (EC2Launch v2's list).</summary>
     public static IReadOnlyList<string> WallpaperAttributes { get; } =
@@ -31,21 +31,6 @@ public sealed class NotBuiltTask : BootTask
             new InputField("attributes", InputSchema.ListOf(InputSchema.OneOf([.. WallpaperAttributes]))),
             new InputField("instanceTags", InputSchema.ListOf(InputSchema.Text))),
         "draw instance facts on the desktop wallpaper", "setWallpaper is not built in this version (drawing on the desktop needs a user session)");
-
-    /// <inheritdoc/>
-    public override string Name { get; }
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency { get; }
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; }
-
-    /// <inheritdoc/>
-    public override InputSchema? Inputs { get; }
-
-    /// <inheritdoc/>
-    public override string Summary { get; }
 
     /// <summary>Why it is skipped.</summary>
     public string Reason { get; }

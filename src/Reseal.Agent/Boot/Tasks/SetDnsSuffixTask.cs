@@ -4,23 +4,13 @@ using Reseal.Agent.Boot.Runner;
 namespace Reseal.Agent.Boot.Tasks;
 
 /// <summary><c>setDnsSuffix</c>: set the DNS suffix search list ($REGION and $AZ are replaced).</summary>
-public sealed class SetDnsSuffixTask : BootTask
+public sealed class SetDnsSuffixTask() : BootTask(
+    "setDnsSuffix",
+    FrequencyRule.Always,
+    [AgentStage.PreReady],
+    InputSchema.MapOf(new InputField("suffixes", InputSchema.ListOf(InputSchema.Text), Required: true)),
+    "set the DNS suffix search list ($REGION and $AZ are replaced)")
 {
-    /// <inheritdoc/>
-    public override string Name => "setDnsSuffix";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.Always;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PreReady];
-
-    /// <inheritdoc/>
-    public override InputSchema? Inputs { get; } = InputSchema.MapOf(new InputField("suffixes", InputSchema.ListOf(InputSchema.Text), Required: true));
-
-    /// <inheritdoc/>
-    public override string Summary => "set the DNS suffix search list ($REGION and $AZ are replaced)";
-
     /// <inheritdoc/>
     public override void Check(InputMap entry, TaskInputProblems problems)
     {

@@ -5,25 +5,15 @@ using Reseal.Agent.Boot.UserData;
 namespace Reseal.Agent.Boot.Tasks;
 
 /// <summary><c>setHostName</c>: set the computer name (at most 15 characters; reboots only when the name changes).</summary>
-public sealed class SetHostNameTask : BootTask
-{
-    /// <inheritdoc/>
-    public override string Name => "setHostName";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.Always;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PostReady, AgentStage.UserData];
-
-    /// <inheritdoc/>
-    public override InputSchema? Inputs { get; } = InputSchema.MapOf(
+public sealed class SetHostNameTask() : BootTask(
+    "setHostName",
+    FrequencyRule.Always,
+    [AgentStage.PostReady, AgentStage.UserData],
+    InputSchema.MapOf(
         new InputField("hostName", InputSchema.TextUpTo(15)),
-        new InputField("reboot", InputSchema.Flag));
-
-    /// <inheritdoc/>
-    public override string Summary => "set the computer name (at most 15 characters; reboots only when the name changes)";
-
+        new InputField("reboot", InputSchema.Flag)),
+    "set the computer name (at most 15 characters; reboots only when the name changes)")
+{
     /// <inheritdoc/>
     public override void Check(InputMap entry, TaskInputProblems problems)
     {

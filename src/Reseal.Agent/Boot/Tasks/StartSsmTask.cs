@@ -4,20 +4,13 @@ using Reseal.Agent.Boot.Runner;
 namespace Reseal.Agent.Boot.Tasks;
 
 /// <summary><c>startSsm</c>: start the SSM agent.</summary>
-public sealed class StartSsmTask : BootTask
+public sealed class StartSsmTask() : BootTask(
+    "startSsm",
+    FrequencyRule.Always,
+    [AgentStage.PostReady, AgentStage.UserData],
+    null,
+    "start the SSM agent")
 {
-    /// <inheritdoc/>
-    public override string Name => "startSsm";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.Always;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PostReady, AgentStage.UserData];
-
-    /// <inheritdoc/>
-    public override string Summary => "start the SSM agent";
-
     /// <inheritdoc/>
     public override Task<TaskExecutionResult> RunAsync(BootTaskRun run, CancellationToken cancellationToken)
     {

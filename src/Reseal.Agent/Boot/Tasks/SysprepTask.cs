@@ -24,25 +24,15 @@ namespace Reseal.Agent.Boot.Tasks;
 /// Microsoft does not support running Sysprep as LocalSystem, which the agent's service is; EC2Launch v2's task does the
 /// same. The log says so.
 /// </summary>
-public sealed class SysprepTask : BootTask
+public sealed class SysprepTask() : BootTask(
+    "sysprep",
+    FrequencyRule.Once,
+    [AgentStage.UserData],
+    InputSchema.MapOf(new InputField("clean", InputSchema.Flag), new InputField("shutdown", InputSchema.Flag)),
+    "run Sysprep on this instance")
 {
     /// <summary>How long the seal may run (its own limits: 10 min hook, 2 h Sysprep; plus margin).</summary>
     public static readonly TimeSpan SealLimit = TimeSpan.FromHours(2.5);
-
-    /// <inheritdoc/>
-    public override string Name => "sysprep";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.Once;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.UserData];
-
-    /// <inheritdoc/>
-    public override InputSchema? Inputs { get; } = InputSchema.MapOf(new InputField("clean", InputSchema.Flag), new InputField("shutdown", InputSchema.Flag));
-
-    /// <inheritdoc/>
-    public override string Summary => "run Sysprep on this instance";
 
     /// <summary>A second Sysprep would generalize the machine again.</summary>
     public override bool MustNotRepeat => true;

@@ -5,26 +5,16 @@ using Reseal.Agent.Boot.UserData;
 namespace Reseal.Agent.Boot.Tasks;
 
 /// <summary><c>writeFile</c> (per input, postReady/user data): writes files, one per entry.</summary>
-public sealed class WriteFileTask : BootTask
-{
-    /// <inheritdoc/>
-    public override string Name => "writeFile";
-
-    /// <inheritdoc/>
-    public override FrequencyRule Frequency => FrequencyRule.PerInput;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PostReady, AgentStage.UserData];
-
-    /// <inheritdoc/>
-    public override InputSchema? Inputs { get; } = InputSchema.ListOf(InputSchema.MapOf(
+public sealed class WriteFileTask() : BootTask(
+    "writeFile",
+    FrequencyRule.PerInput,
+    [AgentStage.PostReady, AgentStage.UserData],
+    InputSchema.ListOf(InputSchema.MapOf(
         new InputField("frequency", ExecuteScriptTask.FrequencyValue),
         new InputField("destination", InputSchema.Text, Required: true),
-        new InputField("content", InputSchema.Text, Required: true)), acceptsSingleItem: true);
-
-    /// <inheritdoc/>
-    public override string Summary => "write a file";
-
+        new InputField("content", InputSchema.Text, Required: true)), acceptsSingleItem: true),
+    "write a file")
+{
     /// <inheritdoc/>
     public override Task<TaskExecutionResult> RunAsync(BootTaskRun run, CancellationToken cancellationToken)
     {
@@ -36,18 +26,9 @@ public sealed class WriteFileTask : BootTask
     }
 
     /// <summary>Each entry with a destination is a file item, as the other user-data formats give.</summary>
-    public override IEnumerable<UserDataItem> UserDataItems(TaskConfig task, string origin)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        var entries = task.Entries;
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var entry = entries[i];
-            if (entry.Text("destination") is { } destination) // without it the missing input is already reported
-            {
-                yield return new WriteFileItem(destination, System.Text.Encoding.UTF8.GetBytes(entry.Text("content") ?? string.Empty), false, null,
-                    task.FrequencyOf(entry), UserDataOrigin(task, origin, i));
-            }
-        }
-    }
+    public override IEnumerable<UserDataItem> UserDataItems(TaskConfig task, string origin) => ItemPerEntry(task, origin, (entry, where) =>
+        entry.Text("destination") is { } destination
+            ? new WriteFileItem(destination, System.Text.Encoding.UTF8.GetBytes(entry.Text("content") ?? string.Empty), false, null,
+                task.FrequencyOf(entry), where)
+            : null);
 }

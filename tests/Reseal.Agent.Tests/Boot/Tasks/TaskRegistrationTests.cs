@@ -25,22 +25,17 @@ public sealed class TaskRegistrationTests : IDisposable
     /// <c>writeBanner</c>: writes lines to a file, repeated <c>count</c> times. Nested inputs (a map in a map, a list of
     /// text), a cross-input rule, two stages, once per instance.
     /// </summary>
-    private sealed class WriteBannerTask : BootTask
-    {
-        public override string Name => "writeBanner";
-
-        public override FrequencyRule Frequency => FrequencyRule.Once;
-
-        public override IReadOnlyList<AgentStage> Stages { get; } = [AgentStage.PreReady, AgentStage.UserData];
-
-        public override InputSchema? Inputs { get; } = InputSchema.MapOf(
+    private sealed class WriteBannerTask() : BootTask(
+        "writeBanner",
+        FrequencyRule.Once,
+        [AgentStage.PreReady, AgentStage.UserData],
+        InputSchema.MapOf(
             new InputField("banner", InputSchema.MapOf(
                 new InputField("path", InputSchema.Text, Required: true),
                 new InputField("lines", InputSchema.ListOf(InputSchema.Text)))),
-            new InputField("count", InputSchema.Number));
-
-        public override string Summary => "write a banner file (test only)";
-
+            new InputField("count", InputSchema.Number)),
+        "write a banner file (test only)")
+    {
         public override void Check(InputMap entry, TaskInputProblems problems)
         {
             if (entry.Fields.GetValueOrDefault("count") is InputInteger { Value: < 1 or > 3 } count)
@@ -197,9 +192,13 @@ public sealed class TaskRegistrationTests : IDisposable
     }
 
     [Fact]
-    public void BuiltIn_HasTheFifteenDocumentedTasks_EachWithAStageAndASummary()
+    public void BuiltIn_HasTheFifteenDocumentedTasks_InTheOrderTheirEventIdsUse()
     {
-        Assert.Equal(15, TaskRegistry.BuiltIn.All.Count);
+        // A task's position (from 1) is its number in the agent's Event Log ids: new tasks are appended.
+        Assert.Equal(
+            ["activateWindows", "enableJumboFrames", "enableOpenSsh", "executeProgram", "executeScript", "extendRootPartition", "initializeVolume",
+             "optimizeEna", "setAdminAccount", "setDnsSuffix", "setHostName", "setWallpaper", "startSsm", "sysprep", "writeFile"],
+            TaskRegistry.BuiltIn.All.Select(t => t.Name));
         Assert.All(TaskRegistry.BuiltIn.All, t => Assert.True(t.Stages.Count > 0 && t.Summary.Length > 0, t.Name));
         Assert.Equal(["setAdminAccount", "sysprep"], TaskRegistry.BuiltIn.All.Where(t => t.MustNotRepeat).Select(t => t.Name).Order(StringComparer.Ordinal));
     }
