@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Reseal.Registry;
+using Reseal.Unattend.Passwords;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
@@ -255,7 +256,7 @@ public static class WindowsInspector
                 Safe("setup state", () => DWord(RegistryHive.System, setup, "SetupType")),
                 Safe("setup state", () => Text(RegistryHive.System, setup, "CmdLine")),
                 Safe("setup state", () => DWord(RegistryHive.System, @"Setup\Status\SysprepStatus", "GeneralizationState")),
-                Safe("UnattendFile", () => Text(RegistryHive.System, setup, "UnattendFile")));
+                Safe("UnattendFile", () => Text(RegistryHive.System, AnswerFileLocations.RegistryKey, AnswerFileLocations.RegistryValueName)));
             const string where = @"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Setup\State!ImageState";
             switch (softwareRead ? state : (ImageState?)null)
             {
