@@ -445,10 +445,10 @@ public static class SealApplier
 
             // HKLM\SYSTEM\Setup!UnattendFile naming another answer file: cleared.
             if (plan.UnattendFileToClear is not null
-                && _registry.GetValue(RegistryHive.System, SealPaths.SetupKey, SealPaths.UnattendFileValueName) is { } unattend)
+                && _registry.GetValue(RegistryHive.System, AnswerFileLocations.RegistryKey, AnswerFileLocations.RegistryValueName) is { } unattend)
             {
-                Record(new RegistryJournalChange(Step, RegistryHive.System, SealPaths.SetupKey, SealPaths.UnattendFileValueName, true, unattend.Type, unattend.Bytes));
-                _registry.DeleteValue(RegistryHive.System, SealPaths.SetupKey, SealPaths.UnattendFileValueName);
+                Record(new RegistryJournalChange(Step, RegistryHive.System, AnswerFileLocations.RegistryKey, AnswerFileLocations.RegistryValueName, true, unattend.Type, unattend.Bytes));
+                _registry.DeleteValue(RegistryHive.System, AnswerFileLocations.RegistryKey, AnswerFileLocations.RegistryValueName);
             }
 
             // RDP denied.

@@ -20,6 +20,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Reseal.Unattend.Passwords;
 using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 
@@ -203,8 +204,8 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
             RegistryJournalChange value => value.Hive == RegistryHive.System
                 && ((string.Equals(value.Key, SealPaths.TerminalServerKey, StringComparison.OrdinalIgnoreCase)
                         && string.Equals(value.Name, SealPaths.RdpValueName, StringComparison.OrdinalIgnoreCase))
-                    || (string.Equals(value.Key, SealPaths.SetupKey, StringComparison.OrdinalIgnoreCase)
-                        && string.Equals(value.Name, SealPaths.UnattendFileValueName, StringComparison.OrdinalIgnoreCase))
+                    || (string.Equals(value.Key, AnswerFileLocations.RegistryKey, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(value.Name, AnswerFileLocations.RegistryValueName, StringComparison.OrdinalIgnoreCase))
                     || (string.Equals(value.Key, @"CurrentControlSet\Services\" + SealAgents.CloudbaseInitService, StringComparison.OrdinalIgnoreCase)
                         && string.Equals(value.Name, "Start", StringComparison.OrdinalIgnoreCase)))
                 || (value.Hive == RegistryHive.Software && AllowedAgentKey().IsMatch(value.Key)),

@@ -119,7 +119,7 @@ public static class SealPlanner
         var unattendToClear = string.IsNullOrEmpty(unattendValue) || SamePath(files, unattendValue, answerTarget) ? null : unattendValue;
         if (!moves.IsEmpty || unattendToClear is not null)
         {
-            var unattendWhere = $@"HKLM\SYSTEM\{SealPaths.SetupKey}!{SealPaths.UnattendFileValueName}";
+            var unattendWhere = $@"HKLM\SYSTEM\{AnswerFileLocations.RegistryKey}!{AnswerFileLocations.RegistryValueName}";
             steps.Add(new SealStep(SealStepIds.MoveStaleAnswerFile, "Move aside cached answer files Setup would read before ours",
                 [.. moves.Select(m => $"move {m.From} to {m.To}, every password in it replaced by Setup's {AnswerFileScrubber.Marker} (a file that is not a readable answer file is deleted, not kept)"),
                     .. unattendToClear is null ? Array.Empty<string>() : [$"clear {unattendWhere} (it points Setup at {unattendToClear})"]],

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Reseal.Sysprep.Inspection;
 using Reseal.Unattend.Lint;
+using Reseal.Unattend.Passwords;
 using Reseal.Windows.Layout;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
@@ -418,7 +419,7 @@ public static class SealPreflight
         var evidence = plan.StaleAnswerFiles.Select(m => $"{m.From} → {m.To}").ToList();
         if (plan.UnattendFileToClear is { } unattend)
         {
-            evidence.Add($@"HKLM\SYSTEM\{SealPaths.SetupKey}!{SealPaths.UnattendFileValueName} = {unattend} → cleared");
+            evidence.Add($@"HKLM\SYSTEM\{AnswerFileLocations.RegistryKey}!{AnswerFileLocations.RegistryValueName} = {unattend} → cleared");
         }
 
         return evidence.Count == 0

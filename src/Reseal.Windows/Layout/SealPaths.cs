@@ -45,12 +45,6 @@ public static class SealPaths
     /// <summary>The key of <see cref="RdpValueName"/> in HKLM\SYSTEM.</summary>
     public const string TerminalServerKey = @"CurrentControlSet\Control\Terminal Server";
 
-    /// <summary>The key of <see cref="UnattendFileValueName"/> in HKLM\SYSTEM.</summary>
-    public const string SetupKey = "Setup";
-
-    /// <summary>The answer file Setup reads before any other (answerfiles.md §1); cleared when it is not ours.</summary>
-    public const string UnattendFileValueName = "UnattendFile";
-
     /// <summary>The folder Sysprep logs its own runs to (setupact.log, setuperr.log).</summary>
     public const string SysprepPantherDirectory = @"%WINDIR%\System32\Sysprep\Panther";
 

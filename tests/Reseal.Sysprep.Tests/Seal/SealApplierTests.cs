@@ -1,6 +1,7 @@
 using System.Text;
 using Reseal.Sysprep.Seal;
 using Reseal.TestSupport;
+using Reseal.Unattend.Passwords;
 using Reseal.Windows.Layout;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
@@ -30,7 +31,7 @@ public sealed class SealApplierTests
         Assert.Contains("Sysprep was not run", applied.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("offline", applied.Message, StringComparison.Ordinal);
         Assert.Contains(machine.Files.AllDirectories, d => d.Equals(@"C:\Windows\Setup\Scripts", StringComparison.OrdinalIgnoreCase));
-        Assert.Null(machine.Registry.GetValue(RegistryHive.System, SealPaths.SetupKey, SealPaths.UnattendFileValueName));
+        Assert.Null(machine.Registry.GetValue(RegistryHive.System, AnswerFileLocations.RegistryKey, AnswerFileLocations.RegistryValueName));
 
         var rolledBack = SealApplier.Rollback(machine);
 
@@ -42,7 +43,7 @@ public sealed class SealApplierTests
     public void Plan_UnattendFileNamesOurAnswerFile_LeftAlone()
     {
         var machine = SealableMachine.Create();
-        machine.Registry.SetValue(RegistryHive.System, SealPaths.SetupKey, SealPaths.UnattendFileValueName,
+        machine.Registry.SetValue(RegistryHive.System, AnswerFileLocations.RegistryKey, AnswerFileLocations.RegistryValueName,
             RegistryData.FromString(@"%ProgramData%\Reseal\sysprep\UNATTEND.xml"));
 
         var plan = new SealRunner(machine, Time).Preflight(Options).Plan!;
@@ -55,7 +56,7 @@ public sealed class SealApplierTests
     {
         var machine = SealableMachine.Create();
         machine.Files.DeleteFile(SealableMachine.StalePantherAnswerFile);
-        machine.Registry.SetValue(RegistryHive.System, SealPaths.SetupKey, SealPaths.UnattendFileValueName, RegistryData.FromString(@"D:\old\unattend.xml"));
+        machine.Registry.SetValue(RegistryHive.System, AnswerFileLocations.RegistryKey, AnswerFileLocations.RegistryValueName, RegistryData.FromString(@"D:\old\unattend.xml"));
 
         var report = new SealRunner(machine, Time).Preflight(Options);
 
@@ -71,7 +72,7 @@ public sealed class SealApplierTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
-        OfflineWindows.Open(root).Registry.SetValue(RegistryHive.System, SealPaths.SetupKey, SealPaths.UnattendFileValueName,
+        OfflineWindows.Open(root).Registry.SetValue(RegistryHive.System, AnswerFileLocations.RegistryKey, AnswerFileLocations.RegistryValueName,
             RegistryData.FromString(@"C:\Windows\Panther\unattend.xml"));
         var systemBefore = SealTestTree.Export(root, "SYSTEM");
 
@@ -79,7 +80,7 @@ public sealed class SealApplierTests
 
         Assert.True(applied.Succeeded, applied.Message);
         Assert.Contains(applied.Changes, c => c.Contains(@"HKLM\SYSTEM\Setup!UnattendFile", StringComparison.Ordinal));
-        Assert.Null(OfflineWindows.Open(root).Registry.GetValue(RegistryHive.System, SealPaths.SetupKey, SealPaths.UnattendFileValueName));
+        Assert.Null(OfflineWindows.Open(root).Registry.GetValue(RegistryHive.System, AnswerFileLocations.RegistryKey, AnswerFileLocations.RegistryValueName));
         Assert.True(OfflineSealer.Rollback(root).Succeeded);
         Assert.Equal(systemBefore, SealTestTree.Export(root, "SYSTEM"));
     }
