@@ -353,8 +353,18 @@ internal static class AgentRunCommands
         return command;
     }
 
-    /// <summary>Reads run.json: (exit code, one line).</summary>
+    /// <summary>
+    /// Reads run.json: (exit code, one line). A run writes its final status before it releases the lock, so "running"
+    /// with no lock held is read once more before it is called interrupted: the run may have ended between the two looks
+    /// (seen under load, where the first read and the lock probe were most of a second apart).
+    /// </summary>
     internal static (int Code, string Text) ReadStatus(string stateDirectory)
+    {
+        var first = ReadStatusOnce(stateDirectory);
+        return first.Code == 3 ? ReadStatusOnce(stateDirectory) : first;
+    }
+
+    private static (int Code, string Text) ReadStatusOnce(string stateDirectory)
     {
         var path = Path.Combine(stateDirectory, RunStatusFile.FileName);
         try
