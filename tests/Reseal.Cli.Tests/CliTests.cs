@@ -5,7 +5,7 @@ namespace Reseal.Cli.Tests;
 
 public class CliTests
 {
-    private const string Clean = """
+    internal const string Clean = """
         <?xml version="1.0" encoding="utf-8"?>
         <unattend xmlns="urn:schemas-microsoft-com:unattend">
           <settings pass="specialize">

@@ -10,16 +10,8 @@ namespace Reseal.Cli.Tests;
 /// </summary>
 public sealed class ExitCodeTests : IDisposable
 {
-    private const string Clean = """
-        <?xml version="1.0" encoding="utf-8"?>
-        <unattend xmlns="urn:schemas-microsoft-com:unattend">
-          <settings pass="specialize">
-            <component name="Microsoft-Windows-Shell-Setup" processorArchitecture="amd64" publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS">
-              <TimeZone>UTC</TimeZone>
-            </component>
-          </settings>
-        </unattend>
-        """;
+    // The clean answer file the CLI tests share (one Shell-Setup setting in specialize).
+    private const string Clean = CliTests.Clean;
 
     private readonly TempDirectory _temp = new();
 
