@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Reseal.Registry;
+
+public static partial class RegExporter
+{
+    /// <summary>A buffered byte writer with the few formatting primitives the export needs.</summary>
+    private sealed class ByteSink(Stream output)
+    {
+        private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
+
+        private readonly byte[] _buffer = new byte[1 << 16];
+        private int _used;
+
+        public void WriteByte(byte b)
+        {
+            if (_used == _buffer.Length)
+            {
+                Flush();
+            }
+
+            _buffer[_used++] = b;
+        }
+
+        public void WriteAscii(string text)
+        {
+            Reserve(text.Length);
+            foreach (var c in text)
+            {
+                _buffer[_used++] = (byte)c;
+            }
+        }
+
+        /// <summary>Latin-1 when every character fits (Perl prints such strings as bytes), otherwise UTF-8.</summary>
+        public void WritePerlString(ReadOnlySpan<char> text)
+        {
+            if (text.Length <= 1024)
+            {
+                Reserve(text.Length * 3);
+                if (NameRules.IsLatin1(text))
+                {
+                    _used += Encoding.Latin1.GetBytes(text, _buffer.AsSpan(_used));
+                }
+                else
+                {
+                    _used += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_used));
+                }
+
+                return;
+            }
+
+            Flush();
+            var bytes = (NameRules.IsLatin1(text) ? Encoding.Latin1 : Encoding.UTF8).GetBytes(text.ToArray());
+            output.Write(bytes, 0, bytes.Length);
+        }
+
+        public void WriteHex32(uint value, int minimumDigits)
+        {
+            Reserve(8);
+            var digits = 8;
+            while (digits > minimumDigits && (value >> ((digits - 1) * 4)) == 0)
+            {
+                digits--;
+            }
+
+            for (var i = digits - 1; i >= 0; i--)
+            {
+                _buffer[_used++] = HexDigits[(int)((value >> (i * 4)) & 0xF)];
+            }
+        }
+
+        public void WriteHexBytes(ReadOnlySpan<byte> data)
+        {
+            if (data.IsEmpty)
+            {
+                return;
+            }
+
+            Reserve(2);
+            _buffer[_used++] = HexDigits[data[0] >> 4];
+            _buffer[_used++] = HexDigits[data[0] & 0xF];
+            var table = CommaHex;
+            var i = 1;
+            while (i < data.Length)
+            {
+                if (_buffer.Length - _used < 4)
+                {
+                    Flush();
+                }
+
+                // Room for n entries of 3 bytes plus the 4th byte each 4-byte store spills into (overwritten next).
+                var n = Math.Min((_buffer.Length - _used - 1) / 3, data.Length - i);
+                ref var destination = ref MemoryMarshal.GetArrayDataReference(_buffer);
+                for (var j = 0; j < n; j++)
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, _used + (3 * j)), table[data[i + j]]);
+                }
+
+                _used += 3 * n;
+                i += n;
+            }
+        }
+
+        /// <summary>Little-endian ",hh\0" for every byte value.</summary>
+        private static readonly uint[] CommaHex = BuildCommaHex();
+
+        private static uint[] BuildCommaHex()
+        {
+            var table = new uint[256];
+            for (var b = 0; b < 256; b++)
+            {
+                table[b] = ',' | ((uint)HexDigits[b >> 4] << 8) | ((uint)HexDigits[b & 0xF] << 16);
+            }
+
+            return table;
+        }
+
+        public void Flush()
+        {
+            output.Write(_buffer, 0, _used);
+            _used = 0;
+        }
+
+        private void Reserve(int count)
+        {
+            if (_used + count > _buffer.Length)
+            {
+                Flush();
+                if (count > _buffer.Length)
+                {
+                    throw new InvalidOperationException("single write larger than the export buffer");
+                }
+            }
+        }
+    }
+}
