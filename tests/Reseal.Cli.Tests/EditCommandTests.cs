@@ -100,6 +100,23 @@ public class EditCommandTests
     }
 
     [Fact]
+    public void SetPassword_OverAClearTextOne_KeepsNoBackupHoldingIt()
+    {
+        using var temp = new TempDirectory();
+        var withSecret = File1.Replace("<OOBE/>", "<OOBE/>\n                <UserAccounts><AdministratorPassword><Value>Old-Secret-42!</Value><PlainText>true</PlainText></AdministratorPassword></UserAccounts>", StringComparison.Ordinal);
+        var path = temp.Write("unattend.xml", withSecret);
+
+        var result = CliRunner.Run(["unattend", "set", path, "oobeSystem", "Microsoft-Windows-Shell-Setup/UserAccounts/AdministratorPassword", "-"], "Corr3ct-Horse!\n");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("Old-Secret-42!", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.False(File.Exists(path + ".bak"), "a .bak would keep the replaced clear-text password on disk");
+        Assert.Contains("no .bak kept", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Old-Secret-42!", result.Error + result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(Directory.GetFiles(temp.Path), f => File.ReadAllText(f).Contains("Old-Secret-42!", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Remove_DeletesTheSetting_AndExitsOneWhenAbsent()
     {
         using var temp = new TempDirectory();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Reseal.Unattend.Lint;
 using Reseal.Unattend.Model;
+using Reseal.Unattend.Passwords;
 
 namespace Reseal.Cli.Commands;
 
@@ -162,7 +163,7 @@ internal static class UnattendEditCommands
 
     /// <summary>
     /// Lints the original and the result; refuses a result with errors or warnings the original did not have (unless
-    /// forced), else writes it atomically beside a .bak of the original.
+    /// forced), else writes it atomically beside a .bak of the original (none when the original holds a readable password).
     /// </summary>
     private static int WriteEdit(CliContext context, AnswerFile original, Reseal.Unattend.Editing.EditOutcome outcome, bool force)
     {
@@ -181,8 +182,13 @@ internal static class UnattendEditCommands
             return ExitCodes.Findings;
         }
 
-        outcome.File.SaveEdited(original.Path!, outcome.Bytes, keepBackup: true);
-        context.Message($"{outcome.Summary} in {original.Path} (previous version kept as {System.IO.Path.GetFileName(original.Path)}.bak)");
+        // A .bak of a file holding a readable password would be one more copy of that secret on disk, left behind after
+        // the user replaces or removes it: such a file is replaced without one (the write is atomic either way).
+        var secret = AnswerFilePasswords.Find(original).FirstOrDefault(p => p.Storage is PasswordStorage.ClearText or PasswordStorage.Obfuscated);
+        outcome.File.SaveEdited(original.Path!, outcome.Bytes, keepBackup: secret is null);
+        context.Message(secret is null
+            ? $"{outcome.Summary} in {original.Path} (previous version kept as {System.IO.Path.GetFileName(original.Path)}.bak)"
+            : $"{outcome.Summary} in {original.Path} (no .bak kept: the previous version holds a readable password at {secret.Location})");
         return ExitCodes.Success;
     }
 }
