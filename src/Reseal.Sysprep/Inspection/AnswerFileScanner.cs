@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Passwords;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
@@ -59,6 +61,7 @@ internal static class AnswerFileScanner
             try
             {
                 path = windows.Files.Expand(place.WindowsPath);
+                found.AddRange(MovedAside(windows, path, place.Role, seen, findings));
                 if (!windows.Files.FileExists(path) || !seen.Add(HostKey(windows, path)))
                 {
                     continue;
@@ -87,6 +90,41 @@ internal static class AnswerFileScanner
 
         return [.. found];
     }
+
+    /// <summary>
+    /// The copies a seal moved aside from <paramref name="path"/> (<c>.reseal-moved</c>, then <c>-2</c>, <c>-3</c>...,
+    /// kept for its rollback). Setup never reads them, but they are in the image: one a seal from before the scrub left
+    /// holds the password in clear text, so they are read and reported like the answer files themselves.
+    /// </summary>
+    private static List<AnswerFileFacts> MovedAside(IWindowsMachine windows, string path, string role, HashSet<string> seen, List<Finding> findings)
+    {
+        var copies = new List<AnswerFileFacts>();
+        for (var n = 1; n <= MaxMovedAsideCopies; n++)
+        {
+            var copy = path + SealPaths.MovedAsideSuffix + (n == 1 ? "" : "-" + n.ToString(CultureInfo.InvariantCulture));
+            try
+            {
+                if (!windows.Files.FileExists(copy))
+                {
+                    break; // the seal numbers its copies without gaps
+                }
+
+                if (seen.Add(HostKey(windows, copy)))
+                {
+                    copies.Add(Read(windows, copy, role + ", moved aside by a seal (kept for its rollback)", findings));
+                }
+            }
+            catch (IOException e) when (e is not FileNotFoundException)
+            {
+                Unreadable(findings, copy, e);
+            }
+        }
+
+        return copies;
+    }
+
+    /// <summary>A bound on the numbered copies probed beside one place (a seal makes one per run).</summary>
+    private const int MaxMovedAsideCopies = 64;
 
     private static string HostKey(IWindowsMachine windows, string path) =>
         windows is OfflineWindows offline ? offline.Files.ToHostPath(path) : windows.Files.Expand(path);

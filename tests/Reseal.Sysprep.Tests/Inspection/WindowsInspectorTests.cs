@@ -180,6 +180,32 @@ public class WindowsInspectorTests
     }
 
     [Fact]
+    public void Inspect_CopiesASealMovedAside_AreReadAndTheirSecretsReported()
+    {
+        using var temp = new TempDirectory();
+        var root = WindowsTree.Full(temp);
+        const string clear = """
+            <unattend xmlns="urn:schemas-microsoft-com:unattend"><settings pass="oobeSystem"><component name="Microsoft-Windows-Shell-Setup">
+            <UserAccounts><AdministratorPassword><Value>Left!Behind1</Value><PlainText>true</PlainText></AdministratorPassword></UserAccounts>
+            </component></settings></unattend>
+            """;
+        // What a seal from before the scrub left: the cached file moved aside twice (two runs), never deleted.
+        WindowsTree.Write(root, @"Windows\Panther\unattend.xml.reseal-moved", clear);
+        WindowsTree.Write(root, @"Windows\Panther\unattend.xml.reseal-moved-2", clear);
+        WindowsTree.Write(root, @"Windows\Panther\unattend.xml.reseal-moved-4", clear); // after a gap: not a seal's copy
+
+        var report = WindowsInspector.Inspect(root);
+
+        var moved = report.Facts.AnswerFiles.Where(f => f.Path.Contains(".reseal-moved", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, moved.Count);
+        Assert.All(moved, f => Assert.Contains("moved aside by a seal", f.Role, StringComparison.Ordinal));
+        Assert.All(moved, f => Assert.False(f.WinsOverSysprepFolder));
+        Assert.All(moved, f => Assert.Equal(PasswordStorage.ClearText, Assert.Single(f.Passwords).Storage));
+        Assert.Equal(2, report.Findings.Count(f => f.Code == "answer-file-password" && f.Severity == FindingSeverity.Error && f.Message.Contains(".reseal-moved", StringComparison.Ordinal)));
+        Assert.DoesNotContain(report.Findings, f => f.Message.Contains("Left!Behind1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Inspect_DomainJoinSecretsAndTheBtCache_AreSeenAndNeverShown()
     {
         using var temp = new TempDirectory();
