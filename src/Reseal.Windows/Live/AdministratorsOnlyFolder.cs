@@ -38,64 +38,23 @@ internal static class AdministratorsOnlyFolder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         TryEnablePrivilege("SeTakeOwnershipPrivilege");
-        var links = 0;
-        var folder = new DirectoryInfo(path);
-        if (folder.Exists && folder.Attributes.HasFlag(FileAttributes.ReparsePoint))
+        return FolderLockdown.Apply(path, new AccessLists());
+    }
+
+    /// <summary>The walk's actions as Windows owners and access lists.</summary>
+    private sealed class AccessLists : IFolderSecurity
+    {
+        public void CreateSecured(string path) => _ = FolderSecurity().CreateDirectory(path);
+
+        public void SecureFolder(DirectoryInfo folder)
         {
-            Directory.Delete(path, recursive: false); // removes the link, not its target
-            links++;
+            SetOwner(folder);
+            folder.SetAccessControl(FolderSecurity());
         }
 
-        if (!Directory.Exists(path))
-        {
-            _ = Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            // Returns the existing folder when one appeared since the check (a user may create it in between), so the
-            // owner, the access list and what is inside are set below in every case, never assumed from this call.
-            _ = FolderSecurity().CreateDirectory(path);
-            if (new DirectoryInfo(path).Attributes.HasFlag(FileAttributes.ReparsePoint))
-            {
-                throw new IOException($"{path} became a link while it was being created; nothing in it was trusted (run again)");
-            }
-        }
+        public void SetOwner(FileSystemInfo entry) => AdministratorsOnlyFolder.SetOwner(entry);
 
-        SetOwner(new DirectoryInfo(path));
-        new DirectoryInfo(path).SetAccessControl(FolderSecurity());
-        var reset = 0;
-        var pending = new Stack<string>();
-        pending.Push(path);
-        while (pending.Count > 0)
-        {
-            foreach (var entry in new DirectoryInfo(pending.Pop()).EnumerateFileSystemInfos("*", new EnumerationOptions
-            {
-                RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = false, ReturnSpecialDirectories = false,
-            }))
-            {
-                if (entry.Attributes.HasFlag(FileAttributes.ReparsePoint))
-                {
-                    if (entry is DirectoryInfo)
-                    {
-                        Directory.Delete(entry.FullName, recursive: false);
-                    }
-                    else
-                    {
-                        File.Delete(entry.FullName);
-                    }
-
-                    links++;
-                    continue;
-                }
-
-                SetOwner(entry);
-                ResetToInherited(entry);
-                reset++;
-                if (entry is DirectoryInfo directory)
-                {
-                    pending.Push(directory.FullName);
-                }
-            }
-        }
-
-        return (reset, links);
+        public void ResetToInherited(FileSystemInfo entry) => AdministratorsOnlyFolder.ResetToInherited(entry);
     }
 
     /// <summary>Owner Administrators; protected DACL: SYSTEM and Administrators full control, inherited by folders and files.</summary>
