@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Passwords;
 using Reseal.Windows.Layout;
@@ -8,38 +6,6 @@ using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Sysprep.Seal;
-
-/// <summary>What an apply or rollback of a seal plan's file and registry steps did.</summary>
-/// <param name="Operation"><c>apply</c> or <c>rollback</c>.</param>
-/// <param name="Succeeded">True when every change was made (apply) or undone (rollback).</param>
-/// <param name="Message">One line saying what happened.</param>
-/// <param name="Changes">The changes made or undone, one line each.</param>
-/// <param name="JournalPath">The undo journal (Windows path), when one is involved.</param>
-/// <param name="ExitCode">0 done, 1 refused or failed (a failed apply is undone), 3 not a Windows tree.</param>
-public sealed record SealChangeResult(string Operation, bool Succeeded, string Message, ImmutableArray<string> Changes, string? JournalPath, int ExitCode)
-{
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-    /// <summary>Text for people.</summary>
-    public string ToText() =>
-        $"{Operation}: {Message}\n" + string.Concat(Changes.Select(c => $"  - {c}\n")) + (JournalPath is null ? "" : $"  journal: {JournalPath}\n");
-
-    /// <summary>JSON for machines.</summary>
-    public JsonObject ToJson() => new()
-    {
-        ["operation"] = Operation,
-        ["succeeded"] = Succeeded,
-        ["message"] = Message,
-        ["changes"] = new JsonArray([.. Changes.Select(c => (JsonNode?)JsonValue.Create(c))]),
-        ["journal"] = JournalPath,
-        ["exitCode"] = ExitCode,
-    };
-
-    /// <summary>The JSON rendering as indented text.</summary>
-    public string ToJsonText() => ToJson().ToJsonString(Indented);
-
-    internal static SealChangeResult Refused(string operation, string message, int exitCode) => new(operation, false, message, [], null, exitCode);
-}
 
 /// <summary>
 /// Performs the file and registry steps of a seal plan on any machine — agent state reset, answer file, cached answer
@@ -80,15 +46,15 @@ public static class SealApplier
             session.ApplyBeforeHook(plan);
             session.ApplyFirstBootHook(plan);
             var where = machine is OfflineWindows ? " (an offline tree)" : "";
-            return new SealChangeResult("apply", true, $"applied {session.Journal.Changes.Length} change(s); Sysprep was not run{where}",
-                [.. session.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}")], journalPath, 0);
+            return new SealChangeResult("apply", SealChangeStatus.Done, $"applied {session.Journal.Changes.Length} change(s); Sysprep was not run{where}",
+                [.. session.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}")], journalPath);
         }
         catch (Exception e) when (!IsFatal(e))
         {
             // Whatever went wrong, a half-applied machine is worse than none: undo, then report the failure.
             var problems = session.UndoAll();
-            return new SealChangeResult("apply", false,
-                $"failed and undone: {e.Message}{(problems.Count == 0 ? "" : "; undo problems: " + string.Join("; ", problems))}", [], null, 1);
+            return new SealChangeResult("apply", problems.Count == 0 ? SealChangeStatus.FailedAndUndone : SealChangeStatus.Incomplete,
+                $"failed and undone: {e.Message}{(problems.Count == 0 ? "" : "; undo problems: " + string.Join("; ", problems))}", [], null);
         }
     }
 
@@ -104,13 +70,13 @@ public static class SealApplier
         var journalPath = files.Expand(SealPaths.Journal);
         if (!files.FileExists(journalPath))
         {
-            return new SealChangeResult("rollback", true, $"nothing to roll back: no {journalPath}", [], null, 0);
+            return new SealChangeResult("rollback", SealChangeStatus.NothingToDo, $"nothing to roll back: no {journalPath}", [], null);
         }
 
         var journal = SealJournal.Parse(files.ReadAllBytes(journalPath), journalPath, out var problem);
         if (journal is null)
         {
-            return SealChangeResult.Refused("rollback", problem!, 1);
+            return SealChangeResult.Refused("rollback", problem!);
         }
 
         List<string> drifted;
@@ -120,29 +86,29 @@ public static class SealApplier
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return new SealChangeResult("rollback", false, $"refused: could not check the files apply changed: {e.Message}; nothing was rolled back", [], journalPath, 1);
+            return new SealChangeResult("rollback", SealChangeStatus.Refused, $"refused: could not check the files apply changed: {e.Message}; nothing was rolled back", [], journalPath);
         }
 
         if (drifted.Count > 0 && !force)
         {
-            return new SealChangeResult("rollback", false,
+            return new SealChangeResult("rollback", SealChangeStatus.Refused,
                 $"refused: {drifted.Count} file(s) changed after apply ({string.Join(", ", drifted)}); nothing was rolled back (--force to roll back anyway, losing those changes)",
-                [.. drifted.Select(d => $"changed after apply: {d}")], journalPath, 1);
+                [.. drifted.Select(d => $"changed after apply: {d}")], journalPath);
         }
 
         var problems = Undo(machine, journal);
         if (problems.Count > 0)
         {
-            return new SealChangeResult("rollback", false, "some changes could not be undone (the journal is kept): " + string.Join("; ", problems),
-                [], journalPath, 1);
+            return new SealChangeResult("rollback", SealChangeStatus.Incomplete, "some changes could not be undone (the journal is kept): " + string.Join("; ", problems),
+                [], journalPath);
         }
 
         TryDelete(files, journalPath, problems);
         RemoveDirectories(files, journal.CreatedDirectories, problems);
         var forced = drifted.Count == 0 ? "" : $" (forced over changes made after apply to {string.Join(", ", drifted)})";
-        return new SealChangeResult("rollback", problems.Count == 0,
+        return new SealChangeResult("rollback", problems.Count == 0 ? SealChangeStatus.Done : SealChangeStatus.Incomplete,
             (problems.Count == 0 ? $"undid {journal.Changes.Length} change(s)" : "undone, but: " + string.Join("; ", problems)) + forced,
-            [.. journal.Changes.Reverse().Select(c => $"{c.Step}: restored {c.Describe()}")], journalPath, problems.Count == 0 ? 0 : 1);
+            [.. journal.Changes.Reverse().Select(c => $"{c.Step}: restored {c.Describe()}")], journalPath);
     }
 
     /// <summary>Why a report's plan cannot be applied to the machine now, or null when it can.</summary>
@@ -150,36 +116,36 @@ public static class SealApplier
     {
         if (report.Plan is not { } plan)
         {
-            return SealChangeResult.Refused("apply", report.Summary, 3);
+            return SealChangeResult.NotWindows("apply", report.Summary);
         }
 
         if (plan.Agent is null)
         {
-            return SealChangeResult.Refused("apply", "refused: " + (plan.AgentProblem ?? "no launch agent was chosen"), 1);
+            return SealChangeResult.Refused("apply", "refused: " + (plan.AgentProblem ?? "no launch agent was chosen"));
         }
 
         if (report.Readiness == SealReadiness.Blocked)
         {
-            return SealChangeResult.Refused("apply", $"refused: {string.Join(", ", report.Errors.Select(e => e.Code))} block sealing (--force to seal anyway)", 1);
+            return SealChangeResult.Refused("apply", $"refused: {string.Join(", ", report.Errors.Select(e => e.Code))} block sealing (--force to seal anyway)");
         }
 
         var files = machine.Files;
         var journalPath = files.Expand(SealPaths.Journal);
         if (files.FileExists(journalPath))
         {
-            return SealChangeResult.Refused("apply", $"refused: {journalPath} exists, so an earlier seal was not rolled back; roll it back first (reseal seal --rollback)", 1);
+            return SealChangeResult.Refused("apply", $"refused: {journalPath} exists, so an earlier seal was not rolled back; roll it back first (reseal seal --rollback)");
         }
 
         if (plan.AnswerFile.Bytes.IsDefault)
         {
-            return SealChangeResult.Refused("apply", $"refused: the answer file {plan.AnswerFile.Source} could not be read", 1);
+            return SealChangeResult.Refused("apply", $"refused: the answer file {plan.AnswerFile.Source} could not be read");
         }
 
         var current = files.FileExists(plan.SetupComplete.Path) ? files.ReadAllBytes(plan.SetupComplete.Path) : null;
         if ((current is null) != plan.SetupComplete.Before.IsDefault
             || (current is not null && !current.AsSpan().SequenceEqual(plan.SetupComplete.Before.AsSpan())))
         {
-            return SealChangeResult.Refused("apply", $"refused: {plan.SetupComplete.Path} changed since the plan was made; plan again", 1);
+            return SealChangeResult.Refused("apply", $"refused: {plan.SetupComplete.Path} changed since the plan was made; plan again");
         }
 
         return null;

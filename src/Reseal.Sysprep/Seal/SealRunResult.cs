@@ -58,6 +58,9 @@ public sealed record SealRunResult
     /// <summary>The undo journal (Windows path), when it is left on the machine.</summary>
     public string? JournalPath { get; init; }
 
+    /// <summary>Why the watch stopped Sysprep (or could not run it), or null when Sysprep ended by itself or never ran.</summary>
+    public SysprepWatchStopReason? WatchStop { get; init; }
+
     /// <summary>Sysprep's exit code, when it ended by itself.</summary>
     public int? SysprepExitCode { get; init; }
 

@@ -180,7 +180,7 @@ public sealed partial class SealRunner
         if (!force && ReadImageState() is { } state && IsGeneralized(state))
         {
             return SealChangeResult.Refused("rollback",
-                $"refused: ImageState is {state}, so Sysprep generalized this machine; undoing now would break the image (--force to roll back anyway)", 1);
+                $"refused: ImageState is {state}, so Sysprep generalized this machine; undoing now would break the image (--force to roll back anyway)");
         }
 
         return SealApplier.Rollback(_machine, force);
@@ -195,7 +195,7 @@ public sealed partial class SealRunner
         var changes = session.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}").ToImmutableArray();
         var warnings = watch.Warnings.ToImmutableArray();
         var reached = state is not null && state.Equals(expected, StringComparison.OrdinalIgnoreCase);
-        if (watch.Problem is null && exit is { ExitCode: 0, TimedOut: false } && reached && watch.Errors.Count == 0)
+        if (watch.Stop is null && exit is { ExitCode: 0, TimedOut: false } && reached && watch.Errors.Count == 0)
         {
             var completion = report.Options.Completion;
             Say(progress, $"Sysprep succeeded: ImageState is {state}");
@@ -228,6 +228,7 @@ public sealed partial class SealRunner
                 Report = report,
                 Changes = changes,
                 JournalPath = session.JournalPath,
+                WatchStop = watch.Stop?.Reason,
                 SysprepExitCode = exit?.ExitCode,
                 ImageStateBefore = watch.StateBefore,
                 ImageStateAfter = state,
@@ -239,7 +240,7 @@ public sealed partial class SealRunner
             };
         }
 
-        return Fail(report, session, exit is null && watch.Problem is not null && watch.Problem.StartsWith("Sysprep could not", StringComparison.Ordinal) ? SealStepIds.RunSysprep : SealStepIds.Watch,
+        return Fail(report, session, watch.Stop is { Reason: SysprepWatchStopReason.CouldNotRun } ? SealStepIds.RunSysprep : SealStepIds.Watch,
             reason, progress, diagnose: true, watch);
     }
 
@@ -247,9 +248,9 @@ public sealed partial class SealRunner
     {
         var state = watch.State ?? "(absent)";
         var parts = new List<string>();
-        if (watch.Problem is not null)
+        if (watch.Stop is { } stop)
         {
-            parts.Add(watch.Problem);
+            parts.Add(stop.Text);
         }
         else if (watch.Outcome is { TimedOut: true })
         {
@@ -300,6 +301,7 @@ public sealed partial class SealRunner
             Undone = true,
             UndoProblems = [.. problems],
             JournalPath = problems.Count == 0 ? null : session.JournalPath,
+            WatchStop = watch?.Stop?.Reason,
             SysprepExitCode = watch?.Outcome?.ExitCode,
             ImageStateBefore = watch?.StateBefore,
             ImageStateAfter = watch?.State,

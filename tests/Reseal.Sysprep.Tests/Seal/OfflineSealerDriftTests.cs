@@ -99,7 +99,7 @@ public sealed class OfflineSealerDriftTests
         var result = OfflineSealer.Rollback(root, Time);
 
         Assert.False(result.Succeeded, result.Message);
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(SealChangeStatus.Refused, result.Status);
         Assert.StartsWith("refused", result.Message, StringComparison.Ordinal);
         Assert.Contains(WindowsPath(root, relative), result.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(result.Changes, c => c.Contains(WindowsPath(root, relative), StringComparison.OrdinalIgnoreCase));
@@ -140,7 +140,7 @@ public sealed class OfflineSealerDriftTests
         var result = OfflineSealer.Rollback(root, force: true, Time);
 
         Assert.True(result.Succeeded, result.Message);
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(SealChangeStatus.Done, result.Status);
         Assert.Contains(WindowsPath(root, SetupCompletePath), result.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(filesBefore, SealTestTree.Files(root));
         Assert.Equal(directoriesBefore, SealTestTree.Directories(root));
@@ -227,7 +227,7 @@ public sealed class OfflineSealerDriftTests
         var result = OfflineSealer.Apply(OfflineWindows.Open(root, Time), broken, Time);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(SealChangeStatus.FailedAndUndone, result.Status);
         Assert.StartsWith("failed and undone", result.Message, StringComparison.Ordinal);
         Assert.Equal(filesBefore, SealTestTree.Files(root));
         Assert.Equal(directoriesBefore, SealTestTree.Directories(root));

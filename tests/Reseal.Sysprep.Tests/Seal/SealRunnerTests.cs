@@ -147,6 +147,8 @@ public sealed class SealRunnerTests
         Assert.Equal(SealRunOutcome.Failed, result.Outcome);
         Assert.Equal(SealStepIds.Watch, result.FailedStep);
         Assert.Equal(1, result.SysprepExitCode);
+        // Sysprep ended by itself: the watch did not stop it.
+        Assert.Null(result.WatchStop);
         Assert.Contains("Sysprep exited with code 1", result.Message, StringComparison.Ordinal);
         Assert.Contains("still IMAGE_STATE_COMPLETE", result.Message, StringComparison.Ordinal);
         Assert.Equal(2, result.SysprepErrors.Length);
@@ -347,6 +349,7 @@ public sealed class SealRunnerTests
 
         Assert.Equal(SealRunOutcome.Failed, result.Outcome);
         Assert.Equal(SealStepIds.RunSysprep, result.FailedStep);
+        Assert.Equal(SysprepWatchStopReason.CouldNotRun, result.WatchStop);
         Assert.Contains("Sysprep could not be run: The requested operation requires elevation", result.Message, StringComparison.Ordinal);
         Assert.Equal(before, SealableMachine.Snapshot(machine));
     }
@@ -366,6 +369,8 @@ public sealed class SealRunnerTests
         await ticking;
 
         Assert.Equal(SealRunOutcome.Failed, result.Outcome);
+        Assert.Equal(SysprepWatchStopReason.Stalled, result.WatchStop);
+        Assert.Equal(SealStepIds.Watch, result.FailedStep);
         Assert.Contains("no progress in Sysprep's logs or ImageState for 15 min; Sysprep was stopped", result.Message, StringComparison.Ordinal);
         Assert.True(sysprep.Killed);
         Assert.Equal(before, SealableMachine.Snapshot(machine));
@@ -386,6 +391,7 @@ public sealed class SealRunnerTests
         await ticking;
 
         Assert.Equal(SealRunOutcome.Failed, result.Outcome);
+        Assert.Equal(SysprepWatchStopReason.ErrorDialog, result.WatchStop);
         Assert.Contains("Sysprep logged errors, then nothing for 2 min", result.Message, StringComparison.Ordinal);
         Assert.True(sysprep.Killed);
         Assert.Equal("SD008", result.Diagnosis?.RootCause?.Id);
@@ -410,6 +416,8 @@ public sealed class SealRunnerTests
             var (result, _) = await Seal(machine, time: clock);
 
             Assert.Equal(SealRunOutcome.Failed, result.Outcome);
+            Assert.Equal(SysprepWatchStopReason.Stalled, result.WatchStop);
+            Assert.Equal(SealStepIds.Watch, result.FailedStep);
             Assert.Contains("it did not end within 30 s of being stopped", result.Message, StringComparison.Ordinal);
             Assert.Equal(before, SealableMachine.Snapshot(machine));
         }
@@ -439,6 +447,7 @@ public sealed class SealRunnerTests
         var result = await run.WaitAsync(TimeSpan.FromSeconds(30), Token);
 
         Assert.Equal(SealRunOutcome.Failed, result.Outcome);
+        Assert.Equal(SysprepWatchStopReason.Cancelled, result.WatchStop);
         Assert.Contains("cancelled", result.Message, StringComparison.Ordinal);
         Assert.True(sysprep.Killed);
         Assert.Equal(before, SealableMachine.Snapshot(machine));
@@ -554,7 +563,7 @@ public sealed class SealRunnerTests
 
         var refused = runner.Rollback();
 
-        Assert.False(refused.Succeeded);
+        Assert.Equal(SealChangeStatus.Refused, refused.Status);
         Assert.Contains("generalized", refused.Message, StringComparison.Ordinal);
         Assert.Equal(sealedState, SealableMachine.Snapshot(machine));
         Assert.True(runner.Rollback(force: true).Succeeded);
