@@ -135,7 +135,7 @@ public sealed partial class SealRunner
         }
 
         var plan = report.Plan!;
-        var session = new SealApplier.Session(_machine, _machine.Files.Expand(SealPaths.Journal), _time);
+        var session = new SealSession(_machine, _machine.Files.Expand(SealPaths.Journal), _time);
         try
         {
             Say(progress, "applying the plan's file and registry steps (journal: " + session.JournalPath + ")");
@@ -186,7 +186,7 @@ public sealed partial class SealRunner
         return SealApplier.Rollback(_machine, force);
     }
 
-    private SealRunResult Conclude(SealReport report, SealApplier.Session session, Watch watch, IProgress<string>? progress)
+    private SealRunResult Conclude(SealReport report, SealSession session, Watch watch, IProgress<string>? progress)
     {
         var state = watch.State;
         var expected = ExpectedState(report.Plan!);
@@ -282,7 +282,7 @@ public sealed partial class SealRunner
         return parts.Count == 0 ? "Sysprep did not report success" : string.Join("; ", parts);
     }
 
-    private SealRunResult Fail(SealReport report, SealApplier.Session session, string step, string reason, IProgress<string>? progress,
+    private SealRunResult Fail(SealReport report, SealSession session, string step, string reason, IProgress<string>? progress,
         bool diagnose, Watch? watch = null)
     {
         Say(progress, $"{step} failed: {reason}");
