@@ -38,11 +38,24 @@ internal static class ExitCodes
     public const int RebootRequired = AgentExitCodes.RebootRequired;
 }
 
+/// <summary>
+/// The CLI's own expected failures, each carrying its row of the exit-code table. Library failures keep their own
+/// exception types (each library depends on nothing of ours); <see cref="DomainErrors"/> maps both in one place.
+/// </summary>
+internal abstract class CommandException(string message, int exitCode) : Exception(message)
+{
+    /// <summary>The exit code from <see cref="ExitCodes"/>.</summary>
+    public int ExitCode { get; } = exitCode;
+}
+
 /// <summary>A usage error found after parsing (bad combination of options); exit code 2.</summary>
-internal sealed class UsageException(string message) : Exception(message);
+internal sealed class UsageException(string message) : CommandException(message, ExitCodes.Usage);
 
 /// <summary>Input that cannot be used (unreadable, malformed); exit code 3.</summary>
-internal sealed class BadInputException(string message) : Exception(message);
+internal sealed class BadInputException(string message) : CommandException(message, ExitCodes.BadInput);
 
 /// <summary>The environment is wrong for the command (no metadata service, wrong OS, missing tool); exit code 4.</summary>
-internal sealed class EnvironmentException(string message) : Exception(message);
+internal sealed class EnvironmentException(string message) : CommandException(message, ExitCodes.WrongEnvironment);
+
+/// <summary>The image or the clone failed (a refused state, a cloud-side failure); exit code 1.</summary>
+internal sealed class ImageFailedException(string message) : CommandException(message, ExitCodes.Findings);
