@@ -47,11 +47,12 @@ internal static class DomainErrors
 
     /// <summary>
     /// Library exception types that are bugs, not expected failures, when they escape a command: the agent's report of a
-    /// task's bug, and a service host started outside the service control manager (a command checks that first).
+    /// task's bug, a seal stopped by a bug (undone first), and a service host started outside the service control manager (a command checks that first).
     /// </summary>
     public static IReadOnlySet<Type> Bugs { get; } = new HashSet<Type>
     {
         typeof(Reseal.Agent.Boot.Runner.AgentBugException),
         typeof(Reseal.Windows.Service.NotStartedAsServiceException),
+        typeof(Reseal.Sysprep.Seal.SealBugException),
     };
 }

@@ -48,8 +48,14 @@ public static class SealApplier
         }
         catch (Exception e) when (!IsFatal(e))
         {
-            // Whatever went wrong, a half-applied machine is worse than none: undo, then report the failure.
+            // Whatever went wrong, a half-applied machine is worse than none: undo, then report the failure, or, for a bug,
+            // crash loudly with what the undo left.
             var problems = session.UndoAll();
+            if (!IsExpected(e))
+            {
+                throw new SealBugException(session.Step, problems, e);
+            }
+
             return new SealChangeResult("apply", problems.Count == 0 ? SealChangeStatus.FailedAndUndone : SealChangeStatus.Incomplete,
                 $"failed and undone: {e.Message}{(problems.Count == 0 ? "" : "; undo problems: " + string.Join("; ", problems))}", [], null);
         }
@@ -147,6 +153,16 @@ public static class SealApplier
 
         return null;
     }
+
+    /// <summary>
+    /// Failures a correct step can meet on a real machine or tree: I/O and access errors, Win32 errors, an unsupported
+    /// platform, a path the machine cannot expand, a damaged hive or answer file, a port refusing an operation. Anything
+    /// else (a null dereference, a bad cast, a null argument) is a bug: undone, then thrown as a <see cref="SealBugException"/>.
+    /// </summary>
+    internal static bool IsExpected(Exception e) => e is not ArgumentNullException
+        && e is IOException or UnauthorizedAccessException or System.Runtime.InteropServices.ExternalException or PlatformNotSupportedException
+            or ArgumentException or KeyNotFoundException or InvalidOperationException or TimeoutException
+            or Reseal.Unattend.Model.AnswerFileFormatException or Reseal.Registry.HiveFormatException;
 
     /// <summary>Exceptions no undo should be attempted after: the process is in no state to go on.</summary>
     internal static bool IsFatal(Exception e) => e is OutOfMemoryException or StackOverflowException or InsufficientExecutionStackException;

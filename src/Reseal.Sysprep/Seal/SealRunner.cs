@@ -143,7 +143,7 @@ public sealed partial class SealRunner
         }
         catch (Exception e) when (!SealApplier.IsFatal(e))
         {
-            return Fail(report, session, session.Step, $"{session.Step} failed: {e.Message}", progress, diagnose: false);
+            return FailOrThrow(report, session, e, progress);
         }
 
         if (plan.BeforeSysprepHook is { } hook && await RunHookAsync(hook, progress, cancellationToken).ConfigureAwait(false) is { } hookProblem)
@@ -157,7 +157,7 @@ public sealed partial class SealRunner
         }
         catch (Exception e) when (!SealApplier.IsFatal(e))
         {
-            return Fail(report, session, session.Step, $"{session.Step} failed: {e.Message}", progress, diagnose: false);
+            return FailOrThrow(report, session, e, progress);
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -280,6 +280,14 @@ public sealed partial class SealRunner
         }
 
         return parts.Count == 0 ? "Sysprep did not report success" : string.Join("; ", parts);
+    }
+
+    /// <summary>A step's failure: undone and reported; a bug is undone too, then thrown (<see cref="SealBugException"/>).</summary>
+    private SealRunResult FailOrThrow(SealReport report, SealSession session, Exception e, IProgress<string>? progress)
+    {
+        var step = session.Step;
+        var failed = Fail(report, session, step, $"{step} failed: {e.Message}", progress, diagnose: false);
+        return SealApplier.IsExpected(e) ? failed : throw new SealBugException(step, failed.UndoProblems, e);
     }
 
     private SealRunResult Fail(SealReport report, SealSession session, string step, string reason, IProgress<string>? progress,

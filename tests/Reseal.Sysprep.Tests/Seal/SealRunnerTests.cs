@@ -250,6 +250,32 @@ public sealed class SealRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_BugMidApply_UndoneThenThrownAsABug()
+    {
+        var machine = SealableMachine.Create(withHook: true);
+        var sysprep = new FakeSysprep().Install(machine);
+        var before = SealableMachine.Snapshot(machine);
+        var writes = 0;
+        machine.Files.BeforeWrite = path =>
+        {
+            if (path.Equals(SealableMachine.Journal, StringComparison.OrdinalIgnoreCase) && ++writes == 3)
+            {
+                _ = NullText()!.Length; // a genuine null dereference, as a bug in a step would make
+            }
+        };
+
+        var bug = await Assert.ThrowsAsync<SealBugException>(() => Seal(machine));
+
+        Assert.IsType<NullReferenceException>(bug.InnerException);
+        Assert.Contains("every change was undone", bug.Message, StringComparison.Ordinal);
+        Assert.Null(sysprep.Request);
+        Assert.Equal(before, SealableMachine.Snapshot(machine));
+    }
+
+    /// <summary>A string that is null where the code expected one.</summary>
+    private static string? NullText() => Environment.GetEnvironmentVariable("RESEAL_TEST_VARIABLE_THAT_IS_NEVER_SET_" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
     public async Task RunAsync_RegistryWriteFails_UndoneAndStepNamed()
     {
         var machine = SealableMachine.Create();
