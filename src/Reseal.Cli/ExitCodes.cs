@@ -1,4 +1,5 @@
 using Reseal.Agent.Boot.Host;
+using Reseal.Sysprep.Seal;
 
 namespace Reseal.Cli;
 
@@ -30,6 +31,22 @@ internal static class ExitCodes
 
     /// <summary>Ended by Ctrl-C (SIGINT), as shells report a process a SIGINT ended (128 + 2).</summary>
     public const int Interrupted = 130;
+
+    /// <summary><c>seal --root</c> apply or rollback: 0 done, 1 refused or failed (a failed apply is undone), 3 not a Windows tree.</summary>
+    public static int For(SealChangeStatus status) => status switch
+    {
+        SealChangeStatus.Done or SealChangeStatus.NothingToDo => Success,
+        SealChangeStatus.NotWindows => BadInput,
+        _ => Findings,
+    };
+
+    /// <summary><c>seal</c> of the running machine: 0 sealed, 3 refused because it is not a Windows machine, 1 otherwise.</summary>
+    public static int For(SealRunResult result) => result switch
+    {
+        { Outcome: SealRunOutcome.Sealed } => Success,
+        { Outcome: SealRunOutcome.Refused, Report.Readiness: SealReadiness.NotWindows } => BadInput,
+        _ => Findings,
+    };
 
     /// <summary><c>agent run</c>: a task asked for a reboot and the agent started it (ERROR_SUCCESS_REBOOT_INITIATED).</summary>
     public const int RebootStarted = AgentExitCodes.RebootStarted;

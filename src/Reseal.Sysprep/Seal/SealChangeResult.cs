@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Reseal.Sysprep.Seal;
 
@@ -34,36 +32,8 @@ public enum SealChangeStatus
 /// <param name="JournalPath">The undo journal (Windows path), when one is involved.</param>
 public sealed record SealChangeResult(string Operation, SealChangeStatus Status, string Message, ImmutableArray<string> Changes, string? JournalPath)
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     /// <summary>True when every change was made (apply) or undone (rollback), or nothing needed doing.</summary>
     public bool Succeeded => Status is SealChangeStatus.Done or SealChangeStatus.NothingToDo;
-
-    /// <summary>Process exit code: 0 done, 1 refused or failed (a failed apply is undone), 3 not a Windows tree.</summary>
-    public int ExitCode => Status switch
-    {
-        SealChangeStatus.Done or SealChangeStatus.NothingToDo => 0,
-        SealChangeStatus.NotWindows => 3,
-        _ => 1,
-    };
-
-    /// <summary>Text for people.</summary>
-    public string ToText() =>
-        $"{Operation}: {Message}\n" + string.Concat(Changes.Select(c => $"  - {c}\n")) + (JournalPath is null ? "" : $"  journal: {JournalPath}\n");
-
-    /// <summary>JSON for machines.</summary>
-    public JsonObject ToJson() => new()
-    {
-        ["operation"] = Operation,
-        ["succeeded"] = Succeeded,
-        ["message"] = Message,
-        ["changes"] = new JsonArray([.. Changes.Select(c => (JsonNode?)JsonValue.Create(c))]),
-        ["journal"] = JournalPath,
-        ["exitCode"] = ExitCode,
-    };
-
-    /// <summary>The JSON rendering as indented text.</summary>
-    public string ToJsonText() => ToJson().ToJsonString(Indented);
 
     internal static SealChangeResult Refused(string operation, string message) => new(operation, SealChangeStatus.Refused, message, [], null);
 

@@ -131,7 +131,7 @@ public sealed partial class SealRunner
         ArgumentNullException.ThrowIfNull(report);
         if (SealApplier.Refusal(_machine, report) is { } refused)
         {
-            return new SealRunResult { Outcome = SealRunOutcome.Refused, ExitCode = refused.ExitCode, Message = refused.Message, Report = report };
+            return new SealRunResult { Outcome = SealRunOutcome.Refused, Message = refused.Message, Report = report };
         }
 
         var plan = report.Plan!;
@@ -202,7 +202,6 @@ public sealed partial class SealRunner
             return new SealRunResult
             {
                 Outcome = SealRunOutcome.Sealed,
-                ExitCode = 0,
                 Message = $"sealed: Sysprep generalized this machine (exit code 0, ImageState {state})",
                 Report = report,
                 Changes = changes,
@@ -222,7 +221,6 @@ public sealed partial class SealRunner
             return new SealRunResult
             {
                 Outcome = SealRunOutcome.GeneralizedWithErrors,
-                ExitCode = 1,
                 Message = $"generalized with errors: {reason}",
                 FailedStep = SealStepIds.Watch,
                 Report = report,
@@ -301,7 +299,6 @@ public sealed partial class SealRunner
         return new SealRunResult
         {
             Outcome = SealRunOutcome.Failed,
-            ExitCode = 1,
             Message = problems.Count == 0 ? $"failed and undone: {reason}" : $"failed, and NOT everything was undone: {reason}",
             FailedStep = step,
             Report = report,

@@ -209,6 +209,5 @@ public sealed class OfflineSealerTests
         Assert.Equal(SealChangeStatus.Refused, result.Status);
         Assert.Contains("not a valid seal journal", result.Message, StringComparison.Ordinal);
         Assert.True(File.Exists(WindowsTree.HostPath(root, @"ProgramData\Reseal\sysprep\seal-journal.json")));
-        Assert.NotNull(result.ToJsonText());
     }
 }
