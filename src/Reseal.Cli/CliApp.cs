@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
 using Reseal.Cli.Commands;
-using Reseal.Unattend.Model;
 
 namespace Reseal.Cli;
 
@@ -83,7 +82,7 @@ internal static class CliApp
                 ProcessTerminationTimeout = only == "image" ? ImageCommands.TerminationGrace : TimeSpan.FromSeconds(2),
             });
         }
-        catch (Exception e) when (ExitCodeFor(e) is { } code)
+        catch (Exception e) when (DomainErrors.ExitCodeFor(e) is { } code)
         {
             context.Message($"error: {e.Message}");
             return code;
@@ -177,14 +176,4 @@ internal static class CliApp
 
         return string.Join(' ', words);
     }
-
-    /// <summary>The documented exit code for an expected failure; null for a bug (reported by <see cref="Bug"/>, exit 70).</summary>
-    private static int? ExitCodeFor(Exception e) => e switch
-    {
-        UsageException => ExitCodes.Usage,
-        AnswerFileFormatException or BadInputException or IOException or UnauthorizedAccessException => ExitCodes.BadInput,
-        EnvironmentException or PlatformNotSupportedException => ExitCodes.WrongEnvironment,
-        ImageFailedException => ExitCodes.Findings,
-        _ => null,
-    };
 }

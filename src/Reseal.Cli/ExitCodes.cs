@@ -1,4 +1,5 @@
 using Reseal.Agent.Boot.Host;
+using Reseal.Sysprep.Seal;
 
 namespace Reseal.Cli;
 
@@ -31,6 +32,22 @@ internal static class ExitCodes
     /// <summary>Ended by Ctrl-C (SIGINT), as shells report a process a SIGINT ended (128 + 2).</summary>
     public const int Interrupted = 130;
 
+    /// <summary><c>seal --root</c> apply or rollback: 0 done, 1 refused or failed (a failed apply is undone), 3 not a Windows tree.</summary>
+    public static int For(SealChangeStatus status) => status switch
+    {
+        SealChangeStatus.Done or SealChangeStatus.NothingToDo => Success,
+        SealChangeStatus.NotWindows => BadInput,
+        _ => Findings,
+    };
+
+    /// <summary><c>seal</c> of the running machine: 0 sealed, 3 refused because it is not a Windows machine, 1 otherwise.</summary>
+    public static int For(SealRunResult result) => result switch
+    {
+        { Outcome: SealRunOutcome.Sealed } => Success,
+        { Outcome: SealRunOutcome.Refused, Report.Readiness: SealReadiness.NotWindows } => BadInput,
+        _ => Findings,
+    };
+
     /// <summary><c>agent run</c>: a task asked for a reboot and the agent started it (ERROR_SUCCESS_REBOOT_INITIATED).</summary>
     public const int RebootStarted = AgentExitCodes.RebootStarted;
 
@@ -38,11 +55,24 @@ internal static class ExitCodes
     public const int RebootRequired = AgentExitCodes.RebootRequired;
 }
 
+/// <summary>
+/// The CLI's own expected failures, each carrying its row of the exit-code table. Library failures keep their own
+/// exception types (each library depends on nothing of ours); <see cref="DomainErrors"/> maps both in one place.
+/// </summary>
+internal abstract class CommandException(string message, int exitCode) : Exception(message)
+{
+    /// <summary>The exit code from <see cref="ExitCodes"/>.</summary>
+    public int ExitCode { get; } = exitCode;
+}
+
 /// <summary>A usage error found after parsing (bad combination of options); exit code 2.</summary>
-internal sealed class UsageException(string message) : Exception(message);
+internal sealed class UsageException(string message) : CommandException(message, ExitCodes.Usage);
 
 /// <summary>Input that cannot be used (unreadable, malformed); exit code 3.</summary>
-internal sealed class BadInputException(string message) : Exception(message);
+internal sealed class BadInputException(string message) : CommandException(message, ExitCodes.BadInput);
 
 /// <summary>The environment is wrong for the command (no metadata service, wrong OS, missing tool); exit code 4.</summary>
-internal sealed class EnvironmentException(string message) : Exception(message);
+internal sealed class EnvironmentException(string message) : CommandException(message, ExitCodes.WrongEnvironment);
+
+/// <summary>The image or the clone failed (a refused state, a cloud-side failure); exit code 1.</summary>
+internal sealed class ImageFailedException(string message) : CommandException(message, ExitCodes.Findings);

@@ -296,33 +296,27 @@ internal static class AgentRunCommands
         return command;
     }
 
+    /// <summary>Reads captured metadata (a JSON file, or a config drive or NoCloud folder); a CloudException is bad input (DomainErrors).</summary>
     private static async Task<InstanceMetadata> ReadCapturedAsync(string path, CancellationToken cancellationToken)
     {
-        try
+        if (File.Exists(path))
         {
-            if (File.Exists(path))
+            if (new FileInfo(path).Length > 64L * 1024 * 1024)
             {
-                if (new FileInfo(path).Length > 64L * 1024 * 1024)
-                {
-                    throw new BadInputException($"{path}: larger than 64 MiB; not captured metadata");
-                }
-
-                return InstanceMetadata.FromJson(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+                throw new BadInputException($"{path}: larger than 64 MiB; not captured metadata");
             }
 
-            if (!Directory.Exists(path))
-            {
-                throw new BadInputException($"{path}: no such file or folder");
-            }
+            return InstanceMetadata.FromJson(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+        }
 
-            var source = Directory.Exists(Path.Combine(path, "openstack")) ? MetadataSource.ConfigDrive : MetadataSource.NoCloud;
-            using var provider = MetadataDetector.Create(source, path);
-            return await provider.GetMetadataAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (CloudException e)
+        if (!Directory.Exists(path))
         {
-            throw new BadInputException(e.Message);
+            throw new BadInputException($"{path}: no such file or folder");
         }
+
+        var source = Directory.Exists(Path.Combine(path, "openstack")) ? MetadataSource.ConfigDrive : MetadataSource.NoCloud;
+        using var provider = MetadataDetector.Create(source, path);
+        return await provider.GetMetadataAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public static Command Status(CliContext context)

@@ -143,7 +143,7 @@ internal static class ImageCommands
             var settings = context.ImageSettings ?? ImageSettings.Default;
             using var progress = new ProgressPrinter(context);
             CreateImageResult result;
-            using (var images = Connect(() => ImageClouds.Create(cloud.Connection(parse, kind, context), settings)))
+            using (var images = ImageClouds.Create(cloud.Connection(parse, kind, context), settings))
             {
                 result = await Run(() => new ImageCreator(images, settings, progress).CreateAsync(request, cancellation)).ConfigureAwait(false);
             }
@@ -245,28 +245,11 @@ internal static class ImageCommands
         return File.ReadAllBytes(path);
     }
 
-    /// <summary>Creates the cloud client; configuration problems found then (no credentials, a bad clouds.yaml) map like call failures.</summary>
-    internal static IImageCloud Connect(Func<IImageCloud> create)
-    {
-        try
-        {
-            return create();
-        }
-        catch (ImageCloudException e)
-        {
-            throw ToCliException(e);
-        }
-    }
-
     internal static async Task<T> Run<T>(Func<Task<T>> operation)
     {
         try
         {
             return await operation().ConfigureAwait(false);
-        }
-        catch (ImageCloudException e)
-        {
-            throw ToCliException(e);
         }
         catch (ArgumentException e)
         {
@@ -278,14 +261,6 @@ internal static class ImageCommands
             throw new ImageFailedException("interrupted (Ctrl-C) before the cloud answered; if a create or launch call was under way, check the cloud for what it made");
         }
     }
-
-    /// <summary>The exit code table of the contract: 1 the image or clone failed, 3 bad input, 4 cloud unreachable or credentials.</summary>
-    private static Exception ToCliException(ImageCloudException e) => e.Kind switch
-    {
-        ImageFailureKind.NotFound or ImageFailureKind.InvalidRequest => new BadInputException(e.Message),
-        ImageFailureKind.Unreachable or ImageFailureKind.Credentials => new EnvironmentException(e.Message),
-        _ => new ImageFailedException(e.Message),
-    };
 
     /// <summary>
     /// Progress on standard error: on a terminal one status line rewritten in place; in a pipeline a quiet line only
@@ -332,6 +307,3 @@ internal static class ImageCommands
             : $"{(int)elapsed.TotalMinutes} min {elapsed.Seconds:00} s";
     }
 }
-
-/// <summary>The image or the clone failed (a refused state, a cloud-side failure); exit code 1.</summary>
-internal sealed class ImageFailedException(string message) : Exception(message);

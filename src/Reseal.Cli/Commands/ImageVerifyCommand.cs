@@ -91,7 +91,7 @@ internal static class ImageVerifyCommand
             var settings = context.ImageSettings ?? ImageSettings.Default;
             using var progress = new ImageCommands.ProgressPrinter(context);
             VerifyImageResult result;
-            using (var images = ImageCommands.Connect(() => ImageClouds.Create(cloud.Connection(parse, kind, context), settings)))
+            using (var images = ImageClouds.Create(cloud.Connection(parse, kind, context), settings))
             {
                 result = await ImageCommands.Run(() => new ImageVerifier(images, settings, progress).VerifyAsync(request, cancellation)).ConfigureAwait(false);
             }

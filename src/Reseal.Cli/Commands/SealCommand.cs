@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Reseal.Agent.Boot.Config;
+using Reseal.Cli.Rendering;
 using Reseal.Sysprep.Seal;
 using Reseal.Unattend.Profiles;
 using Reseal.Windows.Live;
@@ -90,8 +91,8 @@ internal static class SealCommand
             if (parse.GetValue(rollback))
             {
                 var undone = runner.Rollback(options.Force);
-                context.Out.Write(json ? undone.ToJsonText() + Environment.NewLine : undone.ToText());
-                return undone.ExitCode;
+                context.Out.Write(json ? ReportJson.Text(SealRendering.Json(undone)) + Environment.NewLine : SealRendering.Text(undone));
+                return ExitCodes.For(undone.Status);
             }
 
             var confirm = !parse.GetValue(dryRun) && !parse.GetValue(yes);
@@ -119,8 +120,8 @@ internal static class SealCommand
             }
 
             var result = await runner.RunAsync(report, new MessageProgress(context), cancellation).ConfigureAwait(false);
-            context.Out.Write(json ? result.ToJsonText() + Environment.NewLine : Environment.NewLine + result.ToText());
-            return result.ExitCode;
+            context.Out.Write(json ? ReportJson.Text(SealRendering.Json(result)) + Environment.NewLine : Environment.NewLine + SealRendering.Text(result));
+            return ExitCodes.For(result);
         });
         return command;
     }
@@ -135,8 +136,8 @@ internal static class SealCommand
         }
 
         var result = rollback ? OfflineSealer.Rollback(tree, options.Force, context.Time) : OfflineSealer.Apply(tree, options, context.Time);
-        context.Out.Write(json ? result.ToJsonText() + Environment.NewLine : result.ToText());
-        return SayWhyBadInput(context, tree, result.ExitCode, result.Message);
+        context.Out.Write(json ? ReportJson.Text(SealRendering.Json(result)) + Environment.NewLine : SealRendering.Text(result));
+        return SayWhyBadInput(context, tree, ExitCodes.For(result.Status), result.Message);
     }
 
     /// <summary>

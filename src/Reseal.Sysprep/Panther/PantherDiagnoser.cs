@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Reseal.Windows.Layout;
 using Reseal.Windows.Ports;
 
@@ -23,12 +22,9 @@ namespace Reseal.Sysprep.Panther;
 /// UNDEPLOYABLE and no run is still open; <see cref="SysprepOutcome.Incomplete"/> when it did not end; <see cref="SysprepOutcome.Failed"/>
 /// when it ended with errors.</para>
 /// </remarks>
-public sealed partial class PantherDiagnoser
+public sealed class PantherDiagnoser
 {
-    private const int MaxEvidence = 10;
-    private const int MaxUnknownPatterns = 1000;
     private const int MaxUnknownReported = 50;
-    private const int MaxDedupeKeys = 100_000;
 
     private readonly PantherSignatureCatalog _catalog;
     private readonly PantherReadOptions _options;
@@ -45,7 +41,7 @@ public sealed partial class PantherDiagnoser
     {
         ArgumentNullException.ThrowIfNull(paths);
         var located = PantherLogLocator.Locate(paths);
-        var state = new State();
+        var state = new DiagnosisTally();
         state.Problems.AddRange(located.Problems);
         for (var order = 0; order < located.Files.Count; order++)
         {
@@ -87,7 +83,7 @@ public sealed partial class PantherDiagnoser
     {
         ArgumentNullException.ThrowIfNull(machine);
         var files = machine.Files;
-        var state = new State();
+        var state = new DiagnosisTally();
         var order = 0;
         foreach (var folder in MachineLogFolders)
         {
@@ -144,7 +140,7 @@ public sealed partial class PantherDiagnoser
 
     private const string StateIni = @"%WINDIR%\Setup\State\State.ini";
 
-    private void ReadFile(string path, Func<Stream> open, int order, State state, CancellationToken cancellationToken)
+    private void ReadFile(string path, Func<Stream> open, int order, DiagnosisTally state, CancellationToken cancellationToken)
     {
         PantherLogFileInfo info;
         try
@@ -203,7 +199,7 @@ public sealed partial class PantherDiagnoser
         state.Sources.Add(new LogSource(path, info.EncodingName, info.Length, info.Length - info.StartOffset, lastLine, info.Note));
     }
 
-    private static PantherDiagnosis Conclude(State state, string? tag, SysprepImageState? imageState)
+    private static PantherDiagnosis Conclude(DiagnosisTally state, string? tag, SysprepImageState? imageState)
     {
         var runs = state.Runs
             .OrderBy(r => r.Run.StartTimestamp ?? string.Empty, StringComparer.Ordinal)
@@ -211,7 +207,7 @@ public sealed partial class PantherDiagnoser
             .ToArray();
         var latest = runs.Length == 0 ? ((SysprepRun Run, int Order)?)null : runs[^1];
 
-        bool IsCurrent(Occurrence o)
+        bool IsCurrent(LineOccurrence o)
         {
             if (latest is not { } l)
             {
@@ -342,162 +338,4 @@ public sealed partial class PantherDiagnoser
             .ThenBy(f => f.Signature.IsGeneric)
             .ThenByDescending(f => f.LastTimestamp ?? string.Empty, StringComparer.Ordinal)
             .ThenBy(f => f.Id, StringComparer.Ordinal);
-
-    /// <summary>Masks the parts of an error line that vary (numbers, GUIDs, paths) so that repeats group together.</summary>
-    internal static string MaskForGrouping(PantherLogRecord record)
-    {
-        var text = record.Message;
-        text = GuidPattern().Replace(text, "<guid>");
-        text = PathPattern().Replace(text, "<path>");
-        text = HexPattern().Replace(text, "<hex>");
-        text = NumberPattern().Replace(text, "<n>");
-        if (text.Length > 200)
-        {
-            text = text[..200] + "…";
-        }
-
-        return record.Component is null ? text : record.Component + " " + text;
-    }
-
-    [GeneratedRegex(@"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex GuidPattern();
-
-    [GeneratedRegex(@"(?<![\w])(?:[a-z]:\\|\\\\)[^\s;,'""\]\[]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex PathPattern();
-
-    [GeneratedRegex(@"0x[0-9a-f]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex HexPattern();
-
-    [GeneratedRegex(@"\d+", RegexOptions.CultureInvariant, 1000)]
-    private static partial Regex NumberPattern();
-
-    private readonly record struct Occurrence(int Order, int? RunIndex, string? Timestamp);
-
-    private sealed class FindingBuilder(SignatureMatch match)
-    {
-        public List<Occurrence> Occurrences { get; } = [];
-
-        public List<LogEvidence> Evidence { get; } = [];
-
-        public int Count { get; set; }
-
-        public string? LastTimestamp { get; set; }
-
-        public DiagnosisFinding Build(bool current) => new(match.Signature, match.Variables,
-            match.Signature.RenderCause(match.Variables), match.Signature.RenderFix(match.Variables),
-            Count, Evidence.ToArray(), current, LastTimestamp);
-    }
-
-    private sealed class UnknownBuilder(string pattern, LogEvidence first, Occurrence occurrence)
-    {
-        public string Pattern => pattern;
-
-        public LogEvidence First { get; } = first;
-
-        public LogEvidence Last { get; set; } = first;
-
-        public Occurrence LastOccurrence { get; set; } = occurrence;
-
-        public int Count { get; set; } = 1;
-    }
-
-    private sealed class State
-    {
-        private readonly HashSet<string> _lineKeys = new(StringComparer.Ordinal);
-
-        public Dictionary<string, FindingBuilder> Findings { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<string, UnknownBuilder> Unknown { get; } = new(StringComparer.Ordinal);
-
-        public List<(SysprepRun Run, int Order)> Runs { get; } = [];
-
-        public List<LogSource> Sources { get; } = [];
-
-        public List<InputProblem> Problems { get; } = [];
-
-        public void AddHit(SignatureMatch match, PantherLogRecord record, string? timestamp, int order, int? runIndex)
-        {
-            var key = match.Signature.Id + "\u0001" + string.Join("\u0001", match.Variables.Select(v => v.Key + "=" + v.Value));
-            if (!Findings.TryGetValue(key, out var builder))
-            {
-                builder = new FindingBuilder(match);
-                Findings[key] = builder;
-            }
-
-            // setuperr.log repeats setupact.log's error lines: the same timestamp and text count once.
-            var duplicate = IsRepeat(key, record);
-            if (!duplicate)
-            {
-                builder.Count++;
-                builder.Occurrences.Add(new Occurrence(order, runIndex, timestamp));
-                if (builder.Occurrences.Count > 64)
-                {
-                    // Keep the first and the latest occurrences only: enough to decide "in the latest run".
-                    builder.Occurrences.RemoveRange(1, builder.Occurrences.Count - 32);
-                }
-            }
-
-            if (builder.Evidence.Count < MaxEvidence)
-            {
-                builder.Evidence.Add(LogEvidence.From(record));
-            }
-            else
-            {
-                // Keep the first lines and, in the last slot, the latest one.
-                builder.Evidence[^1] = LogEvidence.From(record);
-            }
-
-            if (timestamp is not null && (builder.LastTimestamp is null || string.CompareOrdinal(timestamp, builder.LastTimestamp) > 0))
-            {
-                builder.LastTimestamp = timestamp;
-            }
-        }
-
-        /// <summary>True when this line (same kind, timestamp and text) was seen in another file already.</summary>
-        private bool IsRepeat(string kind, PantherLogRecord record) =>
-            record.Timestamp is not null && _lineKeys.Count < MaxDedupeKeys
-            && !_lineKeys.Add(kind + "\u0002" + record.Timestamp + "\u0002" + record.Component + "\u0002" + record.Message);
-
-        public void AddUnknown(PantherLogRecord record, string? timestamp, int order, int? runIndex)
-        {
-            var pattern = MaskForGrouping(record);
-            var occurrence = new Occurrence(order, runIndex, timestamp);
-            var repeat = IsRepeat("?", record);
-            if (Unknown.TryGetValue(pattern, out var group))
-            {
-                if (!repeat)
-                {
-                    group.Count++;
-                }
-
-                group.Last = LogEvidence.From(record);
-                if (timestamp is not null && (group.LastOccurrence.Timestamp is null || string.CompareOrdinal(timestamp, group.LastOccurrence.Timestamp) >= 0))
-                {
-                    group.LastOccurrence = occurrence;
-                }
-            }
-            else if (repeat)
-            {
-                // Seen already under a pattern that was full: nothing to add.
-            }
-            else if (Unknown.Count < MaxUnknownPatterns)
-            {
-                Unknown[pattern] = new UnknownBuilder(pattern, LogEvidence.From(record), occurrence);
-            }
-            else
-            {
-                const string overflow = "(other unknown errors)";
-                if (Unknown.TryGetValue(overflow, out var rest))
-                {
-                    rest.Count++;
-                    rest.Last = LogEvidence.From(record);
-                    rest.LastOccurrence = occurrence;
-                }
-                else
-                {
-                    Unknown[overflow] = new UnknownBuilder(overflow, LogEvidence.From(record), occurrence);
-                }
-            }
-        }
-    }
 }

@@ -46,7 +46,7 @@ internal sealed class PantherLogFollower(IWindowsFiles files, string windowsPath
         }
 
         var head = files.ReadHead(Path, 4096, out var length);
-        _encodingName = head.Length == 0 ? null : PantherLogReader.DetectEncoding(head).Name;
+        _encodingName = head.Length == 0 ? null : PantherLogEncoding.DetectEncoding(head).Name;
         _head = head[..Math.Min(head.Length, HeadBytes)];
         _offset = length;
         _lineNumber = 1 + CountLineBreaks(length);
@@ -96,7 +96,7 @@ internal sealed class PantherLogFollower(IWindowsFiles files, string windowsPath
         if (_offset == 0)
         {
             _head = bytes[..Math.Min(bytes.Length, HeadBytes)];
-            var (name, bomLength) = PantherLogReader.DetectEncoding(bytes.AsSpan(0, Math.Min(bytes.Length, 4096)));
+            var (name, bomLength) = PantherLogEncoding.DetectEncoding(bytes.AsSpan(0, Math.Min(bytes.Length, 4096)));
             _encodingName = name;
             skip = bomLength;
         }
@@ -114,7 +114,7 @@ internal sealed class PantherLogFollower(IWindowsFiles files, string windowsPath
         var encodingName = _encodingName ?? "utf-8";
         var unit = encodingName.StartsWith("utf-16", StringComparison.Ordinal) ? 2 : 1;
         var bigEndian = encodingName == "utf-16be";
-        var encoding = PantherLogReader.EncodingFor(encodingName);
+        var encoding = PantherLogEncoding.EncodingFor(encodingName);
         var records = new List<PantherLogRecord>();
         var data = _carry.ToArray();
         var lineStart = 0;

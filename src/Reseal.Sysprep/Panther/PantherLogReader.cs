@@ -15,53 +15,9 @@
 // - Files can be huge (servicing logs CSI lines): they are streamed, and only the last MaxBytesPerFile bytes are parsed;
 //   the line breaks before that window are counted so that line numbers stay true.
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Unicode;
 
 namespace Reseal.Sysprep.Panther;
-
-/// <summary>Limits for reading one log file.</summary>
-public sealed record PantherReadOptions
-{
-    /// <summary>
-    /// At most this many bytes are decoded from the end of each file (64 MiB by default). Sysprep appends, so the latest
-    /// run is at the end; the lines before the window are counted (line numbers stay right) but not parsed, and the
-    /// source says so.
-    /// </summary>
-    public long MaxBytesPerFile { get; init; } = 64L * 1024 * 1024;
-
-    /// <summary>Longer lines are cut to this many characters (a file of binary junk has no line breaks).</summary>
-    public int MaxLineLength { get; init; } = 16 * 1024;
-
-    /// <summary>The defaults.</summary>
-    public static PantherReadOptions Default { get; } = new();
-}
-
-/// <summary>What the reader learned about one file before reading its lines.</summary>
-/// <param name="Path">The file.</param>
-/// <param name="Length">Its size in bytes.</param>
-/// <param name="EncodingName"><c>utf-16le</c>, <c>utf-16be</c>, <c>utf-8</c> or <c>latin1</c> (ANSI read as Latin-1).</param>
-/// <param name="HasByteOrderMark">Whether the file starts with a BOM.</param>
-/// <param name="StartOffset">The byte offset where reading starts (after the BOM, or where the window starts).</param>
-/// <param name="SkippedLines">Lines before the window, not parsed (0 when the whole file is read).</param>
-/// <param name="IsBinary">The start of the file is not text (NULs or control characters); no lines are read.</param>
-/// <param name="Note">A sentence for the user when something was skipped or odd, or null.</param>
-public sealed record PantherLogFileInfo(
-    string Path,
-    long Length,
-    string EncodingName,
-    bool HasByteOrderMark,
-    long StartOffset,
-    long SkippedLines,
-    bool IsBinary,
-    string? Note)
-{
-    /// <summary>True when the start of the file was skipped because of <see cref="PantherReadOptions.MaxBytesPerFile"/>.</summary>
-    public bool IsWindowed => SkippedLines > 0 || StartOffset > (HasByteOrderMark ? BomLength(EncodingName) : 0);
-
-    internal static int BomLength(string encodingName) => encodingName == "utf-8" ? 3 : 2;
-}
 
 /// <summary>
 /// Reads Windows Setup / Sysprep logs (setupact.log, setuperr.log) as a stream of <see cref="PantherLogRecord"/>.
@@ -118,13 +74,13 @@ public static class PantherLogReader
         var head = new byte[(int)Math.Min(HeadSize, length)];
         stream.ReadExactly(head);
 
-        var (name, bomLength) = DetectEncoding(head);
+        var (name, bomLength) = PantherLogEncoding.DetectEncoding(head);
         if (length == 0)
         {
             return new PantherLogFileInfo(path, 0, name, false, 0, 0, false, "the file is empty");
         }
 
-        if (LooksBinary(head.AsSpan(bomLength), name))
+        if (PantherLogEncoding.LooksBinary(head.AsSpan(bomLength), name))
         {
             return new PantherLogFileInfo(path, length, name, bomLength > 0, bomLength, 0, true,
                 "the file is not a text log (binary content at its start); it was not read");
@@ -141,7 +97,7 @@ public static class PantherLogReader
                 start++;
             }
 
-            skippedLines = CountLineBreaks(stream, bomLength, start, name);
+            skippedLines = PantherLogEncoding.CountLineBreaks(stream, bomLength, start, name);
             note = string.Create(CultureInfo.InvariantCulture,
                 $"only the last {FormatBytes(length - start)} of {FormatBytes(length)} were read; lines 1-{skippedLines + 1} were skipped");
         }
@@ -193,8 +149,8 @@ public static class PantherLogReader
     /// <summary>Bytes of a small text file as text, with the encoding detection logs get.</summary>
     internal static string DecodeText(byte[] bytes)
     {
-        var (name, bomLength) = DetectEncoding(bytes);
-        return EncodingFor(name).GetString(bytes, bomLength, bytes.Length - bomLength);
+        var (name, bomLength) = PantherLogEncoding.DetectEncoding(bytes);
+        return PantherLogEncoding.EncodingFor(name).GetString(bytes, bomLength, bytes.Length - bomLength);
     }
 
     /// <summary>Parses text already in memory (a pasted log, a test).</summary>
@@ -287,7 +243,7 @@ public static class PantherLogReader
 
     private static IEnumerable<PantherLogRecord> ReadRecordsCore(Func<Stream> open, PantherLogFileInfo file, PantherReadOptions options, CancellationToken cancellationToken)
     {
-        var encoding = EncodingFor(file.EncodingName);
+        var encoding = PantherLogEncoding.EncodingFor(file.EncodingName);
         using var stream = open();
         stream.Position = Math.Min(file.StartOffset, stream.Length);
         using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, BufferSize);
@@ -426,123 +382,6 @@ public static class PantherLogReader
         }
 
         return true;
-    }
-
-    internal static (string Name, int BomLength) DetectEncoding(ReadOnlySpan<byte> head)
-    {
-        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
-        {
-            return ("utf-16le", 2);
-        }
-
-        if (head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
-        {
-            return ("utf-16be", 2);
-        }
-
-        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            return ("utf-8", 3);
-        }
-
-        // No BOM: ASCII text in UTF-16 has a NUL in every other byte (trailing NUL padding says nothing).
-        head = head[..(head.LastIndexOfAnyExcept((byte)0) + 1)];
-        int evenZeros = 0, oddZeros = 0;
-        for (var i = 0; i < head.Length; i++)
-        {
-            if (head[i] == 0)
-            {
-                if (i % 2 == 0)
-                {
-                    evenZeros++;
-                }
-                else
-                {
-                    oddZeros++;
-                }
-            }
-        }
-
-        var pairs = head.Length / 2;
-        if (pairs >= 2 && oddZeros >= pairs * 0.4 && evenZeros <= oddZeros / 8)
-        {
-            return ("utf-16le", 0);
-        }
-
-        if (pairs >= 2 && evenZeros >= pairs * 0.4 && oddZeros <= evenZeros / 8)
-        {
-            return ("utf-16be", 0);
-        }
-
-        // A multi-byte sequence may be cut at the end of the head: check up to the last ASCII byte.
-        var lastAscii = head.LastIndexOfAnyInRange((byte)0, (byte)0x7F);
-        var prefix = lastAscii < 0 ? head : head[..(lastAscii + 1)];
-        return Utf8.IsValid(prefix) ? ("utf-8", 0) : ("latin1", 0);
-    }
-
-    private static bool LooksBinary(ReadOnlySpan<byte> head, string encodingName)
-    {
-        if (head.IsEmpty)
-        {
-            return false;
-        }
-
-        // Trailing NULs are the padding a crash leaves, not content.
-        var text = EncodingFor(encodingName).GetString(head).TrimEnd('\0');
-        var control = 0;
-        foreach (var c in text)
-        {
-            if ((c < 0x20 && c is not ('\t' or '\r' or '\n' or '\f')) || c == '\uFFFD' || (c >= 0x7F && c < 0xA0 && encodingName == "latin1"))
-            {
-                control++;
-            }
-        }
-
-        return control > text.Length / 10;
-    }
-
-    internal static Encoding EncodingFor(string name) => name switch
-    {
-        "utf-16le" => new UnicodeEncoding(bigEndian: false, byteOrderMark: false),
-        "utf-16be" => new UnicodeEncoding(bigEndian: true, byteOrderMark: false),
-        "utf-8" => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
-        _ => Encoding.Latin1,
-    };
-
-    /// <summary>Counts line breaks between two offsets without decoding (LF, or LF NUL / NUL LF for UTF-16).</summary>
-    private static long CountLineBreaks(Stream stream, long from, long to, string encodingName)
-    {
-        stream.Position = from;
-        var buffer = new byte[1 << 20];
-        long count = 0;
-        var remaining = to - from;
-        var utf16 = encodingName.StartsWith("utf-16", StringComparison.Ordinal);
-        var bigEndian = encodingName == "utf-16be";
-        while (remaining > 0)
-        {
-            var want = (int)Math.Min(buffer.Length, remaining);
-            var read = stream.ReadAtLeast(buffer.AsSpan(0, want), want, throwOnEndOfStream: false);
-            if (read <= 0)
-            {
-                break;
-            }
-
-            var span = buffer.AsSpan(0, read);
-            if (!utf16)
-            {
-                count += span.Count((byte)'\n');
-            }
-            else
-            {
-                // Chunks are even-sized, so UTF-16 code units never straddle two reads.
-                var units = MemoryMarshal.Cast<byte, ushort>(span[..(read & ~1)]);
-                count += units.Count(bigEndian == BitConverter.IsLittleEndian ? (ushort)0x0A00 : (ushort)0x000A);
-            }
-
-            remaining -= read;
-        }
-
-        return count;
     }
 
     private static string FormatBytes(long bytes) =>

@@ -16,7 +16,7 @@ public static class OfflineSealer
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         time ??= TimeProvider.System;
         var report = SealPlanner.DryRun(root, options, time);
-        return report.Plan is null ? SealChangeResult.Refused("apply", report.Summary, 3) : Apply(OfflineWindows.Open(root, time), report, time);
+        return report.Plan is null ? SealChangeResult.NotWindows("apply", report.Summary) : Apply(OfflineWindows.Open(root, time), report, time);
     }
 
     /// <summary>Applies a report's plan to the tree it was made from. Refuses a blocked report (unless it was forced).</summary>
@@ -35,7 +35,7 @@ public static class OfflineSealer
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         return Directory.Exists(root)
             ? SealApplier.Rollback(OfflineWindows.Open(root, time), force)
-            : SealChangeResult.Refused("rollback", $"{root} does not exist or is not a directory", 3);
+            : SealChangeResult.NotWindows("rollback", $"{root} does not exist or is not a directory");
     }
 
     /// <summary>Undoes an offline apply from its journal; refuses when files changed after apply.</summary>

@@ -160,14 +160,14 @@ public static partial class SealAgents
     {
         ArgumentNullException.ThrowIfNull(machine);
         var files = machine.Files;
-        (string, bool) File(string path) => ($"file {files.Expand(path)}", SealPlanner.SafeExists(files, path));
+        (string, bool) File(string path) => ($"file {files.Expand(path)}", SafeFiles.Exists(files, path));
         (string, bool) Service(string name) => ($"service {name}", SafeService(machine, name) is { } s && s.StartMode != ServiceStartMode.Disabled);
         return agent switch
         {
             SealAgent.Reseal => [File(SealPaths.ResealExe)],
             SealAgent.Ec2LaunchV2 => [File(Ec2LaunchV2Exe), Service("EC2Launch")],
             SealAgent.Ec2Launch => [File(Ec2LaunchV1Scripts + @"\InitializeInstance.ps1"), File(@"%ProgramData%\Amazon\EC2-Windows\Launch\Sysprep\Randomize-LocalAdminPassword.ps1"),
-                File(@"%ProgramData%\Amazon\EC2-Windows\Launch\Sysprep\SysprepSpecialize.cmd"), ($"scheduled task {files.Expand(Ec2LaunchV1Task)} (InitializeInstance.ps1 -Schedule)", SealPlanner.SafeExists(files, Ec2LaunchV1Task))],
+                File(@"%ProgramData%\Amazon\EC2-Windows\Launch\Sysprep\SysprepSpecialize.cmd"), ($"scheduled task {files.Expand(Ec2LaunchV1Task)} (InitializeInstance.ps1 -Schedule)", SafeFiles.Exists(files, Ec2LaunchV1Task))],
             SealAgent.Ec2Config => [File(Ec2ConfigFolder + @"\Ec2Config.exe"), File(Ec2ConfigFolder + @"\ScramblePassword.exe"), File(Ec2ConfigFolder + @"\Scripts\SysprepSpecializePhase.cmd"),
                 File(Ec2ConfigSettings), Service("Ec2Config")],
             SealAgent.CloudbaseInit => [File(CloudbaseInitFolder + @"\Python\Scripts\cloudbase-init.exe"), File(CloudbaseInitFolder + @"\conf\cloudbase-init-unattend.conf"),
@@ -186,9 +186,9 @@ public static partial class SealAgents
             case SealAgent.Ec2LaunchV2:
                 // ec2launch reset deletes .run-once; state.json and previous-state.json hold the stages already run.
                 return [.. Ec2LaunchV2StateFiles
-                    .Select(n => Ec2LaunchV2State + "\\" + n).Where(p => SealPlanner.SafeExists(files, p)).Select(p => (AgentStateChange)new DeleteAgentFile(files.Expand(p)))];
+                    .Select(n => Ec2LaunchV2State + "\\" + n).Where(p => SafeFiles.Exists(files, p)).Select(p => (AgentStateChange)new DeleteAgentFile(files.Expand(p)))];
             case SealAgent.Ec2Config:
-                return SealPlanner.SafeExists(files, Ec2ConfigSettings) && EnableEc2ConfigPlugins(files.ReadAllBytes(Ec2ConfigSettings)) is { } rewritten
+                return SafeFiles.Exists(files, Ec2ConfigSettings) && EnableEc2ConfigPlugins(files.ReadAllBytes(Ec2ConfigSettings)) is { } rewritten
                     ? [new RewriteAgentFile(files.Expand(Ec2ConfigSettings), rewritten.Bytes, $"enable {string.Join(", ", rewritten.Enabled)}")]
                     : [];
             case SealAgent.CloudbaseInit:

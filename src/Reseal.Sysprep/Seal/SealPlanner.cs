@@ -73,11 +73,11 @@ public static class SealPlanner
         // run.json too: a clone whose clock is behind the builder's would take the builder's last run for one of its own boot.
         var stateFiles = new[] { AgentStateFiles.State, AgentStateFiles.PreviousState, AgentStateFiles.SetupHandOverMarker, AgentStateFiles.RunStatus }
             .Select(name => stateDirectory + "\\" + name)
-            .Where(path => SafeExists(files, path))
-            .Concat(SafeList(files, stateDirectory).Where(path => AgentStateFiles.IsTemporaryStateFile(path[(path.LastIndexOf('\\') + 1)..])))
+            .Where(path => SafeFiles.Exists(files, path))
+            .Concat(SafeFiles.List(files, stateDirectory).Where(path => AgentStateFiles.IsTemporaryStateFile(path[(path.LastIndexOf('\\') + 1)..])))
             .Select(path => OnDiskPath(files, path))
             .ToImmutableArray();
-        var logFiles = options.Clean ? SafeList(files, SealPaths.LogDirectory) : [];
+        var logFiles = options.Clean ? SafeFiles.List(files, SealPaths.LogDirectory) : [];
         var resetChanges = stateFiles.Select(p => $"delete {p}").Concat(logFiles.Select(p => $"delete {p} (--clean)"))
             .Concat(agentChanges.Select(c => c.Describe + (agent is { } k && k != SealAgent.Reseal ? $" ({SealAgents.DetectorName(k)})" : ""))).ToImmutableArray();
         steps.Add(new SealStep(SealStepIds.ResetAgentState, agent is { } named && named != SealAgent.Reseal
@@ -89,7 +89,7 @@ public static class SealPlanner
         // 2. The answer file.
         var answer = PlanAnswerFile(machine, options, kept);
         var answerTarget = answer.TargetPath;
-        var existingLength = SafeLength(files, answerTarget);
+        var existingLength = SafeFiles.Length(files, answerTarget);
         var answerChanges = ImmutableArray.Create(
             answer.Bytes.IsDefault
                 ? $"cannot write {answerTarget}: {answer.Source} could not be read"
@@ -137,7 +137,7 @@ public static class SealPlanner
                     : "the answer file does not re-enable RDP (RdpReenable=false): clones stay without RDP"],
             rdpBefore is null ? $"delete {rdpWhere}" : $"set {rdpWhere} back to {rdpBefore}", AppliesOffline: true));
 
-        var hook = SafeExists(files, SealPaths.BeforeSysprepHook) ? files.Expand(SealPaths.BeforeSysprepHook) : null;
+        var hook = SafeFiles.Exists(files, SealPaths.BeforeSysprepHook) ? files.Expand(SealPaths.BeforeSysprepHook) : null;
         if (hook is not null)
         {
             steps.Add(new SealStep(SealStepIds.BeforeSysprepHook, "Run your BeforeSysprep hook",
@@ -148,8 +148,8 @@ public static class SealPlanner
 
         // 5. The first-boot hook.
         var setupCompletePath = files.Expand(SealPaths.SetupComplete);
-        var before = SafeRead(files, setupCompletePath);
-        var after = WithHookLines(before.IsDefault ? [] : before.AsSpan(), hookLines);
+        var before = SafeFiles.Read(files, setupCompletePath);
+        var after = SetupCompleteScript.WithHookLines(before.IsDefault ? [] : before.AsSpan(), hookLines);
         var setupComplete = new SetupCompleteChange(setupCompletePath, before, after);
         var hookText = string.Join(" / ", hookLines);
         steps.Add(new SealStep(SealStepIds.FirstBootHook, "Install the first-boot hook in SetupComplete.cmd",
@@ -205,93 +205,6 @@ public static class SealPlanner
             "nothing to undo: it only reads", AppliesOffline: false));
 
         return plan with { Steps = steps.ToImmutable() };
-    }
-
-    /// <summary>
-    /// SetupComplete.cmd with a kept agent's hook lines added (each once, as a block, before a final <c>exit</c>); Reseal's
-    /// own line goes through <see cref="WithFirstBootHook"/>. No lines: unchanged.
-    /// </summary>
-    public static ImmutableArray<byte> WithHookLines(ReadOnlySpan<byte> existing, ImmutableArray<string> lines)
-    {
-        if (lines.IsEmpty)
-        {
-            return [.. existing];
-        }
-
-        if (lines is [var only] && only == SealPaths.FirstBootHookLine)
-        {
-            return WithFirstBootHook(existing);
-        }
-
-        var result = existing.ToArray();
-        foreach (var line in lines)
-        {
-            result = [.. AddLine(result, line)];
-        }
-
-        return [.. result];
-    }
-
-    /// <summary>
-    /// SetupComplete.cmd with the agent's line added once: existing bytes are kept as they are; the line goes before a
-    /// final <c>exit</c> (which would otherwise skip it), or at the end. Already present: unchanged. A UTF-16 file (with
-    /// its byte-order mark) gets the line in UTF-16; anything else is edited byte for byte (ANSI, UTF-8).
-    /// </summary>
-    public static ImmutableArray<byte> WithFirstBootHook(ReadOnlySpan<byte> existing) => AddLine(existing, SealPaths.FirstBootHookLine, legacy: SealPaths.LegacyFirstBootHookLine);
-
-    private static ImmutableArray<byte> AddLine(ReadOnlySpan<byte> existing, string hookLine, string? legacy = null)
-    {
-        var encoding = ScriptText.ScriptEncoding(existing, out var bomLength, out var bytesPerChar);
-        var body = existing[bomLength..];
-        // An odd trailing byte of a UTF-16 file is not a character: it stays where it is, after our line.
-        var text = encoding.GetString(body[..(body.Length - (body.Length % bytesPerChar))]);
-        var lines = text.Split('\n');
-        if (lines.Any(l => l.Trim().Equals(hookLine, StringComparison.OrdinalIgnoreCase)))
-        {
-            return [.. existing];
-        }
-
-        // An earlier version's line ran the whole agent inside SetupComplete.cmd: it is replaced where it stands.
-        var legacyAt = legacy is null ? -1 : Array.FindIndex(lines, l => l.Trim().Equals(legacy, StringComparison.OrdinalIgnoreCase));
-        if (legacyAt >= 0)
-        {
-            var lineStart = lines.Take(legacyAt).Sum(l => l.Length + 1);
-            var content = lines[legacyAt].TrimEnd('\r');
-            var from = bomLength + (lineStart * bytesPerChar);
-            var to = from + (content.Length * bytesPerChar);
-            return [.. existing[..from], .. encoding.GetBytes(hookLine), .. existing[to..]];
-        }
-
-        var newline = text.Contains('\n', StringComparison.Ordinal) && !text.Contains("\r\n", StringComparison.Ordinal) ? "\n" : "\r\n";
-        var line = hookLine + newline;
-
-        // A final "exit" ends the script before anything after it: the line goes before it. Chars map to a fixed number
-        // of bytes, so the bytes around the insertion point are kept exactly.
-        var lastIndex = Array.FindLastIndex(lines, l => l.Trim().Length > 0);
-        string insert;
-        int at;
-        if (lastIndex >= 0 && IsExit(lines[lastIndex]))
-        {
-            insert = line;
-            at = lines.Take(lastIndex).Sum(l => l.Length + 1);
-        }
-        else
-        {
-            insert = (text.Length > 0 && !text.EndsWith('\n') ? newline : "") + line;
-            at = text.Length;
-        }
-
-        var cut = bomLength + (at * bytesPerChar);
-        return [.. existing[..cut], .. encoding.GetBytes(insert), .. existing[cut..]];
-    }
-
-    /// <summary>True when a SetupComplete.cmd line is the agent's hook (this version's or an earlier one's).</summary>
-    private static bool IsExit(string line)
-    {
-        var trimmed = line.Trim();
-        return trimmed.Equals("exit", StringComparison.OrdinalIgnoreCase)
-            || trimmed.StartsWith("exit ", StringComparison.OrdinalIgnoreCase)
-            || trimmed.StartsWith("exit/", StringComparison.OrdinalIgnoreCase);
     }
 
     private static int CountLines(ReadOnlySpan<byte> bytes)
@@ -416,7 +329,7 @@ public static class SealPlanner
     private static string MoveTarget(IWindowsFiles files, string path)
     {
         var target = path + SealPaths.MovedAsideSuffix;
-        for (var n = 2; SafeExists(files, target); n++)
+        for (var n = 2; SafeFiles.Exists(files, target); n++)
         {
             target = path + SealPaths.MovedAsideSuffix + "-" + n.ToString(CultureInfo.InvariantCulture);
         }
@@ -437,7 +350,7 @@ public static class SealPlanner
         }
 
         var name = path[(cut + 1)..];
-        foreach (var entry in SafeList(files, path[..cut]))
+        foreach (var entry in SafeFiles.List(files, path[..cut]))
         {
             var entryName = entry[(entry.LastIndexOf('\\') + 1)..];
             if (entryName.Equals(name, StringComparison.OrdinalIgnoreCase))
@@ -447,53 +360,5 @@ public static class SealPlanner
         }
 
         return path;
-    }
-
-    internal static bool SafeExists(IWindowsFiles files, string path)
-    {
-        try
-        {
-            return files.FileExists(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static long? SafeLength(IWindowsFiles files, string path)
-    {
-        try
-        {
-            return files.GetFileLength(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return null;
-        }
-    }
-
-    private static ImmutableArray<byte> SafeRead(IWindowsFiles files, string path)
-    {
-        try
-        {
-            return files.FileExists(path) ? [.. files.ReadAllBytes(path)] : default;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return default;
-        }
-    }
-
-    private static ImmutableArray<string> SafeList(IWindowsFiles files, string directory)
-    {
-        try
-        {
-            return [.. files.ListFiles(directory)];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return [];
-        }
     }
 }

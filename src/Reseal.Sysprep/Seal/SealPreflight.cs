@@ -111,7 +111,7 @@ public static class SealPreflight
     {
         const string title = "sysprep.exe present";
         var path = machine.Files.Expand(SealPaths.SysprepExe);
-        return SealPlanner.SafeExists(machine.Files, path)
+        return SafeFiles.Exists(machine.Files, path)
             ? Check(PreflightCodes.SysprepMissing, CheckSeverity.Ok, title, $"{path} is present", [path])
             : Check(PreflightCodes.SysprepMissing, CheckSeverity.Error, title, $"{path} is missing", [$"{path}: no such file"],
                 "use an image that still has System32\\Sysprep (it is removed by some debloating scripts), or copy it from the same build");
@@ -365,11 +365,11 @@ public static class SealPreflight
         var exe = files.Expand(SealPaths.ResealExe);
         var configPath = files.Expand(SealPaths.AgentConfig);
         var evidence = new List<string>();
-        var exePresent = SealPlanner.SafeExists(files, exe);
+        var exePresent = SafeFiles.Exists(files, exe);
         evidence.Add(exePresent ? $"{exe} is present" : $"{exe}: no such file");
         AgentConfigVerdict? validation = null;
         string? readProblem = null;
-        if (SealPlanner.SafeExists(files, configPath))
+        if (SafeFiles.Exists(files, configPath))
         {
             try
             {

@@ -28,7 +28,7 @@ public sealed partial class SealRunner
         public ProcessOutcome? Outcome { get; private set; }
 
         /// <summary>Why the watch stopped Sysprep or could not run it, or null when Sysprep ended by itself.</summary>
-        public string? Problem { get; private set; }
+        public SysprepWatchStop? Stop { get; private set; }
 
         public List<PantherLogRecord> Errors => _errors;
 
@@ -64,22 +64,22 @@ public sealed partial class SealRunner
                 var generalized = State is not null && IsGeneralized(State);
                 if (cancellationToken.IsCancellationRequested && !generalized)
                 {
-                    Problem = "sealing was cancelled while Sysprep ran; Sysprep was stopped";
+                    Stop = new(SysprepWatchStopReason.Cancelled, "sealing was cancelled while Sysprep ran; Sysprep was stopped");
                 }
                 else if (now - started >= _settings.TotalLimit)
                 {
-                    Problem = $"Sysprep did not end within {Show(_settings.TotalLimit)}";
+                    Stop = new(SysprepWatchStopReason.TimeLimit, $"Sysprep did not end within {Show(_settings.TotalLimit)}");
                 }
                 else if (!generalized && _errors.Count > 0 && now - lastProgress >= _settings.ErrorGrace)
                 {
-                    Problem = $"Sysprep logged errors, then nothing for {Show(_settings.ErrorGrace)} (it is probably showing an error dialog); it was stopped";
+                    Stop = new(SysprepWatchStopReason.ErrorDialog, $"Sysprep logged errors, then nothing for {Show(_settings.ErrorGrace)} (it is probably showing an error dialog); it was stopped");
                 }
                 else if (!generalized && now - lastProgress >= _settings.StallLimit)
                 {
-                    Problem = $"no progress in Sysprep's logs or ImageState for {Show(_settings.StallLimit)}; Sysprep was stopped";
+                    Stop = new(SysprepWatchStopReason.Stalled, $"no progress in Sysprep's logs or ImageState for {Show(_settings.StallLimit)}; Sysprep was stopped");
                 }
 
-                if (Problem is not null)
+                if (Stop is not null)
                 {
                     break;
                 }
@@ -100,7 +100,10 @@ public sealed partial class SealRunner
 
                 if (!sysprep.IsCompleted)
                 {
-                    Problem += $"; it did not end within {Show(_settings.KillGrace)} of being stopped";
+                    // Stop is set here: only a reason above (or generalize, which skips this) ends the loop early.
+                    Stop = Stop is null
+                        ? new(SysprepWatchStopReason.Stopped, $"; it did not end within {Show(_settings.KillGrace)} of being stopped", DidNotEnd: true)
+                        : Stop with { Text = Stop.Text + $"; it did not end within {Show(_settings.KillGrace)} of being stopped", DidNotEnd = true };
                 }
             }
 
@@ -113,11 +116,11 @@ public sealed partial class SealRunner
                 }
                 catch (OperationCanceledException)
                 {
-                    Problem ??= "Sysprep was stopped";
+                    Stop ??= new(SysprepWatchStopReason.Stopped, "Sysprep was stopped");
                 }
                 catch (Exception e) when (!SealApplier.IsFatal(e))
                 {
-                    Problem = $"Sysprep could not be run: {e.Message}";
+                    Stop = new(SysprepWatchStopReason.CouldNotRun, $"Sysprep could not be run: {e.Message}");
                 }
             }
             else

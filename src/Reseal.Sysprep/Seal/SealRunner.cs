@@ -131,11 +131,11 @@ public sealed partial class SealRunner
         ArgumentNullException.ThrowIfNull(report);
         if (SealApplier.Refusal(_machine, report) is { } refused)
         {
-            return new SealRunResult { Outcome = SealRunOutcome.Refused, ExitCode = refused.ExitCode, Message = refused.Message, Report = report };
+            return new SealRunResult { Outcome = SealRunOutcome.Refused, Message = refused.Message, Report = report };
         }
 
         var plan = report.Plan!;
-        var session = new SealApplier.Session(_machine, _machine.Files.Expand(SealPaths.Journal), _time);
+        var session = new SealSession(_machine, _machine.Files.Expand(SealPaths.Journal), _time);
         try
         {
             Say(progress, "applying the plan's file and registry steps (journal: " + session.JournalPath + ")");
@@ -143,7 +143,7 @@ public sealed partial class SealRunner
         }
         catch (Exception e) when (!SealApplier.IsFatal(e))
         {
-            return Fail(report, session, session.Step, $"{session.Step} failed: {e.Message}", progress, diagnose: false);
+            return FailOrThrow(report, session, e, progress);
         }
 
         if (plan.BeforeSysprepHook is { } hook && await RunHookAsync(hook, progress, cancellationToken).ConfigureAwait(false) is { } hookProblem)
@@ -157,7 +157,7 @@ public sealed partial class SealRunner
         }
         catch (Exception e) when (!SealApplier.IsFatal(e))
         {
-            return Fail(report, session, session.Step, $"{session.Step} failed: {e.Message}", progress, diagnose: false);
+            return FailOrThrow(report, session, e, progress);
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -180,13 +180,13 @@ public sealed partial class SealRunner
         if (!force && ReadImageState() is { } state && IsGeneralized(state))
         {
             return SealChangeResult.Refused("rollback",
-                $"refused: ImageState is {state}, so Sysprep generalized this machine; undoing now would break the image (--force to roll back anyway)", 1);
+                $"refused: ImageState is {state}, so Sysprep generalized this machine; undoing now would break the image (--force to roll back anyway)");
         }
 
         return SealApplier.Rollback(_machine, force);
     }
 
-    private SealRunResult Conclude(SealReport report, SealApplier.Session session, Watch watch, IProgress<string>? progress)
+    private SealRunResult Conclude(SealReport report, SealSession session, Watch watch, IProgress<string>? progress)
     {
         var state = watch.State;
         var expected = ExpectedState(report.Plan!);
@@ -195,14 +195,13 @@ public sealed partial class SealRunner
         var changes = session.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}").ToImmutableArray();
         var warnings = watch.Warnings.ToImmutableArray();
         var reached = state is not null && state.Equals(expected, StringComparison.OrdinalIgnoreCase);
-        if (watch.Problem is null && exit is { ExitCode: 0, TimedOut: false } && reached && watch.Errors.Count == 0)
+        if (watch.Stop is null && exit is { ExitCode: 0, TimedOut: false } && reached && watch.Errors.Count == 0)
         {
             var completion = report.Options.Completion;
             Say(progress, $"Sysprep succeeded: ImageState is {state}");
             return new SealRunResult
             {
                 Outcome = SealRunOutcome.Sealed,
-                ExitCode = 0,
                 Message = $"sealed: Sysprep generalized this machine (exit code 0, ImageState {state})",
                 Report = report,
                 Changes = changes,
@@ -222,12 +221,12 @@ public sealed partial class SealRunner
             return new SealRunResult
             {
                 Outcome = SealRunOutcome.GeneralizedWithErrors,
-                ExitCode = 1,
                 Message = $"generalized with errors: {reason}",
                 FailedStep = SealStepIds.Watch,
                 Report = report,
                 Changes = changes,
                 JournalPath = session.JournalPath,
+                WatchStop = watch.Stop?.Reason,
                 SysprepExitCode = exit?.ExitCode,
                 ImageStateBefore = watch.StateBefore,
                 ImageStateAfter = state,
@@ -239,7 +238,7 @@ public sealed partial class SealRunner
             };
         }
 
-        return Fail(report, session, exit is null && watch.Problem is not null && watch.Problem.StartsWith("Sysprep could not", StringComparison.Ordinal) ? SealStepIds.RunSysprep : SealStepIds.Watch,
+        return Fail(report, session, watch.Stop is { Reason: SysprepWatchStopReason.CouldNotRun } ? SealStepIds.RunSysprep : SealStepIds.Watch,
             reason, progress, diagnose: true, watch);
     }
 
@@ -247,9 +246,9 @@ public sealed partial class SealRunner
     {
         var state = watch.State ?? "(absent)";
         var parts = new List<string>();
-        if (watch.Problem is not null)
+        if (watch.Stop is { } stop)
         {
-            parts.Add(watch.Problem);
+            parts.Add(stop.Text);
         }
         else if (watch.Outcome is { TimedOut: true })
         {
@@ -281,7 +280,15 @@ public sealed partial class SealRunner
         return parts.Count == 0 ? "Sysprep did not report success" : string.Join("; ", parts);
     }
 
-    private SealRunResult Fail(SealReport report, SealApplier.Session session, string step, string reason, IProgress<string>? progress,
+    /// <summary>A step's failure: undone and reported; a bug is undone too, then thrown (<see cref="SealBugException"/>).</summary>
+    private SealRunResult FailOrThrow(SealReport report, SealSession session, Exception e, IProgress<string>? progress)
+    {
+        var step = session.Step;
+        var failed = Fail(report, session, step, $"{step} failed: {e.Message}", progress, diagnose: false);
+        return SealApplier.IsExpected(e) ? failed : throw new SealBugException(step, failed.UndoProblems, e);
+    }
+
+    private SealRunResult Fail(SealReport report, SealSession session, string step, string reason, IProgress<string>? progress,
         bool diagnose, Watch? watch = null)
     {
         Say(progress, $"{step} failed: {reason}");
@@ -292,7 +299,6 @@ public sealed partial class SealRunner
         return new SealRunResult
         {
             Outcome = SealRunOutcome.Failed,
-            ExitCode = 1,
             Message = problems.Count == 0 ? $"failed and undone: {reason}" : $"failed, and NOT everything was undone: {reason}",
             FailedStep = step,
             Report = report,
@@ -300,6 +306,7 @@ public sealed partial class SealRunner
             Undone = true,
             UndoProblems = [.. problems],
             JournalPath = problems.Count == 0 ? null : session.JournalPath,
+            WatchStop = watch?.Stop?.Reason,
             SysprepExitCode = watch?.Outcome?.ExitCode,
             ImageStateBefore = watch?.StateBefore,
             ImageStateAfter = watch?.State,

@@ -304,6 +304,34 @@ public sealed class AgentSessionTests : IDisposable
         Assert.Equal("rebooting", status.RootElement.GetProperty("status").GetString());
     }
 
+    /// <summary>A string that is null where the code expected one: dereferencing it is a genuine bug.</summary>
+    private static string? NullText() => Environment.GetEnvironmentVariable("RESEAL_TEST_VARIABLE_THAT_IS_NEVER_SET_" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task TaskHitsABug_PasswordStillSetStateSavedThenTheRunCrashesLoudly()
+    {
+        _machine.Processes.Handler = r => FakeProcesses.Exit(r.FileName.EndsWith("cmd.exe", StringComparison.Ordinal) ? NullText()!.Length : 0);
+        var imds = new FakeImds { UserData = "version: 1.1\ntasks:\n- task: executeScript\n  inputs:\n  - type: batch\n    content: echo hi\n" };
+        imds.Items["meta-data/public-keys/0/openssh-key"] = PublicKeyLine();
+        await using var server = new LoopbackHttpServer(imds.Handle);
+        using var provider = new Ec2ImdsProvider(server.BaseUri, Fast);
+        var session = new AgentSession(_machine, Paths, TimeProvider.System, new AgentRunOptions { Providers = [provider], AllowReboot = false });
+
+        var crash = await Assert.ThrowsAsync<AgentBugException>(() => session.RunAsync(TestContext.Current.CancellationToken));
+
+        var bug = Assert.Single(crash.Bugs);
+        Assert.Equal("executeScript", bug.Task);
+        Assert.IsType<NullReferenceException>(crash.InnerException);
+        Assert.DoesNotContain("Exception", crash.Message, StringComparison.Ordinal);
+        // The administrator password was still set, the state says the script failed, run.json says the run failed.
+        Assert.NotNull(_machine.Accounts.PasswordOf(500));
+        using var status = JsonDocument.Parse(await File.ReadAllTextAsync(Paths.RunStatus, TestContext.Current.CancellationToken));
+        Assert.Equal("failed", status.RootElement.GetProperty("status").GetString());
+        var log = await File.ReadAllTextAsync(Paths.AgentLog, TestContext.Current.CancellationToken);
+        Assert.Contains("debug System.NullReferenceException:", log, StringComparison.Ordinal);
+        Assert.Contains("a bug in reseal stopped this task", log, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SecondConcurrentRun_WaitsForTheLock_ThenGivesUp()
     {

@@ -271,19 +271,46 @@ public sealed class BootRunnerTests
     }
 
     [Fact]
-    public async Task RunAsync_TaskThrows_FailedAndBootContinues()
+    public async Task RunAsync_TaskMeetsAnIoError_FailedInPlainWordsAndBootContinues()
     {
         using var harness = new Harness();
         harness.Executor.Behaviour = unit => unit.TaskName == "activateWindows"
-            ? throw new InvalidOperationException("boom")
+            ? throw new IOException("slmgr.vbs: the device is not ready")
             : Task.FromResult(TaskExecutionResult.Succeeded);
 
         var result = await harness.Run(BootPlan.Create(DefaultAgentConfig.Config));
 
         var failed = result.Outcomes.Single(o => o.Outcome == TaskOutcomeKind.Failed);
         Assert.Equal("activateWindows", failed.Task);
-        Assert.Contains("boom", failed.Message, StringComparison.Ordinal);
+        Assert.Equal("slmgr.vbs: the device is not ready", failed.Message);
+        Assert.Empty(result.Bugs);
         Assert.True(result.AnyFailed);
+        Assert.DoesNotContain("Exception", harness.Console.ToString(), StringComparison.Ordinal);
+        Assert.Contains(ConsoleLines.Ready, harness.ConsoleTexts());
+        Assert.Contains("startSsm", harness.Executor.Ran);
+    }
+
+    [Fact]
+    public async Task RunAsync_TaskHitsABug_RecordedAsABugStateSavedAndOtherTasksStillRun()
+    {
+        using var harness = new Harness();
+        harness.Executor.Behaviour = unit => unit.TaskName == "activateWindows"
+            ? Task.FromResult(TaskExecutionResult.Failed(NullText()!.Trim()))
+            : Task.FromResult(TaskExecutionResult.Succeeded);
+
+        var plan = BootPlan.Create(DefaultAgentConfig.Config);
+        var result = await harness.Run(plan);
+
+        var failed = result.Outcomes.Single(o => o.Outcome == TaskOutcomeKind.Failed);
+        Assert.Equal("activateWindows", failed.Task);
+        Assert.Contains("a bug in reseal", failed.Message, StringComparison.Ordinal);
+        var bug = Assert.Single(result.Bugs);
+        Assert.Equal("activateWindows", bug.Task);
+        Assert.IsType<NullReferenceException>(bug.Exception);
+        Assert.Contains(nameof(RunAsync_TaskHitsABug_RecordedAsABugStateSavedAndOtherTasksStillRun), bug.Detail(), StringComparison.Ordinal); // the stack, for the bug report
+        // Saved as failed, so the next run tries it again; the console names no .NET type.
+        Assert.Equal(TaskRunStatus.Failed, harness.Store.Load("i-1").State.Find(plan.Units.Single(u => u.TaskName == "activateWindows").Key)!.Status);
+        Assert.DoesNotContain("NullReferenceException", harness.Console.ToString(), StringComparison.Ordinal);
         Assert.Contains(ConsoleLines.Ready, harness.ConsoleTexts());
         Assert.Contains("startSsm", harness.Executor.Ran);
     }
@@ -542,7 +569,26 @@ public sealed class BootRunnerTests
     }
 
     [Fact]
-    public async Task RunAsync_PasswordTaskThrows_ConsoleShowsExceptionTypeNotMessage()
+    public async Task RunAsync_PasswordTaskMeetsAWin32Error_ConsoleShowsTheKindNotTheMessage()
+    {
+        using var harness = new Harness();
+        harness.Executor.Behaviour = unit => unit.TaskName == "setAdminAccount"
+            ? throw new System.ComponentModel.Win32Exception(2245, "could not set password Hunter2!")
+            : Task.FromResult(TaskExecutionResult.Succeeded);
+
+        var result = await harness.Run(BootPlan.Create(DefaultAgentConfig.Config));
+
+        var failed = result.Outcomes.Single(o => o.Task == "setAdminAccount");
+        Assert.Equal(TaskOutcomeKind.Failed, failed.Outcome);
+        Assert.StartsWith("Windows error 2245", failed.Message, StringComparison.Ordinal);
+        Assert.Empty(result.Bugs);
+        Assert.DoesNotContain("Hunter2", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2", harness.Console.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", harness.Console.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_PasswordTaskHitsABug_DetailKeepsTheStackButNotTheMessage()
     {
         using var harness = new Harness();
         harness.Executor.Behaviour = unit => unit.TaskName == "setAdminAccount"
@@ -551,12 +597,12 @@ public sealed class BootRunnerTests
 
         var result = await harness.Run(BootPlan.Create(DefaultAgentConfig.Config));
 
-        var failed = result.Outcomes.Single(o => o.Task == "setAdminAccount");
-        Assert.Equal(TaskOutcomeKind.Failed, failed.Outcome);
-        Assert.Contains("InvalidOperationException", failed.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("Hunter2", failed.Message, StringComparison.Ordinal);
+        var bug = Assert.Single(result.Bugs);
+        Assert.True(bug.HandlesSecrets);
+        Assert.Contains("System.InvalidOperationException", bug.Detail(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2", bug.Detail(), StringComparison.Ordinal);
         Assert.DoesNotContain("Hunter2", harness.Console.ToString(), StringComparison.Ordinal);
-        Assert.Contains("InvalidOperationException", harness.Console.ToString(), StringComparison.Ordinal);
+        Assert.Null(new AgentBugException(result.Bugs).InnerException);
     }
 
     [Fact]
@@ -619,4 +665,7 @@ public sealed class BootRunnerTests
 
         Assert.Equal(AgentState.MaxRebootsPerTask, reboots);
     }
+
+    /// <summary>A string that is null where the code expected one: dereferencing it is a genuine bug.</summary>
+    private static string? NullText() => Environment.GetEnvironmentVariable("RESEAL_TEST_VARIABLE_THAT_IS_NEVER_SET_" + Guid.NewGuid().ToString("N"));
 }

@@ -99,7 +99,7 @@ public sealed class OfflineSealerDriftTests
         var result = OfflineSealer.Rollback(root, Time);
 
         Assert.False(result.Succeeded, result.Message);
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(SealChangeStatus.Refused, result.Status);
         Assert.StartsWith("refused", result.Message, StringComparison.Ordinal);
         Assert.Contains(WindowsPath(root, relative), result.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(result.Changes, c => c.Contains(WindowsPath(root, relative), StringComparison.OrdinalIgnoreCase));
@@ -140,7 +140,7 @@ public sealed class OfflineSealerDriftTests
         var result = OfflineSealer.Rollback(root, force: true, Time);
 
         Assert.True(result.Succeeded, result.Message);
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(SealChangeStatus.Done, result.Status);
         Assert.Contains(WindowsPath(root, SetupCompletePath), result.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(filesBefore, SealTestTree.Files(root));
         Assert.Equal(directoriesBefore, SealTestTree.Directories(root));
@@ -211,7 +211,7 @@ public sealed class OfflineSealerDriftTests
     }
 
     [Fact]
-    public void Apply_UnexpectedExceptionPartWay_EverythingUndoneAndNoJournalLeft()
+    public void Apply_BugPartWay_EverythingUndoneThenThrownAsABug()
     {
         using var temp = new TempDirectory();
         var root = Busy(temp);
@@ -224,11 +224,12 @@ public sealed class OfflineSealerDriftTests
         // A null move fails with a NullReferenceException after the state, logs and answer file were written.
         var broken = SealReport.Create(report.Root, report.Options, report.Checks, plan with { StaleAnswerFiles = [(FileMove)null!] });
 
-        var result = OfflineSealer.Apply(OfflineWindows.Open(root, Time), broken, Time);
+        var bug = Assert.Throws<SealBugException>(() => OfflineSealer.Apply(OfflineWindows.Open(root, Time), broken, Time));
 
-        Assert.False(result.Succeeded);
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("failed and undone", result.Message, StringComparison.Ordinal);
+        // A bug is not reported as "the step failed": it is undone first, then thrown (exit 70 from the CLI).
+        Assert.IsType<NullReferenceException>(bug.InnerException);
+        Assert.Equal(SealStepIds.MoveStaleAnswerFile, bug.Step);
+        Assert.Contains("every change was undone", bug.Message, StringComparison.Ordinal);
         Assert.Equal(filesBefore, SealTestTree.Files(root));
         Assert.Equal(directoriesBefore, SealTestTree.Directories(root));
         Assert.Equal(systemBefore, SealTestTree.Export(root, "SYSTEM"));

@@ -41,7 +41,7 @@ public sealed class OfflineSealerTests
         var applied = OfflineSealer.Apply(root, Options with { Clean = true }, Time);
 
         Assert.True(applied.Succeeded, applied.Message);
-        Assert.Equal(0, applied.ExitCode);
+        Assert.Equal(SealChangeStatus.Done, applied.Status);
         var windows = OfflineWindows.Open(root);
         Assert.Equal(1u, windows.Registry.GetDWord(RegistryHive.System, SealPaths.TerminalServerKey, SealPaths.RdpValueName));
         Assert.False(windows.Files.FileExists(@"C:\ProgramData\Reseal\state\state.json"));
@@ -119,7 +119,7 @@ public sealed class OfflineSealerTests
         var result = OfflineSealer.Apply(root, Options with { Clean = true }, Time);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(SealChangeStatus.FailedAndUndone, result.Status);
         Assert.StartsWith("failed and undone", result.Message, StringComparison.Ordinal);
         Assert.Equal(filesBefore, SealTestTree.Files(root));
         Assert.Equal(directoriesBefore, SealTestTree.Directories(root));
@@ -137,7 +137,7 @@ public sealed class OfflineSealerTests
         var second = OfflineSealer.Apply(root, Options, Time);
 
         Assert.False(second.Succeeded);
-        Assert.Equal(1, second.ExitCode);
+        Assert.Equal(SealChangeStatus.Refused, second.Status);
         Assert.Contains("roll it back first", second.Message, StringComparison.Ordinal);
         Assert.Equal(files, SealTestTree.Files(root));
     }
@@ -153,13 +153,13 @@ public sealed class OfflineSealerTests
         var result = OfflineSealer.Apply(root, Options, Time);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(SealChangeStatus.Refused, result.Status);
         Assert.Contains(PreflightCodes.SysprepMissing, result.Message, StringComparison.Ordinal);
         Assert.Equal(files, SealTestTree.Files(root));
     }
 
     [Fact]
-    public void Apply_NotWindows_ExitCode3()
+    public void Apply_NotWindows_RefusedAsNotWindows()
     {
         using var temp = new TempDirectory();
         temp.Write("readme.txt", "not windows");
@@ -167,7 +167,7 @@ public sealed class OfflineSealerTests
         var result = OfflineSealer.Apply(temp.Path, Options, Time);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(SealChangeStatus.NotWindows, result.Status);
     }
 
     [Fact]
@@ -206,9 +206,8 @@ public sealed class OfflineSealerTests
         var result = OfflineSealer.Rollback(root);
 
         Assert.False(result.Succeeded);
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(SealChangeStatus.Refused, result.Status);
         Assert.Contains("not a valid seal journal", result.Message, StringComparison.Ordinal);
         Assert.True(File.Exists(WindowsTree.HostPath(root, @"ProgramData\Reseal\sysprep\seal-journal.json")));
-        Assert.NotNull(result.ToJsonText());
     }
 }

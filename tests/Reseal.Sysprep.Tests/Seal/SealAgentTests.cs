@@ -234,7 +234,7 @@ public sealed class SealAgentTests
         var sealedResult = await new SealRunner(machine, Time, new SealRunSettings { PollInterval = TimeSpan.FromMilliseconds(5) })
             .RunAsync(Options with { Agent = agent }, null, Token).WaitAsync(TimeSpan.FromSeconds(60), Token);
 
-        Assert.True(sealedResult.Outcome == SealRunOutcome.Sealed, sealedResult.ToText());
+        Assert.True(sealedResult.Outcome == SealRunOutcome.Sealed, sealedResult.Message);
         AssertSealedFor(machine, agent);
     }
 }

@@ -109,11 +109,11 @@ public sealed class SealApplierTests
         byte[] bom = littleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF];
         byte[] existing = [.. bom, .. encoding.GetBytes("@echo off\r\ncall \u00e9t\u00e9.cmd\r\n")];
 
-        var after = SealPlanner.WithFirstBootHook(existing).ToArray();
+        var after = SetupCompleteScript.WithFirstBootHook(existing).ToArray();
 
         Assert.Equal(existing, after[..existing.Length]);
         Assert.Equal("@echo off\r\ncall \u00e9t\u00e9.cmd\r\n" + SealPaths.FirstBootHookLine + "\r\n", encoding.GetString(after, 2, after.Length - 2));
-        Assert.Equal(after, SealPlanner.WithFirstBootHook(after).ToArray());
+        Assert.Equal(after, SetupCompleteScript.WithFirstBootHook(after).ToArray());
         var change = new SetupCompleteChange(SealableMachine.SetupComplete, [.. existing], [.. after]);
         Assert.Equal("@echo off\r\ncall \u00e9t\u00e9.cmd\r\n" + SealPaths.FirstBootHookLine + "\r\n", change.AfterText);
     }
@@ -123,7 +123,7 @@ public sealed class SealApplierTests
     {
         byte[] existing = [0xFF, 0xFE, .. Encoding.Unicode.GetBytes("@echo off\r\nexit /b 0\r\n")];
 
-        var after = SealPlanner.WithFirstBootHook(existing).ToArray();
+        var after = SetupCompleteScript.WithFirstBootHook(existing).ToArray();
 
         Assert.Equal("@echo off\r\n" + SealPaths.FirstBootHookLine + "\r\nexit /b 0\r\n", Encoding.Unicode.GetString(after, 2, after.Length - 2));
     }
@@ -134,8 +134,8 @@ public sealed class SealApplierTests
         byte[] utf8 = [.. "call \u00e9t\u00e9.cmd\r\n"u8];
         byte[] ansi = [.. "call "u8, 0xE9, (byte)'\r', (byte)'\n'];
 
-        Assert.StartsWith("call \u00e9t\u00e9.cmd\r\n", new SetupCompleteChange("x", [.. utf8], SealPlanner.WithFirstBootHook(utf8)).AfterText, StringComparison.Ordinal);
-        Assert.StartsWith("call \u00e9\r\n", new SetupCompleteChange("x", [.. ansi], SealPlanner.WithFirstBootHook(ansi)).AfterText, StringComparison.Ordinal);
+        Assert.StartsWith("call \u00e9t\u00e9.cmd\r\n", new SetupCompleteChange("x", [.. utf8], SetupCompleteScript.WithFirstBootHook(utf8)).AfterText, StringComparison.Ordinal);
+        Assert.StartsWith("call \u00e9\r\n", new SetupCompleteChange("x", [.. ansi], SetupCompleteScript.WithFirstBootHook(ansi)).AfterText, StringComparison.Ordinal);
     }
 
     [Fact]

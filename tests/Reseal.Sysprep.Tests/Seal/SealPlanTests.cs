@@ -160,8 +160,8 @@ public sealed class SealPlanTests
     {
         var existing = Encoding.ASCII.GetBytes("@echo off\r\ncall C:\\Vendor\\post.cmd\r\n");
 
-        var once = SealPlanner.WithFirstBootHook(existing);
-        var twice = SealPlanner.WithFirstBootHook(once.AsSpan());
+        var once = SetupCompleteScript.WithFirstBootHook(existing);
+        var twice = SetupCompleteScript.WithFirstBootHook(once.AsSpan());
 
         Assert.Equal(once, twice);
         var text = Encoding.ASCII.GetString(once.AsSpan());
@@ -173,9 +173,9 @@ public sealed class SealPlanTests
     [Fact]
     public void WithFirstBootHook_FinalExitAndNoTrailingNewline_InsertedBeforeExit()
     {
-        var withExit = SealPlanner.WithFirstBootHook(Encoding.ASCII.GetBytes("echo one\nexit /b 0\n"));
-        var noNewline = SealPlanner.WithFirstBootHook(Encoding.ASCII.GetBytes("echo one"));
-        var empty = SealPlanner.WithFirstBootHook([]);
+        var withExit = SetupCompleteScript.WithFirstBootHook(Encoding.ASCII.GetBytes("echo one\nexit /b 0\n"));
+        var noNewline = SetupCompleteScript.WithFirstBootHook(Encoding.ASCII.GetBytes("echo one"));
+        var empty = SetupCompleteScript.WithFirstBootHook([]);
 
         Assert.Equal($"echo one\n{SealPaths.FirstBootHookLine}\nexit /b 0\n", Encoding.ASCII.GetString(withExit.AsSpan()));
         Assert.Equal($"echo one\r\n{SealPaths.FirstBootHookLine}\r\n", Encoding.ASCII.GetString(noNewline.AsSpan()));
@@ -224,9 +224,9 @@ public sealed class SealPlanTests
     {
         var legacy = Encoding.ASCII.GetBytes("@echo off\r\n" + SealPaths.LegacyFirstBootHookLine + "\r\nexit /b 0\r\n");
 
-        var after = SealPlanner.WithFirstBootHook(legacy);
+        var after = SetupCompleteScript.WithFirstBootHook(legacy);
 
         Assert.Equal("@echo off\r\n" + SealPaths.FirstBootHookLine + "\r\nexit /b 0\r\n", Encoding.ASCII.GetString(after.AsSpan()));
-        Assert.Equal(after, SealPlanner.WithFirstBootHook(after.AsSpan()));
+        Assert.Equal(after, SetupCompleteScript.WithFirstBootHook(after.AsSpan()));
     }
 }

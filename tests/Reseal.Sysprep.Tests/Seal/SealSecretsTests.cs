@@ -144,7 +144,7 @@ public sealed class SealJournalTamperTests
         var result = OfflineSealer.Rollback(root);
 
         Assert.False(result.Succeeded);
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(SealChangeStatus.Refused, result.Status);
         Assert.Contains("not", result.Message, StringComparison.Ordinal);
         foreach (var (path, bytes) in before)
         {

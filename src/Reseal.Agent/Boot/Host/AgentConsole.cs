@@ -197,7 +197,7 @@ public sealed class AgentConsole : IDisposable
         }
 
         _failing = true;
-        var message = $"the serial console cannot be written ({reason.GetType().Name}: {reason.Message}); console.log has every line, and the serial copy is retried";
+        var message = $"the serial console cannot be written ({reason.Message}); console.log has every line, and the serial copy is retried";
         _log.Warning(message);
         Note("# " + message);
     }
@@ -304,7 +304,13 @@ public sealed class AgentLog : IDisposable
     /// <summary>Logs an error.</summary>
     public void Error(string message) => Write("error", message);
 
-    private void Write(string level, string message)
+    /// <summary>
+    /// Logs detail for a bug report (an exception's type and stack) at debug level: in agent.log only, never mirrored to
+    /// the console or standard error, where a person reads plain sentences.
+    /// </summary>
+    public void Debug(string message) => Write("debug", message, mirror: false);
+
+    private void Write(string level, string message, bool mirror = true)
     {
         var line = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + " " + level + " " +
             message.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
@@ -321,7 +327,10 @@ public sealed class AgentLog : IDisposable
             }
         }
 
-        _mirror?.Invoke(level + ": " + message);
+        if (mirror)
+        {
+            _mirror?.Invoke(level + ": " + message);
+        }
     }
 
     /// <inheritdoc/>

@@ -61,6 +61,14 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
                 SealCleanUp.DeleteLogs(paths);
             }
 
+            // A bug in a task crashes the run loudly, but only now: the state was saved after every task, the other tasks
+            // ran (a clone whose password task never ran cannot be reached), run.json says "failed" and any reboot a task
+            // asked for was requested. The CLI reports it as a bug (exit 70); the service stops with its fault code.
+            if (result.Run.Bugs.Count > 0)
+            {
+                throw new AgentBugException(result.Run.Bugs);
+            }
+
             return result;
         }
         finally
@@ -99,6 +107,12 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         var context = new BootTaskContext { Machine = machine, Metadata = metadata, PasswordPostBack = postBack, Time = time };
         context = _options.ConfigureTasks?.Invoke(context) ?? context;
         var result = await StagesPhase.RunAsync(run, config, userData, context, store, loaded.State, instanceId, cancellationToken).ConfigureAwait(false);
+        foreach (var bug in result.Bugs)
+        {
+            log.Error($"{bug.Describe()}: a bug in reseal stopped this task (saved as failed; it runs again at the next boot)");
+            log.Debug(bug.Detail());
+        }
+
         await cloud.AfterTasksAsync(run, acquired, cancellationToken).ConfigureAwait(false);
         var cleanLogs = result.Sealed is { } seal && SealCleanUp.AfterSeal(run, seal, store);
 

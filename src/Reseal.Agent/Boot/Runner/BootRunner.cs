@@ -93,6 +93,32 @@ public sealed record BootRunResult(IReadOnlyList<TaskOutcome> Outcomes, AgentSta
 
     /// <summary>True when any unit failed.</summary>
     public bool AnyFailed => Outcomes.Any(o => o.Outcome == TaskOutcomeKind.Failed);
+
+    /// <summary>
+    /// Tasks that hit a bug in reseal (an exception no correct task meets, see <see cref="TaskFailures"/>): each is also
+    /// a failed outcome and saved as failed in the state; the caller reports them as a bug once the run is over.
+    /// </summary>
+    public IReadOnlyList<TaskBug> Bugs { get; init; } = [];
+}
+
+/// <summary>A task that hit a bug in reseal: which one, and the exception (for the log's detail and the crash report).</summary>
+/// <param name="Stage">The task's stage.</param>
+/// <param name="Task">The task's name.</param>
+/// <param name="Entry">Its entry in the stage (1-based).</param>
+/// <param name="Exception">What was thrown.</param>
+/// <param name="HandlesSecrets">True when the task handles secrets: the exception's message is never shown or logged.</param>
+public sealed record TaskBug(AgentStage Stage, string Task, int Entry, Exception Exception, bool HandlesSecrets)
+{
+    /// <summary>Where the bug was, in the agent's terms (no .NET type names).</summary>
+    public string Describe() => $"{Stage.ToYamlName()} {Task}#{Entry.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// The detail a bug report needs: the exception's type and stack (and its message, unless the task handles secrets).
+    /// For the log's debug detail and standard error, never for the console.
+    /// </summary>
+    public string Detail() => HandlesSecrets
+        ? $"{Exception.GetType().FullName} (message withheld: the task handles secrets){Environment.NewLine}{Exception.StackTrace}"
+        : Exception.ToString();
 }
 
 /// <summary>
@@ -131,6 +157,7 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
         var start = time.GetUtcNow();
         var outcomes = new List<TaskOutcome>();
         var sealedResults = new System.Collections.Concurrent.ConcurrentDictionary<string, SealFollowUp>(StringComparer.Ordinal);
+        var bugs = new System.Collections.Concurrent.ConcurrentQueue<TaskBug>();
         var current = state;
         TimeSpan? readyAfter = null;
         var reboot = false;
@@ -178,7 +205,7 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
                     }
 
                     var index = slot;
-                    running.Add(Run(decisions[slot].Unit, index, console, results, () => current, s => current = s, sealedResults, cancellationToken));
+                    running.Add(Run(decisions[slot].Unit, index, console, results, () => current, s => current = s, sealedResults, bugs, cancellationToken));
                     if (group.Count == 1)
                     {
                         await running[^1].ConfigureAwait(false);
@@ -209,11 +236,12 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
         }
 
         writeConsole(ConsoleLines.Summary(time.GetUtcNow(), options.InstanceId, readyAfter, outcomes));
-        return new BootRunResult(outcomes, current, reboot, readyAfter) { Sealed = sealedBy };
+        return new BootRunResult(outcomes, current, reboot, readyAfter) { Sealed = sealedBy, Bugs = [.. bugs] };
     }
 
     private async Task Run(BootWorkUnit unit, int slot, OrderedConsole console, TaskOutcome?[] results, Func<AgentState> read, Action<AgentState> write,
-        System.Collections.Concurrent.ConcurrentDictionary<string, SealFollowUp> sealedResults, CancellationToken cancellationToken)
+        System.Collections.Concurrent.ConcurrentDictionary<string, SealFollowUp> sealedResults, System.Collections.Concurrent.ConcurrentQueue<TaskBug> bugs,
+        CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         TaskExecutionResult result;
@@ -225,14 +253,21 @@ public sealed class BootRunner(IBootTaskExecutor executor, AgentStateStore store
         {
             throw; // the service is stopping: the unit stays "running" and counts as interrupted next time
         }
-#pragma warning disable CA1031 // A task's bug must not stop the boot: it becomes that task's failure.
+        catch (Exception e) when (TaskFailures.IsExpected(e))
+        {
+            // What the machine, network or data did to the task: that task's failure, said in the agent's terms (the
+            // message goes to the console, so a task that handles secrets gets only the kind of failure there).
+            result = TaskExecutionResult.Failed(TaskFailures.Describe(e, HandlesSecrets(unit)));
+        }
+#pragma warning disable CA1031 // A bug in one task is recorded and reported after the run, never swallowed (see TaskFailures).
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            // The summary goes to the console: a task that handles secrets gets only the exception type there.
-            result = TaskExecutionResult.Failed(HandlesSecrets(unit)
-                ? $"internal error in the task: {e.GetType().Name}"
-                : $"internal error in the task: {e.GetType().Name}: {e.Message}");
+            // A bug. It is saved as this task's failure (so the state stays resumable and the task is tried again at the
+            // next run), the other tasks still run (a clone whose password task never ran cannot be reached), and the
+            // caller crashes loudly once the run is over (AgentSession). The console says only that it is a bug.
+            bugs.Enqueue(new TaskBug(unit.Stage, unit.TaskName, unit.Entry, e, HandlesSecrets(unit)));
+            result = TaskExecutionResult.Failed("internal error: a bug in reseal, not a problem with this machine; agent.log has the details");
         }
 
         if (result.Sealed is { } seal)

@@ -26,7 +26,7 @@ internal static class IdentityPhase
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            log.Warning($"could not restrict %ProgramData%\\Reseal to SYSTEM and Administrators: {e.GetType().Name}: {e.Message}");
+            log.Warning($"could not restrict %ProgramData%\\Reseal to SYSTEM and Administrators: {e.Message}");
         }
     }
 
