@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Passwords;
 using Reseal.Windows.Layout;
-using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Sysprep.Seal;
@@ -79,7 +78,7 @@ public static class SealApplier
         {
             session.ApplyBeforeHook(plan);
             session.ApplyFirstBootHook(plan);
-            var where = machine is OfflineWindows ? " (an offline tree)" : "";
+            var where = machine.OfflineTree is null ? "" : " (an offline tree)";
             return new SealChangeResult("apply", true, $"applied {session.Journal.Changes.Length} change(s); Sysprep was not run{where}",
                 [.. session.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}")], journalPath, 0);
         }

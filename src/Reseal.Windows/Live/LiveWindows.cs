@@ -79,6 +79,10 @@ public sealed class LiveWindows : IWindowsMachine
     /// <inheritdoc/>
     public ISystemInfo System { get; }
 
+    /// <inheritdoc/>
+    /// <remarks>Null: a running Windows is not a tree of files on a host, and keeps its hive files locked.</remarks>
+    public IOfflineTree? OfflineTree => null;
+
     internal static PlatformNotSupportedException NotWindows(string what) => LivePlatform.NotWindows(what);
 
     internal static void Guard(string what) => LivePlatform.Guard(what);
