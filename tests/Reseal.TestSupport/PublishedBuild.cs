@@ -103,6 +103,9 @@ public static class PublishedBuild
                 .Where(f => !IsBuildOutput(Path.GetRelativePath(root, f))));
         }
 
+        // The Wine test build (--folder) compiles the tests' account store into Reseal.Windows.
+        files.AddRange(Directory.EnumerateFiles(Path.Combine(root, "tests", "Reseal.TestSupport", "Wine"), "*.cs"));
+
         files.AddRange(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "BannedSymbols.txt", ".editorconfig", "scripts/publish.sh", "scripts/reseal.wxs" }
             .Select(f => Path.Combine(root, f)).Where(File.Exists));
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
