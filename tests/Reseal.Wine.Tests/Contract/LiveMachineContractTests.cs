@@ -15,6 +15,17 @@ public sealed class LiveMachineContractTests(WineFixture wine) : MachineContract
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static IReadOnlyDictionary<string, string>? _verdicts;
 
+    /// <summary>
+    /// What Wine cannot show, by scenario: such a fact skips with the reason and the probe's own verdict when the probe
+    /// did not pass it (and passes when it does, so a Wine that learns it is noticed). docs/windows-behaviour.md.
+    /// </summary>
+    private static readonly Dictionary<string, string> WineCannotShow = new(StringComparer.Ordinal)
+    {
+        [nameof(Accounts_BuiltInAdministrator_FoundByRidAndByName)] =
+            "Wine 8 has no account database (docs/wine-findings.md): LiveAccounts' lookup of RID 500 (NetUserModalsGet, " +
+            "LookupAccountSid, NetUserGetInfo) finds no account there; the in-memory and offline machines hold this fact",
+    };
+
     protected override void Check(string scenario)
     {
         var verdicts = VerdictsAsync().GetAwaiter().GetResult();
@@ -22,6 +33,11 @@ public sealed class LiveMachineContractTests(WineFixture wine) : MachineContract
         if (verdict.StartsWith("SKIP ", StringComparison.Ordinal))
         {
             Assert.Skip(verdict);
+        }
+
+        if (!verdict.StartsWith("PASS ", StringComparison.Ordinal) && WineCannotShow.TryGetValue(scenario, out var reason))
+        {
+            Assert.Skip($"{reason}. The probe said: {verdict}");
         }
 
         Assert.True(verdict.StartsWith("PASS ", StringComparison.Ordinal), verdict);
