@@ -20,7 +20,9 @@
 #                   --no-package; not how Reseal ships for Linux).
 #   --folder        self-contained, as a folder of files (not one file, not ReadyToRun); implies --no-package. For the
 #                   Wine tests only: Wine 8 cannot start the single-file reseal.exe (CoreCLR fails to load
-#                   System.Private.CoreLib from the bundle, E_INVALIDARG; docs/wine-e2e.md).
+#                   System.Private.CoreLib from the bundle, E_INVALIDARG; docs/wine-e2e.md). It is the Wine test
+#                   build: ResealWineTestBuild compiles the tests' file account store into it (Wine has no account
+#                   database; src/Reseal.Windows/Reseal.Windows.csproj), which no shipped build contains.
 #
 # Trim and AOT warnings (IL2xxx, IL3xxx) fail the publish. Sources are published from a temporary copy: publishing for
 # a runtime identifier in the repository itself would rewrite its lock files (packages.lock.json).
@@ -84,7 +86,7 @@ fi
 $folder && single_file=folder
 case "$rid-$single_file" in
   *-folder)
-    settings=(--self-contained true) ;;
+    settings=(--self-contained true -p:ResealWineTestBuild=true) ;;
   linux-*-false)
     # Native AOT. TrimmerSingleWarn=false: a package's warnings are reported one by one, not folded into one IL2104.
     # LinkerFlavor=lld: one linker for both architectures (clang drives it; for arm64 with --target aarch64-linux-gnu).

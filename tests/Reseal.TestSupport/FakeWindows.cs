@@ -74,6 +74,9 @@ public sealed class FakeWindows : IWindowsMachine
     IPower IWindowsMachine.Power => Power;
 
     ISystemInfo IWindowsMachine.System => System;
+
+    /// <summary>Null: an in-memory machine has no host tree and no hive files.</summary>
+    public IOfflineTree? OfflineTree => null;
 }
 
 /// <summary>Registry keys and values in dictionaries (case-insensitive), one tree per hive.</summary>

@@ -103,6 +103,13 @@ public static class PublishedBuild
                 .Where(f => !IsBuildOutput(Path.GetRelativePath(root, f))));
         }
 
+        // The Wine test build (--folder) compiles the tests' account store into Reseal.Windows; a test program that
+        // references Reseal.TestSupport (tests/Reseal.MachineProbe) is built from all of it.
+        var testSupport = project is not null && Directory.EnumerateFiles(Path.Combine(root, project), "*.csproj")
+            .Any(p => File.ReadAllText(p).Contains("Reseal.TestSupport.csproj", StringComparison.Ordinal));
+        files.AddRange(Directory.EnumerateFiles(Path.Combine(root, "tests", "Reseal.TestSupport", testSupport ? "" : "Wine"), testSupport ? "*" : "*.cs", SearchOption.AllDirectories)
+            .Where(f => !IsBuildOutput(Path.GetRelativePath(root, f))));
+
         files.AddRange(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "BannedSymbols.txt", ".editorconfig", "scripts/publish.sh", "scripts/reseal.wxs" }
             .Select(f => Path.Combine(root, f)).Where(File.Exists));
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -10,7 +10,7 @@ namespace Reseal.Cloud.Metadata;
 /// and a genuine answer carries it back. Reads <c>computeMetadata/v1/instance/?recursive=true&amp;alt=json</c>, and the
 /// <c>windows-keys</c> attribute for password resets.
 /// </summary>
-public sealed class GceMetadataProvider : IMetadataProvider
+public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource
 {
     /// <summary>The metadata server's name inside GCE.</summary>
     public static readonly Uri DefaultEndpoint = new("http://metadata.google.internal/");
@@ -29,6 +29,9 @@ public sealed class GceMetadataProvider : IMetadataProvider
     public MetadataSource Source => MetadataSource.Gce;
 
     public string Endpoint => _http.BaseUri.AbsoluteUri;
+
+    /// <inheritdoc/>
+    public IWindowsKeysSource WindowsKeys => this;
 
     public async Task<bool> IsAvailableAsync(CancellationToken cancellationToken)
     {

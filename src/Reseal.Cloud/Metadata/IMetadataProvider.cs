@@ -18,6 +18,12 @@ public interface IMetadataProvider : IDisposable
     /// <summary>Reads the instance's metadata, with the provider's timeouts, retries and size limits.</summary>
     /// <exception cref="CloudException">The source failed; the message names the provider, URL and status.</exception>
     Task<InstanceMetadata> GetMetadataAsync(CancellationToken cancellationToken);
+
+    /// <summary>Where the instance's encrypted password is posted back, or null when this source has no such endpoint.</summary>
+    IPasswordEndpoint? PasswordEndpoint => null;
+
+    /// <summary>The source of password-reset requests, or null when this source carries none.</summary>
+    IWindowsKeysSource? WindowsKeys => null;
 }
 
 /// <summary>Outcome of posting an encrypted password to the metadata service.</summary>

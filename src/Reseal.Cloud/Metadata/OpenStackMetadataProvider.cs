@@ -9,7 +9,7 @@ namespace Reseal.Cloud.Metadata;
 /// password post-back <c>POST openstack/2013-04-04/password</c> whose body is the base64 ciphertext, at most 1,020
 /// bytes (Nova answers 400 beyond), 409 when a password is already stored.
 /// </summary>
-public sealed class OpenStackMetadataProvider : IMetadataProvider, IDisposable
+public sealed class OpenStackMetadataProvider : IMetadataProvider, IPasswordEndpoint, IDisposable
 {
     /// <summary>The metadata address.</summary>
     public static readonly Uri DefaultEndpoint = new("http://169.254.169.254/");
@@ -33,6 +33,9 @@ public sealed class OpenStackMetadataProvider : IMetadataProvider, IDisposable
     public MetadataSource Source => MetadataSource.OpenStack;
 
     public string Endpoint => _http.BaseUri.AbsoluteUri;
+
+    /// <inheritdoc/>
+    public IPasswordEndpoint PasswordEndpoint => this;
 
     public async Task<bool> IsAvailableAsync(CancellationToken cancellationToken)
     {

@@ -127,7 +127,7 @@ internal static class AnswerFileScanner
     private const int MaxMovedAsideCopies = 64;
 
     private static string HostKey(IWindowsMachine windows, string path) =>
-        windows is OfflineWindows offline ? offline.Files.ToHostPath(path) : windows.Files.Expand(path);
+        windows.OfflineTree?.ToHostPath(path) ?? windows.Files.Expand(path);
 
     private static void Unreadable(List<Finding> findings, string path, IOException e) =>
         findings.Add(new Finding("answer-file-unreadable", FindingSeverity.Warning, $"{path} was not read: {e.Message}",

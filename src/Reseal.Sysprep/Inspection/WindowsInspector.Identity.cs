@@ -141,13 +141,13 @@ public static partial class WindowsInspector
             }
 
             WindowsSid? fromSam = null;
-            if (_offline.Registry.TryGetHive(RegistryHive.Sam) is { } sam)
+            if (_offline.TryGetHive(RegistryHive.Sam) is { } sam)
             {
                 fromSam = SamDatabase.ReadMachineSid(sam);
             }
 
             SecurityPolicy? policy = null;
-            if (_offline.Registry.TryGetHive(RegistryHive.Security) is { } security)
+            if (_offline.TryGetHive(RegistryHive.Security) is { } security)
             {
                 policy = SecurityPolicy.Read(security);
             }
@@ -172,7 +172,7 @@ public static partial class WindowsInspector
 
         private ImmutableArray<LocalAccount> ReadAccounts()
         {
-            var result = _offline?.Accounts.Read() ?? new SamDatabase.AccountsResult([.. _machine.Accounts.ListAccounts()], []);
+            var result = _offline?.ReadAccounts() ?? new SamDatabase.AccountsResult([.. _machine.Accounts.ListAccounts()], []);
             foreach (var problem in result.Problems)
             {
                 Add("sam-record", FindingSeverity.Warning, problem, "the SAM may be damaged; the accounts listed are those that could be read", @"HKLM\SAM");

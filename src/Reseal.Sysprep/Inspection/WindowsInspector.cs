@@ -36,31 +36,26 @@ public static partial class WindowsInspector
     }
 
     /// <summary>
-    /// Inspects any machine through its ports. An <see cref="OfflineWindows"/> is inspected as a tree; on other machines
+    /// Inspects any machine through its ports. A machine with an <see cref="IWindowsMachine.OfflineTree"/> is inspected as a tree; on other machines
     /// (the running Windows) every hive counts as readable unless reading its root fails, and the domain membership and
     /// machine SID, which only the offline SAM and SECURITY hives give here, are not reported.
     /// </summary>
     public static InspectionReport Inspect(IWindowsMachine machine)
     {
         ArgumentNullException.ThrowIfNull(machine);
-        if (machine is OfflineWindows windows)
-        {
-            return Inspect(windows);
-        }
-
         var run = new Run(machine);
-        return InspectionReport.Create(machine.Description, run.Execute(), run.Findings);
+        return InspectionReport.Create(machine.OfflineTree?.Root ?? machine.Description, run.Execute(), run.Findings);
     }
 
     /// <summary>Whether a hive of a machine can be read: an offline tree says so per hive; other machines read it live.</summary>
     internal static bool IsReadable(IWindowsMachine machine, RegistryHive hive) =>
-        machine is not OfflineWindows offline || offline.Registry.GetStatus(hive).IsReadable;
+        machine.OfflineTree is not { } offline || offline.GetHiveStatus(hive).IsReadable;
 
     /// <summary>One inspection: collects facts section by section; a section that fails becomes a finding.</summary>
     private sealed partial class Run(IWindowsMachine windows)
     {
         private readonly IWindowsMachine _machine = windows;
-        private readonly OfflineWindows? _offline = windows as OfflineWindows;
+        private readonly IOfflineTree? _offline = windows.OfflineTree;
         private readonly IRegistry _registry = windows.Registry;
         private readonly IWindowsFiles _files = windows.Files;
         private readonly List<Finding> _findings = [];
@@ -79,8 +74,8 @@ public static partial class WindowsInspector
                 var hasWindowsFolder = _files.DirectoryExists(@"C:\Windows");
                 Add("not-windows", FindingSeverity.Error,
                     hasWindowsFolder
-                        ? $@"{_offline.Files.Root} has a Windows folder but no Windows\System32\config, so there is no registry to read"
-                        : $@"{_offline.Files.Root} is not a Windows tree: no Windows\System32\config folder",
+                        ? $@"{_offline.Root} has a Windows folder but no Windows\System32\config, so there is no registry to read"
+                        : $@"{_offline.Root} is not a Windows tree: no Windows\System32\config folder",
                     "point --root at the root of the Windows system volume (the folder that holds Windows\\, Program Files\\, Users\\)");
                 return new InspectionFacts();
             }
@@ -169,7 +164,7 @@ public static partial class WindowsInspector
 
         private OfflineHiveStatus HiveStatus(RegistryHive hive)
         {
-            var status = _offline?.Registry.GetStatus(hive) ?? Probe(hive);
+            var status = _offline?.GetHiveStatus(hive) ?? Probe(hive);
             _hives[hive] = status;
             var essential = hive is RegistryHive.System or RegistryHive.Software;
             var location = OfflineRegistry.HivePath(hive);

@@ -1,5 +1,4 @@
 using Reseal.Windows.Layout;
-using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Sysprep.Seal;
@@ -42,7 +41,7 @@ public static class SealApplier
         {
             session.ApplyBeforeHook(plan);
             session.ApplyFirstBootHook(plan);
-            var where = machine is OfflineWindows ? " (an offline tree)" : "";
+            var where = machine.OfflineTree is null ? "" : " (an offline tree)";
             return new SealChangeResult("apply", SealChangeStatus.Done, $"applied {session.Journal.Changes.Length} change(s); Sysprep was not run{where}",
                 [.. session.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}")], journalPath);
         }

@@ -8,7 +8,7 @@ namespace Reseal.Windows.Offline;
 /// names. What needs a running Windows (processes, services starting, power, the serial console, passwords) throws
 /// <see cref="PlatformNotSupportedException"/> naming the operation.
 /// </summary>
-public sealed class OfflineWindows : IWindowsMachine
+public sealed class OfflineWindows : IWindowsMachine, IOfflineTree
 {
     private readonly OfflineNothingRuns _nothingRuns = new();
 
@@ -68,8 +68,20 @@ public sealed class OfflineWindows : IWindowsMachine
 
     ILocalAccounts IWindowsMachine.Accounts => Accounts;
 
-    /// <summary>True when the tree has a <c>Windows\System32\config</c> folder (any case).</summary>
+    /// <inheritdoc/>
     public bool LooksLikeWindows => Files.DirectoryExists(@"C:\Windows\System32\config");
+
+    IOfflineTree? IWindowsMachine.OfflineTree => this;
+
+    string IOfflineTree.Root => Files.Root;
+
+    string IOfflineTree.ToHostPath(string windowsPath) => Files.ToHostPath(windowsPath);
+
+    OfflineHiveStatus IOfflineTree.GetHiveStatus(RegistryHive hive) => Registry.GetStatus(hive);
+
+    Reseal.Registry.Hive? IOfflineTree.TryGetHive(RegistryHive hive) => Registry.TryGetHive(hive);
+
+    SamDatabase.AccountsResult IOfflineTree.ReadAccounts() => Accounts.Read();
 
     internal static PlatformNotSupportedException NeedsRunningWindows(string operation, string hint) =>
         new($"{operation} needs a running Windows; this is an offline Windows tree ({hint})");

@@ -3,7 +3,8 @@ namespace Reseal.Windows.Ports;
 /// <summary>
 /// One Windows machine, running or offline, as the ports the agent and the sealer use. Logic takes this and never asks
 /// which implementation it has; an operation the implementation cannot do throws <see cref="PlatformNotSupportedException"/>
-/// naming the operation, never pretends to succeed.
+/// naming the operation, never pretends to succeed. What only some machines can do at all is an optional capability, a
+/// port of its own that is null where it is absent (<see cref="OfflineTree"/>).
 /// </summary>
 public interface IWindowsMachine
 {
@@ -36,4 +37,10 @@ public interface IWindowsMachine
 
     /// <summary>System facts.</summary>
     ISystemInfo System { get; }
+
+    /// <summary>
+    /// The machine as a directory tree on this host, with its hive files (an offline Windows), or null when it is not one
+    /// (a running Windows, an in-memory machine). An optional capability: ask for it instead of testing the type.
+    /// </summary>
+    IOfflineTree? OfflineTree { get; }
 }

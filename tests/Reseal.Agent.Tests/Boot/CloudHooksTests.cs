@@ -33,6 +33,26 @@ public sealed class CloudHooksTests : IDisposable
     }
 
     [Fact]
+    public void Capabilities_OnlyTheSourcesThatHaveThem_OfferThem()
+    {
+        // The hooks ask for a capability, never for a provider type: only OpenStack posts a password back, only GCE
+        // carries windows-keys requests; every other source answers null.
+        using var openStack = new OpenStackMetadataProvider();
+        using var gce = new GceMetadataProvider();
+        using var ec2 = new Ec2ImdsProvider();
+        using var azure = new AzureMetadataProvider();
+        using var drive = new ConfigDriveProvider(_temp.Path);
+        IMetadataProvider[] others = [ec2, azure, drive];
+
+        Assert.Same(openStack, ((IMetadataProvider)openStack).PasswordEndpoint);
+        Assert.Same(gce, ((IMetadataProvider)gce).WindowsKeys);
+        Assert.Null(((IMetadataProvider)openStack).WindowsKeys);
+        Assert.Null(((IMetadataProvider)gce).PasswordEndpoint);
+        Assert.All(others, p => Assert.Null(p.PasswordEndpoint));
+        Assert.All(others, p => Assert.Null(p.WindowsKeys));
+    }
+
+    [Fact]
     public async Task ConfigDrive_OpenStackServiceInTheConfig_ThePrintedPasswordIsPostedToIt()
     {
         var key = File.ReadAllText(KeyFiles.SshKeygen("rsa", 2048, "PEM") + ".pub").Trim();

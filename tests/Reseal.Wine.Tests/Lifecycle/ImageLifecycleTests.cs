@@ -2,7 +2,7 @@ using System.Text.Json;
 using Reseal.Cloud.Passwords;
 using Reseal.TestSupport;
 using Reseal.TestSupport.Loopback;
-using Reseal.Windows.Emulation;
+using Reseal.TestSupport.Wine;
 using Reseal.Wine.Tests.Harness;
 
 namespace Reseal.Wine.Tests.Lifecycle;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Reseal.TestSupport;
 using Reseal.TestSupport.Loopback;
-using Reseal.Windows.Emulation;
+using Reseal.TestSupport.Wine;
 using Reseal.Wine.Tests.Harness;
 
 namespace Reseal.Wine.Tests.Lifecycle;

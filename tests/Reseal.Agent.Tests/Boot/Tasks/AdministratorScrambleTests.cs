@@ -114,6 +114,8 @@ public sealed class AdministratorScrambleTests
         public IPower Power => machine.Power;
 
         public ISystemInfo System => machine.System;
+
+        public IOfflineTree? OfflineTree => machine.OfflineTree;
     }
 
     [Fact]

@@ -241,6 +241,8 @@ public sealed class SshKeyTests
         public IPower Power => machine.Power;
 
         public ISystemInfo System => machine.System;
+
+        public IOfflineTree? OfflineTree => machine.OfflineTree;
     }
 
     private sealed class NoAclFiles(FakeFiles inner) : IWindowsFiles

@@ -39,25 +39,15 @@ internal abstract class CloudHooks
     }
 }
 
-/// <summary>Hooks that need the provider as the type its source registers.</summary>
-/// <typeparam name="TProvider">The provider type of <see cref="CloudHooks.Source"/>.</typeparam>
-internal abstract class CloudHooks<TProvider> : CloudHooks
-    where TProvider : class, IMetadataProvider
-{
-    /// <summary>
-    /// The provider that answered as <typeparamref name="TProvider"/>; null when a caller injected another implementation
-    /// of the source (then the hooks do nothing, as they did before they were registered).
-    /// </summary>
-    protected static TProvider? ProviderOf(AcquiredMetadata acquired) => acquired.Provider as TProvider;
-}
-
 /// <summary>OpenStack (and Huawei): the password is posted to the metadata service that answered (Nova keeps the first).</summary>
-internal sealed class OpenStackHooks : CloudHooks<OpenStackMetadataProvider>
+internal sealed class OpenStackHooks : CloudHooks
 {
     public override MetadataSource Source => MetadataSource.OpenStack;
 
+    // The provider's optional capability: null when a caller injected a provider of this source without the endpoint
+    // (then nothing is posted, as before these hooks were registered).
     public override Task<IPasswordPostBack?> PostBackAsync(AgentRun run, AcquiredMetadata acquired, MetadataSettings? settings, CancellationToken cancellationToken) =>
-        Task.FromResult<IPasswordPostBack?>(ProviderOf(acquired) is { } openStack ? new OpenStackPostBack(openStack, owned: false) : null);
+        Task.FromResult<IPasswordPostBack?>(acquired.Provider?.PasswordEndpoint is { } endpoint ? new OpenStackPostBack(endpoint, owned: null) : null);
 }
 
 /// <summary>A config drive carries no password endpoint: post to the metadata service when the cloud also runs one.</summary>
@@ -73,7 +63,7 @@ internal sealed class ConfigDriveHooks : CloudHooks
         if (await service.IsAvailableAsync(cancellationToken).ConfigureAwait(false))
         {
             run.Log.Info($"the password will be posted to {service.Endpoint}");
-            return new OpenStackPostBack(service, owned: true);
+            return new OpenStackPostBack(service, owned: service);
         }
 
         run.Log.Info($"no OpenStack metadata service at {service.Endpoint}: the password is published on the console only");
@@ -82,8 +72,8 @@ internal sealed class ConfigDriveHooks : CloudHooks
     }
 }
 
-/// <summary>Posts to an OpenStack metadata service's password endpoint.</summary>
-internal sealed class OpenStackPostBack(OpenStackMetadataProvider provider, bool owned) : IPasswordPostBack, IDisposable
+/// <summary>Posts to an OpenStack metadata service's password endpoint; disposes <paramref name="owned"/> when given.</summary>
+internal sealed class OpenStackPostBack(IPasswordEndpoint provider, IDisposable? owned) : IPasswordPostBack, IDisposable
 {
     public string Endpoint => provider.Endpoint;
 
@@ -93,11 +83,5 @@ internal sealed class OpenStackPostBack(OpenStackMetadataProvider provider, bool
     public Task<PasswordPostResult> PostAsync(string encryptedPasswordBase64, CancellationToken cancellationToken) =>
         provider.PostPasswordAsync(encryptedPasswordBase64, cancellationToken);
 
-    public void Dispose()
-    {
-        if (owned)
-        {
-            provider.Dispose();
-        }
-    }
+    public void Dispose() => owned?.Dispose();
 }

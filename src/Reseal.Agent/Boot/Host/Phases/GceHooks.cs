@@ -5,13 +5,13 @@ using Reseal.Cloud.Metadata;
 namespace Reseal.Agent.Boot.Host.Phases;
 
 /// <summary>GCE: after the stages, answer the <c>windows-keys</c> password-reset requests on COM4.</summary>
-internal sealed class GceHooks : CloudHooks<GceMetadataProvider>
+internal sealed class GceHooks : CloudHooks
 {
     public override MetadataSource Source => MetadataSource.Gce;
 
     public override async Task AfterTasksAsync(AgentRun run, AcquiredMetadata acquired, CancellationToken cancellationToken)
     {
-        if (ProviderOf(acquired) is not { } gce)
+        if (acquired.Provider?.WindowsKeys is not { } gce)
         {
             return;
         }

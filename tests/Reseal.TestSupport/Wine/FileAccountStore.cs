@@ -4,12 +4,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Reseal.Windows.Ports;
 
-namespace Reseal.Windows.Emulation;
+namespace Reseal.TestSupport.Wine;
 
 /// <summary>
 /// Local accounts kept in a JSON file, for running under Wine, which has no account database (<c>NetUserSetInfo</c> is an
-/// unimplemented stub that hangs the process). Used only when Reseal runs under Wine and the environment variable
-/// <see cref="EnvironmentVariable"/> names the file; on Windows it is never used. Passwords are stored only as a salted
+/// unimplemented stub that hangs the process). A test double, never shipped: the tests read it directly, and the Wine test
+/// build of reseal.exe (<c>scripts/publish.sh --folder</c>) compiles this file into Reseal.Windows, where
+/// <c>LiveWindows.WineAccountStore.cs</c> makes it the account port when the process runs under Wine and the environment
+/// variable <see cref="EnvironmentVariable"/> names the file. Passwords are stored only as a salted
 /// SHA-256 of their UTF-16LE bytes, so a test can check which password an account has without the clear text ever being
 /// written. Starts with Administrator (500, disabled, as a fresh Windows has it) and Guest (501); a test may write a store
 /// whose RID 500 account has another name (a localized or renamed administrator), and everything that looks the account

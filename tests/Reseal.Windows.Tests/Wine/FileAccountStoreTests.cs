@@ -1,7 +1,7 @@
 using Reseal.TestSupport;
-using Reseal.Windows.Emulation;
+using Reseal.TestSupport.Wine;
 
-namespace Reseal.Windows.Tests.Emulation;
+namespace Reseal.Windows.Tests.Wine;
 
 public sealed class FileAccountStoreTests
 {
@@ -62,5 +62,17 @@ public sealed class FileAccountStoreTests
         Assert.True(account.Rid >= 1000);
         Assert.True(store.HasPassword("deploy", "An0ther!Secret"));
         Assert.Throws<InvalidOperationException>(() => store.Create("DEPLOY", "x"));
+    }
+
+    [Fact]
+    public void ProductAssembly_NormalBuild_CarriesNoTestAccountStore()
+    {
+        // The store reaches reseal.exe only in the Wine test build (ResealWineTestBuild); the build every other test and
+        // every user gets must not contain it, nor the variable that would switch it on.
+        var product = typeof(Reseal.Windows.Ports.IWindowsMachine).Assembly;
+
+        Assert.DoesNotContain(product.GetTypes(), t => t.Name == nameof(FileAccountStore));
+        Assert.DoesNotContain(product.GetTypes(), t => t.Namespace?.StartsWith("Reseal.TestSupport", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(FileAccountStore.EnvironmentVariable, System.Text.Encoding.Unicode.GetString(File.ReadAllBytes(product.Location)), StringComparison.Ordinal);
     }
 }
