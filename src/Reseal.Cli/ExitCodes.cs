@@ -1,4 +1,5 @@
 using Reseal.Agent.Boot.Host;
+using Reseal.Sysprep.Inspection;
 using Reseal.Sysprep.Seal;
 
 namespace Reseal.Cli;
@@ -31,6 +32,22 @@ internal static class ExitCodes
 
     /// <summary>Ended by Ctrl-C (SIGINT), as shells report a process a SIGINT ended (128 + 2).</summary>
     public const int Interrupted = 130;
+
+    /// <summary><c>seal --dry-run</c> preflight: 0 ready (or forced), 1 blocking checks, 3 not a Windows tree.</summary>
+    public static int For(SealReadiness readiness) => readiness switch
+    {
+        SealReadiness.Ready or SealReadiness.Forced => Success,
+        SealReadiness.Blocked => Findings,
+        _ => BadInput,
+    };
+
+    /// <summary><c>inspect</c>: 0 ready, 1 findings block sealing, 3 not a Windows tree or unreadable.</summary>
+    public static int For(Readiness readiness) => readiness switch
+    {
+        Readiness.Ready => Success,
+        Readiness.NotReady => Findings,
+        _ => BadInput,
+    };
 
     /// <summary><c>seal --root</c> apply or rollback: 0 done, 1 refused or failed (a failed apply is undone), 3 not a Windows tree.</summary>
     public static int For(SealChangeStatus status) => status switch

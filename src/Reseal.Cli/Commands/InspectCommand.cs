@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Reseal.Cli.Rendering;
 using Reseal.Sysprep.Inspection;
 
 namespace Reseal.Cli.Commands;
@@ -23,8 +24,8 @@ internal static class InspectCommand
         {
             var tree = parse.GetValue(root)!;
             var report = WindowsInspector.Inspect(tree);
-            context.Out.Write(parse.GetValue(format) == OutputFormat.Json ? report.ToJsonText() + Environment.NewLine : report.ToText());
-            return SealCommand.SayWhyBadInput(context, tree, report.ExitCode, report.Summary);
+            context.Out.Write(parse.GetValue(format) == OutputFormat.Json ? ReportJson.Text(InspectionRendering.Json(report)) + Environment.NewLine : InspectionRendering.Text(report));
+            return SealCommand.SayWhyBadInput(context, tree, ExitCodes.For(report.Readiness), ReportSummary.Of(report));
         });
         return command;
     }

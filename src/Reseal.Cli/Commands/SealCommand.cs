@@ -104,13 +104,13 @@ internal static class SealCommand
             var report = runner.Preflight(options);
             if (parse.GetValue(dryRun))
             {
-                context.Out.Write(json ? report.ToJsonText() + Environment.NewLine : report.ToText());
-                return report.ExitCode;
+                context.Out.Write(json ? ReportJson.Text(SealRendering.Json(report)) + Environment.NewLine : SealRendering.Text(report));
+                return ExitCodes.For(report.Readiness);
             }
 
             if (!json)
             {
-                context.Out.Write(report.ToText());
+                context.Out.Write(SealRendering.Text(report));
                 context.Out.Flush();
             }
 
@@ -131,8 +131,8 @@ internal static class SealCommand
         if (dryRun)
         {
             var report = SealPlanner.DryRun(tree, options, context.Time);
-            context.Out.Write(json ? report.ToJsonText() + Environment.NewLine : report.ToText());
-            return SayWhyBadInput(context, tree, report.ExitCode, report.Summary);
+            context.Out.Write(json ? ReportJson.Text(SealRendering.Json(report)) + Environment.NewLine : SealRendering.Text(report));
+            return SayWhyBadInput(context, tree, ExitCodes.For(report.Readiness), ReportSummary.Of(report));
         }
 
         var result = rollback ? OfflineSealer.Rollback(tree, options.Force, context.Time) : OfflineSealer.Apply(tree, options, context.Time);

@@ -3,15 +3,142 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Reseal.Sysprep.Panther;
 using Reseal.Sysprep.Seal;
+using Reseal.Unattend.Profiles;
 
 namespace Reseal.Cli.Rendering;
 
 /// <summary>
-/// <c>reseal seal</c>'s output for a run of the running machine and for an offline apply or rollback, as text for
-/// people and JSON for machines: the library returns the models, what they look like is decided here.
+/// <c>reseal seal</c>'s output: the preflight report, a run of the running machine, an offline apply or rollback, as
+/// text for people and JSON for machines. The library returns the models; what they look like is decided here.
 /// </summary>
 internal static class SealRendering
 {
+    /// <summary>The report as text for people: checks, then the plan, then the summary.</summary>
+    public static string Text(SealReport report)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.Append(c, $"Seal preflight: {report.Root}\n");
+        text.Append(c, $"  options: {OptionsText(report)}\n\n");
+        text.Append("Checks:\n");
+        foreach (var check in report.Checks)
+        {
+            text.Append(c, $"  {Label(check.Severity),-7} {check.Code}: {check.Message}\n");
+            if (check.Severity is not (CheckSeverity.Ok or CheckSeverity.NotApplicable))
+            {
+                foreach (var evidence in check.Evidence)
+                {
+                    text.Append(c, $"          - {evidence}\n");
+                }
+
+                if (check.Fix is not null)
+                {
+                    text.Append(c, $"          fix: {check.Fix}\n");
+                }
+            }
+        }
+
+        if (report.Plan is { } plan)
+        {
+            text.Append("\nPlan (reseal seal would):\n");
+            var n = 0;
+            foreach (var step in plan.Steps)
+            {
+                text.Append(c, $"  {++n}. {step.Title} [{step.Id}]{(step.AppliesOffline ? "" : " (running Windows only)")}\n");
+                foreach (var change in step.Changes)
+                {
+                    text.Append(c, $"       - {change}\n");
+                }
+
+                text.Append(c, $"       undo: {step.Undo}\n");
+                if (step.Id is SealStepIds.FirstBootHook or SealStepIds.RunSysprep && step.Content is { } content)
+                {
+                    foreach (var line in content.TrimEnd('\r', '\n').Split('\n'))
+                    {
+                        text.Append(c, $"       | {line.TrimEnd('\r')}\n");
+                    }
+                }
+            }
+        }
+
+        text.Append(c, $"\n{ReportSummary.Of(report)}\n");
+        return text.ToString();
+    }
+
+    /// <summary>The report as a JSON object for machines.</summary>
+    public static JsonObject Json(SealReport report)
+    {
+        var json = new JsonObject(ReportJson.Verdict(report.Root, report.Readiness.ToString(), ExitCodes.For(report.Readiness), ReportSummary.Of(report)))
+        {
+            ["options"] = new JsonObject
+            {
+                ["profile"] = report.Options.AnswerFileOverride is null ? AnswerFileProfiles.CliName(ProfileUsed(report)) : null,
+                ["agent"] = report.Plan?.Agent is { } agent ? SealAgents.CliName(agent) : null,
+                ["answerFile"] = report.Options.AnswerFileOverride,
+                ["completion"] = report.Options.Completion.ToString().ToLowerInvariant(),
+                ["modeVm"] = report.Options.ModeVm,
+                ["clean"] = report.Options.Clean,
+                ["force"] = report.Options.Force,
+            },
+            ["checks"] = new JsonArray([.. report.Checks.Select(check => (JsonNode)new JsonObject
+            {
+                ["code"] = check.Code,
+                ["severity"] = Label(check.Severity).ToLowerInvariant(),
+                ["title"] = check.Title,
+                ["message"] = check.Message,
+                ["evidence"] = ReportJson.Strings(check.Evidence),
+                ["fix"] = check.Fix,
+            })]),
+        };
+        if (report.Plan is { } plan)
+        {
+            json["plan"] = new JsonObject
+            {
+                ["steps"] = new JsonArray([.. plan.Steps.Select(step => (JsonNode)new JsonObject
+                {
+                    ["id"] = step.Id,
+                    ["title"] = step.Title,
+                    ["changes"] = ReportJson.Strings(step.Changes),
+                    ["undo"] = step.Undo,
+                    ["appliesOffline"] = step.AppliesOffline,
+                    // As in the text form: only the first-boot hook and the Sysprep command line. The answer file's
+                    // content can hold passwords and is never printed.
+                    ["content"] = step.Id is SealStepIds.FirstBootHook or SealStepIds.RunSysprep ? step.Content : null,
+                })]),
+                ["answerFile"] = new JsonObject
+                {
+                    ["source"] = plan.AnswerFile.Source,
+                    ["path"] = plan.AnswerFile.TargetPath,
+                    ["locale"] = plan.AnswerFile.Locale?.Locale,
+                    ["localeSource"] = plan.AnswerFile.Locale?.Source,
+                    ["localeNote"] = plan.AnswerFile.Locale?.Note,
+                    ["copyProfile"] = plan.AnswerFile.CopyProfile,
+                    ["lint"] = ReportJson.Strings(plan.AnswerFile.Lint.Findings.Select(f => f.ToString())),
+                },
+                ["stateFiles"] = ReportJson.Strings(plan.StateFiles),
+                ["logFiles"] = ReportJson.Strings(plan.LogFiles),
+                ["movedAside"] = new JsonArray([.. plan.StaleAnswerFiles.Select(m => (JsonNode)new JsonObject { ["from"] = m.From, ["to"] = m.To })]),
+                ["rdpDenyBefore"] = plan.RdpDenyBefore,
+                ["beforeSysprepHook"] = plan.BeforeSysprepHook,
+                ["setupComplete"] = new JsonObject
+                {
+                    ["path"] = plan.SetupComplete.Path,
+                    ["existed"] = !plan.SetupComplete.Before.IsDefault,
+                    ["unchanged"] = plan.SetupComplete.Unchanged,
+                    ["content"] = plan.SetupComplete.AfterText,
+                },
+                ["sysprep"] = new JsonObject
+                {
+                    ["path"] = plan.SysprepPath,
+                    ["arguments"] = ReportJson.Strings(plan.SysprepArguments),
+                    ["commandLine"] = plan.SysprepCommandLine,
+                },
+            };
+        }
+
+        return json;
+    }
+
     /// <summary>An apply or rollback as text for people.</summary>
     public static string Text(SealChangeResult result) =>
         $"{result.Operation}: {result.Message}\n" + string.Concat(result.Changes.Select(c => $"  - {c}\n")) + (result.JournalPath is null ? "" : $"  journal: {result.JournalPath}\n");
@@ -108,6 +235,43 @@ internal static class SealRendering
         ["warnings"] = ReportJson.Strings(result.Warnings),
         ["nextSteps"] = result.NextSteps,
         ["diagnosis"] = result.Diagnosis is null ? null : PantherDiagnosisFormatter.ToJson(result.Diagnosis),
-        ["preflight"] = result.Report?.ToJson(), // the preflight report still renders itself (issue 14: to move here too)
+        ["preflight"] = result.Report is null ? null : Json(result.Report),
+    };
+
+    private static ProfileName ProfileUsed(SealReport report) => report.Options.Profile ?? SealAgents.Profile(report.Plan?.Agent ?? SealAgent.Reseal);
+
+    private static string OptionsText(SealReport report)
+    {
+        var parts = new List<string>
+        {
+            "agent " + (report.Plan?.Agent is { } agent ? SealAgents.CliName(agent) : "(not chosen)"),
+            report.Options.AnswerFileOverride is { } file ? "answer file " + file : "profile " + AnswerFileProfiles.CliName(ProfileUsed(report)),
+            report.Options.CompletionSwitch,
+        };
+        if (report.Options.ModeVm)
+        {
+            parts.Add("/mode:vm");
+        }
+
+        if (report.Options.Clean)
+        {
+            parts.Add("clean");
+        }
+
+        if (report.Options.Force)
+        {
+            parts.Add("force");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static string Label(CheckSeverity severity) => severity switch
+    {
+        CheckSeverity.Ok => "OK",
+        CheckSeverity.NotApplicable => "N/A",
+        CheckSeverity.Info => "INFO",
+        CheckSeverity.Warning => "WARNING",
+        _ => "ERROR",
     };
 }

@@ -16,7 +16,7 @@ public static class OfflineSealer
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         time ??= TimeProvider.System;
         var report = SealPlanner.DryRun(root, options, time);
-        return report.Plan is null ? SealChangeResult.NotWindows("apply", report.Summary) : Apply(OfflineWindows.Open(root, time), report, time);
+        return report.Plan is null ? SealChangeResult.NotWindows("apply", SealReport.NotWindowsSummary) : Apply(OfflineWindows.Open(root, time), report, time);
     }
 
     /// <summary>Applies a report's plan to the tree it was made from. Refuses a blocked report (unless it was forced).</summary>

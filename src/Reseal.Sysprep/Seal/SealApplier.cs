@@ -118,7 +118,7 @@ public static class SealApplier
     {
         if (report.Plan is not { } plan)
         {
-            return SealChangeResult.NotWindows("apply", report.Summary);
+            return SealChangeResult.NotWindows("apply", SealReport.NotWindowsSummary);
         }
 
         if (plan.Agent is null)

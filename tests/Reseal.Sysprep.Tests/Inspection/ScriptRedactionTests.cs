@@ -61,10 +61,8 @@ public class ScriptRedactionTests
 
         var report = WindowsInspector.Inspect(root);
 
-        foreach (var text in new[] { report.ToText(), report.ToJsonText(), report.Facts.SetupComplete! })
-        {
-            Assert.DoesNotContain("Pa55", text, StringComparison.Ordinal);
-            Assert.Contains("PostSysprep.cmd", text, StringComparison.Ordinal);
-        }
+        // What the report holds; the CLI prints only this (ReportRenderingTests in Reseal.Cli.Tests).
+        Assert.DoesNotContain("Pa55", report.Facts.SetupComplete, StringComparison.Ordinal);
+        Assert.Contains("PostSysprep.cmd", report.Facts.SetupComplete, StringComparison.Ordinal);
     }
 }

@@ -198,28 +198,6 @@ public sealed class SealPlanTests
     }
 
     [Fact]
-    public void ToTextAndToJson_ReadyTree_ShowChecksPlanAndExitCode()
-    {
-        using var temp = new TempDirectory();
-        var report = SealPlanner.DryRun(SealTestTree.Ready(temp), Options with { Completion = SysprepCompletion.Reboot });
-
-        var text = report.ToText();
-        var json = report.ToJson();
-
-        Assert.Contains("OK      sysprep-missing", text, StringComparison.Ordinal);
-        Assert.Contains("N/A     not-admin", text, StringComparison.Ordinal);
-        Assert.Contains("/reboot", text, StringComparison.Ordinal);
-        Assert.Contains($"| {SealPaths.FirstBootHookLine}", text, StringComparison.Ordinal);
-        Assert.Equal(0, (int)json["exitCode"]!);
-        Assert.Equal("Ready", (string)json["readiness"]!);
-        Assert.Equal(PreflightCodes.All.Length, json["checks"]!.AsArray().Count);
-        Assert.Equal("reboot", (string)json["options"]!["completion"]!);
-        Assert.Contains("/reboot", (string)json["plan"]!["sysprep"]!["commandLine"]!, StringComparison.Ordinal);
-        Assert.Equal("en-US", (string)json["plan"]!["answerFile"]!["locale"]!);
-        Assert.NotNull(report.ToJsonText());
-    }
-
-    [Fact]
     public void WithFirstBootHook_LegacyAgentRunLine_ReplacedWhereItStands()
     {
         var legacy = Encoding.ASCII.GetBytes("@echo off\r\n" + SealPaths.LegacyFirstBootHookLine + "\r\nexit /b 0\r\n");

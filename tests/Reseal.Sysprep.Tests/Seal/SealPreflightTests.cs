@@ -15,14 +15,13 @@ public sealed class SealPreflightTests
     private static PreflightCheck CheckOf(SealReport report, string code) => Assert.Single(report.Checks, c => c.Code == code);
 
     [Fact]
-    public void DryRun_ReadyTree_EveryCheckReportedInOrderAndExitCode0()
+    public void DryRun_ReadyTree_EveryCheckReportedInOrderAndReady()
     {
         using var temp = new TempDirectory();
         var report = SealPlanner.DryRun(SealTestTree.Ready(temp), Options);
 
         Assert.Equal(PreflightCodes.All, report.Checks.Select(c => c.Code));
         Assert.Equal(SealReadiness.Ready, report.Readiness);
-        Assert.Equal(0, report.ExitCode);
         Assert.DoesNotContain(report.Checks, c => c.IsError);
         Assert.Equal(CheckSeverity.NotApplicable, CheckOf(report, PreflightCodes.NotAdmin).Severity);
         Assert.Equal(CheckSeverity.NotApplicable, CheckOf(report, PreflightCodes.SysprepRunning).Severity);
@@ -37,11 +36,10 @@ public sealed class SealPreflightTests
         Assert.Equal(CheckSeverity.Ok, CheckOf(report, PreflightCodes.DiskSpace).Severity);
         Assert.Equal(CheckSeverity.Ok, CheckOf(report, PreflightCodes.Agent).Severity);
         Assert.Equal(CheckSeverity.Ok, CheckOf(report, PreflightCodes.StalePantherAnswerFile).Severity);
-        Assert.StartsWith("READY", report.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void DryRun_SysprepExeMissing_ErrorBlocksWithExitCode1()
+    public void DryRun_SysprepExeMissing_ErrorBlocks()
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
@@ -54,11 +52,10 @@ public sealed class SealPreflightTests
         Assert.Contains(@"C:\Windows\System32\Sysprep\sysprep.exe", check.Message, StringComparison.Ordinal);
         Assert.NotNull(check.Fix);
         Assert.Equal(SealReadiness.Blocked, report.Readiness);
-        Assert.Equal(1, report.ExitCode);
     }
 
     [Fact]
-    public void DryRun_ErrorsWithForce_ForcedWithExitCode0()
+    public void DryRun_ErrorsWithForce_Forced()
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp);
@@ -67,7 +64,6 @@ public sealed class SealPreflightTests
         var report = SealPlanner.DryRun(root, Options with { Force = true });
 
         Assert.Equal(SealReadiness.Forced, report.Readiness);
-        Assert.Equal(0, report.ExitCode);
         Assert.Single(report.Errors);
     }
 
@@ -120,7 +116,7 @@ public sealed class SealPreflightTests
         var check = CheckOf(report, PreflightCodes.PendingReboot);
         Assert.Equal(CheckSeverity.Error, check.Severity);
         Assert.Contains(check.Evidence, e => e.Contains("RebootPending", StringComparison.Ordinal));
-        Assert.Equal(1, report.ExitCode);
+        Assert.Equal(SealReadiness.Blocked, report.Readiness);
     }
 
     [Fact]
@@ -201,7 +197,7 @@ public sealed class SealPreflightTests
 
         Assert.True(report.Plan!.AnswerFile.CopyProfile);
         Assert.Equal(CheckSeverity.Error, CheckOf(report, PreflightCodes.ExtraAccounts).Severity);
-        Assert.Equal(1, report.ExitCode);
+        Assert.Equal(SealReadiness.Blocked, report.Readiness);
     }
 
     [Fact]
@@ -423,7 +419,7 @@ public sealed class SealPreflightTests
     }
 
     [Fact]
-    public void DryRun_NotWindows_ExitCode3WithClearCheck()
+    public void DryRun_NotWindows_NotWindowsWithClearCheck()
     {
         using var temp = new TempDirectory();
         temp.Write("home/user/notes.txt", "hello");
@@ -431,18 +427,15 @@ public sealed class SealPreflightTests
         var report = SealPlanner.DryRun(temp.Path, Options);
 
         Assert.Equal(SealReadiness.NotWindows, report.Readiness);
-        Assert.Equal(3, report.ExitCode);
         Assert.Null(report.Plan);
         var check = Assert.Single(report.Checks);
         Assert.Equal(PreflightCodes.WindowsTree, check.Code);
         Assert.Contains(check.Evidence, e => e.Contains("not-windows", StringComparison.Ordinal));
-        Assert.Contains("NOT A WINDOWS TREE", report.ToText(), StringComparison.Ordinal);
-        Assert.Equal(3, (int)report.ToJson()["exitCode"]!);
-        Assert.Equal(3, SealPlanner.DryRun(temp.File("missing"), Options).ExitCode);
+        Assert.Equal(SealReadiness.NotWindows, SealPlanner.DryRun(temp.File("missing"), Options).Readiness);
     }
 
     [Fact]
-    public void DryRun_GarbageSystemAndMissingSoftware_ExitCode3NoCrash()
+    public void DryRun_GarbageSystemAndMissingSoftware_NotWindowsNoCrash()
     {
         using var temp = new TempDirectory();
         var config = Path.Combine(temp.Path, "Windows", "System32", "config");
@@ -451,7 +444,7 @@ public sealed class SealPreflightTests
 
         var report = SealPlanner.DryRun(temp.Path, Options);
 
-        Assert.Equal(3, report.ExitCode);
+        Assert.Equal(SealReadiness.NotWindows, report.Readiness);
         Assert.Contains(report.Checks.Single().Evidence, e => e.Contains("hive-unreadable", StringComparison.Ordinal));
     }
 
@@ -467,10 +460,8 @@ public sealed class SealPreflightTests
         Assert.Equal(PreflightCodes.All, report.Checks.Select(c => c.Code));
         var tree = CheckOf(report, PreflightCodes.WindowsTree);
         Assert.Equal(CheckSeverity.Error, tree.Severity);
-        Assert.Equal(1, report.ExitCode);
+        Assert.Equal(SealReadiness.Blocked, report.Readiness);
         Assert.Contains(tree.Evidence, e => e.Contains("SYSTEM", StringComparison.Ordinal));
-        Assert.NotNull(report.ToJsonText());
-        Assert.NotNull(report.ToText());
     }
 
     [Fact]
@@ -490,6 +481,6 @@ public sealed class SealPreflightTests
         Assert.Equal(CheckSeverity.Info, CheckOf(report, PreflightCodes.DomainMember).Severity);
         Assert.Equal("en-US", report.Plan!.AnswerFile.Locale!.Locale);
         Assert.NotNull(report.Plan.AnswerFile.Locale.Note);
-        Assert.Equal(0, report.ExitCode);
+        Assert.Equal(SealReadiness.Ready, report.Readiness);
     }
 }

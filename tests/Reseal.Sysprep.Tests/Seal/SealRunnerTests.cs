@@ -518,7 +518,7 @@ public sealed class SealRunnerTests
 
         var ready = runner.Preflight(Options);
 
-        Assert.True(ready.Readiness == SealReadiness.Ready, ready.ToText());
+        Assert.True(ready.Readiness == SealReadiness.Ready, string.Join("; ", ready.Errors.Select(e => $"{e.Code}: {e.Message}")));
         Assert.Equal("an in-memory test machine", ready.Root);
         Assert.Equal(CheckSeverity.Ok, Check(ready, PreflightCodes.NotAdmin).Severity);
         Assert.Equal(CheckSeverity.Ok, Check(ready, PreflightCodes.SysprepRunning).Severity);

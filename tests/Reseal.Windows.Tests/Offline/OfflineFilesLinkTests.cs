@@ -36,9 +36,7 @@ public class OfflineFilesLinkTests
 
         var report = WindowsInspector.Inspect(root);
 
-        Assert.Null(report.Facts.SetupComplete);
-        Assert.DoesNotContain("host-secret-hash", report.ToText(), StringComparison.Ordinal);
-        Assert.DoesNotContain("host-secret-hash", report.ToJsonText(), StringComparison.Ordinal);
+        Assert.Null(report.Facts.SetupComplete); // nothing to print: the CLI's rendering is checked in Reseal.Cli.Tests
     }
 
     [Fact]
