@@ -396,8 +396,12 @@ public sealed class FakeFiles : IWindowsFiles
     /// <summary>Directories given to <see cref="RestrictToAdministrators"/> (expanded).</summary>
     public ConcurrentQueue<string> Restricted { get; } = new();
 
+    /// <summary>Called at the start of <see cref="RestrictToAdministrators"/> (a test observes the moment of the call).</summary>
+    public Action<string>? OnRestrict { get; set; }
+
     public bool RestrictToAdministrators(string windowsDirectory)
     {
+        OnRestrict?.Invoke(windowsDirectory);
         CreateDirectory(windowsDirectory);
         Restricted.Enqueue(Expand(windowsDirectory));
         return true;

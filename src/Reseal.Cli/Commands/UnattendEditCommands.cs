@@ -68,7 +68,7 @@ internal static class UnattendEditCommands
         {
             var (file, pass, path) = ReadEditTarget(parse, args);
             var editor = new Reseal.Unattend.Editing.AnswerFileEditor();
-            var element = Edit(() => editor.Find(file, pass, path, parse.GetValue(args.Arch)));
+            var element = editor.Find(file, pass, path, parse.GetValue(args.Arch));
             if (element is null)
             {
                 context.Message($"{path} is not in pass {pass.ToXmlName()} of {file.Path}");
@@ -110,9 +110,9 @@ internal static class UnattendEditCommands
             }
 
             var text = given == "-" ? (password ? context.ReadSecret("Password: ") : context.ReadInput(AnswerFileReadOptions.Default.MaxBytes, "value").TrimEnd('\r', '\n')) : given;
-            var outcome = Edit(() => passwordGroup
+            var outcome = passwordGroup
                 ? editor.SetPassword(file, pass, path, text, arch)
-                : editor.Set(file, pass, path, text, arch));
+                : editor.Set(file, pass, path, text, arch);
             return WriteEdit(context, file, outcome, parse.GetValue(force));
         });
         return command;
@@ -130,28 +130,16 @@ internal static class UnattendEditCommands
         {
             var (file, pass, path) = ReadEditTarget(parse, args);
             var editor = new Reseal.Unattend.Editing.AnswerFileEditor();
-            if (Edit(() => editor.Find(file, pass, path, parse.GetValue(args.Arch))) is null)
+            if (editor.Find(file, pass, path, parse.GetValue(args.Arch)) is null)
             {
                 context.Message($"{path} is not in pass {pass.ToXmlName()} of {file.Path}; nothing was changed");
                 return ExitCodes.Findings;
             }
 
-            var outcome = Edit(() => editor.Remove(file, pass, path, parse.GetValue(args.Arch)));
+            var outcome = editor.Remove(file, pass, path, parse.GetValue(args.Arch));
             return WriteEdit(context, file, outcome, parse.GetValue(force));
         });
         return command;
-    }
-
-    private static T Edit<T>(Func<T> edit)
-    {
-        try
-        {
-            return edit();
-        }
-        catch (Reseal.Unattend.Editing.AnswerFileEditException e)
-        {
-            throw new BadInputException(e.Message);
-        }
     }
 
     private static bool IsPassword(Reseal.Unattend.Editing.AnswerFileEditor editor, Reseal.Unattend.Editing.SettingPath path, System.Xml.Linq.XElement element) =>

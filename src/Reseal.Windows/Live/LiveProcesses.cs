@@ -23,7 +23,7 @@ public sealed class LiveProcesses : IProcessRunner
         ArgumentNullException.ThrowIfNull(request);
         var info = StartInfo(request, capture: true);
         var started = _time.GetTimestamp();
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {request.FileName}");
+        using var process = Process.Start(info) ?? throw new IOException($"could not start {request.FileName}");
         // Output is read in the background and the one deadline covers it too: a grandchild that inherits the pipes keeps
         // them open after the process ends, and reading them to their end would never finish.
         var stdout = OutputCapture.Start(process.StandardOutput);
@@ -66,7 +66,7 @@ public sealed class LiveProcesses : IProcessRunner
     public int StartDetached(ProcessRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var process = Process.Start(StartInfo(request, capture: false)) ?? throw new InvalidOperationException($"could not start {request.FileName}");
+        using var process = Process.Start(StartInfo(request, capture: false)) ?? throw new IOException($"could not start {request.FileName}");
         return process.Id;
     }
 

@@ -108,7 +108,7 @@ public sealed class SerialConsoleWriter : ISerialConsole, IDisposable
                 {
                     // The connection is broken (device removed, handle closed): the next line opens the port again.
                     CloseLocked();
-                    throw new SerialConsoleUnavailableException($"{PortName} failed while writing ({e.GetType().Name}: {e.Message}); {Owners()}", e);
+                    throw new SerialConsoleUnavailableException($"{PortName} failed while writing ({e.Message}); {Owners()}", e);
                 }
             }
         }
@@ -150,7 +150,7 @@ public sealed class SerialConsoleWriter : ISerialConsole, IDisposable
                 var what = e is UnauthorizedAccessException
                     ? $"is held by another program or denied (tried {attempt} times, {Settings.OpenRetryDelay.TotalSeconds:0.#} s apart)"
                     : "cannot be opened";
-                throw new SerialConsoleUnavailableException($"{PortName} {what} ({e.GetType().Name}: {e.Message}); {Owners()}", e);
+                throw new SerialConsoleUnavailableException($"{PortName} {what} ({e.Message}); {Owners()}", e);
             }
         }
     }
@@ -165,7 +165,7 @@ public sealed class SerialConsoleWriter : ISerialConsole, IDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return $"who owns the port could not be checked ({e.GetType().Name}: {e.Message})";
+            return $"who owns the port could not be checked ({e.Message})";
         }
     }
 

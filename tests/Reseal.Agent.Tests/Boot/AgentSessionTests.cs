@@ -402,6 +402,20 @@ public sealed class AgentSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task DataFolder_RestrictedBeforeTheRunCreatesOrOpensAnythingInIt()
+    {
+        // A user may plant links in %ProgramData%\Reseal before the first boot: the state folder, the run lock and the
+        // logs must not be created or opened (as SYSTEM) before the folder is locked down.
+        var seen = new List<(bool State, bool Log, bool Console)>();
+        _machine.Files.OnRestrict = _ => seen.Add((Directory.Exists(Paths.StateDirectory), File.Exists(Paths.AgentLog), File.Exists(Paths.ConsoleLog)));
+
+        _ = await RunEc2(new FakeImds());
+
+        Assert.Equal([(false, false, false)], seen);
+        Assert.Contains("is restricted to SYSTEM and Administrators", await File.ReadAllTextAsync(Paths.AgentLog, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SkipIfRanSince_AFinishedRunInThisBoot_RunsNothing()
     {
         _ = await RunEc2(new FakeImds());

@@ -31,6 +31,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
     /// </summary>
     public async Task<AgentRunResult> RunAsync(CancellationToken cancellationToken)
     {
+        var protection = IdentityPhase.Protect(machine);
         Directory.CreateDirectory(paths.StateDirectory);
         using var runLock = await RunLock.AcquireAsync(paths, _options.LockWait, time, cancellationToken).ConfigureAwait(false);
         if (_options.SkipIfRanSince is { } since && AgentService.RanSince(paths, since))
@@ -41,6 +42,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         using var log = new AgentLog(paths.AgentLog, time, _options.LogMirror);
         using var console = new AgentConsole(machine.SerialConsole, paths.ConsoleLog, log, _options.ConsoleMirror);
         var run = new AgentRun(machine, paths, time, _options, log, console);
+        IdentityPhase.LogProtection(run, protection);
         var started = time.GetUtcNow();
         RunStatusWriter.Write(paths, log, "running", started, null, null);
         log.Info($"agent run started on {machine.Description}");
@@ -85,7 +87,6 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
     {
         var log = run.Log;
         run.Line(ConsoleLines.SysprepComplete);
-        IdentityPhase.Protect(run);
         var config = ConfigPhase.Load(run);
         using var acquired = await MetadataPhase.AcquireAsync(run, config.Metadata, cancellationToken).ConfigureAwait(false);
         var metadata = acquired.Metadata;

@@ -202,7 +202,7 @@ public static class WindowsServiceHost
         public void Fail(Exception e)
         {
             Failure = ExceptionDispatchInfo.Capture(e);
-            Problem($"the service host failed: {e.GetType().Name}: {e.Message}");
+            Problem($"the service host failed: {e.Message}");
             lock (_gate)
             {
                 ExitCode = options.FaultExitCode;
@@ -268,7 +268,7 @@ public static class WindowsServiceHost
             }
 
             var error = run.Exception?.GetBaseException();
-            Problem($"the service '{name}' failed: {error?.GetType().Name}: {error?.Message}");
+            Problem($"the service '{name}' failed: {error?.Message}");
             return options.FaultExitCode;
         }
 

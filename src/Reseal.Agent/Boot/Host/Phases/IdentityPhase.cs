@@ -10,23 +10,35 @@ internal static class IdentityPhase
 {
     /// <summary>
     /// Restricts <c>%ProgramData%\Reseal</c> to SYSTEM and Administrators: ProgramData lets every user create files, and
-    /// the agent runs what its folders hold as SYSTEM.
+    /// the agent runs what its folders hold as SYSTEM. Called before the run creates or opens anything there (its state
+    /// folder, run lock, agent.log, console.log), so nothing is created through a link a user planted; the outcome is
+    /// logged once the log is open (<see cref="LogProtection"/>). A failure is reported, never fatal to the boot: a clone
+    /// whose agent stops here would have no password.
     /// </summary>
-    public static void Protect(AgentRun run)
+    public static (bool Restricted, string? Problem) Protect(IWindowsMachine machine)
     {
-        var log = run.Log;
         try
         {
-            if (run.Machine.Files.RestrictToAdministrators(@"%ProgramData%\Reseal"))
-            {
-                log.Info(@"%ProgramData%\Reseal is restricted to SYSTEM and Administrators");
-            }
+            return (machine.Files.RestrictToAdministrators(@"%ProgramData%\Reseal"), null);
         }
 #pragma warning disable CA1031 // Any failure to set the access list is reported, never fatal to the boot.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            log.Warning($"could not restrict %ProgramData%\\Reseal to SYSTEM and Administrators: {e.Message}");
+            return (false, e.Message);
+        }
+    }
+
+    /// <summary>Logs what <see cref="Protect"/> did.</summary>
+    public static void LogProtection(AgentRun run, (bool Restricted, string? Problem) protection)
+    {
+        if (protection.Problem is { } problem)
+        {
+            run.Log.Warning($"could not restrict %ProgramData%\\Reseal to SYSTEM and Administrators: {problem}");
+        }
+        else if (protection.Restricted)
+        {
+            run.Log.Info(@"%ProgramData%\Reseal is restricted to SYSTEM and Administrators");
         }
     }
 
