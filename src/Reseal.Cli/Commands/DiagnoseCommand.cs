@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Reseal.Cli.Rendering;
 using Reseal.Sysprep.Panther;
 
 namespace Reseal.Cli.Commands;
@@ -28,7 +29,7 @@ internal static class DiagnoseCommand
                 _ => ExitCodes.BadInput,
             };
             var json = parse.GetValue(format) == OutputFormat.Json;
-            context.Out.Write(json ? Json.Write(PantherDiagnosisFormatter.ToJson(diagnosis)) + Environment.NewLine : PantherDiagnosisFormatter.ToText(diagnosis));
+            context.Out.Write(json ? Json.Write(PantherRendering.Json(diagnosis)) + Environment.NewLine : PantherRendering.Text(diagnosis));
             // The text report names unreadable paths itself; standard error says so too when that is why nothing was
             // read (exit 3), and always for JSON, whose standard output is for machines.
             if (json || code == ExitCodes.BadInput)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Reseal.Sysprep.Panther;
 using Reseal.Sysprep.Seal;
 using Reseal.Unattend.Profiles;
 
@@ -206,7 +205,7 @@ internal static class SealRendering
 
         if (result.Diagnosis is not null)
         {
-            text.Append("\nDiagnosis of the Panther logs:\n").Append(PantherDiagnosisFormatter.ToText(result.Diagnosis));
+            text.Append("\nDiagnosis of the Panther logs:\n").Append(PantherRendering.Text(result.Diagnosis));
         }
 
         if (result.NextSteps is not null)
@@ -234,7 +233,7 @@ internal static class SealRendering
         ["sysprepErrors"] = ReportJson.Strings(result.SysprepErrors),
         ["warnings"] = ReportJson.Strings(result.Warnings),
         ["nextSteps"] = result.NextSteps,
-        ["diagnosis"] = result.Diagnosis is null ? null : PantherDiagnosisFormatter.ToJson(result.Diagnosis),
+        ["diagnosis"] = result.Diagnosis is null ? null : PantherRendering.Json(result.Diagnosis),
         ["preflight"] = result.Report is null ? null : Json(result.Report),
     };
 

@@ -61,6 +61,6 @@ public sealed class SysprepImageStateTests
 
         Assert.Equal(SysprepOutcome.Failed, diagnosis.Outcome);
         Assert.Contains("IMAGE_STATE_UNDEPLOYABLE", diagnosis.Summary, StringComparison.Ordinal);
-        Assert.Equal("IMAGE_STATE_UNDEPLOYABLE", (string?)PantherDiagnosisFormatter.ToJson(diagnosis)["imageState"]!["value"]);
+        Assert.Equal("IMAGE_STATE_UNDEPLOYABLE", diagnosis.ImageState?.Value);
     }
 }

@@ -151,7 +151,7 @@ public sealed class SealRunnerTests
         Assert.Equal(2, result.SysprepErrors.Length);
         Assert.Equal("SD001", result.Diagnosis?.RootCause?.Id);
         Assert.Equal(SysprepOutcome.Failed, result.Diagnosis!.Outcome);
-        Assert.Contains("Remove-AppxProvisionedPackage", PantherDiagnosisFormatter.ToText(result.Diagnosis), StringComparison.Ordinal);
+        Assert.Contains("Remove-AppxProvisionedPackage", result.Diagnosis.RootCause!.Fix, StringComparison.Ordinal);
         Assert.Equal(before, SealableMachine.Snapshot(machine));
         Assert.NotNull(sysprep.Request);
     }

@@ -2,13 +2,18 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Reseal.Sysprep.Panther;
+using Reseal.Sysprep.Panther;
 
-/// <summary>Renders a <see cref="PantherDiagnosis"/> for people (text) and machines (JSON). Key names are stable.</summary>
-public static class PantherDiagnosisFormatter
+namespace Reseal.Cli.Rendering;
+
+/// <summary>
+/// <c>reseal diagnose</c>'s output, and the diagnosis part of a failed seal run: a <see cref="PantherDiagnosis"/> for
+/// people (text) and machines (JSON). Key names are stable. The library returns the model; what it looks like is decided here.
+/// </summary>
+internal static class PantherRendering
 {
     /// <summary>Plain text, one block per finding, evidence as <c>file:line: text</c>.</summary>
-    public static string ToText(PantherDiagnosis diagnosis)
+    public static string Text(PantherDiagnosis diagnosis)
     {
         ArgumentNullException.ThrowIfNull(diagnosis);
         var text = new StringBuilder();
@@ -87,7 +92,7 @@ public static class PantherDiagnosisFormatter
     }
 
     /// <summary>JSON: outcome, summary, rootCause, otherFindings, unknownErrors, runs, sources, successTag, problems.</summary>
-    public static JsonObject ToJson(PantherDiagnosis diagnosis)
+    public static JsonObject Json(PantherDiagnosis diagnosis)
     {
         ArgumentNullException.ThrowIfNull(diagnosis);
         return new JsonObject
