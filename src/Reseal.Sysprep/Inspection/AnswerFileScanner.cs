@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Reseal.Unattend.Model;
 using Reseal.Unattend.Passwords;
 using Reseal.Windows.Layout;
@@ -101,7 +100,7 @@ internal static class AnswerFileScanner
         var copies = new List<AnswerFileFacts>();
         for (var n = 1; n <= MaxMovedAsideCopies; n++)
         {
-            var copy = path + SealPaths.MovedAsideSuffix + (n == 1 ? "" : "-" + n.ToString(CultureInfo.InvariantCulture));
+            var copy = SealPaths.MovedAside(path, n);
             try
             {
                 if (!windows.Files.FileExists(copy))

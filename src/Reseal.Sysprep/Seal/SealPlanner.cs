@@ -328,13 +328,13 @@ public static class SealPlanner
 
     private static string MoveTarget(IWindowsFiles files, string path)
     {
-        var target = path + SealPaths.MovedAsideSuffix;
-        for (var n = 2; SafeFiles.Exists(files, target); n++)
+        var n = 1;
+        while (SafeFiles.Exists(files, SealPaths.MovedAside(path, n)))
         {
-            target = path + SealPaths.MovedAsideSuffix + "-" + n.ToString(CultureInfo.InvariantCulture);
+            n++;
         }
 
-        return target;
+        return SealPaths.MovedAside(path, n);
     }
 
     /// <summary>

@@ -86,4 +86,15 @@ public static class SealPaths
 
     /// <summary>The suffix a moved-aside cached answer file gets.</summary>
     public const string MovedAsideSuffix = ".reseal-moved";
+
+    /// <summary>
+    /// The name of the <paramref name="copy"/>th copy a seal moved aside from <paramref name="path"/>: <c>.reseal-moved</c>
+    /// for the first, then <c>.reseal-moved-2</c>, <c>-3</c>... (one per seal run; the seal numbers them without gaps).
+    /// </summary>
+    public static string MovedAside(string path, int copy)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(copy, 1);
+        return copy == 1 ? path + MovedAsideSuffix : path + MovedAsideSuffix + "-" + copy.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
