@@ -89,7 +89,8 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         run.Line(ConsoleLines.SysprepComplete);
         var config = ConfigPhase.Load(run);
         using var acquired = await MetadataPhase.AcquireAsync(run, config.Metadata, cancellationToken).ConfigureAwait(false);
-        var metadata = acquired.Metadata;
+        var cloud = CloudHooks.For(acquired);
+        var metadata = acquired.Metadata is { } served ? cloud.WithLocalUserData(run, served) : null;
         var store = new AgentStateStore(paths.StateDirectory, time);
         var instanceId = IdentityPhase.InstanceId(run, metadata, store);
         IdentityPhase.WriteInformationLines(run, instanceId);
@@ -102,7 +103,6 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             log.Warning(diagnostic.ToString());
         }
 
-        var cloud = CloudHooks.For(acquired);
         var postBack = await cloud.PostBackAsync(run, acquired, config.Metadata, cancellationToken).ConfigureAwait(false);
         using var ownedPostBack = postBack as IDisposable;
         var context = new BootTaskContext
