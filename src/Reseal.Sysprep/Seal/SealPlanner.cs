@@ -99,7 +99,7 @@ public static class SealPlanner
 
         if (options.NoSysprep)
         {
-            return NoSysprepPlan(machine, options, steps, stateFiles, logFiles, agent, agentProblem, agentChanges, adminConfig, adminProblem);
+            return NoSysprepPlan(machine, steps, stateFiles, logFiles, agent, agentProblem, agentChanges, adminConfig, adminProblem);
         }
 
         // 2. The answer file.
@@ -230,7 +230,7 @@ public static class SealPlanner
     /// the answer file, RDP, hooks and Sysprep. The next boot is not a clone's first boot: Setup does not run, so the
     /// agent's service (or the kept agent) starts by itself and runs its once-tasks again.
     /// </summary>
-    private static SealPlan NoSysprepPlan(IWindowsMachine machine, SealOptions options, ImmutableArray<SealStep>.Builder steps, ImmutableArray<string> stateFiles,
+    private static SealPlan NoSysprepPlan(IWindowsMachine machine, ImmutableArray<SealStep>.Builder steps, ImmutableArray<string> stateFiles,
         ImmutableArray<string> logFiles, SealAgent? agent, string? agentProblem, ImmutableArray<AgentStateChange> agentChanges, RewriteAgentFile? adminConfig, string? adminProblem)
     {
         var files = machine.Files;
