@@ -148,7 +148,7 @@ internal static class SettingsFile
             },
         });
         var saved = Load(document.Path);
-        return new(true, [.. check.Diagnostics.Select(d => $"saved with a warning: {d}")], saved);
+        return new(true, [.. check.Diagnostics.Select(d => d.Message)], saved);
     }
 
     /// <summary>The temporary file, created new with owner read and write only (mode 0600), so the password never sits in a readable file.</summary>

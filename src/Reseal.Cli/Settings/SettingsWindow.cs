@@ -216,7 +216,7 @@ internal sealed class SettingsWindow : Window
         }
 
         Show(result.Document);
-        SetStatus($"Saved {result.Document.Path}" + (result.Problems.Count > 0 ? $" ({result.Problems.Count} warning(s): {result.Problems[0]})" : ""));
+        SetStatus($"Saved {result.Document.Path}" + (result.Problems.Count > 0 ? $". Warning: {result.Problems[0]}" : ""));
         return true;
     }
 
