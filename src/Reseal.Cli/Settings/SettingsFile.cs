@@ -71,7 +71,17 @@ internal static class SettingsFile
         }
 
         var report = AgentValidator.Validate(path, null);
-        var hash = HashOf(path);
+        byte[]? hash;
+        try
+        {
+            hash = HashOf(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new(path, SettingsFileState.Invalid, null,
+                [new BootDiagnostic(BootCodes.FileNotReadable, DiagnosticSeverity.Error, 0, 0, "cannot read the file: " + e.Message, path)], null, false);
+        }
+
         return report.Config is { IsValid: true, Config: { } config }
             ? new(path, SettingsFileState.Valid, config, report.Diagnostics, hash, HasYamlComments(path))
             : new(path, SettingsFileState.Invalid, null, report.Diagnostics, hash, false);

@@ -53,11 +53,11 @@ internal sealed class SettingsWindow : Window
     private readonly CheckBox _jumbo = new() { Text = "Enable _jumbo frames", X = 0, Y = 8 };
 
     // DNS suffix
-    private readonly CheckBox _dns = new() { Text = "Set _DNS suffix list", X = 0, Y = 0 };
+    private readonly CheckBox _dns = new() { Text = "Set DNS suffi_x list", X = 0, Y = 0 };
     private readonly TextField _suffixes = new() { X = 0, Y = 3, Width = Dim.Fill() };
 
     // Wallpaper
-    private readonly CheckBox _wallpaper = new() { Text = "Set _wallpaper", X = 0, Y = 0 };
+    private readonly CheckBox _wallpaper = new() { Text = "Se_t wallpaper", X = 0, Y = 0 };
     private readonly TextField _wallpaperPath = new() { X = 14, Y = 1, Width = Dim.Fill() };
     private readonly CheckBox[] _attributes;
     private readonly TextField _tags = new() { X = 16, Y = 8, Width = Dim.Fill() };
@@ -66,7 +66,7 @@ internal sealed class SettingsWindow : Window
     private readonly CheckBox _volumes = new() { Text = "_Initialize volumes", X = 0, Y = 0 };
     private readonly OptionSelector _volumeChoice = new()
     {
-        X = 2, Y = 1, Orientation = Orientation.Horizontal, Labels = ["A_ll volumes", "Listed de_vices"],
+        X = 2, Y = 1, Orientation = Orientation.Horizontal, Labels = ["A_ll volumes", "Listed devices"],
     };
     private readonly TextField _devices = new() { X = 2, Y = 4, Width = Dim.Fill() };
 
@@ -94,10 +94,10 @@ internal sealed class SettingsWindow : Window
             _extend, _admin, new Label { Text = "name:", X = 34, Y = 2 }, _adminName, _password,
             new Label { Text = "password:", X = 4, Y = 4 }, _passwordText, _passwordNote,
             _ssm, _ena, _ssh, _jumbo);
-        var dns = new View { Title = "D_NS suffix", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
+        var dns = new View { Title = "_DNS suffix", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
         dns.Add(_dns, new Label { Text = "Suffixes, separated by commas ($REGION and $AZ are replaced at boot):", X = 0, Y = 2 }, _suffixes,
             new Label { Text = "e.g. $REGION.ec2-utilities.amazonaws.com, $AZ.example.internal", X = 0, Y = 4 });
-        var wallpaper = new View { Title = "Wa_llpaper", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
+        var wallpaper = new View { Title = "_Wallpaper", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
         wallpaper.Add(_wallpaper, new Label { Text = "image path:", X = 2, Y = 1 }, _wallpaperPath,
             new Label { Text = "Instance attributes to print on it:", X = 2, Y = 2 });
         wallpaper.Add(_attributes);
@@ -110,7 +110,7 @@ internal sealed class SettingsWindow : Window
 
         var save = new Button { Text = "_Save" };
         var withSysprep = new Button { Text = "Shutdown with S_ysprep", X = Pos.Right(save) + 1 };
-        var withoutSysprep = new Button { Text = "Shutdown with_out Sysprep", X = Pos.Right(withSysprep) + 1 };
+        var withoutSysprep = new Button { Text = "Shutdown witho_ut Sysprep", X = Pos.Right(withSysprep) + 1 };
         var quit = new Button { Text = "_Quit", X = Pos.Right(withoutSysprep) + 1 };
         save.Accepting += (_, e) => { Save(); e.Handled = true; };
         withSysprep.Accepting += (_, e) => { Seal(sysprep: true); e.Handled = true; };
@@ -230,7 +230,7 @@ internal sealed class SettingsWindow : Window
 
         if (IsDirty)
         {
-            if (!_prompts.Confirm("Unsaved changes", "Save the settings before sealing? The seal uses the file on disk.", "Save", "Cancel") || !Save())
+            if (!_prompts.Confirm("Unsaved changes", "Save the settings before sealing? The seal uses the file on disk.", "_Save", "_Cancel") || !Save())
             {
                 return;
             }
@@ -264,7 +264,7 @@ internal sealed class SettingsWindow : Window
     protected override bool OnIsRunningChanging(bool oldIsRunning, bool newIsRunning)
     {
         if (oldIsRunning && !newIsRunning && !_quitConfirmed && IsDirty
-            && !_prompts.Confirm("Quit", "Quit without saving? Your changes are not written.", "Quit", "Stay"))
+            && !_prompts.Confirm("Quit", "Quit without saving? Your changes are not written.", "_Quit", "S_tay"))
         {
             return true;
         }
@@ -283,10 +283,10 @@ internal sealed class SettingsWindow : Window
         _document = document;
         var state = document.State switch
         {
-            SettingsFileState.Missing => "no file yet: the built-in default is shown; saving creates it",
+            SettingsFileState.Missing => "new: the built-in default; F2 creates it",
             SettingsFileState.Invalid when document.Base is not null => "invalid on disk: starting from the default",
             SettingsFileState.Invalid => "INVALID",
-            _ => document.HasComments ? "comments in the file are not kept when saving" : "valid",
+            _ => document.HasComments ? "its comments are not kept when saving" : "valid",
         };
         _fileLine.Text = $"{document.Path} ({state})";
         if (document.Base is null)

@@ -69,12 +69,17 @@ public class SettingsFileTests
     [Fact]
     public void Save_SpecifiedPassword_FileIsOwnerOnlyAndNoTemporaryLeft()
     {
-        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes; on Windows the folder's access list protects the file (docs/settings-ui.md)");
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("Unix file modes; on Windows the folder's access list protects the file (docs/settings-ui.md)");
+            return;
+        }
+
         using var temp = new TempDirectory();
         var path = Path.Combine(temp.Path, "ProgramData", "Reseal", "config", "agent-config.yml");
         var document = SettingsFile.Load(path);
         var settings = document.Settings!;
-        var folders = new List<string>();
+        var folders = new List<string?>();
 
         var result = SettingsFile.Save(document, settings with { Admin = settings.Admin with { Password = AdminPasswordChoice.Specify, NewPassword = "Pa55-word!" } },
             new SettingsProtection(folders.Add));
@@ -92,7 +97,12 @@ public class SettingsFileTests
     [Fact]
     public void Save_ExistingWorldReadableFile_IsReplacedByAnOwnerOnlyOne()
     {
-        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("Unix file modes");
+            return;
+        }
+
         using var temp = new TempDirectory();
         var path = temp.Write("agent-config.yml", DefaultAgentConfig.Yaml);
         File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);

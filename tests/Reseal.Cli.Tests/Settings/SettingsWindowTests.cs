@@ -119,7 +119,7 @@ public sealed class SettingsWindowTests
         Assert.Contains("☐ Enable jumbo frames", screen, StringComparison.Ordinal);
         Assert.Contains("◉ Random", screen, StringComparison.Ordinal);
         Assert.Contains("Shutdown with Sysprep", screen, StringComparison.Ordinal);
-        Assert.Contains("no file yet", screen, StringComparison.Ordinal);
+        Assert.Contains("new: the built-in default", screen, StringComparison.Ordinal);
     }
 
     [Fact]
