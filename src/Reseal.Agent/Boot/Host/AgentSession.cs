@@ -105,7 +105,14 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         var cloud = CloudHooks.For(acquired);
         var postBack = await cloud.PostBackAsync(run, acquired, config.Metadata, cancellationToken).ConfigureAwait(false);
         using var ownedPostBack = postBack as IDisposable;
-        var context = new BootTaskContext { Machine = machine, Metadata = metadata, PasswordPostBack = postBack, Time = time };
+        var context = new BootTaskContext
+        {
+            Machine = machine,
+            Metadata = metadata,
+            PasswordPostBack = postBack,
+            Time = time,
+            ConfigFile = ReferenceEquals(config, Config.DefaultAgentConfig.Config) ? null : run.Paths.ConfigFile,
+        };
         context = _options.ConfigureTasks?.Invoke(context) ?? context;
         var result = await StagesPhase.RunAsync(run, config, userData, context, store, loaded.State, instanceId, cancellationToken).ConfigureAwait(false);
         foreach (var bug in result.Bugs)
