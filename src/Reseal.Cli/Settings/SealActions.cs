@@ -35,33 +35,20 @@ internal interface ISealActions
 /// <summary>
 /// The seal behind the buttons: <c>reseal seal</c>'s own code (SealPlanner's dry run of an offline tree, SealRunner's
 /// preflight and run of the running Windows, SealRendering's text, ExitCodes), with the options <c>reseal seal</c> uses
-/// when given none. With <c>--root</c> nothing is shut down: both buttons show the dry run.
+/// when given none, plus <c>--no-sysprep</c> for "Shutdown without Sysprep". With <c>--root</c> nothing is shut down:
+/// both buttons show the dry run.
 /// </summary>
 internal sealed class CliSealActions(CliContext context, string? root, Func<IWindowsMachine>? liveMachine) : ISealActions
 {
-    /// <summary>
-    /// "Shutdown without Sysprep" is <c>reseal seal --no-sysprep</c> (SealOptions.NoSysprep, the coordinator's work on
-    /// main). Until this branch has it, the options for it come from here: null means not available yet.
-    /// </summary>
-    internal static Func<SealOptions, SealOptions>? WithoutSysprep { get; set; }
-
     public string Target => root is not null
         ? $"offline tree {root} (dry run: nothing is shut down)"
         : liveMachine is not null ? "this Windows" : "nothing (sealing the running Windows needs Windows; use --root DIR for an offline tree)";
 
     public SealPreview Preview(bool sysprep)
     {
-        var options = new SealOptions { AgentConfigValidator = AgentConfigCheck.Instance };
-        if (!sysprep)
-        {
-            if (WithoutSysprep is not { } change)
-            {
-                return new(false, "Shutdown without Sysprep is 'reseal seal --no-sysprep', which this build does not have yet.\n", false,
-                    "not available in this build");
-            }
-
-            options = change(options);
-        }
+        // reseal seal's options when given none, with --no-sysprep for "Shutdown without Sysprep". The password choice
+        // is not passed: the settings just saved hold it (AdminPassword null leaves the configuration as it is).
+        var options = new SealOptions { AgentConfigValidator = AgentConfigCheck.Instance, NoSysprep = !sysprep };
 
         if (root is not null)
         {

@@ -216,7 +216,7 @@ public sealed class SettingsTmuxTests
     }
 
     [Fact]
-    public void Settings_ShutdownWithSysprepOnRoot_ShowsTheDryRunAndSealsNothing()
+    public void Settings_ShutdownButtonsOnRoot_ShowTheDryRunAndSealNothing()
     {
         using var temp = new TempDirectory();
         var root = WindowsTree.Full(temp);
@@ -227,6 +227,11 @@ public sealed class SettingsTmuxTests
         var screen = terminal.WaitFor("Seal preflight");
         Assert.Contains("dry run", screen, StringComparison.Ordinal);
         Assert.Contains("Close", screen, StringComparison.Ordinal);
+        terminal.Keys("Enter");
+        terminal.WaitFor("Shutdown without Sysprep");
+        terminal.Click("Shutdown without Sysprep");
+        screen = terminal.WaitFor("runs no Sysprep");
+        Assert.Contains("Seal preflight", screen, StringComparison.Ordinal);
         terminal.Keys("Enter");
         terminal.WaitFor("Shutdown without Sysprep");
         terminal.Keys("Escape");
