@@ -142,6 +142,12 @@ internal static class SettingsFile
         if (!OperatingSystem.IsWindows())
         {
             create = CreateOwnerOnly;
+            // AtomicFile gives the new file the old one's mode: a world-readable old file is made owner-only first, so
+            // the password never lands in a file others can read.
+            if (File.Exists(document.Path))
+            {
+                File.SetUnixFileMode(document.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
 
         AtomicFile.WriteText(document.Path, text, new AtomicWriteOptions

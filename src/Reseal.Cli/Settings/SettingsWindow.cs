@@ -70,6 +70,7 @@ internal sealed class SettingsWindow : Window
     };
     private readonly TextField _devices = new() { X = 2, Y = 4, Width = Dim.Fill() };
 
+    private readonly View _general = new() { Title = "_General", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
     private readonly Tabs _tabs = new() { X = 0, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(3) };
     private readonly Label _fileLine = new() { X = 0, Y = 0, Width = Dim.Fill() };
     private readonly Label _status = new() { X = 0, Y = Pos.AnchorEnd(2), Width = Dim.Fill() };
@@ -89,7 +90,7 @@ internal sealed class SettingsWindow : Window
             Text = name, X = i < 5 ? 2 : 30, Y = 3 + (i % 5),
         })];
 
-        var general = new View { Title = "_General", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
+        var general = _general;
         general.Add(_setHostName, new Label { Text = "name:", X = 28, Y = 0 }, _hostName,
             _extend, _admin, new Label { Text = "name:", X = 34, Y = 2 }, _adminName, _password,
             new Label { Text = "password:", X = 4, Y = 4 }, _passwordText, _passwordNote,
@@ -288,7 +289,8 @@ internal sealed class SettingsWindow : Window
             SettingsFileState.Invalid => "INVALID",
             _ => document.HasComments ? "its comments are not kept when saving" : "valid",
         };
-        _fileLine.Text = $"{document.Path} ({state})";
+        // The state first: a long path is cut at the right edge, the state must stay readable.
+        _fileLine.Text = $"{state}: {document.Path}";
         if (document.Base is null)
         {
             ShowInvalid(document);
@@ -298,6 +300,7 @@ internal sealed class SettingsWindow : Window
         _invalid.Visible = false;
         _tabs.Visible = true;
         _buttons.Visible = true;
+        _tabs.Value = _general;
         var settings = document.Settings!;
         _saved = settings;
         Set(_setHostName, settings.SetHostName);
@@ -343,7 +346,9 @@ internal sealed class SettingsWindow : Window
                 $"The file has {errors.Count} error(s); the agent would run its built-in default instead. Nothing is written unless you start from the default."),
         };
         var list = new ListView { X = 0, Y = 2, Width = Dim.Fill(), Height = Dim.Fill(2) };
-        list.SetSource(new ObservableCollection<string>(TextLines.Wrap(string.Join("\n", document.Diagnostics.Select(d => d.ToString())), 74)));
+        // The file's name, not its path (the path is on the line above): agent-config.yml:5:11: error RA120: ...
+        list.SetSource(new ObservableCollection<string>(TextLines.Wrap(
+            string.Join("\n", document.Diagnostics.Select(d => (d with { Source = Path.GetFileName(d.Source ?? document.Path) }).ToString())), 94)));
         var start = new Button { Text = "Start from the _default", X = 0, Y = Pos.AnchorEnd(1) };
         var quit = new Button { Text = "_Quit", X = Pos.Right(start) + 1, Y = Pos.AnchorEnd(1) };
         start.Accepting += (_, e) => { StartFromDefault(); e.Handled = true; };

@@ -63,9 +63,9 @@ public sealed class SettingsTmuxTests
         /// <summary>A left click on the first cell of <paramref name="text"/>, as xterm's SGR mouse mode (1006) reports it.</summary>
         public void Click(string text)
         {
-            var lines = Screen().Split('\n');
+            // Waits for it first: the screen may be half drawn when the text looked for before it appeared.
+            var lines = WaitFor(text).Split('\n');
             var y = Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal));
-            Assert.True(y >= 0, $"'{text}' is not on the screen:\n{string.Join('\n', lines)}");
             var x = lines[y].IndexOf(text, StringComparison.Ordinal);
             Type($"\u001b[<0;{x + 1};{y + 1}M");
             Type($"\u001b[<0;{x + 1};{y + 1}m");
@@ -230,7 +230,7 @@ public sealed class SettingsTmuxTests
         terminal.Keys("Enter");
         terminal.WaitFor("Shutdown without Sysprep");
         terminal.Click("Shutdown without Sysprep");
-        screen = terminal.WaitFor("runs no Sysprep");
+        screen = terminal.WaitFor("no Sysprep (shut down)");
         Assert.Contains("Seal preflight", screen, StringComparison.Ordinal);
         terminal.Keys("Enter");
         terminal.WaitFor("Shutdown without Sysprep");
