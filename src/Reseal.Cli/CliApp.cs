@@ -20,6 +20,7 @@ internal static class CliApp
         ("metadata", CloudCommands.Metadata),
         ("inspect", InspectCommand.Create),
         ("seal", SealCommand.Create),
+        ("settings", SettingsCommand.Create),
         ("diagnose", DiagnoseCommand.Create),
         ("agent", AgentCommands.Create),
         ("image", ImageCommands.Create),
@@ -34,7 +35,7 @@ internal static class CliApp
     /// </summary>
     public static RootCommand BuildRoot(CliContext context, string? only = null)
     {
-        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has answer files (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), sealing (seal: an offline tree with --root from any OS, the running Windows on Windows), Sysprep log diagnosis (diagnose), agent configuration checks (agent validate) and image capture and proof (image create, image verify); see the README for what is built.");
+        var root = new RootCommand("Reseal turns Windows machines into cloud images and brings every clone to life. This build has answer files (unattend), registry hives (hive), the password exchange (password), metadata (metadata), offline inspection (inspect), sealing (seal: an offline tree with --root from any OS, the running Windows on Windows), the agent's settings in a terminal UI (settings), Sysprep log diagnosis (diagnose), agent configuration checks (agent validate) and image capture and proof (image create, image verify); see the README for what is built.");
         foreach (var (name, create) in Commands)
         {
             if (only is null || only == name)

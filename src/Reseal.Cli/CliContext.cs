@@ -23,6 +23,9 @@ internal sealed class CliContext
 
     private readonly bool _outputRedirected;
 
+    /// <summary>True when standard output is not a terminal (a pipe or a file).</summary>
+    public bool OutputRedirected => _outputRedirected;
+
     // Created on first use, by a method of its own so that commands printing plain lines never load Spectre.Console.
     private IAnsiConsole? _console;
 
