@@ -1,24 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using Reseal.Windows.Layout;
 
 namespace Reseal.Cli.Settings;
-
-/// <summary>
-/// The administrator password choices of EC2Launch v2's settings UI and of EC2Config's Image tab (Random / Specify /
-/// Keep Existing), as <c>setAdminAccount</c>'s <c>password.type</c>: random, static, doNothing.
-/// </summary>
-internal enum AdminPasswordChoice
-{
-    /// <summary><c>type: random</c>: a new password per clone, encrypted to the launch key.</summary>
-    Random,
-
-    /// <summary><c>type: static</c> with <c>data</c>: the password the user types, the same on every clone.</summary>
-    Specify,
-
-    /// <summary><c>type: doNothing</c>: the account keeps the password it has (EC2Config's "Keep Existing").</summary>
-    DoNothing,
-}
 
 /// <summary>How <c>initializeVolume</c> picks volumes: <c>initialize: all</c> or the listed <c>devices</c>.</summary>
 internal enum VolumeSelection

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.Tasks;
+using Reseal.Windows.Layout;
 
 namespace Reseal.Cli.Settings;
 
@@ -52,7 +53,7 @@ internal static class AgentSettingsModel
                 password?.Text("type") switch
                 {
                     "static" => AdminPasswordChoice.Specify,
-                    "doNothing" => AdminPasswordChoice.DoNothing,
+                    "doNothing" => AdminPasswordChoice.Keep,
                     _ => AdminPasswordChoice.Random,
                 },
                 null,
@@ -173,7 +174,7 @@ internal static class AgentSettingsModel
             AdminPasswordChoice.Specify when admin.NewPassword is null && previous?.Fields.GetValueOrDefault("data") is { } stored
                 => AgentConfigWriter.Map(("type", Text("static")), ("data", stored)),
             AdminPasswordChoice.Specify => AgentConfigWriter.Map(("type", Text("static")), ("data", Text(admin.NewPassword ?? ""))),
-            AdminPasswordChoice.DoNothing => AgentConfigWriter.Map(("type", Text("doNothing"))),
+            AdminPasswordChoice.Keep => AgentConfigWriter.Map(("type", Text("doNothing"))),
             _ => AgentConfigWriter.Map(("type", Text("random"))),
         };
         var inputs = With(old, "name", admin.Name.Length == 0 ? null : Text(admin.Name));

@@ -1,5 +1,6 @@
 using Reseal.Agent.Boot.Config;
 using Reseal.Cli.Settings;
+using Reseal.Windows.Layout;
 
 namespace Reseal.Cli.Tests.Settings;
 
@@ -142,7 +143,7 @@ public class AgentSettingsModelTests
     [InlineData("doNothing")]
     public void Apply_AdminRandomOrKeep_WritesTypeWithoutData(string type)
     {
-        var choice = type == "random" ? AdminPasswordChoice.Random : AdminPasswordChoice.DoNothing;
+        var choice = type == "random" ? AdminPasswordChoice.Random : AdminPasswordChoice.Keep;
         var config = Parse(Rich);
         var settings = AgentSettingsModel.Read(config);
 

@@ -1,6 +1,7 @@
 using Reseal.Agent.Boot.Config;
 using Reseal.Cli.Settings;
 using Reseal.TestSupport;
+using Reseal.Windows.Layout;
 
 namespace Reseal.Cli.Tests.Settings;
 
