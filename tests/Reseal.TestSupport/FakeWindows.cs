@@ -795,6 +795,35 @@ public sealed class FakeVolumes : IVolumes
     public List<VolumeInfo> Items { get; } = [new VolumeInfo(@"C:\", "Windows", "NTFS", 32L << 30, 16L << 30)];
 
     public IReadOnlyList<VolumeInfo> ListVolumes() => [.. Items.OrderBy(v => v.RootPath, StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>Each letter change, as "E:\ -> D:".</summary>
+    public ConcurrentQueue<string> Changes { get; } = new();
+
+    /// <summary>Letters that cannot be set (a CD-ROM drive without a disc holds them; SetVolumeMountPoint fails).</summary>
+    public HashSet<char> Unavailable { get; } = [];
+
+    /// <summary>
+    /// Moves the volume as LiveVolumes does: fails without a change when the letter is held (by a listed volume or one in
+    /// <see cref="Unavailable"/>), throwing the Win32 error SetVolumeMountPoint would give.
+    /// </summary>
+    public void SetDriveLetter(string volumeRoot, char letter)
+    {
+        var root = volumeRoot.TrimEnd('\\') + "\\";
+        var index = Items.FindIndex(v => string.Equals(v.RootPath, root, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            throw new global::System.ComponentModel.Win32Exception(2, $"no volume is mounted at {root}");
+        }
+
+        var target = char.ToUpperInvariant(letter) + ":\\";
+        if (Unavailable.Contains(char.ToUpperInvariant(letter)) || Items.Any(v => string.Equals(v.RootPath, target, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new global::System.ComponentModel.Win32Exception(85, $"could not mount the volume at {target}; it stays at {root}");
+        }
+
+        Items[index] = Items[index] with { RootPath = target };
+        Changes.Enqueue($"{root} -> {target[..2]}");
+    }
 }
 
 /// <summary>Records console lines.</summary>
