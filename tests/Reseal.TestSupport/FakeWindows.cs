@@ -77,6 +77,39 @@ public sealed class FakeWindows : IWindowsMachine
 
     /// <summary>Null: an in-memory machine has no host tree and no hive files.</summary>
     public IOfflineTree? OfflineTree => null;
+
+    /// <summary>The Event Log: entries the test adds.</summary>
+    public FakeEventLogReader EventLogs { get; } = new();
+
+    IEventLogReader? IWindowsMachine.EventLogs => EventLogs;
+}
+
+/// <summary>An Event Log in a list: the logs that exist, their entries, and the queries made.</summary>
+public sealed class FakeEventLogReader : IEventLogReader
+{
+    /// <summary>The logs that exist (others throw KeyNotFoundException, as a missing channel does).</summary>
+    public HashSet<string> Logs { get; } = new(StringComparer.OrdinalIgnoreCase) { "System", "Application" };
+
+    /// <summary>The entries, in any order.</summary>
+    public List<EventLogEntry> Entries { get; } = [];
+
+    /// <summary>Each query, as "log|provider|levels|count".</summary>
+    public ConcurrentQueue<string> Queries { get; } = new();
+
+    /// <inheritdoc/>
+    public IReadOnlyList<EventLogEntry> ReadNewest(string logName, string? provider, IReadOnlyList<int> levels, int count)
+    {
+        Queries.Enqueue($"{logName}|{provider}|{string.Join(',', levels)}|{count}");
+        if (!Logs.Contains(logName))
+        {
+            throw new KeyNotFoundException($"there is no event log '{logName}'");
+        }
+
+        return [.. Entries.Where(e => string.Equals(e.LogName, logName, StringComparison.OrdinalIgnoreCase)
+                && (provider is null || string.Equals(e.Provider, provider, StringComparison.OrdinalIgnoreCase))
+                && (levels.Count == 0 || levels.Contains(e.Level)))
+            .OrderByDescending(e => e.TimeCreated).Take(count)];
+    }
 }
 
 /// <summary>Registry keys and values in dictionaries (case-insensitive), one tree per hive.</summary>

@@ -59,6 +59,7 @@ public sealed class TaskRegistry
         new StartSsmTask(),
         new SysprepTask(),
         new WriteFileTask(),
+        new SendEventLogsTask(),
         new SetDriveLettersTask(),
         new SetMonitorAlwaysOnTask(),
     ]);
