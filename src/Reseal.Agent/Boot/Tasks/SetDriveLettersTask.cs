@@ -84,11 +84,12 @@ public sealed class SetDriveLettersTask() : BootTask(
             .Where(m => m.Letter is not null && m.Label.Length > 0)
             .Select(m => (m.Label, Letter: m.Letter!.Value))
             .ToList() ?? [];
-        return Task.FromResult(Apply(mappings, run.Context.Machine.Volumes, run.Console));
+        var systemDrive = LetterOf(run.Context.Machine.Files.Expand("%SystemDrive%"));
+        return Task.FromResult(Apply(mappings, run.Context.Machine.Volumes, run.Console, systemDrive));
     }
 
     /// <summary>Checks every mapping against the mounted volumes, then moves the ones not yet at their letter.</summary>
-    internal static TaskExecutionResult Apply(IReadOnlyList<(string Label, char Letter)> mappings, IVolumes volumes, ITaskConsole console)
+    internal static TaskExecutionResult Apply(IReadOnlyList<(string Label, char Letter)> mappings, IVolumes volumes, ITaskConsole console, char? systemDrive = null)
     {
         if (mappings.Count == 0)
         {
@@ -132,6 +133,13 @@ public sealed class SetDriveLettersTask() : BootTask(
 
             if (from == letter)
             {
+                continue;
+            }
+
+            if (from == systemDrive)
+            {
+                // Microsoft: moving a letter "may break the path to the program making the drive letter changes".
+                problems.Add($"'{label}' is the Windows volume ({from}:); its letter is never changed");
                 continue;
             }
 

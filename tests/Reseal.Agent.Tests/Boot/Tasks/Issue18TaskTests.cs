@@ -268,6 +268,16 @@ public sealed class Issue18TaskTests
     }
 
     [Fact]
+    public async Task SetDriveLetters_TheWindowsVolume_IsNeverMoved()
+    {
+        var (result, _) = await Run("preReady", "setDriveLetters\n    inputs:\n      mappings:\n      - volumeName: Windows\n        driveLetter: W\n", null);
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Equal("nothing changed: 'Windows' is the Windows volume (C:); its letter is never changed", result.Message);
+        Assert.Empty(_machine.Volumes.Changes);
+    }
+
+    [Fact]
     public async Task SetDriveLetters_WindowsRefusesTheSecondMove_TheFirstIsPutBack()
     {
         _machine.Volumes.Items.Add(new VolumeInfo(@"E:\", "Data", "NTFS", 1L << 30, 1L << 29));
