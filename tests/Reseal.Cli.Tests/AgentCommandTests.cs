@@ -195,7 +195,7 @@ public class AgentRunCommandTests
         var result = CliRunner.Run(["agent", "validate", "--config", config]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"{config}:6:1: note: 'setWallpaper' will be skipped: setWallpaper is not built", result.Out, StringComparison.Ordinal);
+        Assert.Contains($"{config}:6:11: note: 'setWallpaper' will be skipped: setWallpaper is not built", result.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("setMonitorAlwaysOn", result.Out, StringComparison.Ordinal);
     }
 
