@@ -194,4 +194,16 @@ public static class BootCodes
 
     /// <summary>A task was running when the agent stopped (crash or reboot mid-task).</summary>
     public const string StateInterruptedTask = "RA305";
+
+    /// <summary>The network description (network_data.json, network-config) is not well-formed or has the wrong shape.</summary>
+    public const string NetworkMalformed = "RA401";
+
+    /// <summary>A network entry Reseal does not configure (a bond, a VLAN, a bridge, an unknown type): left as Windows has it.</summary>
+    public const string NetworkUnsupported = "RA402";
+
+    /// <summary>A network value is invalid (an address, a prefix, a netmask, a MAC, an MTU): that interface is left as it is.</summary>
+    public const string NetworkBadValue = "RA403";
+
+    /// <summary>Two interfaces name the same MAC address: neither is configured.</summary>
+    public const string NetworkDuplicateMac = "RA404";
 }

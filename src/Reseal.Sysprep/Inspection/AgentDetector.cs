@@ -31,6 +31,9 @@ internal static class AgentDetector
         new("Reseal", ["Reseal"], [@"C:\Program Files\Reseal\reseal.exe"], [], @"C:\ProgramData\Reseal\config\agent-config.yml"),
     ];
 
+    /// <summary>EC2Launch v2's marker that the first run happened.</summary>
+    internal const string Ec2LaunchRunOnce = @"C:\ProgramData\Amazon\EC2Launch\state\.run-once";
+
     public static ImmutableArray<AgentFacts> Detect(IWindowsMachine windows, List<Finding> findings)
     {
         ArgumentNullException.ThrowIfNull(windows);
@@ -73,6 +76,15 @@ internal static class AgentDetector
 
             var config = configPath is null ? [] : ReadConfig(windows, signature.Name, configPath, findings);
             agents.Add(new AgentFacts(signature.Name, [.. evidence.Distinct(StringComparer.OrdinalIgnoreCase)], [.. services], configPath, [.. config]));
+        }
+
+        // EC2Launch v2 writes .run-once after an instance's first run; left in an image, every instance started from it
+        // skips the once-only user data and tasks (runs-on/runner-images-for-aws#30: "user data silently skipped").
+        if (agents.Any(a => a.Name == "EC2Launch v2") && windows.Files.FileExists(Ec2LaunchRunOnce))
+        {
+            findings.Add(new Finding("ec2launch-run-once", FindingSeverity.Warning,
+                $"EC2Launch v2's {Ec2LaunchRunOnce} is in this image: instances started from it skip the user data and tasks that run once",
+                "seal with 'reseal seal --agent ec2launch-v2' (it deletes the file), or run 'ec2launch reset' before capturing", Ec2LaunchRunOnce));
         }
 
         var names = agents.Select(a => a.Name).ToList();

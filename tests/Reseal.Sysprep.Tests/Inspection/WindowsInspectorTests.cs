@@ -247,6 +247,23 @@ public class WindowsInspectorTests
         Assert.Contains("PostSysprep.cmd", report.Facts.SetupComplete, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Inspect_Ec2LaunchV2RunOnceLeftInTheImage_Warns()
+    {
+        using var temp = new TempDirectory();
+        var root = WindowsTree.Full(temp);
+        WindowsTree.Write(root, @"ProgramData\Amazon\EC2Launch\config\agent-config.yml", "version: 1.0\nconfig: []\n");
+
+        var clean = WindowsInspector.Inspect(root);
+        WindowsTree.Write(root, @"ProgramData\Amazon\EC2Launch\state\.run-once", "");
+        var left = WindowsInspector.Inspect(root);
+
+        Assert.DoesNotContain(clean.Findings, f => f.Code == "ec2launch-run-once");
+        var finding = Assert.Single(left.Findings, f => f.Code == "ec2launch-run-once");
+        Assert.Equal(FindingSeverity.Warning, finding.Severity);
+        Assert.Contains("reseal seal --agent ec2launch-v2", finding.Fix, StringComparison.Ordinal);
+    }
+
     private static string Get(string config, string hive, string key, string value) =>
         TestTree.Tool("hivexget", "libhivex-bin", Path.Combine(config, hive), key, value).StandardOutput.Trim();
 
