@@ -150,6 +150,55 @@ public class AgentRunCommandTests
         Assert.Contains($"{config}:5:", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Plan_BadConfig_ShowsTheDefaultThatWouldRun_WithTheReason()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Write("agent-config.yml", "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setMonitorAlwaysOn\n  - task: nosuchTask\n");
+
+        var result = CliRunner.Run(["agent", "plan", "--config", config]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"-- {config} has 1 error(s): the agent would run its built-in default configuration instead:", result.Out, StringComparison.Ordinal);
+        Assert.Contains("preReady setAdminAccount#0 once independent", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("setMonitorAlwaysOn", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_TasksThatWouldSkip_SayWhy_NotBuiltOtherCloudOlderWindows()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Write("agent-config.yml",
+            "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: enableOpenSsh\n  - task: setWallpaper\n- stage: postReady\n  tasks:\n  - task: optimizeEna\n  - task: startSsm\n");
+        var metadata = temp.Write("metadata.json", """{"source":"OpenStack","endpoint":"http://169.254.169.254/","instanceId":"i-0abc","publicKeys":[]}""");
+
+        var result = CliRunner.Run(["agent", "plan", "--config", config, "--metadata", metadata, "--windows-build", "14393"]);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(CliRunner.Run(["agent", "plan", "--config", config, "--format", "json"]).Out)!;
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("preReady enableOpenSsh#0 once  (will be skipped: OpenSSH Server comes with Windows Server 2019 (build 17763) and later; this Windows is build 14393)", result.Out, StringComparison.Ordinal);
+        Assert.Contains("preReady setWallpaper#0 always  (will be skipped: setWallpaper is not built", result.Out, StringComparison.Ordinal);
+        Assert.Contains("postReady optimizeEna#0 always  (will be skipped: not on EC2 (the metadata came from OpenStack)", result.Out, StringComparison.Ordinal);
+        Assert.Contains("postReady startSsm#0 always" + Environment.NewLine, result.Out, StringComparison.Ordinal);
+        // Without metadata or a Windows build nothing says the cloud or the version: only the not-built task is marked.
+        var steps = json["steps"]!.AsArray().Select(s => (string)s!).ToList();
+        Assert.Equal(["preReady setWallpaper#0 always"], steps.Where(s => s.Contains("will be skipped", StringComparison.Ordinal)).Select(s => s[..s.IndexOf("  (", StringComparison.Ordinal)]));
+        Assert.Null(json["runsDefaultBecause"]);
+    }
+
+    [Fact]
+    public void Validate_ValidConfigWithANotBuiltTask_NotesTheSkipAtItsLine_ExitZero()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Write("agent-config.yml", "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setMonitorAlwaysOn\n  - task: setWallpaper\n");
+
+        var result = CliRunner.Run(["agent", "validate", "--config", config]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"{config}:6:11: note: 'setWallpaper' will be skipped: setWallpaper is not built", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("setMonitorAlwaysOn", result.Out, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, 5, "no agent run recorded")]
     [InlineData("""{"status":"completed","startedAt":"2026-11-21T08:00:00Z"}""", 0, "completed")]

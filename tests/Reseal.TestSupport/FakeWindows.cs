@@ -77,6 +77,39 @@ public sealed class FakeWindows : IWindowsMachine
 
     /// <summary>Null: an in-memory machine has no host tree and no hive files.</summary>
     public IOfflineTree? OfflineTree => null;
+
+    /// <summary>The Event Log: entries the test adds.</summary>
+    public FakeEventLogReader EventLogs { get; } = new();
+
+    IEventLogReader? IWindowsMachine.EventLogs => EventLogs;
+}
+
+/// <summary>An Event Log in a list: the logs that exist, their entries, and the queries made.</summary>
+public sealed class FakeEventLogReader : IEventLogReader
+{
+    /// <summary>The logs that exist (others throw KeyNotFoundException, as a missing channel does).</summary>
+    public HashSet<string> Logs { get; } = new(StringComparer.OrdinalIgnoreCase) { "System", "Application" };
+
+    /// <summary>The entries, in any order.</summary>
+    public List<EventLogEntry> Entries { get; } = [];
+
+    /// <summary>Each query, as "log|provider|levels|count".</summary>
+    public ConcurrentQueue<string> Queries { get; } = new();
+
+    /// <inheritdoc/>
+    public IReadOnlyList<EventLogEntry> ReadNewest(string logName, string? provider, IReadOnlyList<int> levels, int count)
+    {
+        Queries.Enqueue($"{logName}|{provider}|{string.Join(',', levels)}|{count}");
+        if (!Logs.Contains(logName))
+        {
+            throw new KeyNotFoundException($"there is no event log '{logName}'");
+        }
+
+        return [.. Entries.Where(e => string.Equals(e.LogName, logName, StringComparison.OrdinalIgnoreCase)
+                && (provider is null || string.Equals(e.Provider, provider, StringComparison.OrdinalIgnoreCase))
+                && (levels.Count == 0 || levels.Contains(e.Level)))
+            .OrderByDescending(e => e.TimeCreated).Take(count)];
+    }
 }
 
 /// <summary>Registry keys and values in dictionaries (case-insensitive), one tree per hive.</summary>
@@ -795,6 +828,35 @@ public sealed class FakeVolumes : IVolumes
     public List<VolumeInfo> Items { get; } = [new VolumeInfo(@"C:\", "Windows", "NTFS", 32L << 30, 16L << 30)];
 
     public IReadOnlyList<VolumeInfo> ListVolumes() => [.. Items.OrderBy(v => v.RootPath, StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>Each letter change, as "E:\ -> D:".</summary>
+    public ConcurrentQueue<string> Changes { get; } = new();
+
+    /// <summary>Letters that cannot be set (a CD-ROM drive without a disc holds them; SetVolumeMountPoint fails).</summary>
+    public HashSet<char> Unavailable { get; } = [];
+
+    /// <summary>
+    /// Moves the volume as LiveVolumes does: fails without a change when the letter is held (by a listed volume or one in
+    /// <see cref="Unavailable"/>), throwing the Win32 error SetVolumeMountPoint would give.
+    /// </summary>
+    public void SetDriveLetter(string volumeRoot, char letter)
+    {
+        var root = volumeRoot.TrimEnd('\\') + "\\";
+        var index = Items.FindIndex(v => string.Equals(v.RootPath, root, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            throw new global::System.ComponentModel.Win32Exception(2, $"no volume is mounted at {root}");
+        }
+
+        var target = char.ToUpperInvariant(letter) + ":\\";
+        if (Unavailable.Contains(char.ToUpperInvariant(letter)) || Items.Any(v => string.Equals(v.RootPath, target, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new global::System.ComponentModel.Win32Exception(85, $"could not mount the volume at {target}; it stays at {root}");
+        }
+
+        Items[index] = Items[index] with { RootPath = target };
+        Changes.Enqueue($"{root} -> {target[..2]}");
+    }
 }
 
 /// <summary>Records console lines.</summary>

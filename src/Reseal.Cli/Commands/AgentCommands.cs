@@ -61,6 +61,7 @@ internal static class AgentCommands
                     ["config"] = parse.GetValue(config) ?? "(default)",
                     ["userData"] = parse.GetValue(userData),
                     ["userDataFormat"] = report.UserData?.FormatName,
+                    ["skips"] = new JsonArray([.. report.Skips.Select(n => (JsonNode?)n)]),
                     ["diagnostics"] = new JsonArray([.. report.Diagnostics.Select(d => (JsonNode)new JsonObject
                     {
                         ["code"] = d.Code,
@@ -77,6 +78,11 @@ internal static class AgentCommands
                 foreach (var diagnostic in report.Diagnostics)
                 {
                     context.Out.WriteLine(diagnostic.ToString());
+                }
+
+                foreach (var skip in report.Skips)
+                {
+                    context.Out.WriteLine(skip);
                 }
 
                 if (report.UserData is { } parsed)

@@ -228,10 +228,15 @@ internal static class AgentRunCommands
             Description = "Captured metadata: the JSON 'reseal metadata show --format json' prints, or a config-drive or NoCloud folder.",
             HelpName = "path",
         };
-        var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
-        var command = new Command("plan", "Print, on any OS, what the agent would run and in which stage for a configuration, user data and captured metadata. Changes nothing. Exit 1 when the configuration or user data has errors.")
+        var windowsBuild = new Option<int?>("--windows-build")
         {
-            config, userData, metadata, format,
+            Description = "The Windows build the plan is for (17763 is Windows Server 2019): tasks that need a later Windows are shown as skipped.",
+            HelpName = "number",
+        };
+        var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
+        var command = new Command("plan", "Print, on any OS, what the agent would run and in which stage for a configuration, user data and captured metadata, and which tasks it would skip and why (not built, not on this cloud, not on this Windows). A configuration with errors shows the built-in default the agent runs instead. Changes nothing. Exit 1 when the configuration or user data has errors.")
+        {
+            config, userData, metadata, windowsBuild, format,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -250,7 +255,17 @@ internal static class AgentRunCommands
             }
 
             var diagnostics = configResult.Diagnostics.Concat(parsed?.Diagnostics ?? []).ToList();
-            var plan = configResult.Config is { } agentConfig ? BootPlan.Create(agentConfig, parsed) : null;
+            if (parse.GetValue(windowsBuild) is < 0)
+            {
+                throw new BadInputException("--windows-build must be a build number such as 17763");
+            }
+
+            // The agent runs the built-in default when agent-config.yml has errors (ConfigPhase): plan what would really run.
+            var errors = configResult.Diagnostics.Count(d => d.IsError);
+            string? defaultBecause = configResult.IsValid ? null
+                : $"{parse.GetValue(config)} has {errors.ToString(System.Globalization.CultureInfo.InvariantCulture)} error(s): the agent would run its built-in default configuration instead";
+            var plan = BootPlan.Create(configResult.IsValid ? configResult.Config! : DefaultAgentConfig.Config, parsed);
+            var facts = new Reseal.Agent.Boot.Tasks.PlanFacts(captured, parse.GetValue(windowsBuild) is { } build ? new Reseal.Windows.Ports.OsVersion { Build = build } : null);
             string launchKey;
             try
             {
@@ -268,8 +283,9 @@ internal static class AgentRunCommands
                     ["instanceId"] = captured?.InstanceId,
                     ["source"] = captured?.Source.ToString(),
                     ["launchKey"] = launchKey,
-                    ["userDataFormat"] = plan?.UserDataFormatName,
-                    ["steps"] = new System.Text.Json.Nodes.JsonArray([.. (plan?.Describe() ?? []).Select(s => (System.Text.Json.Nodes.JsonNode?)s)]),
+                    ["userDataFormat"] = plan.UserDataFormatName,
+                    ["runsDefaultBecause"] = defaultBecause,
+                    ["steps"] = new System.Text.Json.Nodes.JsonArray([.. plan.Describe(facts).Select(s => (System.Text.Json.Nodes.JsonNode?)s)]),
                     ["diagnostics"] = new System.Text.Json.Nodes.JsonArray([.. diagnostics.Select(d => (System.Text.Json.Nodes.JsonNode?)d.ToString())]),
                 }));
             }
@@ -280,7 +296,12 @@ internal static class AgentRunCommands
                     context.Out.WriteLine($"instance {captured.InstanceId} from {captured.Source}; launch key: {launchKey}");
                 }
 
-                foreach (var step in plan?.Describe() ?? [])
+                if (defaultBecause is not null)
+                {
+                    context.Out.WriteLine($"-- {defaultBecause}:");
+                }
+
+                foreach (var step in plan.Describe(facts))
                 {
                     context.Out.WriteLine(step);
                 }
@@ -291,7 +312,7 @@ internal static class AgentRunCommands
                 }
             }
 
-            return diagnostics.Any(d => d.IsError) || plan is null ? ExitCodes.Findings : ExitCodes.Success;
+            return diagnostics.Any(d => d.IsError) ? ExitCodes.Findings : ExitCodes.Success;
         });
         return command;
     }

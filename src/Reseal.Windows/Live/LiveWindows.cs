@@ -23,6 +23,7 @@ public sealed partial class LiveWindows : IWindowsMachine
         Volumes = new LiveVolumes();
         SerialConsole = new LiveSerialConsole(services: Services);
         Power = new LivePower();
+        EventLogs = new LiveEventLogReader();
     }
 
     /// <inheritdoc/>
@@ -54,6 +55,9 @@ public sealed partial class LiveWindows : IWindowsMachine
 
     /// <inheritdoc/>
     public ISystemInfo System { get; }
+
+    /// <inheritdoc/>
+    public IEventLogReader? EventLogs { get; }
 
     /// <inheritdoc/>
     /// <remarks>Null: a running Windows is not a tree of files on a host, and keeps its hive files locked.</remarks>

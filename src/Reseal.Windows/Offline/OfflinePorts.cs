@@ -132,6 +132,10 @@ public sealed class OfflineServices(OfflineRegistry registry) : IServices
 public sealed class OfflineVolumes(OfflineFiles files) : IVolumes
 {
     /// <inheritdoc/>
+    public void SetDriveLetter(string volumeRoot, char letter) =>
+        throw new PlatformNotSupportedException("changing a drive letter needs the running Windows; an offline tree has no mounted volumes of its own");
+
+    /// <inheritdoc/>
     public IReadOnlyList<VolumeInfo> ListVolumes()
     {
         long? total = null, free = null;

@@ -43,4 +43,10 @@ public interface IWindowsMachine
     /// (a running Windows, an in-memory machine). An optional capability: ask for it instead of testing the type.
     /// </summary>
     IOfflineTree? OfflineTree { get; }
+
+    /// <summary>
+    /// The Event Log, or null where there is none to read (an offline tree). An optional capability with a default, so
+    /// the machines that have no Event Log need no member for it.
+    /// </summary>
+    IEventLogReader? EventLogs => null;
 }

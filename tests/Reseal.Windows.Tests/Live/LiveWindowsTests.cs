@@ -21,6 +21,7 @@ public class LiveWindowsTests
         nameof(LiveSerialConsole),
         nameof(LivePower),
         nameof(LiveSystemInfo),
+        nameof(LiveEventLogReader),
     };
 
     [Theory]
@@ -33,6 +34,17 @@ public class LiveWindowsTests
 
         Assert.Contains("needs Windows", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, new int[0], "*")]
+    [InlineData("Service Control Manager", new[] { 2, 3 }, "*[System[Provider[@Name='Service Control Manager'] and (Level=2 or Level=3)]]")]
+    [InlineData("O'Brien", new[] { 1 }, "*[System[Provider[@Name=\"O'Brien\"] and (Level=1)]]")]
+    public void EventLogFilter_ProviderAndLevels_BecomeTheXPathEvtQueryTakes(string? provider, int[] levels, string expected) =>
+        Assert.Equal(expected, LiveEventLogReader.Filter(provider, levels));
+
+    [Fact]
+    public void EventLogFilter_SourceWithBothQuoteKinds_Refused() =>
+        Assert.Throws<ArgumentException>(() => LiveEventLogReader.Filter("a'b\"c", []));
 
     private static object Construct(string entryPoint) => entryPoint switch
     {
@@ -47,6 +59,7 @@ public class LiveWindowsTests
         nameof(LiveSerialConsole) => new LiveSerialConsole(),
         nameof(LivePower) => new LivePower(),
         nameof(LiveSystemInfo) => new LiveSystemInfo(new NoRegistry()),
+        nameof(LiveEventLogReader) => new LiveEventLogReader(),
         _ => throw new ArgumentOutOfRangeException(nameof(entryPoint)),
     };
 

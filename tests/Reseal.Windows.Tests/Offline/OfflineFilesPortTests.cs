@@ -66,6 +66,18 @@ public class OfflineFilesPortTests
     }
 
     [Fact]
+    public void OfflineVolumes_DriveLetterChangeRefused_AndNoEventLog()
+    {
+        using var temp = new TempDirectory();
+        IWindowsMachine windows = OfflineWindows.Open(temp.Path);
+
+        var error = Assert.Throws<PlatformNotSupportedException>(() => windows.Volumes.SetDriveLetter(@"E:\", 'D'));
+
+        Assert.Contains("running Windows", error.Message, StringComparison.Ordinal);
+        Assert.Null(windows.EventLogs);
+    }
+
+    [Fact]
     public void Inspect_InMemoryMachine_ReadsItThroughItsPorts()
     {
         var machine = new FakeWindows();

@@ -54,9 +54,16 @@ public sealed record BootStep(AgentStage? Stage, IReadOnlyList<BootWorkUnit> Uni
 /// <param name="UserDataFormatName">For the console line <c>User data format: …</c> (<c>no_user_data</c> when none).</param>
 public sealed record BootPlan(IReadOnlyList<BootStep> Steps, string UserDataFormatName = "no_user_data")
 {
-    /// <summary>What <c>reseal agent plan</c> prints: one line per unit, the ready point as its console text.</summary>
-    public IReadOnlyList<string> Describe() =>
-        [.. Steps.SelectMany(step => step.IsReadyPoint ? [$"-- {ConsoleOutput.ConsoleLines.Ready}"] : step.Units.Select(u => u.ToString()))];
+    /// <summary>
+    /// What <c>reseal agent plan</c> prints: one line per unit, the ready point as its console text. A unit whose task
+    /// would be skipped on a machine with <paramref name="facts"/> (not built; not on this cloud; not on this Windows
+    /// version: <see cref="Tasks.BootTask.WouldSkip"/>) says so and why, instead of reading as if it will run.
+    /// </summary>
+    public IReadOnlyList<string> Describe(Tasks.PlanFacts? facts = null) =>
+        [.. Steps.SelectMany(step => step.IsReadyPoint ? [$"-- {ConsoleOutput.ConsoleLines.Ready}"] : step.Units.Select(u => Describe(u, facts ?? Tasks.PlanFacts.Unknown)))];
+
+    private static string Describe(BootWorkUnit unit, Tasks.PlanFacts facts) =>
+        unit.Task?.Definition.WouldSkip(facts) is { } reason ? $"{unit}  (will be skipped: {reason})" : unit.ToString();
 
     /// <summary>All units in run order.</summary>
     public IEnumerable<BootWorkUnit> Units => Steps.SelectMany(s => s.Units);

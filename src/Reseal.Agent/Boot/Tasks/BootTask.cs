@@ -52,6 +52,13 @@ public abstract class BootTask
     /// <summary>Its exceptions' messages may carry a secret: a crash is reported with the exception type only.</summary>
     public virtual bool HandlesSecrets => false;
 
+    /// <summary>
+    /// Why the task would be skipped on a machine with these facts (not built, not on this cloud, not on this Windows
+    /// version), or null when it would run or the facts are not enough to tell. <c>reseal agent plan</c> and
+    /// <c>validate</c> show it; <see cref="RunAsync"/> still decides on the machine itself.
+    /// </summary>
+    public virtual string? WouldSkip(PlanFacts facts) => null;
+
     /// <summary>True when the task may run in <paramref name="stage"/>.</summary>
     public bool RunsIn(AgentStage stage) => Stages.Contains(stage);
 
@@ -113,6 +120,15 @@ public abstract class BootTask
 
     /// <inheritdoc/>
     public override string ToString() => Name;
+}
+
+/// <summary>What is known when planning, for <see cref="BootTask.WouldSkip"/>: each is null when unknown.</summary>
+/// <param name="Metadata">The captured metadata (its source is the cloud).</param>
+/// <param name="Windows">The Windows version of the machine the plan is for.</param>
+public sealed record PlanFacts(Reseal.Cloud.Metadata.InstanceMetadata? Metadata, Reseal.Windows.Ports.OsVersion? Windows)
+{
+    /// <summary>Nothing known.</summary>
+    public static PlanFacts Unknown { get; } = new(null, null);
 }
 
 /// <summary>What one run of a task entry gets.</summary>

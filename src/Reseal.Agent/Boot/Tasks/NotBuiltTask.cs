@@ -16,14 +16,6 @@ public sealed class NotBuiltTask : BootTask
     public static IReadOnlyList<string> WallpaperAttributes { get; } =
         ["hostName", "instanceId", "privateIpAddress", "publicIpAddress", "instanceSize", "availabilityZone", "architecture", "memory", "network"];
 
-    /// <summary><c>enableJumboFrames</c>.</summary>
-    public static NotBuiltTask EnableJumboFrames { get; } = new("enableJumboFrames", FrequencyRule.Always, [AgentStage.PostReady, AgentStage.UserData], null,
-        "enable jumbo frames on the ENA adapter", "enableJumboFrames is not built in this version (it tunes Amazon's ENA adapter)");
-
-    /// <summary><c>optimizeEna</c>.</summary>
-    public static NotBuiltTask OptimizeEna { get; } = new("optimizeEna", FrequencyRule.Always, [AgentStage.PostReady, AgentStage.UserData], null,
-        "apply ENA performance settings (may reboot)", "optimizeEna is not built in this version (it tunes Amazon's ENA adapter)");
-
     /// <summary><c>setWallpaper</c>.</summary>
     public static NotBuiltTask SetWallpaper { get; } = new("setWallpaper", FrequencyRule.Always, [AgentStage.PreReady, AgentStage.UserData],
         InputSchema.MapOf(
@@ -34,6 +26,9 @@ public sealed class NotBuiltTask : BootTask
 
     /// <summary>Why it is skipped.</summary>
     public string Reason { get; }
+
+    /// <inheritdoc/>
+    public override string? WouldSkip(PlanFacts facts) => Reason;
 
     /// <inheritdoc/>
     public override Task<TaskExecutionResult> RunAsync(BootTaskRun run, CancellationToken cancellationToken) =>

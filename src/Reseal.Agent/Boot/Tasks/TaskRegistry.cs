@@ -37,20 +37,21 @@ public sealed class TaskRegistry
     }
 
     /// <summary>
-    /// The built-in tasks: the 15 EC2Launch v2 documents (agents.md §1, from ec2launch-v2-settings.md). A new task is a
+    /// The built-in tasks: the 15 EC2Launch v2 documents (agents.md §1, from ec2launch-v2-settings.md), then the EC2Launch v1
+    /// and EC2Config behaviours a migration needs (issue 18). A new task is a
     /// <see cref="BootTask"/> type added to this list, nothing else. Append, never insert: a task's position (from 1) is
     /// its number in the agent's Event Log ids (<c>reseal agent service</c>), which must not change between versions.
     /// </summary>
     public static TaskRegistry BuiltIn { get; } = new(
     [
         new ActivateWindowsTask(),
-        NotBuiltTask.EnableJumboFrames,
+        new EnableJumboFramesTask(),
         new EnableOpenSshTask(),
         new ExecuteProgramTask(),
         new ExecuteScriptTask(),
         new ExtendRootPartitionTask(),
         new InitializeVolumeTask(),
-        NotBuiltTask.OptimizeEna,
+        new OptimizeEnaTask(),
         new AdminAccountTask(),
         new SetDnsSuffixTask(),
         new SetHostNameTask(),
@@ -58,6 +59,9 @@ public sealed class TaskRegistry
         new StartSsmTask(),
         new SysprepTask(),
         new WriteFileTask(),
+        new SendEventLogsTask(),
+        new SetDriveLettersTask(),
+        new SetMonitorAlwaysOnTask(),
     ]);
 
     /// <summary>Every task, in registration order.</summary>

@@ -192,13 +192,13 @@ public sealed class TaskRegistrationTests : IDisposable
     }
 
     [Fact]
-    public void BuiltIn_HasTheFifteenDocumentedTasks_InTheOrderTheirEventIdsUse()
+    public void BuiltIn_StartsWithTheFifteenDocumentedTasks_InTheOrderTheirEventIdsUse()
     {
         // A task's position (from 1) is its number in the agent's Event Log ids: new tasks are appended.
         Assert.Equal(
             ["activateWindows", "enableJumboFrames", "enableOpenSsh", "executeProgram", "executeScript", "extendRootPartition", "initializeVolume",
              "optimizeEna", "setAdminAccount", "setDnsSuffix", "setHostName", "setWallpaper", "startSsm", "sysprep", "writeFile"],
-            TaskRegistry.BuiltIn.All.Select(t => t.Name));
+            TaskRegistry.BuiltIn.All.Take(15).Select(t => t.Name));
         Assert.All(TaskRegistry.BuiltIn.All, t => Assert.True(t.Stages.Count > 0 && t.Summary.Length > 0, t.Name));
         Assert.Equal(["setAdminAccount", "sysprep"], TaskRegistry.BuiltIn.All.Where(t => t.MustNotRepeat).Select(t => t.Name).Order(StringComparer.Ordinal));
     }
