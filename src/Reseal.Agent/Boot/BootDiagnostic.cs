@@ -194,4 +194,19 @@ public static class BootCodes
 
     /// <summary>A task was running when the agent stopped (crash or reboot mid-task).</summary>
     public const string StateInterruptedTask = "RA305";
+
+    /// <summary>An old agent's settings file is not well-formed (XML, JSON or INI), not text, or too large.</summary>
+    public const string MigrationMalformed = "RA401";
+
+    /// <summary>An old agent's settings file names a plug-in, key or option migration does not know.</summary>
+    public const string MigrationUnknownSetting = "RA402";
+
+    /// <summary>A settings file belongs to another agent than the one being migrated (or to none).</summary>
+    public const string MigrationWrongAgent = "RA403";
+
+    /// <summary>A known setting has a value migration cannot use.</summary>
+    public const string MigrationBadValue = "RA404";
+
+    /// <summary>A note about a settings file (its encoding, a clear-text password it holds).</summary>
+    public const string MigrationNote = "RA405";
 }
