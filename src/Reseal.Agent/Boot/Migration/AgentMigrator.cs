@@ -96,7 +96,9 @@ public static class AgentMigrator
                 break;
         }
 
-        var diagnostics = builder.Diagnostics;
+        // The readers name files by their unexpanded Windows paths; the report shows where they are on this machine.
+        var diagnostics = builder.Diagnostics.Select(d => d.Source is { } source && source.Contains('%', StringComparison.Ordinal) ? d with { Source = files.Expand(source) } : d).ToList();
+        var outcomes = builder.Outcomes.Select(o => o with { Setting = o.Setting with { File = files.Expand(o.Setting.File) } }).ToList();
         string? yaml = null;
         if (!diagnostics.HasErrors())
         {
@@ -104,13 +106,13 @@ public static class AgentMigrator
             var check = AgentConfigReader.Read(text, "migrated agent-config.yml", registry);
             diagnostics.AddRange(check.Diagnostics.Where(d => d.Code != BootCodes.ClearTextPassword));
             yaml = check.IsValid ? text : null;
-            if (!builder.Outcomes.Any(o => o.Fate == SettingFate.Mapped && o.Target is { } t && !t.StartsWith("(no ", StringComparison.Ordinal)))
+            if (!outcomes.Any(o => o.Fate == SettingFate.Mapped && o.Target is { } t && !t.StartsWith("(no ", StringComparison.Ordinal)))
             {
                 diagnostics.Add(BootDiagnostic.Warning(BootCodes.MigrationNote, 0, 0, "no setting maps to a task: the migrated configuration runs no tasks", "migrated agent-config.yml"));
             }
         }
 
-        return new MigrationResult(agent, builder.Files, builder.Outcomes, diagnostics, yaml) { HasClearTextPassword = builder.HasClearTextPassword };
+        return new MigrationResult(agent, builder.Files, outcomes, diagnostics, yaml) { HasClearTextPassword = builder.HasClearTextPassword };
     }
 
     private static string? Read(IWindowsFiles files, string path, bool required, MigrationBuilder builder)

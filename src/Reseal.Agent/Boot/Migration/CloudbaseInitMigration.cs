@@ -206,7 +206,7 @@ internal static class CloudbaseInitMigration
         bool PluginOn(string plugin) => plugins is null
             ? plugin is "windows.createuser.CreateUserPlugin" or "common.setuserpassword.SetUserPasswordPlugin" or "common.localscripts.LocalScriptsPlugin" or "windows.licensing.WindowsLicensingPlugin"
             : plugins.Contains(Prefix + plugin);
-        var waitMapped = false;
+        var kmsHost = Get("kms_host")?.Value;
 
         foreach (var option in options)
         {
@@ -291,7 +291,6 @@ internal static class CloudbaseInitMigration
                     builder.MetadataWaitSeconds = seconds;
                     builder.MapMetadata(setting, $"metadata.waitSeconds = {seconds}",
                         $"Cloudbase-Init tries each service retry_count times, retry_count_interval seconds apart ({count} x {interval} s); Reseal waits that long for metadata (at most 3600 s)");
-                    waitMapped = true;
                     break;
                 case "local_scripts_path" when PluginOn("common.localscripts.LocalScriptsPlugin"):
                     MapLocalScripts(option, setting, builder);
@@ -299,12 +298,14 @@ internal static class CloudbaseInitMigration
                 case "local_scripts_path":
                     builder.NotMigrated(setting, "LocalScriptsPlugin is not enabled, so Cloudbase-Init does not run these scripts");
                     break;
+                case "activate_windows" when FlagOf(option) == true && PluginOn("windows.licensing.WindowsLicensingPlugin")
+                    && (kmsHost is not { Length: > 0 } || !MigrationBuilder.IsWritable(kmsHost)):
+                    builder.NotMigrated(setting, "without kms_host Cloudbase-Init finds the KMS server through DNS; Reseal's activateWindows (type kms) needs the server named: set kms_host, or add the task by hand");
+                    break;
                 case "activate_windows" when FlagOf(option) == true && PluginOn("windows.licensing.WindowsLicensingPlugin"):
-                    var kms = Get("kms_host")?.Value;
-                    builder.Map(setting, AgentStage.PreReady, "activateWindows", string.IsNullOrEmpty(kms) ? "activateWindows.activation.type = kms" : $"activateWindows.activation = kms {kms}",
-                        "Windows is activated against a KMS server", i => i["activation"] = string.IsNullOrEmpty(kms) || !MigrationBuilder.IsWritable(kms)
-                            ? new Dictionary<string, object>(StringComparer.Ordinal) { ["type"] = "kms" }
-                            : new Dictionary<string, object>(StringComparer.Ordinal) { ["type"] = "kms", ["server"] = kms });
+                    var kms = kmsHost!;
+                    builder.Map(setting, AgentStage.PreReady, "activateWindows", $"activateWindows.activation = kms {kms}",
+                        "Windows is activated against this KMS server", i => i["activation"] = new Dictionary<string, object>(StringComparer.Ordinal) { ["type"] = "kms", ["server"] = kms });
                     break;
                 case "activate_windows":
                     builder.Default(setting, "no activation: with activate_windows off (or WindowsLicensingPlugin off) Cloudbase-Init only logs the licence status");
@@ -347,8 +348,6 @@ internal static class CloudbaseInitMigration
                     break;
             }
         }
-
-        _ = waitMapped;
     }
 
     private static void MapSectionOption(IniOption option, FoundSetting setting, MigrationBuilder builder)

@@ -446,10 +446,10 @@ internal static class Ec2ConfigMigration
             return null;
         }
 
+        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = SettingsText.MaxFileBytes * 2L };
+        using var reader = XmlReader.Create(new StringReader(text), settings);
         try
         {
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = SettingsText.MaxFileBytes * 2L };
-            using var reader = XmlReader.Create(new StringReader(text), settings);
             var document = XDocument.Load(reader, LoadOptions.SetLineInfo);
             if (root is not null && document.Root!.Name.LocalName != root)
             {
@@ -461,7 +461,14 @@ internal static class Ec2ConfigMigration
         }
         catch (XmlException e)
         {
-            builder.Error(BootCodes.MigrationMalformed, file, e.LineNumber, "not well-formed XML: " + e.Message);
+            // A refused DTD carries no position of its own; the reader stopped at it.
+            var doctype = text.IndexOf("<!DOCTYPE", StringComparison.Ordinal);
+            var isDtd = doctype >= 0 && e.Message.Contains("DTD", StringComparison.Ordinal);
+            var line = e.LineNumber > 0 ? e.LineNumber : isDtd ? SettingsText.LineOf(text, doctype) : ((IXmlLineInfo)reader).LineNumber;
+            var message = isDtd
+                ? "a DTD (<!DOCTYPE>) is not allowed in a settings file (it can expand entities without bound); remove it"
+                : "not well-formed XML: " + e.Message;
+            builder.Error(BootCodes.MigrationMalformed, file, line, message);
             return null;
         }
     }
