@@ -178,6 +178,12 @@ public static class MigrationApplier
 
                         break;
                     case ScheduledTaskJournalChange { WasEnabled: true } task:
+                        // Journaled before the change: when /DISABLE never took effect, the task is still enabled.
+                        if (await TaskEnabledAsync(machine, cancellationToken).ConfigureAwait(false) != false)
+                        {
+                            break;
+                        }
+
                         await SchTasksAsync(machine, ["/Change", "/TN", @"\" + task.Name, "/ENABLE"], cancellationToken).ConfigureAwait(false);
                         break;
                     case ServiceRunJournalChange or ScheduledTaskJournalChange:

@@ -158,7 +158,7 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
             ["beforeType"] = r.BeforeType,
             ["before"] = r.BeforeType is null ? null : Convert.ToBase64String(r.Before.AsSpan()),
         },
-        ServiceStartJournalChange start => new JsonObject { ["step"] = start.Step, ["kind"] = "service-start", ["name"] = start.Name, ["before"] = (int)start.Before },
+        ServiceStartJournalChange start => new JsonObject { ["step"] = start.Step, ["kind"] = "service-start", ["name"] = start.Name, ["startMode"] = (int)start.Before },
         ServiceRunJournalChange run => new JsonObject { ["step"] = run.Step, ["kind"] = "service-run", ["name"] = run.Name, ["wasRunning"] = run.WasRunning },
         ServiceInstalledJournalChange installed => new JsonObject { ["step"] = installed.Step, ["kind"] = "service-installed", ["name"] = installed.Name },
         ScheduledTaskJournalChange task => new JsonObject { ["step"] = task.Step, ["kind"] = "scheduled-task", ["name"] = task.Name, ["wasEnabled"] = task.WasEnabled },
@@ -196,8 +196,8 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
                 {
                     "file" => new FileJournalChange(step, Text(item, "path"), bytesBefore, After(item)),
                     "move" => new MoveJournalChange(step, Text(item, "from"), Text(item, "to"), After(item)),
-                    "service-start" => new ServiceStartJournalChange(step, Text(item, "name"), (ServiceStartMode)(item["before"]?.GetValue<int>() is { } mode and >= 0 and <= 4
-                        ? mode : throw new FormatException("'before' is not a service start mode"))),
+                    "service-start" => new ServiceStartJournalChange(step, Text(item, "name"), (ServiceStartMode)(item["startMode"]?.GetValue<int>() is { } mode and >= 0 and <= 4
+                        ? mode : throw new FormatException("'startMode' is not a service start mode"))),
                     "service-run" => new ServiceRunJournalChange(step, Text(item, "name"), item["wasRunning"]?.GetValue<bool>() ?? throw new FormatException("missing 'wasRunning'")),
                     "service-installed" => new ServiceInstalledJournalChange(step, Text(item, "name")),
                     "scheduled-task" => new ScheduledTaskJournalChange(step, Text(item, "name"), item["wasEnabled"]?.GetValue<bool>() ?? throw new FormatException("missing 'wasEnabled'")),
