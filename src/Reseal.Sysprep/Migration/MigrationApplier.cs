@@ -82,6 +82,17 @@ public static class MigrationApplier
             return SealChangeResult.Refused("apply", $"the service '{request.ResealService.Name}' is not installed and cannot be installed here{(offline ? " (an offline tree has no service manager)" : "")}: install Reseal (its MSI, or 'reseal agent install' on the running Windows) first");
         }
 
+        try
+        {
+            // As a seal does, before anything is written there: the agent runs what %ProgramData%\Reseal holds as SYSTEM,
+            // and ProgramData lets every user create files. Not journaled (restricting it again is harmless).
+            files.RestrictToAdministrators(@"%ProgramData%\Reseal");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            // The agent restricts it again at its first run; the switch goes on.
+        }
+
         var session = new Session(machine, journalPath, time);
         try
         {
