@@ -305,7 +305,7 @@ internal static class Ec2LaunchMigration
                 if (ok)
                 {
                     events.Add(map);
-                    builder.Map(new FoundSetting(file, item.Line, "events", string.Join(" ", map.Values)), AgentStage.PostReady, "sendEventLogs", "sendEventLogs.events",
+                    builder.Map(new FoundSetting(file, item.Line, "events", string.Join(", ", map.Select(f => $"{f.Key}={f.Value}"))), AgentStage.PostReady, "sendEventLogs", "sendEventLogs.events",
                         "these entries are copied to the console at each boot (EC2Launch sent them when SendEventLogs.ps1 was scheduled)", i => i["events"] = events);
                 }
             }
