@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Text;
 using Reseal.Sysprep.Migration;
 using Reseal.Sysprep.Seal;
+using Reseal.Sysprep.Tests.Seal;
 using Reseal.TestSupport;
+using Reseal.Windows.Offline;
 using Reseal.Windows.Ports;
 using Reseal.Windows.Service;
 
@@ -215,6 +217,48 @@ public sealed class MigrationApplierTests
 
         Assert.Equal(SealChangeStatus.Done, (await MigrationApplier.RollbackAsync(machine, installer, force: true, cancellationToken: ct)).Status);
         Assert.False(machine.Files.FileExists(ConfigPath));
+    }
+
+    [Fact]
+    public async Task ApplyThenRollback_OfflineTree_EditsTheRealSystemHiveAndRestoresItExactly()
+    {
+        using var temp = new TempDirectory();
+        var root = SealTestTree.Ready(temp);
+        var tree = OfflineWindows.Open(root);
+        tree.Registry.SetValue(RegistryHive.System, @"CurrentControlSet\Services\cloudbase-init", "Start", RegistryData.FromDWord(2));
+        tree.Registry.SetValue(RegistryHive.System, @"CurrentControlSet\Services\Reseal", "Start", RegistryData.FromDWord(2));
+        tree.Files.WriteAllBytes(SetupComplete, SetupCompleteBefore);
+        var filesBefore = SealTestTree.Files(root);
+        var systemBefore = SealTestTree.Export(root, "SYSTEM");
+        var ct = TestContext.Current.CancellationToken;
+
+        var applied = await MigrationApplier.ApplyAsync(OfflineWindows.Open(root), new(SealAgent.CloudbaseInit, Config, false, Reseal, null), cancellationToken: ct);
+
+        Assert.True(applied.Status == SealChangeStatus.Done, applied.Message);
+        var after = OfflineWindows.Open(root);
+        Assert.Equal(ServiceStartMode.Disabled, after.Services.Find("cloudbase-init")!.StartMode); // read back from the hive file
+        Assert.Equal("@echo off\r\necho mine\r\n", Encoding.ASCII.GetString(after.Files.ReadAllBytes(SetupComplete)));
+        Assert.True(after.Files.FileExists(ConfigPath));
+        Assert.DoesNotContain(applied.Changes, c => c.StartsWith("stop-old-service", StringComparison.Ordinal)); // nothing runs offline
+
+        var undone = await MigrationApplier.RollbackAsync(OfflineWindows.Open(root), null, cancellationToken: ct);
+
+        Assert.True(undone.Status == SealChangeStatus.Done, undone.Message);
+        Assert.Equal(filesBefore, SealTestTree.Files(root));
+        Assert.Equal(systemBefore, SealTestTree.Export(root, "SYSTEM"));
+    }
+
+    [Fact]
+    public async Task Apply_OfflineEc2Launch_RefusedBecauseOnlyTheRunningTaskSchedulerCanDisableTheTask()
+    {
+        using var temp = new TempDirectory();
+        var root = SealTestTree.Ready(temp);
+
+        var result = await MigrationApplier.ApplyAsync(OfflineWindows.Open(root), new(SealAgent.Ec2Launch, Config, false, Reseal, null), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(SealChangeStatus.Refused, result.Status);
+        Assert.Contains("scheduled task", result.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(root, "ProgramData", "Reseal", "config", "agent-config.yml")));
     }
 
     [Fact]
