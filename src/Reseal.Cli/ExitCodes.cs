@@ -57,10 +57,10 @@ internal static class ExitCodes
         _ => Findings,
     };
 
-    /// <summary><c>seal</c> of the running machine: 0 sealed, 3 refused because it is not a Windows machine, 1 otherwise.</summary>
+    /// <summary><c>seal</c> of the running machine: 0 sealed (or shutting down without Sysprep), 3 refused because it is not a Windows machine, 1 otherwise.</summary>
     public static int For(SealRunResult result) => result switch
     {
-        { Outcome: SealRunOutcome.Sealed } => Success,
+        { Outcome: SealRunOutcome.Sealed or SealRunOutcome.ShutDownWithoutSysprep } => Success,
         { Outcome: SealRunOutcome.Refused, Report.Readiness: SealReadiness.NotWindows } => BadInput,
         _ => Findings,
     };

@@ -96,7 +96,7 @@ public sealed class AgentMigrateCommandTests
         var result = CliRunner.Run(["agent", "migrate", "--root", tree.Path, "--output", output]);
 
         Assert.Equal(3, result.ExitCode);
-        Assert.Contains(@"LaunchConfig.json:3:0: error RA401", result.Error, StringComparison.Ordinal);
+        Assert.Contains(@"LaunchConfig.json:3:0: error RA501", result.Error, StringComparison.Ordinal);
         Assert.Contains("reseal: error:", result.Error, StringComparison.Ordinal);
         Assert.Contains("nothing was written", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(output));

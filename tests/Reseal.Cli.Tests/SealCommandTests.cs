@@ -305,3 +305,99 @@ public class SealCommandTests
         Assert.DoesNotContain("not built", result.Out, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>seal</c>'s answer-file options, <c>--no-sysprep</c> and <c>--admin-password</c> on offline trees built from the real hives.</summary>
+public class SealChoiceCommandTests
+{
+    private static string ProgramData(string root, params string[] parts) => Path.Combine([root, "ProgramData", "Reseal", .. parts]);
+
+    [Fact]
+    public void Apply_AnswerFileOptions_ShapeTheAnswerFileWritten()
+    {
+        using var temp = new TempDirectory();
+        var root = SealCommandTests.ReadyTree(temp);
+
+        var apply = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--agent", "reseal", "--time-zone", "pacific standard time", "--locale", "fr-FR", "--skip-rearm", "--copy-profile", "false"]);
+
+        Assert.True(apply.ExitCode == 0, apply.Out + apply.Error);
+        var answer = File.ReadAllText(ProgramData(root, "sysprep", "unattend.xml"));
+        Assert.Contains("<TimeZone>Pacific Standard Time</TimeZone>", answer, StringComparison.Ordinal);
+        Assert.Contains("<UserLocale>fr-FR</UserLocale>", answer, StringComparison.Ordinal);
+        Assert.Contains("<SkipRearm>1</SkipRearm>", answer, StringComparison.Ordinal);
+        Assert.Contains("<CopyProfile>false</CopyProfile>", answer, StringComparison.Ordinal);
+        var lint = CliRunner.Run(["unattend", "lint", ProgramData(root, "sysprep", "unattend.xml")]);
+        Assert.True(lint.ExitCode == 0, lint.Out + lint.Error);
+    }
+
+    [Theory]
+    [InlineData("--time-zone", "Mars Standard Time", "is not a Windows time zone name")]
+    [InlineData("--locale", "french", "is not a language tag")]
+    [InlineData("--admin-password", "static", "random")]
+    public void DryRun_BadAnswerFileOption_IsAUsageErrorThatNamesIt(string option, string value, string expected)
+    {
+        using var temp = new TempDirectory();
+        var root = SealCommandTests.ReadyTree(temp);
+
+        var result = CliRunner.Run(["seal", "--root", root, "--dry-run", option, value]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--reboot")]
+    [InlineData("--mode-vm")]
+    public void NoSysprep_WithASysprepOption_IsAUsageError(string option)
+    {
+        var result = CliRunner.Run(["seal", "--dry-run", "--no-sysprep", option]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--no-sysprep runs no Sysprep", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_NoSysprepKeep_ResetsStateSetsDoNothingAndWritesNoAnswerFile()
+    {
+        using var temp = new TempDirectory();
+        var root = SealCommandTests.ReadyTree(temp);
+        Directory.CreateDirectory(ProgramData(root, "state"));
+        File.WriteAllText(ProgramData(root, "state", "state.json"), "{\"format\":1}");
+        var before = SealCommandTests.Snapshot(root);
+
+        var plan = CliRunner.Run(["seal", "--root", root, "--dry-run", "--force", "--agent", "reseal", "--no-sysprep", "--admin-password", "keep", "--format", "json"]);
+        var apply = CliRunner.Run(["seal", "--root", root, "--yes", "--force", "--agent", "reseal", "--no-sysprep", "--admin-password", "keep"]);
+
+        Assert.True(apply.ExitCode == 0, apply.Out + apply.Error);
+        using (var json = JsonDocument.Parse(plan.Out))
+        {
+            var steps = json.RootElement.GetProperty("plan").GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("id").GetString()).ToList();
+            Assert.Equal([SealStepIds.ResetAgentState, SealStepIds.SetAdminPassword, SealStepIds.Shutdown], steps);
+            Assert.True(json.RootElement.GetProperty("options").GetProperty("noSysprep").GetBoolean());
+        }
+
+        Assert.Contains("nothing is shut down by an offline apply", apply.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(ProgramData(root, "state", "state.json")));
+        Assert.False(File.Exists(ProgramData(root, "sysprep", "unattend.xml")));
+        var validate = CliRunner.Run(["agent", "validate", "--config", ProgramData(root, "config", "agent-config.yml")]);
+        Assert.True(validate.ExitCode == 0, validate.Out + validate.Error);
+        Assert.Contains("type: doNothing", File.ReadAllText(ProgramData(root, "config", "agent-config.yml")), StringComparison.Ordinal);
+        // RDP as it was: the SYSTEM hive is not touched.
+        var rollback = CliRunner.Run(["seal", "--root", root, "--rollback"]);
+        Assert.True(rollback.ExitCode == 0, rollback.Out + rollback.Error);
+        Assert.Equal(before, SealCommandTests.Snapshot(root));
+    }
+
+    [Fact]
+    public void DryRun_SpecifyOnAnOfflineTree_BlockedWithoutAskingForThePassword()
+    {
+        using var temp = new TempDirectory();
+        var root = SealCommandTests.ReadyTree(temp);
+
+        var result = CliRunner.Run(["seal", "--root", root, "--dry-run", "--agent", "reseal", "--admin-password", "specify"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("admin-password", result.Out, StringComparison.Ordinal);
+        Assert.Contains("needs the running Windows", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Administrator password:", result.Error, StringComparison.Ordinal);
+    }
+}

@@ -830,7 +830,18 @@ public sealed class FakePower : IPower
 {
     public ConcurrentQueue<(PowerAction Action, TimeSpan Delay, string Reason)> Requests { get; } = new();
 
-    public void Request(PowerAction action, TimeSpan delay, string reason) => Requests.Enqueue((action, delay, reason));
+    /// <summary>Thrown by <see cref="Request"/> instead of recording it (a shutdown Windows refuses), when set.</summary>
+    public Exception? Refusal { get; set; }
+
+    public void Request(PowerAction action, TimeSpan delay, string reason)
+    {
+        if (Refusal is { } refusal)
+        {
+            throw refusal;
+        }
+
+        Requests.Enqueue((action, delay, reason));
+    }
 }
 
 /// <summary>System facts read from the fake registry, as a running Windows keeps them.</summary>

@@ -71,7 +71,7 @@ public static class BootDiagnostics
 
 /// <summary>
 /// The diagnostic codes. Stable: never renumbered or reused. RA0xx YAML, RA1xx agent-config.yml, RA2xx user data,
-/// RA3xx agent state.
+/// RA3xx agent state, RA4xx network configuration, RA5xx settings of the agents <c>agent migrate</c> reads.
 /// </summary>
 public static class BootCodes
 {
@@ -195,18 +195,30 @@ public static class BootCodes
     /// <summary>A task was running when the agent stopped (crash or reboot mid-task).</summary>
     public const string StateInterruptedTask = "RA305";
 
+    /// <summary>The network description (network_data.json, network-config) is not well-formed or has the wrong shape.</summary>
+    public const string NetworkMalformed = "RA401";
+
+    /// <summary>A network entry Reseal does not configure (a bond, a VLAN, a bridge, an unknown type): left as Windows has it.</summary>
+    public const string NetworkUnsupported = "RA402";
+
+    /// <summary>A network value is invalid (an address, a prefix, a netmask, a MAC, an MTU): that interface is left as it is.</summary>
+    public const string NetworkBadValue = "RA403";
+
+    /// <summary>Two interfaces name the same MAC address: neither is configured.</summary>
+    public const string NetworkDuplicateMac = "RA404";
+
     /// <summary>An old agent's settings file is not well-formed (XML, JSON or INI), not text, or too large.</summary>
-    public const string MigrationMalformed = "RA401";
+    public const string MigrationMalformed = "RA501";
 
     /// <summary>An old agent's settings file names a plug-in, key or option migration does not know.</summary>
-    public const string MigrationUnknownSetting = "RA402";
+    public const string MigrationUnknownSetting = "RA502";
 
     /// <summary>A settings file belongs to another agent than the one being migrated (or to none).</summary>
-    public const string MigrationWrongAgent = "RA403";
+    public const string MigrationWrongAgent = "RA503";
 
     /// <summary>A known setting has a value migration cannot use.</summary>
-    public const string MigrationBadValue = "RA404";
+    public const string MigrationBadValue = "RA504";
 
     /// <summary>A note about a settings file (its encoding, a clear-text password it holds).</summary>
-    public const string MigrationNote = "RA405";
+    public const string MigrationNote = "RA505";
 }

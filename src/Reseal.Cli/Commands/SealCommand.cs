@@ -3,6 +3,7 @@ using Reseal.Agent.Boot.Config;
 using Reseal.Cli.Rendering;
 using Reseal.Sysprep.Seal;
 using Reseal.Unattend.Profiles;
+using Reseal.Windows.Layout;
 using Reseal.Windows.Live;
 
 namespace Reseal.Cli.Commands;
@@ -36,14 +37,33 @@ internal static class SealCommand
         var modeVm = new Option<bool>("--mode-vm") { Description = "Pass /mode:vm (same hypervisor and hardware for every clone)." };
         var clean = new Option<bool>("--clean") { Description = "Also delete the agent's logs." };
         var answerFile = new Option<string?>("--answer-file") { Description = "Use this answer file instead of rendering the profile (it is linted).", HelpName = "file" };
+        var noSysprep = new Option<bool>("--no-sysprep")
+        {
+            Description = "Shutdown without Sysprep (EC2Config's and EC2Launch's choice): reset the agent's state so its once-tasks run again at the next boot, apply --admin-password, keep RDP as it is, and shut down. No answer file, no first-boot hook, not generalized.",
+        };
+        var adminPassword = new Option<string?>("--admin-password")
+        {
+            Description = "The administrator password clones get, written into Reseal's agent configuration (agent-config.yml setAdminAccount): random (each clone its own, encrypted to its launch key), "
+                + "specify (read from standard input, asked twice at a terminal; kept only in the administrators-only configuration and removed by the agent once the first boot has set it) "
+                + "or keep (this machine's password; the answer file does not scramble it). Default: as the configuration says (random in the built-in default). Only with Reseal's agent.",
+            HelpName = "random|specify|keep",
+        };
+        adminPassword.AcceptOnlyFromAmong("random", "specify", "keep");
+        var answerOptions = new AnswerFileOptionSet();
         var force = new Option<bool>("--force") { Description = "Go on despite blocking preflight errors; with --rollback, roll back even files changed after apply (losing those changes), or a machine Sysprep already generalized." };
         var format = FormatOption.Create(OutputFormat.Text, OutputFormat.Json);
         var command = new Command("seal", "Check a machine can be sealed, then seal it for the launch agent it boots into (--agent): reset the agent's state, write the answer file, deny RDP, run the BeforeSysprep hook, install the agent's first-boot hook, run Sysprep and watch it; on failure undo every change and print the diagnosis. "
             + "--root DIR works on an offline tree from any OS (--dry-run, --yes applies the file and registry steps, --rollback). Without --root it seals the running Windows (Windows only): --dry-run checks and plans, --yes seals, and with neither a terminal asks first. "
+            + "--no-sysprep resets the agent and shuts down without Sysprep; --admin-password random|specify|keep sets the clones' administrator password; --locale, --time-zone, --copy-profile and --skip-rearm shape the answer file. "
             + "Exit 0 ready/sealed, 1 blocked, refused or failed (undone), 2 usage (a pipeline must say --yes), 3 not a Windows tree, 4 not on Windows.")
         {
-            root, dryRun, rollback, yes, agent, profile, shutdown, reboot, quit, modeVm, clean, answerFile, force, format,
+            root, dryRun, rollback, yes, agent, profile, shutdown, reboot, quit, modeVm, clean, answerFile, noSysprep, adminPassword, force, format,
         };
+        foreach (var option in answerOptions.All)
+        {
+            command.Options.Insert(command.Options.IndexOf(noSysprep), option);
+        }
+
         command.SetAction(async (parse, cancellation) =>
         {
             var completions = new[] { (parse.GetValue(shutdown), SysprepCompletion.Shutdown), (parse.GetValue(reboot), SysprepCompletion.Reboot), (parse.GetValue(quit), SysprepCompletion.Quit) }
@@ -67,8 +87,31 @@ internal static class SealCommand
                 throw new BadInputException($"{file}: file not found");
             }
 
+            if (parse.GetValue(noSysprep) && (completions.Count > 0 || parse.GetValue(modeVm) || parse.GetValue(answerFile) is not null))
+            {
+                throw new UsageException("--no-sysprep runs no Sysprep: it cannot be combined with --shutdown, --reboot, --quit, --mode-vm or --answer-file");
+            }
+
+            var choice = parse.GetValue(adminPassword) switch
+            {
+                "random" => AdminPasswordChoice.Random,
+                "specify" => AdminPasswordChoice.Specify,
+                "keep" => AdminPasswordChoice.Keep,
+                _ => (AdminPasswordChoice?)null,
+            };
+            var profileOptions = answerOptions.Apply(parse, ProfileOptions.Default);
+            // The password is asked for last, once every other option is known to be good, and only when something will be written.
+            // A dry run plans with a stand-in: it writes nothing, so it need not ask.
+            var specified = choice != AdminPasswordChoice.Specify || parse.GetValue(rollback) ? null
+                : parse.GetValue(dryRun) ? new SecretText("(asked when sealing)")
+                : new SecretText(AnswerFileOptionSet.ReadAdministratorPassword(context, "specified"));
             var options = new SealOptions
             {
+                ProfileOptions = profileOptions,
+                NoSysprep = parse.GetValue(noSysprep),
+                AdminPassword = choice,
+                SpecifiedPassword = specified,
+                AgentConfigEditor = AgentConfigCheck.Instance,
                 Profile = parse.GetValue(profile) is { } p ? AnswerFileProfiles.ByCliName[p] : null,
                 Agent = SealAgents.ByCliName[parse.GetValue(agent)!],
                 Completion = completions.Count == 1 ? completions[0] : SysprepCompletion.Shutdown,
@@ -163,6 +206,13 @@ internal static class SealCommand
             return false;
         }
 
+        if (options.NoSysprep)
+        {
+            context.Error.Write("reseal: reset the agent's state and shut this machine down now, without Sysprep? Type yes to go on: ");
+            context.Error.Flush();
+            return Answer(context);
+        }
+
         var after = options.Completion switch
         {
             SysprepCompletion.Reboot => "restart it",
@@ -171,6 +221,11 @@ internal static class SealCommand
         };
         context.Error.Write($"reseal: seal this machine now? Sysprep will generalize it and {after}. Type yes to go on: ");
         context.Error.Flush();
+        return Answer(context);
+    }
+
+    private static bool Answer(CliContext context)
+    {
         var answer = context.In.ReadLine()?.Trim();
         if (answer is not null && (answer.Equals("yes", StringComparison.OrdinalIgnoreCase) || answer.Equals("y", StringComparison.OrdinalIgnoreCase)))
         {

@@ -78,6 +78,8 @@ internal static class SealRendering
                 ["modeVm"] = report.Options.ModeVm,
                 ["clean"] = report.Options.Clean,
                 ["force"] = report.Options.Force,
+                ["noSysprep"] = report.Options.NoSysprep,
+                ["adminPassword"] = report.Options.AdminPassword?.ToString().ToLowerInvariant(),
             },
             ["checks"] = new JsonArray([.. report.Checks.Select(check => (JsonNode)new JsonObject
             {
@@ -104,15 +106,16 @@ internal static class SealRendering
                     // content can hold passwords and is never printed.
                     ["content"] = step.Id is SealStepIds.FirstBootHook or SealStepIds.RunSysprep ? step.Content : null,
                 })]),
-                ["answerFile"] = new JsonObject
+                ["withoutSysprep"] = plan.WithoutSysprep,
+                ["answerFile"] = plan.AnswerFile is not { } answer ? null : new JsonObject
                 {
-                    ["source"] = plan.AnswerFile.Source,
-                    ["path"] = plan.AnswerFile.TargetPath,
-                    ["locale"] = plan.AnswerFile.Locale?.Locale,
-                    ["localeSource"] = plan.AnswerFile.Locale?.Source,
-                    ["localeNote"] = plan.AnswerFile.Locale?.Note,
-                    ["copyProfile"] = plan.AnswerFile.CopyProfile,
-                    ["lint"] = ReportJson.Strings(plan.AnswerFile.Lint.Findings.Select(f => f.ToString())),
+                    ["source"] = answer.Source,
+                    ["path"] = answer.TargetPath,
+                    ["locale"] = answer.Locale?.Locale,
+                    ["localeSource"] = answer.Locale?.Source,
+                    ["localeNote"] = answer.Locale?.Note,
+                    ["copyProfile"] = answer.CopyProfile,
+                    ["lint"] = ReportJson.Strings(answer.Lint.Findings.Select(f => f.ToString())),
                 },
                 ["stateFiles"] = ReportJson.Strings(plan.StateFiles),
                 ["logFiles"] = ReportJson.Strings(plan.LogFiles),
@@ -255,6 +258,16 @@ internal static class SealRendering
         if (report.Options.Clean)
         {
             parts.Add("clean");
+        }
+
+        if (report.Options.NoSysprep)
+        {
+            parts[2] = "no Sysprep (shut down)";
+        }
+
+        if (report.Options.AdminPassword is { } password)
+        {
+            parts.Add("admin password " + password.ToString().ToLowerInvariant());
         }
 
         if (report.Options.Force)

@@ -82,11 +82,14 @@ public static class PreflightCodes
     /// <summary>No cached <c>%WINDIR%\Panther\unattend.xml</c> that would win over ours.</summary>
     public const string StalePantherAnswerFile = "stale-panther-answer-file";
 
+    /// <summary>The <c>--admin-password</c> choice can be written into Reseal's agent configuration.</summary>
+    public const string AdminPassword = "admin-password";
+
     /// <summary>All codes in run order.</summary>
     public static ImmutableArray<string> All { get; } =
     [
         WindowsTree, NotAdmin, SysprepRunning, SysprepMissing, ImageState, PendingReboot, BitLocker, Rearm, ExtraAccounts,
-        StoreApps, DomainMember, AnswerFileLint, DiskSpace, Agent, StalePantherAnswerFile,
+        StoreApps, DomainMember, AnswerFileLint, DiskSpace, Agent, StalePantherAnswerFile, AdminPassword,
     ];
 }
 

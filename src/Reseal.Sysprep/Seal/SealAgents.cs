@@ -84,6 +84,16 @@ public static partial class SealAgents
         _ => throw new ArgumentOutOfRangeException(nameof(agent), agent, null),
     };
 
+    /// <summary>Where an installed agent keeps its administrator password setting (agents.md §6), for messages.</summary>
+    public static string PasswordSetting(SealAgent agent) => agent switch
+    {
+        SealAgent.Ec2LaunchV2 => @"setAdminAccount in %ProgramData%\Amazon\EC2Launch\config\agent-config.yml",
+        SealAgent.Ec2Launch => @"adminPasswordType in %ProgramData%\Amazon\EC2-Windows\Launch\Config\LaunchConfig.json",
+        SealAgent.Ec2Config => @"the Ec2SetPassword plug-in in EC2Config's Settings\config.xml",
+        SealAgent.CloudbaseInit => "inject_user_password and the SetUserPassword plug-in in cloudbase-init.conf",
+        _ => "agent-config.yml",
+    };
+
     /// <summary>The answer-file profile the agent's own sealing writes.</summary>
     public static ProfileName Profile(SealAgent agent) => agent switch
     {

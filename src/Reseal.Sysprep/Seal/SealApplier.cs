@@ -25,23 +25,18 @@ public static class SealApplier
 
         var plan = report.Plan!;
         var journalPath = machine.Files.Expand(SealPaths.Journal);
-        try
-        {
-            // Before anything is written there: the agent runs what %ProgramData%\Reseal holds as SYSTEM, and ProgramData
-            // lets every user create files. Not journaled (restricting it again is harmless; a rollback keeps it).
-            machine.Files.RestrictToAdministrators(@"%ProgramData%\Reseal");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException)
-        {
-            // Reported by the agent at first boot, which restricts it again; sealing goes on.
-        }
-
+        RestrictResealFolder(machine);
         var session = new SealSession(machine, journalPath, time);
         try
         {
             session.ApplyBeforeHook(plan);
             session.ApplyFirstBootHook(plan);
             var where = machine.OfflineTree is null ? "" : " (an offline tree)";
+            if (plan.WithoutSysprep)
+            {
+                where += "; --no-sysprep: nothing is shut down by an offline apply";
+            }
+
             return new SealChangeResult("apply", SealChangeStatus.Done, $"applied {session.Journal.Changes.Length} change(s); Sysprep was not run{where}",
                 [.. session.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}")], journalPath);
         }
@@ -113,6 +108,23 @@ public static class SealApplier
             [.. journal.Changes.Reverse().Select(c => $"{c.Step}: restored {c.Describe()}")], journalPath);
     }
 
+    /// <summary>
+    /// Before anything is written to %ProgramData%\Reseal: the agent runs what it holds as SYSTEM, ProgramData lets every
+    /// user create files, and a specified password goes into its configuration. Not journaled (restricting it again is
+    /// harmless; a rollback keeps it). A failure is reported by the agent at first boot, which restricts it again.
+    /// </summary>
+    internal static void RestrictResealFolder(IWindowsMachine machine)
+    {
+        try
+        {
+            machine.Files.RestrictToAdministrators(@"%ProgramData%\Reseal");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            // sealing goes on
+        }
+    }
+
     /// <summary>Why a report's plan cannot be applied to the machine now, or null when it can.</summary>
     internal static SealChangeResult? Refusal(IWindowsMachine machine, SealReport report)
     {
@@ -138,7 +150,12 @@ public static class SealApplier
             return SealChangeResult.Refused("apply", $"refused: {journalPath} exists, so an earlier seal was not rolled back; roll it back first (reseal seal --rollback)");
         }
 
-        if (plan.AnswerFile.Bytes.IsDefault)
+        if (plan.AdminPasswordProblem is { } password)
+        {
+            return SealChangeResult.Refused("apply", "refused: " + password);
+        }
+
+        if (plan.AnswerFile is { Bytes.IsDefault: true })
         {
             return SealChangeResult.Refused("apply", $"refused: the answer file {plan.AnswerFile.Source} could not be read");
         }

@@ -256,7 +256,7 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
         }
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z]:\\(ProgramData\\Reseal\\(state|log|sysprep)\\[^\\]+|Windows\\Setup\\Scripts\\SetupComplete\.cmd)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z]:\\(ProgramData\\Reseal\\(state|log|sysprep)\\[^\\]+|ProgramData\\Reseal\\config\\agent-config\.yml|Windows\\Setup\\Scripts\\SetupComplete\.cmd)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex AllowedFile();
 
     // The kept agents' state (SealAgents.StateChanges): EC2Launch v2's state files, EC2Config's settings.

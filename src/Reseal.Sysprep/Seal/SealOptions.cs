@@ -63,6 +63,26 @@ public sealed record SealOptions
     /// </summary>
     public IAgentConfigValidator? AgentConfigValidator { get; init; }
 
+    /// <summary>
+    /// <c>--no-sysprep</c> (EC2Config's and EC2Launch v2's "Shutdown without Sysprep"): reset the agent's state so its
+    /// once-tasks run again at the next boot, apply the password choice, keep RDP as it is, and shut down; no answer
+    /// file, no first-boot hook, no Sysprep.
+    /// </summary>
+    public bool NoSysprep { get; init; }
+
+    /// <summary>
+    /// <c>--admin-password</c>: the administrator password clones get, written into Reseal's agent configuration
+    /// (<see cref="AgentConfigEditor"/>); with Keep the answer file does not scramble it either. Null (the default) leaves
+    /// the configuration as it is (the built-in default is random).
+    /// </summary>
+    public AdminPasswordChoice? AdminPassword { get; init; }
+
+    /// <summary>The password for <see cref="AdminPasswordChoice.Specify"/>.</summary>
+    public SecretText? SpecifiedPassword { get; init; }
+
+    /// <summary>How the agent configuration is edited for <see cref="AdminPassword"/>; given by the composition root, like <see cref="AgentConfigValidator"/>.</summary>
+    public IAgentConfigEditor? AgentConfigEditor { get; init; }
+
     /// <summary>The defaults.</summary>
     public static SealOptions Default { get; } = new();
 
@@ -73,4 +93,23 @@ public sealed record SealOptions
         SysprepCompletion.Quit => "/quit",
         _ => "/shutdown",
     };
+}
+
+/// <summary>A secret held in memory: <see cref="object.ToString"/> never shows it (records print their members).</summary>
+public sealed class SecretText
+{
+    private readonly string _value;
+
+    /// <summary>Wraps <paramref name="value"/>.</summary>
+    public SecretText(string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value);
+        _value = value;
+    }
+
+    /// <summary>The secret itself, for the one place that must write it.</summary>
+    public string Reveal() => _value;
+
+    /// <inheritdoc/>
+    public override string ToString() => "(secret, not shown)";
 }

@@ -39,6 +39,12 @@ public static class SealStepIds
 
     /// <summary>Watch Sysprep, and undo on failure.</summary>
     public const string Watch = "watch";
+
+    /// <summary>Set the administrator password choice in Reseal's agent configuration (<c>--admin-password</c>).</summary>
+    public const string SetAdminPassword = "set-admin-password";
+
+    /// <summary>Shut down without Sysprep (<c>--no-sysprep</c>).</summary>
+    public const string Shutdown = "shutdown";
 }
 
 /// <summary>Where the answer file's locale came from.</summary>
@@ -94,8 +100,17 @@ public sealed record SealPlan
     /// <summary>Agent log files to delete (with --clean).</summary>
     public required ImmutableArray<string> LogFiles { get; init; }
 
-    /// <summary>The answer file.</summary>
-    public required PlannedAnswerFile AnswerFile { get; init; }
+    /// <summary>The answer file; null with <see cref="WithoutSysprep"/>.</summary>
+    public required PlannedAnswerFile? AnswerFile { get; init; }
+
+    /// <summary>True for <c>--no-sysprep</c>: only the agent state and the password choice change, then the machine shuts down.</summary>
+    public bool WithoutSysprep { get; init; }
+
+    /// <summary>The agent configuration rewritten for <c>--admin-password</c> (its bytes hold a specified password: never shown), or null.</summary>
+    public RewriteAgentFile? AdminPasswordConfig { get; init; }
+
+    /// <summary>Why the <c>--admin-password</c> choice cannot be applied, or null.</summary>
+    public string? AdminPasswordProblem { get; init; }
 
     /// <summary>Cached answer files moved aside.</summary>
     public required ImmutableArray<FileMove> StaleAnswerFiles { get; init; }

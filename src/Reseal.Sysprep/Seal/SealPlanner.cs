@@ -86,6 +86,22 @@ public static class SealPlanner
             resetChanges.IsEmpty ? [$"nothing to delete: no agent state in {stateDirectory}{(options.Clean ? " and no logs" : "")}"] : resetChanges,
             "restore the deleted files from the undo journal", AppliesOffline: true));
 
+        // The administrator password choice (--admin-password): Reseal's agent configuration, rewritten.
+        var adminConfig = PlanAdminPassword(machine, options, agent, out var adminProblem);
+        if (options.AdminPassword is { } choice)
+        {
+            steps.Add(new SealStep(SealStepIds.SetAdminPassword, $"Set the administrator password choice ({choice.ToString().ToLowerInvariant()}) in the agent configuration",
+                adminProblem is not null ? [$"cannot: {adminProblem}"]
+                    : adminConfig is null ? [$"{files.Expand(SealPaths.AgentConfig)} already says so (unchanged)"]
+                    : [$"{adminConfig.What} in {adminConfig.Path}"],
+                adminConfig is null ? "nothing to undo" : $"restore the previous {adminConfig.Path} from the undo journal", AppliesOffline: true));
+        }
+
+        if (options.NoSysprep)
+        {
+            return NoSysprepPlan(machine, options, steps, stateFiles, logFiles, agent, agentProblem, agentChanges, adminConfig, adminProblem);
+        }
+
         // 2. The answer file.
         var answer = PlanAnswerFile(machine, options, kept);
         var answerTarget = answer.TargetPath;
@@ -184,6 +200,8 @@ public static class SealPlanner
             HookLines = hookLines,
             SysprepPath = sysprep,
             SysprepArguments = arguments,
+            AdminPasswordConfig = adminConfig,
+            AdminPasswordProblem = adminProblem,
         };
         steps.Add(new SealStep(SealStepIds.RunSysprep, "Run Sysprep",
             ["generalize: removes the machine SID, computer name and event logs; drivers are kept (PersistAllDeviceInstalls)",
@@ -205,6 +223,103 @@ public static class SealPlanner
             "nothing to undo: it only reads", AppliesOffline: false));
 
         return plan with { Steps = steps.ToImmutable() };
+    }
+
+    /// <summary>
+    /// <c>--no-sysprep</c>: the agent state reset (and the password choice) of a normal seal, then a shutdown instead of
+    /// the answer file, RDP, hooks and Sysprep. The next boot is not a clone's first boot: Setup does not run, so the
+    /// agent's service (or the kept agent) starts by itself and runs its once-tasks again.
+    /// </summary>
+    private static SealPlan NoSysprepPlan(IWindowsMachine machine, SealOptions options, ImmutableArray<SealStep>.Builder steps, ImmutableArray<string> stateFiles,
+        ImmutableArray<string> logFiles, SealAgent? agent, string? agentProblem, ImmutableArray<AgentStateChange> agentChanges, RewriteAgentFile? adminConfig, string? adminProblem)
+    {
+        var files = machine.Files;
+        steps.Add(new SealStep(SealStepIds.Shutdown, "Shut down without Sysprep",
+            ["shut Windows down (no Sysprep: the machine keeps its SID, name and drivers; capture it as a copy of this machine)",
+                "Remote Desktop is left as it is; no answer file and no first-boot hook are written",
+                "at the next boot the agent runs its once-tasks again (a new password when the configuration says random)",
+                "not run by an offline apply"],
+            "nothing to undo once Windows has shut down; a refused shutdown undoes the steps above", AppliesOffline: false));
+        var setupComplete = files.Expand(SealPaths.SetupComplete);
+        var current = SafeFiles.Read(files, setupComplete);
+        return new SealPlan
+        {
+            Steps = steps.ToImmutable(),
+            StateFiles = stateFiles,
+            LogFiles = logFiles,
+            AnswerFile = null,
+            WithoutSysprep = true,
+            StaleAnswerFiles = [],
+            SetupComplete = new SetupCompleteChange(setupComplete, current, current.IsDefault ? [] : current),
+            Agent = agent,
+            AgentProblem = agentProblem,
+            AgentStateChanges = agentChanges,
+            HookLines = [],
+            SysprepPath = files.Expand(SealPaths.SysprepExe),
+            SysprepArguments = [],
+            AdminPasswordConfig = adminConfig,
+            AdminPasswordProblem = adminProblem,
+        };
+    }
+
+    /// <summary>
+    /// The agent configuration rewritten for <see cref="SealOptions.AdminPassword"/>, or null when nothing changes;
+    /// <paramref name="problem"/> says why the choice cannot be applied (another agent keeps its own settings, the
+    /// configuration is invalid or unreadable).
+    /// </summary>
+    private static RewriteAgentFile? PlanAdminPassword(IWindowsMachine machine, SealOptions options, SealAgent? agent, out string? problem)
+    {
+        problem = null;
+        if (options.AdminPassword is not { } choice || agent is null)
+        {
+            return null;
+        }
+
+        if (agent != SealAgent.Reseal)
+        {
+            if (choice != AdminPasswordChoice.Random)
+            {
+                problem = $"--admin-password {choice.ToString().ToLowerInvariant()} sets Reseal's agent configuration, and the image boots into {SealAgents.DetectorName(agent.Value)}, "
+                    + $"which sets the password from its own settings ({SealAgents.PasswordSetting(agent.Value)}); change it there, or seal with --agent reseal";
+            }
+
+            return null;
+        }
+
+        if (options.AgentConfigEditor is not { } editor)
+        {
+            problem = "no agent configuration editor was given, so the password choice cannot be written";
+            return null;
+        }
+
+        var path = machine.Files.Expand(SealPaths.AgentConfig);
+        byte[]? current;
+        try
+        {
+            current = machine.Files.FileExists(path) ? machine.Files.ReadAllBytes(path) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = $"{path} could not be read: {e.Message}";
+            return null;
+        }
+
+        if (choice == AdminPasswordChoice.Specify && machine.OfflineTree is not null)
+        {
+            problem = "--admin-password specify needs the running Windows: an offline tree has no Windows access list to keep the password from other users "
+                + "(seal the running machine, or give the password at first boot with the agent's configuration written there)";
+            return null;
+        }
+
+        if (choice == AdminPasswordChoice.Specify && options.SpecifiedPassword is null)
+        {
+            problem = "--admin-password specify needs the password (read from standard input)";
+            return null;
+        }
+
+        var edit = editor.WithAdminPassword(current, path, choice, options.SpecifiedPassword?.Reveal());
+        problem = edit.Problem;
+        return edit.Bytes is { } bytes ? new RewriteAgentFile(path, [.. bytes], edit.Change ?? "set the administrator password choice") : null;
     }
 
     private static int CountLines(ReadOnlySpan<byte> bytes)
@@ -240,7 +355,14 @@ public static class SealPlanner
         // An image that boots into Reseal's agent gets Reseal's scrambler whatever the profile; a kept agent gets its own
         // answer file's commands (its scrambler and RDP script are on the machine: the preflight checks them).
         var profile = options.Profile ?? SealAgents.Profile(agent);
-        var profileOptions = options.ProfileOptions with { Locale = locale.Locale, ResealScrambler = agent == SealAgent.Reseal };
+        // Keep: the answer file does not scramble the password (the clone keeps this machine's); otherwise it does, and the
+        // agent sets the random or specified one.
+        var profileOptions = options.ProfileOptions with
+        {
+            Locale = locale.Locale,
+            ResealScrambler = agent == SealAgent.Reseal,
+            AdminPassword = options.AdminPassword == AdminPasswordChoice.Keep ? AdminPasswordMode.Keep : options.ProfileOptions.AdminPassword,
+        };
         var rendered = AnswerFileProfiles.Create(profile, profileOptions).ToBytes();
         var reread = AnswerFileReader.Read(rendered, target);
         return new PlannedAnswerFile($"profile {AnswerFileProfiles.CliName(profile)}", target, [.. rendered], locale,

@@ -26,7 +26,7 @@ public static class SealPreflight
         ArgumentNullException.ThrowIfNull(environment);
         var facts = inspection.Facts;
         var findings = inspection.Findings;
-        return
+        ImmutableArray<PreflightCheck> checks =
         [
             WindowsTree(facts, findings),
             NotAdmin(environment),
@@ -43,7 +43,37 @@ public static class SealPreflight
             DiskSpace(machine, options),
             Agent(machine, plan, options.AgentConfigValidator),
             StalePanther(plan),
+            AdminPassword(plan, options),
         ];
+        return plan.WithoutSysprep ? [.. checks.Select(c => SysprepOnly.Contains(c.Code) ? c with { Severity = CheckSeverity.NotApplicable, Message = NoSysprep, Evidence = [], Fix = null } : c)] : checks;
+    }
+
+    private const string NoSysprep = "not checked: --no-sysprep runs no Sysprep";
+
+    /// <summary>The checks that only matter to Sysprep (generalize, the answer file, Setup's caches).</summary>
+    private static readonly string[] SysprepOnly =
+    [
+        PreflightCodes.SysprepRunning, PreflightCodes.SysprepMissing, PreflightCodes.PendingReboot, PreflightCodes.BitLocker, PreflightCodes.Rearm,
+        PreflightCodes.ExtraAccounts, PreflightCodes.StoreApps, PreflightCodes.DomainMember, PreflightCodes.AnswerFileLint, PreflightCodes.StalePantherAnswerFile,
+    ];
+
+    /// <summary>The <c>--admin-password</c> choice can be written (Reseal's agent, a valid configuration).</summary>
+    internal static PreflightCheck AdminPassword(SealPlan plan, SealOptions options)
+    {
+        const string title = "The administrator password choice can be applied";
+        if (options.AdminPassword is not { } choice)
+        {
+            return Check(PreflightCodes.AdminPassword, CheckSeverity.Ok, title, "as the agent configuration says (no --admin-password)");
+        }
+
+        var name = choice.ToString().ToLowerInvariant();
+        if (plan.AdminPasswordProblem is { } problem)
+        {
+            return Check(PreflightCodes.AdminPassword, CheckSeverity.Error, title, $"--admin-password {name} cannot be applied", [problem],
+                "fix the agent configuration (reseal agent validate --config FILE), or seal with --agent reseal");
+        }
+
+        return Check(PreflightCodes.AdminPassword, CheckSeverity.Ok, title, plan.AdminPasswordConfig is { } config ? config.What : $"the configuration already says {name}");
     }
 
     private static PreflightCheck Check(string code, CheckSeverity severity, string title, string message, IEnumerable<string>? evidence = null, string? fix = null) =>
@@ -190,7 +220,7 @@ public static class SealPreflight
             return Check(PreflightCodes.Rearm, CheckSeverity.Info, title, "the licensing state could not be read", [$"{where}: unreadable"]);
         }
 
-        var answerSkips = SealPlanner.HasSkipRearm(plan.AnswerFile.Text);
+        var answerSkips = SealPlanner.HasSkipRearm(plan.AnswerFile?.Text);
         var evidence = new List<string>
         {
             $"{where} = {(activation.SkipRearm ? 1 : 0)}",
@@ -238,7 +268,7 @@ public static class SealPreflight
                 : Check(PreflightCodes.ExtraAccounts, CheckSeverity.Info, title, "the SAM could not be read: accounts are not checked", fix: "copy the SAM hive with the tree");
         }
 
-        if (plan.AnswerFile.CopyProfile)
+        if (plan.AnswerFile?.CopyProfile == true)
         {
             return Check(PreflightCodes.ExtraAccounts, CheckSeverity.Error, title,
                 "extra accounts or profiles with CopyProfile=true: CopyProfile copies the wrong profile or fails", evidence,
@@ -281,6 +311,11 @@ public static class SealPreflight
     internal static PreflightCheck AnswerFileLint(SealPlan plan)
     {
         const string title = "The answer file lints clean";
+        if (plan.AnswerFile is null)
+        {
+            return Check(PreflightCodes.AnswerFileLint, CheckSeverity.NotApplicable, title, NoSysprep);
+        }
+
         var lint = plan.AnswerFile.Lint;
         var errors = lint.Count(Severity.Error);
         var warnings = lint.Count(Severity.Warning);

@@ -20,6 +20,9 @@ public enum SealRunOutcome
     /// nothing was undone, because undoing would leave a generalized image without its first-boot hook and with RDP open.
     /// </summary>
     GeneralizedWithErrors,
+
+    /// <summary><c>--no-sysprep</c>: the agent state was reset and Windows was asked to shut down; Sysprep did not run.</summary>
+    ShutDownWithoutSysprep,
 }
 
 /// <summary>What <see cref="SealRunner"/> did: the outcome, why, what changed or was undone, and the diagnosis of a failure (the CLI renders it).</summary>

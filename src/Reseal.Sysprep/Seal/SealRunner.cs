@@ -135,7 +135,13 @@ public sealed partial class SealRunner
         }
 
         var plan = report.Plan!;
+        SealApplier.RestrictResealFolder(_machine);
         var session = new SealSession(_machine, _machine.Files.Expand(SealPaths.Journal), _time);
+        if (plan.WithoutSysprep)
+        {
+            return ShutDownWithoutSysprep(report, session, progress);
+        }
+
         try
         {
             Say(progress, "applying the plan's file and registry steps (journal: " + session.JournalPath + ")");
@@ -281,6 +287,52 @@ public sealed partial class SealRunner
     }
 
     /// <summary>A step's failure: undone and reported; a bug is undone too, then thrown (<see cref="SealBugException"/>).</summary>
+    /// <summary>
+    /// <c>--no-sysprep</c>: the agent state reset and password choice, journaled, then a shutdown request. A refused request
+    /// undoes them. Once Windows has accepted it the journal is deleted: there is nothing left a rollback could usefully
+    /// undo after the agent's next run, and a journal left behind would refuse the next seal.
+    /// </summary>
+    private SealRunResult ShutDownWithoutSysprep(SealReport report, SealSession session, IProgress<string>? progress)
+    {
+        var plan = report.Plan!;
+        try
+        {
+            Say(progress, "resetting the agent state (journal: " + session.JournalPath + ")");
+            session.ApplyBeforeHook(plan);
+        }
+        catch (Exception e) when (!SealApplier.IsFatal(e))
+        {
+            return FailOrThrow(report, session, e, progress);
+        }
+
+        try
+        {
+            _machine.Power.Request(PowerAction.Shutdown, ShutdownDelay, "Reseal: shutdown without Sysprep (reseal seal --no-sysprep)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Runtime.InteropServices.ExternalException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            return Fail(report, session, SealStepIds.Shutdown, $"Windows did not accept the shutdown: {e.Message}", progress, diagnose: false);
+        }
+
+        var changes = session.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}").ToImmutableArray();
+        var problems = new List<string>();
+        SealUndo.TryDelete(_machine.Files, session.JournalPath, problems);
+        Say(progress, $"Windows shuts down in {Show(ShutdownDelay)}");
+        return new SealRunResult
+        {
+            Outcome = SealRunOutcome.ShutDownWithoutSysprep,
+            Message = $"shutting down without Sysprep: {changes.Length} change(s) made; the agent runs its once-tasks again at the next boot",
+            Report = report,
+            Changes = changes,
+            NextSteps = "capture the image once the machine is off. It is not generalized: every clone keeps this machine's SID and, until the agent renames it, its name; "
+                + "use it for copies of this machine, and a full 'reseal seal' for images many clones start from.",
+            Warnings = [.. problems],
+        };
+    }
+
+    /// <summary>How long Windows waits before the <c>--no-sysprep</c> shutdown: time for the report to be printed.</summary>
+    private static readonly TimeSpan ShutdownDelay = TimeSpan.FromSeconds(5);
+
     private SealRunResult FailOrThrow(SealReport report, SealSession session, Exception e, IProgress<string>? progress)
     {
         var step = session.Step;

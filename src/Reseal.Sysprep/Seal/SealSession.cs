@@ -28,7 +28,13 @@ internal sealed class SealSession(IWindowsMachine machine, string journalPath, T
     {
         // Directories the apply creates, outermost first, so a rollback can remove them.
         var created = new List<string>();
-        foreach (var directory in new[] { _files.Expand(SealPaths.SysprepDirectory), Parent(plan.SetupComplete.Path) })
+        IEnumerable<string> needed = plan.WithoutSysprep ? [] : [_files.Expand(SealPaths.SysprepDirectory), Parent(plan.SetupComplete.Path)];
+        if (plan.AdminPasswordConfig is { } config)
+        {
+            needed = needed.Append(Parent(config.Path));
+        }
+
+        foreach (var directory in needed)
         {
             var path = "";
             foreach (var part in directory.Split('\\'))
@@ -97,6 +103,21 @@ internal sealed class SealSession(IWindowsMachine machine, string journalPath, T
 
                     break;
             }
+        }
+
+        // The administrator password choice in Reseal's agent configuration. The previous file is journaled (it is in the
+        // same administrators-only folder); the new one may hold a specified password, which the agent removes once set.
+        if (plan.AdminPasswordConfig is { } password)
+        {
+            Step = SealStepIds.SetAdminPassword;
+            var index = Record(new FileJournalChange(Step, password.Path, _files.FileExists(password.Path) ? [.. _files.ReadAllBytes(password.Path)] : default));
+            _files.WriteAllBytes(password.Path, password.After.AsSpan());
+            Left(index, password.Path);
+        }
+
+        if (plan.WithoutSysprep || plan.AnswerFile is null)
+        {
+            return; // --no-sysprep: no answer file, RDP as it is
         }
 
         // The answer file.

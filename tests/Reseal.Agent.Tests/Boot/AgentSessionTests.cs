@@ -215,6 +215,24 @@ public sealed class AgentSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task SpecifiedPassword_SetAtFirstBoot_ThenGoneFromTheConfigFile()
+    {
+        await File.WriteAllTextAsync(Paths.ConfigFile, "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      password:\n        type: static\n        data: Sp3cified!Pass\n",
+            TestContext.Current.CancellationToken);
+
+        _ = await RunEc2(new FakeImds());
+
+        Assert.Equal("Sp3cified!Pass", _machine.Accounts.PasswordOf(500));
+        var config = await File.ReadAllTextAsync(Paths.ConfigFile, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("Sp3cified", config, StringComparison.Ordinal);
+        Assert.Contains("type: doNothing", config, StringComparison.Ordinal);
+        foreach (var log in new[] { Paths.AgentLog, Paths.ConsoleLog })
+        {
+            Assert.DoesNotContain("Sp3cified", await File.ReadAllTextAsync(log, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task ConfigMetadataSection_PointsTheAgentAtAnotherEndpoint()
     {
         var imds = new FakeImds();

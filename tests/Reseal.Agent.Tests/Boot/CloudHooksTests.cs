@@ -29,7 +29,7 @@ public sealed class CloudHooksTests : IDisposable
         var sources = CloudHooks.All.Select(h => h.Source).ToList();
 
         Assert.Equal(sources.Distinct(), sources);
-        Assert.Equal([MetadataSource.OpenStack, MetadataSource.ConfigDrive, MetadataSource.Gce], sources);
+        Assert.Equal([MetadataSource.OpenStack, MetadataSource.ConfigDrive, MetadataSource.Gce, MetadataSource.Azure], sources);
     }
 
     [Fact]
@@ -110,6 +110,56 @@ public sealed class CloudHooksTests : IDisposable
         Assert.Null(_machine.Accounts.FindAccount("alice"));
         Assert.Contains("GCE windows-keys requests are not answered: no COM4 port was given",
             await File.ReadAllTextAsync(Paths.AgentLog, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    private const string CustomData = @"C:\AzureData\CustomData.bin";
+
+    private async Task<AgentRunResult> RunAzure(string? imdsUserData, byte[]? customData)
+    {
+        if (customData is not null)
+        {
+            _machine.Files.WriteAllBytes(CustomData, customData);
+        }
+
+        // A configuration that starts no process of its own: every process is the user data's.
+        await File.WriteAllTextAsync(Paths.ConfigFile, "version: 1.0\nconfig:\n- stage: postReady\n  tasks:\n  - task: startSsm\n", TestContext.Current.CancellationToken);
+
+        await using var server = new LoopbackHttpServer(FakeAzureImds.Handler(imdsUserData is null ? null : Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(imdsUserData))));
+        using var provider = new AzureMetadataProvider(server.BaseUri, FastMetadata.Options);
+        var options = new AgentRunOptions { Providers = [provider], AllowReboot = false };
+        return await new AgentSession(_machine, Paths, TimeProvider.System, options).RunAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Azure_CustomDataOnly_RunsAsUserDataWithAConsoleLine()
+    {
+        var result = await RunAzure(null, "<powershell>Write-Output custom</powershell>"u8.ToArray());
+
+        Assert.Equal(MetadataSource.Azure, result.Metadata?.Source);
+        Assert.Contains(result.ConsoleLines, l => l.Contains(@"Message: user data from Azure custom data C:\AzureData\CustomData.bin (44 bytes)", StringComparison.Ordinal));
+        Assert.Contains(_machine.Processes.CommandLines, c => c.Contains("powershell", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Azure_CustomDataAndImdsUserData_ImdsRunsAndTheConsoleSaysTheOtherDidNot()
+    {
+        var result = await RunAzure("<script>echo imds</script>", "<powershell>Write-Output custom</powershell>"u8.ToArray());
+
+        Assert.Contains(result.ConsoleLines, l => l.Contains("user data from Azure IMDS runs; the custom data in", StringComparison.Ordinal));
+        Assert.Contains(_machine.Processes.CommandLines, c => c.Contains("cmd", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(_machine.Processes.CommandLines, c => c.Contains("powershell", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Azure_CustomDataOverAzuresLimit_NotRun()
+    {
+        var huge = new byte[70_000];
+        "<powershell>"u8.CopyTo(huge);
+
+        var result = await RunAzure(null, huge);
+
+        Assert.Contains(result.ConsoleLines, l => l.Contains("is 70000 bytes, more than the 65535 Azure writes; not run", StringComparison.Ordinal));
+        Assert.Empty(_machine.Processes.CommandLines);
     }
 
     // GCE's metadata server: Metadata-Flavor: Google required and echoed; the instance document and windows-keys.

@@ -105,29 +105,8 @@ public sealed class GceAndAzureProviderTests
         Assert.Contains("100000-byte limit", error.Message, StringComparison.Ordinal);
     }
 
-    private const string AzureInstance = """
-        {"compute": {"vmId": "02aab8a4-74ef-476e-8182-f6d2ba4166a6", "name": "examplevmname", "location": "westus",
-                     "zone": "1", "vmSize": "Standard_D2s_v3",
-                     "osProfile": {"adminUsername": "admin", "computerName": "examplevmname"},
-                     "publicKeys": [{"keyData": "ssh-rsa AAAAB3NzaC1yc2E azure", "path": "/home/user/.ssh/authorized_keys"}]},
-         "network": {"interface": [{"ipv4": {"ipAddress": [{"privateIpAddress": "10.144.133.132", "publicIpAddress": ""}]}}]}}
-        """;
-
-    private static Func<LoopbackRequest, LoopbackReply> Azure(string? userDataBase64, string instance = AzureInstance) => request =>
-    {
-        if (request.Header("Metadata") != "true")
-        {
-            return LoopbackReply.Text(400, "{\"error\": \"Bad request. Required metadata header not specified\"}");
-        }
-
-        return request.Path switch
-        {
-            "/metadata/instance?api-version=2021-02-01" => LoopbackReply.Ok(instance, ("Content-Type", "application/json")),
-            "/metadata/instance/compute/vmId?api-version=2021-02-01&format=text" => LoopbackReply.Ok("02aab8a4-74ef-476e-8182-f6d2ba4166a6"),
-            "/metadata/instance/compute/userData?api-version=2021-01-01&format=text" => LoopbackReply.Ok(userDataBase64 ?? ""),
-            _ => LoopbackReply.Text(404, "{\"error\": \"Not found\"}"),
-        };
-    };
+    private static Func<LoopbackRequest, LoopbackReply> Azure(string? userDataBase64, string instance = FakeAzureImds.Instance) =>
+        FakeAzureImds.Handler(userDataBase64, instance);
 
     [Fact]
     public async Task GetMetadata_Azure_ReadsFactsAndDecodesUserData()

@@ -175,7 +175,7 @@ public sealed class OfflineSealerTests
     {
         using var temp = new TempDirectory();
         var root = SealTestTree.Ready(temp, disableExtraAccount: true);
-        var given = SealPlanner.DryRun(root, Options).Plan!.AnswerFile.Bytes.ToArray();
+        var given = SealPlanner.DryRun(root, Options).Plan!.AnswerFile!.Bytes.ToArray();
         var path = temp.Write("mine/unattend.xml", given);
 
         var result = OfflineSealer.Apply(root, Options with { AnswerFileOverride = path }, Time);

@@ -150,7 +150,7 @@ public sealed class SealAgentTests
         Assert.Equal(SealAgent.Ec2LaunchV2, byDefault.Plan!.Agent);
         Assert.False(Assert.Single(byDefault.Checks, c => c.Code == PreflightCodes.Agent).IsError);
         Assert.Empty(byDefault.Plan.HookLines); // EC2Launch v2 needs no SetupComplete line, so no reseal.exe is called
-        Assert.DoesNotContain("reseal.exe", System.Text.Encoding.UTF8.GetString([.. byDefault.Plan.AnswerFile.Bytes]), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("reseal.exe", System.Text.Encoding.UTF8.GetString([.. byDefault.Plan.AnswerFile!.Bytes]), StringComparison.OrdinalIgnoreCase);
         var refused = Assert.Single(reseal.Checks, c => c.Code == PreflightCodes.Agent);
         Assert.True(refused.IsError); // asked for Reseal's agent, which is not there: a precise refusal
         Assert.Contains("--agent", refused.Fix, StringComparison.Ordinal);

@@ -25,7 +25,7 @@ public sealed class SealPlanTests
             report.Plan!.Steps.Select(s => s.Id));
         Assert.All(report.Plan.Steps, s => Assert.False(string.IsNullOrWhiteSpace(s.Undo)));
         Assert.False(report.Plan.Steps.Single(s => s.Id == SealStepIds.RunSysprep).AppliesOffline);
-        Assert.Equal(@"C:\ProgramData\Reseal\sysprep\unattend.xml", report.Plan.AnswerFile.TargetPath);
+        Assert.Equal(@"C:\ProgramData\Reseal\sysprep\unattend.xml", report.Plan.AnswerFile!.TargetPath);
         Assert.Equal(0u, report.Plan.RdpDenyBefore);
     }
 
@@ -40,7 +40,7 @@ public sealed class SealPlanTests
         using var temp = new TempDirectory();
         var report = SealPlanner.DryRun(SealTestTree.Ready(temp, disableExtraAccount: true), Options with { Profile = profile });
 
-        var answer = report.Plan!.AnswerFile;
+        var answer = report.Plan!.AnswerFile!;
         Assert.True(answer.Lint.Readable);
         Assert.Equal(0, answer.Lint.Count(Severity.Error));
         var relinted = new AnswerFileLinter().Lint(AnswerFileReader.Read(answer.Bytes.AsSpan(), answer.TargetPath));
@@ -55,7 +55,7 @@ public sealed class SealPlanTests
     public void DryRun_AmazonProfiles_ScrambleWithResealNotTheAgentTheyCameFrom(ProfileName profile, string amazonScrambler)
     {
         using var temp = new TempDirectory();
-        var text = SealPlanner.DryRun(SealTestTree.Ready(temp), Options with { Profile = profile }).Plan!.AnswerFile.Text!;
+        var text = SealPlanner.DryRun(SealTestTree.Ready(temp), Options with { Profile = profile }).Plan!.AnswerFile!.Text!;
 
         Assert.Contains(@"<Path>""C:\Program Files\Reseal\reseal.exe"" internal scramble-password --enable</Path>", text, StringComparison.Ordinal);
         // The account is found by SID at run time: no command names it ("Administrateur" on a French Windows).
@@ -72,7 +72,7 @@ public sealed class SealPlanTests
         var root = SealTestTree.Ready(temp);
         OfflineWindows.Open(root).Registry.SetValue(RegistryHive.Default, @"Control Panel\International", "LocaleName", RegistryData.FromString("fr-FR"));
 
-        var answer = SealPlanner.DryRun(root, Options).Plan!.AnswerFile;
+        var answer = SealPlanner.DryRun(root, Options).Plan!.AnswerFile!;
 
         Assert.Equal("fr-FR", answer.Locale!.Locale);
         Assert.Null(answer.Locale.Note);
@@ -85,7 +85,7 @@ public sealed class SealPlanTests
     {
         using var temp = new TempDirectory();
 
-        var locale = SealPlanner.DryRun(SealTestTree.Ready(temp), Options).Plan!.AnswerFile.Locale!;
+        var locale = SealPlanner.DryRun(SealTestTree.Ready(temp), Options).Plan!.AnswerFile!.Locale!;
 
         Assert.Equal("en-US", locale.Locale);
         Assert.Null(locale.Note);
@@ -100,11 +100,11 @@ public sealed class SealPlanTests
 
         var report = SealPlanner.DryRun(root, Options);
 
-        var locale = report.Plan!.AnswerFile.Locale!;
+        var locale = report.Plan!.AnswerFile!.Locale!;
         Assert.Equal("en-US", locale.Locale);
         Assert.Contains("not set", locale.Note, StringComparison.Ordinal);
         Assert.Contains(report.Plan.Steps.Single(s => s.Id == SealStepIds.WriteAnswerFile).Changes, c => c.StartsWith("note:", StringComparison.Ordinal));
-        Assert.Contains("<UserLocale>en-US</UserLocale>", report.Plan.AnswerFile.Text, StringComparison.Ordinal);
+        Assert.Contains("<UserLocale>en-US</UserLocale>", report.Plan.AnswerFile!.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class SealPlanTests
         using var temp = new TempDirectory();
         var options = Options with { ProfileOptions = new ProfileOptions { Locale = "de-DE" } };
 
-        var answer = SealPlanner.DryRun(SealTestTree.Ready(temp), options).Plan!.AnswerFile;
+        var answer = SealPlanner.DryRun(SealTestTree.Ready(temp), options).Plan!.AnswerFile!;
 
         Assert.Equal("de-DE", answer.Locale!.Locale);
         Assert.Contains("<SystemLocale>de-DE</SystemLocale>", answer.Text, StringComparison.Ordinal);

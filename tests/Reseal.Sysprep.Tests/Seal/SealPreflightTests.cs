@@ -195,7 +195,7 @@ public sealed class SealPreflightTests
 
         var report = SealPlanner.DryRun(SealTestTree.Ready(temp), options);
 
-        Assert.True(report.Plan!.AnswerFile.CopyProfile);
+        Assert.True(report.Plan!.AnswerFile!.CopyProfile);
         Assert.Equal(CheckSeverity.Error, CheckOf(report, PreflightCodes.ExtraAccounts).Severity);
         Assert.Equal(SealReadiness.Blocked, report.Readiness);
     }
@@ -295,7 +295,7 @@ public sealed class SealPreflightTests
         var check = CheckOf(report, PreflightCodes.AnswerFileLint);
         Assert.Equal(CheckSeverity.Error, check.Severity);
         Assert.Contains(check.Evidence, e => e.Contains("RU040", StringComparison.Ordinal));
-        Assert.Equal(answer, report.Plan!.AnswerFile.Source);
+        Assert.Equal(answer, report.Plan!.AnswerFile!.Source);
     }
 
     [Fact]
@@ -306,7 +306,7 @@ public sealed class SealPreflightTests
         var report = SealPlanner.DryRun(SealTestTree.Ready(temp), Options with { AnswerFileOverride = temp.File("nope.xml") });
 
         Assert.Equal(CheckSeverity.Error, CheckOf(report, PreflightCodes.AnswerFileLint).Severity);
-        Assert.True(report.Plan!.AnswerFile.Bytes.IsDefault);
+        Assert.True(report.Plan!.AnswerFile!.Bytes.IsDefault);
     }
 
     [Fact]
@@ -479,8 +479,8 @@ public sealed class SealPreflightTests
         Assert.Equal(CheckSeverity.Warning, CheckOf(report, PreflightCodes.WindowsTree).Severity);
         Assert.Equal(CheckSeverity.Info, CheckOf(report, PreflightCodes.ExtraAccounts).Severity);
         Assert.Equal(CheckSeverity.Info, CheckOf(report, PreflightCodes.DomainMember).Severity);
-        Assert.Equal("en-US", report.Plan!.AnswerFile.Locale!.Locale);
-        Assert.NotNull(report.Plan.AnswerFile.Locale.Note);
+        Assert.Equal("en-US", report.Plan!.AnswerFile!.Locale!.Locale);
+        Assert.NotNull(report.Plan.AnswerFile!.Locale.Note);
         Assert.Equal(SealReadiness.Ready, report.Readiness);
     }
 }

@@ -89,7 +89,8 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         run.Line(ConsoleLines.SysprepComplete);
         var config = ConfigPhase.Load(run);
         using var acquired = await MetadataPhase.AcquireAsync(run, config.Metadata, cancellationToken).ConfigureAwait(false);
-        var metadata = acquired.Metadata;
+        var cloud = CloudHooks.For(acquired);
+        var metadata = acquired.Metadata is { } served ? cloud.WithLocalUserData(run, served) : null;
         var store = new AgentStateStore(paths.StateDirectory, time);
         var instanceId = IdentityPhase.InstanceId(run, metadata, store);
         IdentityPhase.WriteInformationLines(run, instanceId);
@@ -102,10 +103,16 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             log.Warning(diagnostic.ToString());
         }
 
-        var cloud = CloudHooks.For(acquired);
         var postBack = await cloud.PostBackAsync(run, acquired, config.Metadata, cancellationToken).ConfigureAwait(false);
         using var ownedPostBack = postBack as IDisposable;
-        var context = new BootTaskContext { Machine = machine, Metadata = metadata, PasswordPostBack = postBack, Time = time };
+        var context = new BootTaskContext
+        {
+            Machine = machine,
+            Metadata = metadata,
+            PasswordPostBack = postBack,
+            Time = time,
+            ConfigFile = ReferenceEquals(config, Config.DefaultAgentConfig.Config) ? null : run.Paths.ConfigFile,
+        };
         context = _options.ConfigureTasks?.Invoke(context) ?? context;
         var result = await StagesPhase.RunAsync(run, config, userData, context, store, loaded.State, instanceId, cancellationToken).ConfigureAwait(false);
         foreach (var bug in result.Bugs)

@@ -129,21 +129,63 @@ public sealed class AdminAccountTask() : BootTask(
                 // leave the account with the password specialize scrambled, which nobody knows.
                 console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
                 var random = await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
-                return random with { Message = $"the static password was not used ({problem}); " + (random.Message ?? "a random one was set and published") };
+                return random with { Message = $"the static password was not used ({problem}); " + (random.Message ?? "a random one was set and published") + ForgetStatic(context, password?.Text("data")) };
             case "static":
                 var result = SetStatic(name, password!.Text("data")!, context, console, out var policyRefusal);
                 if (policyRefusal is null)
                 {
-                    return result;
+                    return result with { Message = result.Message + ForgetStatic(context, password.Text("data")) };
                 }
 
                 // The machine's password policy (minimum length, complexity, history) refused it: as with a password that
                 // fails the complexity check above, a random one is set and published instead.
                 console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
                 var fallback = await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
-                return fallback with { Message = $"the static password was refused by the password policy ({policyRefusal}); " + (fallback.Message ?? "a random one was set and published") };
+                return fallback with { Message = $"the static password was refused by the password policy ({policyRefusal}); " + (fallback.Message ?? "a random one was set and published") + ForgetStatic(context, password.Text("data")) };
             default:
                 return await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Removes a static password from the agent-config.yml the run follows once the task has used it (set, or refused and
+    /// replaced by a random one), as EC2Launch v1 removes its <c>adminPassword</c>: the clear text must not stay on disk.
+    /// The task becomes <c>type: doNothing</c> (a later run must not reset the password the user gave). Only a password
+    /// that came from that file is removed (one from user data is not the file's). Returns a note for the task's message;
+    /// a failure is said there, not failed: the password is set.
+    /// </summary>
+    internal static string ForgetStatic(BootTaskContext context, string? used)
+    {
+        if (context.ConfigFile is not { } path || string.IsNullOrEmpty(used))
+        {
+            return "";
+        }
+
+        try
+        {
+            var read = AgentConfigReader.ReadFile(path);
+            if (read.Config is not { } config || !read.IsValid)
+            {
+                return $"; the static password was NOT removed from {path}: it no longer validates";
+            }
+
+            var fromFile = config.Stages.SelectMany(s => s.Tasks).Where(t => t.Name == "setAdminAccount")
+                .Any(t => t.Entries.Any(e => e.Map("password") is { } p && p.Text("type") == "static" && p.Text("data") == used));
+            if (!fromFile)
+            {
+                return "";
+            }
+
+            var forgotten = AgentConfigWriter.WithInputs(config, "setAdminAccount", inputs => inputs is InputMap map
+                ? AgentConfigWriter.Map([.. map.Fields.Where(f => f.Key != "password").Select(f => (f.Key, f.Value)),
+                    ("password", AgentConfigWriter.Map(("type", AgentConfigWriter.Text("doNothing"))))])
+                : inputs);
+            AtomicFile.WriteText(path, AgentConfigWriter.Write(forgotten));
+            return $"; the static password was removed from {path} (password type is now doNothing)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"; the static password could NOT be removed from {path}: {e.Message}";
         }
     }
 

@@ -43,6 +43,12 @@ public sealed record BootTaskContext
     /// <summary>How long a system command (activation, disks, services) may run.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The agent-config.yml this run follows (host path), or null when it runs the built-in default. A specified (static)
+    /// administrator password is removed from it once used.
+    /// </summary>
+    public string? ConfigFile { get; init; }
+
     /// <summary>The command line that runs Reseal itself (for the <c>sysprep</c> user-data task).</summary>
     public string ResealExecutable { get; init; } = @"%ProgramFiles%\Reseal\reseal.exe";
 

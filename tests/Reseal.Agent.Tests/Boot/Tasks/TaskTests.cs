@@ -165,6 +165,46 @@ public sealed class TaskTests
     }
 
     [Fact]
+    public async Task SetAdminAccount_StaticPasswordFromTheConfigFile_RemovedFromItOnceSet()
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "agent-config.yml");
+        const string yaml = "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      name: Boss\n      password:\n        type: static\n        data: 'Corr3ct-Horse!Battery'\n- stage: postReady\n  tasks:\n  - task: startSsm\n";
+        File.WriteAllText(config, yaml);
+        var inputs = AgentConfigReader.Read(yaml).Config!.TasksOf(AgentStage.PreReady)[0].Entries[0];
+
+        var result = await AdminAccountTask.RunAsync(inputs, Context() with { ConfigFile = config }, new Console(), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Equal("Corr3ct-Horse!Battery", _machine.Accounts.PasswordOf(500));
+        var after = File.ReadAllText(config);
+        Assert.DoesNotContain("Corr3ct", after, StringComparison.Ordinal);
+        var reread = AgentConfigReader.Read(after).Config!;
+        var task = reread.TasksOf(AgentStage.PreReady)[0].Entries[0];
+        Assert.Equal("doNothing", task.Map("password")!.Text("type"));
+        Assert.Equal("Boss", task.Text("name"));
+        Assert.Equal("startSsm", reread.TasksOf(AgentStage.PostReady)[0].Name);
+        Assert.Contains("removed from", result.Message, StringComparison.Ordinal);
+        Assert.Equal([config], Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public async Task SetAdminAccount_StaticPasswordNotFromTheConfigFile_FileUntouched()
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "agent-config.yml");
+        const string yaml = "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      password:\n        type: random\n";
+        File.WriteAllText(config, yaml);
+
+        // A static password from user data: the config file never held it, so it is not rewritten.
+        var result = await AdminAccountTask.RunAsync(Inputs("      password:\n        type: static\n        data: 'Corr3ct-Horse!Battery'\n"), Context() with { ConfigFile = config },
+            new Console(), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Equal(yaml, File.ReadAllText(config));
+    }
+
+    [Fact]
     public async Task SetAdminAccount_InvalidName_SaysSoAndRenamesNothing()
     {
         var console = new Console();

@@ -12,7 +12,7 @@ namespace Reseal.Agent.Boot.Host.Phases;
 internal abstract class CloudHooks
 {
     /// <summary>The registered hooks, one per source that has any (the other sources have none).</summary>
-    public static IReadOnlyList<CloudHooks> All { get; } = [new OpenStackHooks(), new ConfigDriveHooks(), new GceHooks()];
+    public static IReadOnlyList<CloudHooks> All { get; } = [new OpenStackHooks(), new ConfigDriveHooks(), new GceHooks(), new AzureHooks()];
 
     /// <summary>The source these hooks serve.</summary>
     public abstract MetadataSource Source { get; }
@@ -27,6 +27,12 @@ internal abstract class CloudHooks
     /// <summary>Where a random password is posted back (disposable when the hooks created a client for it), or null.</summary>
     public virtual Task<IPasswordPostBack?> PostBackAsync(AgentRun run, AcquiredMetadata acquired, MetadataSettings? settings, CancellationToken cancellationToken) =>
         Task.FromResult<IPasswordPostBack?>(null);
+
+    /// <summary>
+    /// The metadata with user data the cloud leaves on the machine rather than serves (Azure's custom data), when the
+    /// source served none; <paramref name="metadata"/> itself otherwise.
+    /// </summary>
+    public virtual InstanceMetadata WithLocalUserData(AgentRun run, InstanceMetadata metadata) => metadata;
 
     /// <summary>Runs after the stages (and before a seal's follow-up and any reboot).</summary>
     public virtual Task AfterTasksAsync(AgentRun run, AcquiredMetadata acquired, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -84,4 +90,66 @@ internal sealed class OpenStackPostBack(IPasswordEndpoint provider, IDisposable?
         provider.PostPasswordAsync(encryptedPasswordBase64, cancellationToken);
 
     public void Dispose() => owned?.Dispose();
+}
+
+/// <summary>
+/// Azure: custom data is not served by IMDS; Azure decodes it and writes it to <c>%SYSTEMDRIVE%\AzureData\CustomData.bin</c>
+/// (at most 65,535 bytes) and never runs it on Windows. The agent runs it as user data, in the formats it reads, when IMDS
+/// has no user data; when both exist, IMDS user data runs and the console says the custom data did not.
+/// </summary>
+internal sealed class AzureHooks : CloudHooks
+{
+    /// <summary>Where Azure leaves custom data on Windows.</summary>
+    public const string CustomDataPath = @"%SYSTEMDRIVE%\AzureData\CustomData.bin";
+
+    /// <summary>The most Azure writes (its documented limit for the decoded custom data).</summary>
+    public const int MaxCustomDataBytes = 65535;
+
+    public override MetadataSource Source => MetadataSource.Azure;
+
+    public override InstanceMetadata WithLocalUserData(AgentRun run, InstanceMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var files = run.Machine.Files;
+        string path;
+        byte[] bytes;
+        try
+        {
+            path = files.Expand(CustomDataPath);
+            if (!files.FileExists(path))
+            {
+                return metadata;
+            }
+
+            var length = files.GetFileLength(path) ?? 0;
+            if (length > MaxCustomDataBytes)
+            {
+                run.Line($"Message: Azure custom data {path} is {length} bytes, more than the {MaxCustomDataBytes} Azure writes; not run");
+                return metadata;
+            }
+
+            bytes = files.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            run.Log.Warning($"Azure custom data could not be read: {e.Message}");
+            run.Line($"Message: Azure custom data could not be read ({ConsoleOutput.ConsoleLines.OneLine(e.Message)}); not run");
+            return metadata;
+        }
+
+        if (bytes.Length == 0)
+        {
+            return metadata;
+        }
+
+        if (metadata.HasUserData)
+        {
+            run.Line($"Message: user data from Azure IMDS runs; the custom data in {path} ({bytes.Length} bytes) does not (give one or the other)");
+            return metadata;
+        }
+
+        run.Line($"Message: user data from Azure custom data {path} ({bytes.Length} bytes)");
+        return metadata with { UserData = bytes };
+    }
 }
