@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Reseal.Agent.Boot.Config;
 using Reseal.Agent.Boot.Tasks;
@@ -82,7 +81,10 @@ internal sealed class MigrationBuilder(TaskRegistry registry)
 
     public void Warning(string code, string file, int line, string message) => Diagnostics.Add(BootDiagnostic.Warning(code, line, 0, message, file));
 
-    /// <summary>The agent-config.yml text: version, the metadata section when there is one, and the stages in run order.</summary>
+    /// <summary>
+    /// The agent-config.yml text: <paramref name="header"/> as comment lines, then the configuration as the one writer
+    /// (<see cref="AgentConfigWriter"/>) writes it: version, the stages in run order, the metadata section when there is one.
+    /// </summary>
     public string ToYaml(string header)
     {
         var text = new StringBuilder();
@@ -91,115 +93,30 @@ internal sealed class MigrationBuilder(TaskRegistry registry)
             text.Append("# ").Append(line).Append('\n');
         }
 
-        text.Append("version: 1.0\n");
-        if (MetadataSources.Count > 0 || MetadataWaitSeconds is not null || MetadataEndpoints.Count > 0)
-        {
-            var metadata = new Dictionary<string, object>(StringComparer.Ordinal);
-            if (MetadataSources.Count > 0)
-            {
-                metadata["sources"] = MetadataSources.Cast<object>().ToList();
-            }
-
-            if (MetadataEndpoints.Count > 0)
-            {
-                var endpoints = new Dictionary<string, object>(StringComparer.Ordinal);
-                foreach (var (source, url) in MetadataEndpoints)
-                {
-                    endpoints[source] = url;
-                }
-
-                metadata["endpoints"] = endpoints;
-            }
-
-            if (MetadataWaitSeconds is { } wait)
-            {
-                metadata["waitSeconds"] = wait;
-            }
-
-            text.Append("metadata:\n");
-            WriteEntries(text, metadata, 2, null);
-        }
-
-        text.Append("config:");
-        var stages = _tasks.Select(t => t.Stage).Distinct().Order().ToList();
-        if (stages.Count == 0)
-        {
-            text.Append(" []\n");
-            return text.ToString();
-        }
-
-        text.Append('\n');
-        foreach (var stage in stages)
-        {
-            text.Append("- stage: ").Append(stage.ToYamlName()).Append("\n  tasks:\n");
-            foreach (var (_, task, inputs) in _tasks.Where(t => t.Stage == stage))
-            {
-                text.Append("  - task: ").Append(task).Append('\n');
-                if (inputs.Count > 0 && _listTasks.Contains(task))
-                {
-                    text.Append("    inputs:\n");
-                    WriteEntries(text, inputs, 6, "    - ");
-                }
-                else if (inputs.Count > 0)
-                {
-                    text.Append("    inputs:\n");
-                    WriteEntries(text, inputs, 6, null);
-                }
-            }
-        }
-
-        return text.ToString();
+        return text.Append(AgentConfigWriter.Write(ToConfig())).ToString();
     }
 
-    private static void WriteEntries(StringBuilder text, Dictionary<string, object> map, int indent, string? firstPrefix)
+    /// <summary>The configuration the mapped settings make (tasks at no position: a program set them).</summary>
+    public AgentConfig ToConfig()
     {
-        var first = true;
-        foreach (var (key, value) in map)
-        {
-            text.Append(first && firstPrefix is not null ? firstPrefix : new string(' ', indent));
-            first = false;
-            text.Append(key).Append(':');
-            switch (value)
-            {
-                case Dictionary<string, object> { Count: > 0 } inner:
-                    text.Append('\n');
-                    WriteEntries(text, inner, indent + 2, null);
-                    break;
-                case List<object> { Count: > 0 } list:
-                    text.Append('\n');
-                    WriteItems(text, list, indent);
-                    break;
-                default:
-                    text.Append(' ').Append(Scalar(value)).Append('\n');
-                    break;
-            }
-        }
+        var stages = _tasks.GroupBy(t => t.Stage).OrderBy(g => g.Key).Select(group => new StageConfig(group.Key,
+            [.. group.Select(t => new TaskConfig(registry.Find(t.Task)!, null, false,
+                t.Inputs.Count == 0 ? null : _listTasks.Contains(t.Task) ? new InputList([Input(t.Inputs)], 0, 0) : Input(t.Inputs), 0, 0))], 0, 0)).ToList();
+        var metadata = MetadataSources.Count > 0 || MetadataEndpoints.Count > 0 || MetadataWaitSeconds is not null
+            ? new MetadataSettings([.. MetadataSources], new Dictionary<string, string>(MetadataEndpoints, StringComparer.Ordinal), MetadataWaitSeconds)
+            : null;
+        return new AgentConfig("1.0", stages, metadata);
     }
 
-    private static void WriteItems(StringBuilder text, List<object> items, int indent)
+    private static InputValue Input(object value) => value switch
     {
-        foreach (var item in items)
-        {
-            if (item is Dictionary<string, object> map)
-            {
-                WriteEntries(text, map, indent + 2, new string(' ', indent) + "- ");
-            }
-            else
-            {
-                text.Append(' ', indent).Append("- ").Append(Scalar(item)).Append('\n');
-            }
-        }
-    }
-
-    // Strings are always single-quoted (the only escape is '' for '), so no value can change the document's shape; the
-    // readers refuse line breaks and control characters before a value gets here.
-    private static string Scalar(object value) => value switch
-    {
-        bool flag => flag ? "true" : "false",
-        int number => number.ToString(CultureInfo.InvariantCulture),
-        long number => number.ToString(CultureInfo.InvariantCulture),
-        string text => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'",
-        _ => throw new InvalidOperationException("unexpected value type " + value.GetType().Name),
+        string text => new InputText(text, 0, 0),
+        bool flag => new InputBoolean(flag, 0, 0),
+        int number => new InputInteger(number, 0, 0),
+        long number => new InputInteger(number, 0, 0),
+        List<object> list => new InputList([.. list.Select(Input)], 0, 0),
+        Dictionary<string, object> map => new InputMap(map.ToDictionary(f => f.Key, f => Input(f.Value), StringComparer.Ordinal), 0, 0),
+        _ => throw new InvalidOperationException("unexpected input type " + value.GetType().Name),
     };
 
     /// <summary>True when <paramref name="value"/> can be written into the YAML (no line break, no control character).</summary>
