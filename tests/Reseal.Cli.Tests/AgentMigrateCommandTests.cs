@@ -37,7 +37,9 @@ public sealed class AgentMigrateCommandTests
             var folder = Directory.CreateDirectory(Path.Combine(tree.Path, Folders[agent])).FullName;
             foreach (var file in Directory.GetFiles(Path.Combine(Data, agent)))
             {
-                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+                // AWS's page spells it Config.xml, the reader asks for config.xml: Windows paths match case-insensitively in a tree too.
+                var name = Path.GetFileName(file) == "config.xml" ? "Config.xml" : Path.GetFileName(file);
+                File.Copy(file, Path.Combine(folder, name));
             }
         }
 
