@@ -82,6 +82,19 @@ public static class MigrationApplier
             return SealChangeResult.Refused("apply", $"the service '{request.ResealService.Name}' is not installed and cannot be installed here{(offline ? " (an offline tree has no service manager)" : "")}: install Reseal (its MSI, or 'reseal agent install' on the running Windows) first");
         }
 
+        // The folders the apply creates, outermost first, found before restricting %ProgramData%\Reseal (which may
+        // create it), so a rollback removes exactly what was not there.
+        var created = new List<string>();
+        var path = "";
+        foreach (var part in configPath[..configPath.LastIndexOf('\\')].Split('\\'))
+        {
+            path = path.Length == 0 ? part : path + "\\" + part;
+            if (path.Length > 2 && !files.DirectoryExists(path))
+            {
+                created.Add(path);
+            }
+        }
+
         try
         {
             // As a seal does, before anything is written there: the agent runs what %ProgramData%\Reseal holds as SYSTEM,
@@ -96,7 +109,7 @@ public static class MigrationApplier
         var session = new Session(machine, journalPath, time);
         try
         {
-            await session.RunAsync(request, configPath, resealService, offline, cancellationToken).ConfigureAwait(false);
+            await session.RunAsync(request, configPath, created, resealService, offline, cancellationToken).ConfigureAwait(false);
             var kept = machine.Services.Find(SsmService) is { } ssm ? [$"kept: service {ssm.Name} (the SSM Agent) untouched"] : Array.Empty<string>();
             return new SealChangeResult("apply", SealChangeStatus.Done, $"switched from {SealAgents.DetectorName(request.From)} to Reseal: {session.Journal.Changes.Length} change(s), journaled in {journalPath}",
                 [.. session.Journal.Changes.Select(c => $"{c.Step}: {c.Describe()}"), .. kept], journalPath);
@@ -276,21 +289,10 @@ public static class MigrationApplier
 
         public string Step { get; private set; } = "write-config";
 
-        public async Task RunAsync(MigrationApplyRequest request, string configPath, ServiceInfo? resealService, bool offline, CancellationToken cancellationToken)
+        public async Task RunAsync(MigrationApplyRequest request, string configPath, IReadOnlyList<string> created, ServiceInfo? resealService, bool offline, CancellationToken cancellationToken)
         {
-            var created = new List<string>();
-            var path = "";
-            foreach (var part in configPath[..configPath.LastIndexOf('\\')].Split('\\'))
-            {
-                path = path.Length == 0 ? part : path + "\\" + part;
-                if (path.Length > 2 && !_files.DirectoryExists(path))
-                {
-                    created.Add(path);
-                }
-            }
-
             Journal = Journal with { CreatedDirectories = [.. created] };
-            foreach (var directory in created)
+            foreach (var directory in created.Where(d => !_files.DirectoryExists(d)))
             {
                 _files.CreateDirectory(directory);
             }
