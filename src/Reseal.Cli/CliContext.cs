@@ -75,6 +75,9 @@ internal sealed class CliContext
     /// </summary>
     public Func<Reseal.Windows.Ports.IWindowsMachine>? LiveMachine { get; init; }
 
+    /// <summary>Installs and removes services on the live machine (tests; null: the SCM on Windows).</summary>
+    public Func<Reseal.Windows.Service.IServiceInstaller>? ServiceInstaller { get; init; }
+
     /// <summary>The clock sealing uses; null means the system's.</summary>
     public TimeProvider? Time { get; init; }
 

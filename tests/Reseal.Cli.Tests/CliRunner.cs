@@ -13,7 +13,7 @@ internal static class CliRunner
 {
     public static CliResult Run(string[] args, string? stdin = null, bool terminal = false, Dictionary<string, string>? environment = null,
         IWindowsMachine? machine = null, bool stdinTerminal = false, byte[]? stdinBytes = null,
-        Reseal.Agent.Boot.Host.AgentPaths? agentPaths = null)
+        Reseal.Agent.Boot.Host.AgentPaths? agentPaths = null, Reseal.Windows.Service.IServiceInstaller? installer = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -22,6 +22,7 @@ internal static class CliRunner
         {
             // A machine to seal without --root (an in-memory one in tests); null leaves the real choice: Windows or exit 4.
             LiveMachine = machine is null ? null : () => machine,
+            ServiceInstaller = installer is null ? null : () => installer,
             Time = machine is null ? null : new ManualClock(new DateTimeOffset(2026, 11, 21, 7, 0, 0, TimeSpan.Zero)),
             SealSettings = new SealRunSettings { PollInterval = TimeSpan.FromMilliseconds(5) },
             // Raw bytes on standard input, as the process gets them (commands that decode input themselves read these).

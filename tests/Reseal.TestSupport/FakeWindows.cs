@@ -797,6 +797,9 @@ public sealed class FakeServices : IServices
 
     public void Add(ServiceInfo service) => _services[service.Name] = service;
 
+    /// <summary>Removes a service (an uninstall); false when there was none.</summary>
+    public bool Remove(string name) => _services.TryRemove(name, out _);
+
     public ServiceInfo? Find(string name) => _services.GetValueOrDefault(name);
 
     public void SetStartMode(string name, ServiceStartMode mode) => Change(name, s => s with { StartMode = mode });

@@ -71,7 +71,7 @@ public static class BootDiagnostics
 
 /// <summary>
 /// The diagnostic codes. Stable: never renumbered or reused. RA0xx YAML, RA1xx agent-config.yml, RA2xx user data,
-/// RA3xx agent state.
+/// RA3xx agent state, RA4xx network configuration, RA5xx settings of the agents <c>agent migrate</c> reads.
 /// </summary>
 public static class BootCodes
 {
@@ -206,4 +206,19 @@ public static class BootCodes
 
     /// <summary>Two interfaces name the same MAC address: neither is configured.</summary>
     public const string NetworkDuplicateMac = "RA404";
+
+    /// <summary>An old agent's settings file is not well-formed (XML, JSON or INI), not text, or too large.</summary>
+    public const string MigrationMalformed = "RA501";
+
+    /// <summary>An old agent's settings file names a plug-in, key or option migration does not know.</summary>
+    public const string MigrationUnknownSetting = "RA502";
+
+    /// <summary>A settings file belongs to another agent than the one being migrated (or to none).</summary>
+    public const string MigrationWrongAgent = "RA503";
+
+    /// <summary>A known setting has a value migration cannot use.</summary>
+    public const string MigrationBadValue = "RA504";
+
+    /// <summary>A note about a settings file (its encoding, a clear-text password it holds).</summary>
+    public const string MigrationNote = "RA505";
 }

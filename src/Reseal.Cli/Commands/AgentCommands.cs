@@ -12,7 +12,7 @@ internal static class AgentCommands
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("agent", "The first-boot agent: run it, preview a run, read or reset its state, check a configuration and user data.");
+        var command = new Command("agent", "The first-boot agent: run it, preview a run, read or reset its state, check a configuration and user data, bring another agent's settings over.");
         command.Subcommands.Add(AgentRunCommands.Run(context));
         command.Subcommands.Add(AgentRunCommands.Plan(context));
         command.Subcommands.Add(AgentRunCommands.Status(context));
@@ -23,6 +23,7 @@ internal static class AgentCommands
         command.Subcommands.Add(AgentRunCommands.Uninstall(context));
         command.Subcommands.Add(Validate(context));
         command.Subcommands.Add(Config(context));
+        command.Subcommands.Add(AgentMigrateCommand.Create(context));
         return command;
     }
 

@@ -58,6 +58,30 @@ internal sealed record RegistryJournalChange(string Step, RegistryHive Hive, str
     public override string Describe() => $@"{RegistryHives.DisplayName(Hive)}\{Key}!{Name} ({(BeforeType is null ? "before: absent" : "before: type " + BeforeType.Value.ToString(CultureInfo.InvariantCulture) + ", " + Before.Length.ToString(CultureInfo.InvariantCulture) + " bytes")})";
 }
 
+/// <summary>A service's start mode changed (<c>agent migrate --apply</c> disabling the old agent's); undo sets <paramref name="Before"/> again.</summary>
+internal sealed record ServiceStartJournalChange(string Step, string Name, ServiceStartMode Before) : JournalChange(Step)
+{
+    public override string Describe() => $"service {Name} start mode (before: {Before})";
+}
+
+/// <summary>A running service stopped; undo starts it again when <paramref name="WasRunning"/>.</summary>
+internal sealed record ServiceRunJournalChange(string Step, string Name, bool WasRunning) : JournalChange(Step)
+{
+    public override string Describe() => $"service {Name} stopped (before: {(WasRunning ? "running" : "not running")})";
+}
+
+/// <summary>A service installed where there was none; undo removes it.</summary>
+internal sealed record ServiceInstalledJournalChange(string Step, string Name) : JournalChange(Step)
+{
+    public override string Describe() => $"service {Name} installed (before: absent)";
+}
+
+/// <summary>A scheduled task disabled (schtasks /Change /DISABLE); undo enables it again when <paramref name="WasEnabled"/>.</summary>
+internal sealed record ScheduledTaskJournalChange(string Step, string Name, bool WasEnabled) : JournalChange(Step)
+{
+    public override string Describe() => $"scheduled task '{Name}' disabled (before: {(WasEnabled ? "enabled" : "disabled")})";
+}
+
 /// <summary>The journal: directories created and changes made, in order.</summary>
 internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableArray<string> CreatedDirectories, ImmutableArray<JournalChange> Changes)
 {
@@ -134,11 +158,21 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
             ["beforeType"] = r.BeforeType,
             ["before"] = r.BeforeType is null ? null : Convert.ToBase64String(r.Before.AsSpan()),
         },
+        ServiceStartJournalChange start => new JsonObject { ["step"] = start.Step, ["kind"] = "service-start", ["name"] = start.Name, ["startMode"] = (int)start.Before },
+        ServiceRunJournalChange run => new JsonObject { ["step"] = run.Step, ["kind"] = "service-run", ["name"] = run.Name, ["wasRunning"] = run.WasRunning },
+        ServiceInstalledJournalChange installed => new JsonObject { ["step"] = installed.Step, ["kind"] = "service-installed", ["name"] = installed.Name },
+        ScheduledTaskJournalChange task => new JsonObject { ["step"] = task.Step, ["kind"] = "scheduled-task", ["name"] = task.Name, ["wasEnabled"] = task.WasEnabled },
         _ => throw new InvalidOperationException("unknown journal change " + change.GetType().Name),
     };
 
     /// <summary>Parses a journal; null with <paramref name="problem"/> set when it is not one.</summary>
-    public static SealJournal? Parse(byte[] bytes, string source, out string? problem)
+    public static SealJournal? Parse(byte[] bytes, string source, out string? problem) => Parse(bytes, source, CheckAllowed, "seal", out problem);
+
+    /// <summary>
+    /// Parses a journal whose changes <paramref name="checkAllowed"/> accepts (it throws <see cref="FormatException"/>
+    /// for one its command never makes); <paramref name="what"/> names the command in messages.
+    /// </summary>
+    public static SealJournal? Parse(byte[] bytes, string source, Action<JournalChange> checkAllowed, string what, out string? problem)
     {
         problem = null;
         try
@@ -162,6 +196,11 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
                 {
                     "file" => new FileJournalChange(step, Text(item, "path"), bytesBefore, After(item)),
                     "move" => new MoveJournalChange(step, Text(item, "from"), Text(item, "to"), After(item)),
+                    "service-start" => new ServiceStartJournalChange(step, Text(item, "name"), (ServiceStartMode)(item["startMode"]?.GetValue<int>() is { } mode and >= 0 and <= 4
+                        ? mode : throw new FormatException("'startMode' is not a service start mode"))),
+                    "service-run" => new ServiceRunJournalChange(step, Text(item, "name"), item["wasRunning"]?.GetValue<bool>() ?? throw new FormatException("missing 'wasRunning'")),
+                    "service-installed" => new ServiceInstalledJournalChange(step, Text(item, "name")),
+                    "scheduled-task" => new ScheduledTaskJournalChange(step, Text(item, "name"), item["wasEnabled"]?.GetValue<bool>() ?? throw new FormatException("missing 'wasEnabled'")),
                     "registry" => new RegistryJournalChange(step, Enum.Parse<RegistryHive>(Text(item, "hive")), Text(item, "key"), Text(item, "name"),
                         item["keyExisted"]?.GetValue<bool>() ?? true, item["beforeType"]?.GetValue<uint>(), bytesBefore.IsDefault ? [] : bytesBefore),
                     var kind => throw new FormatException($"unknown change kind '{kind}'"),
@@ -178,14 +217,14 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
 
             foreach (var change in changes)
             {
-                CheckAllowed(change);
+                checkAllowed(change);
             }
 
             return new SealJournal(appliedAt, directories, changes.ToImmutable());
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
         {
-            problem = $"{source}: not a valid seal journal: {e.Message}";
+            problem = $"{source}: not a valid {what} journal: {e.Message}";
             return null;
         }
     }

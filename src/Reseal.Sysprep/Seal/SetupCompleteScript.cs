@@ -88,6 +88,39 @@ public static class SetupCompleteScript
         return [.. existing[..cut], .. encoding.GetBytes(insert), .. existing[cut..]];
     }
 
+    /// <summary>
+    /// SetupComplete.cmd without the lines equal (blanks and case aside) to one of <paramref name="lines"/>, each removed
+    /// with its line break; every other byte is kept, in the file's encoding (<c>agent migrate --apply</c> removing the
+    /// old agent's hook). Null when no line matches.
+    /// </summary>
+    public static ImmutableArray<byte>? WithoutLines(ReadOnlySpan<byte> existing, ImmutableArray<string> lines)
+    {
+        var encoding = ScriptText.ScriptEncoding(existing, out var bomLength, out var bytesPerChar);
+        var body = existing[bomLength..];
+        var text = encoding.GetString(body[..(body.Length - (body.Length % bytesPerChar))]);
+        var kept = new List<byte>(existing.Length);
+        kept.AddRange(existing[..bomLength]);
+        var removed = false;
+        var offset = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            var length = line.Length + (offset + line.Length < text.Length ? 1 : 0);
+            if (lines.Any(l => line.Trim().Equals(l, StringComparison.OrdinalIgnoreCase)))
+            {
+                removed = true;
+            }
+            else
+            {
+                kept.AddRange(body.Slice(offset * bytesPerChar, length * bytesPerChar));
+            }
+
+            offset += length;
+        }
+
+        kept.AddRange(body[(offset * bytesPerChar)..]);
+        return removed ? [.. kept] : null;
+    }
+
     /// <summary>True when a SetupComplete.cmd line is an `exit` command (which would end the script before a line after it).</summary>
     private static bool IsExit(string line)
     {
