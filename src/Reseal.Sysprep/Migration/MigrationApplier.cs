@@ -284,20 +284,15 @@ public static class MigrationApplier
     private sealed class Session(IWindowsMachine machine, string journalPath, TimeProvider time)
     {
         private readonly IWindowsFiles _files = machine.Files;
+        private readonly JournalWriter _journal = new(machine.Files, journalPath, time);
 
-        public SealJournal Journal { get; private set; } = new(time.GetUtcNow(), [], []);
+        public SealJournal Journal => _journal.Journal;
 
         public string Step { get; private set; } = "write-config";
 
         public async Task RunAsync(MigrationApplyRequest request, string configPath, IReadOnlyList<string> created, ServiceInfo? resealService, bool offline, CancellationToken cancellationToken)
         {
-            Journal = Journal with { CreatedDirectories = [.. created] };
-            foreach (var directory in created.Where(d => !_files.DirectoryExists(d)))
-            {
-                _files.CreateDirectory(directory);
-            }
-
-            Save();
+            _journal.CreateDirectories(created);
 
             // 1. The configuration (administrators only when it holds a password, as the contract for "Specify" asks).
             Step = "write-config";
@@ -371,30 +366,11 @@ public static class MigrationApplier
         public async Task<List<string>> UndoAllAsync(IServiceInstaller? installer, CancellationToken cancellationToken)
         {
             var problems = await UndoAsync(machine, Journal, installer, cancellationToken).ConfigureAwait(false);
-            if (problems.Count > 0)
-            {
-                problems.Add($"the journal {journalPath} is kept: run 'reseal agent migrate --rollback' once the cause is fixed");
-                return problems;
-            }
-
-            SealUndo.TryDelete(_files, journalPath, problems);
-            SealUndo.RemoveDirectories(_files, Journal.CreatedDirectories, problems);
-            return problems;
+            return _journal.AfterUndo(problems, "'reseal agent migrate --rollback'");
         }
 
-        private int Record(JournalChange change)
-        {
-            Journal = Journal.Add(change);
-            Save();
-            return Journal.Changes.Length - 1;
-        }
+        private int Record(JournalChange change) => _journal.Record(change);
 
-        private void Left(int index, string path)
-        {
-            Journal = Journal.WithAfter(index, SealUndo.CurrentState(_files, path));
-            Save();
-        }
-
-        private void Save() => _files.WriteAllBytes(journalPath, Journal.Serialize());
+        private void Left(int index, string path) => _journal.Left(index, path);
     }
 }

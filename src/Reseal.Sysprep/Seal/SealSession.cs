@@ -15,8 +15,9 @@ internal sealed class SealSession(IWindowsMachine machine, string journalPath, T
 {
     private readonly IWindowsFiles _files = machine.Files;
     private readonly IRegistry _registry = machine.Registry;
+    private readonly JournalWriter _journal = new(machine.Files, journalPath, time);
 
-    public SealJournal Journal { get; private set; } = new(time.GetUtcNow(), [], []);
+    public SealJournal Journal => _journal.Journal;
 
     /// <summary>The step being applied (for messages).</summary>
     public string Step { get; private set; } = SealStepIds.ResetAgentState;
@@ -47,13 +48,7 @@ internal sealed class SealSession(IWindowsMachine machine, string journalPath, T
             }
         }
 
-        Journal = Journal with { CreatedDirectories = [.. created] };
-        foreach (var directory in created)
-        {
-            _files.CreateDirectory(directory);
-        }
-
-        Save();
+        _journal.CreateDirectories(created);
 
         // Agent state (the files AgentStateStore.Reset deletes that exist); with --clean the logs.
         Step = SealStepIds.ResetAgentState;
@@ -200,17 +195,8 @@ internal sealed class SealSession(IWindowsMachine machine, string journalPath, T
     /// <summary>Undoes every change, deletes the journal and the directories the apply created; returns what failed.</summary>
     public List<string> UndoAll()
     {
-        var problems = SealUndo.Undo(machine, Journal);
-        if (problems.Count > 0)
-        {
-            // The journal on disk is what a later "reseal seal --rollback" needs: keep it.
-            problems.Add($"the journal {journalPath} is kept: run reseal seal --rollback once the cause is fixed");
-            return problems;
-        }
-
-        SealUndo.TryDelete(_files, journalPath, problems);
-        SealUndo.RemoveDirectories(_files, Journal.CreatedDirectories, problems);
-        return problems;
+        // With problems, the journal on disk is what a later "reseal seal --rollback" needs: it is kept.
+        return _journal.AfterUndo(SealUndo.Undo(machine, Journal), "reseal seal --rollback");
     }
 
     private static string Parent(string windowsPath) => windowsPath[..windowsPath.LastIndexOf('\\')];
@@ -228,20 +214,7 @@ internal sealed class SealSession(IWindowsMachine machine, string journalPath, T
         }
     }
 
-    /// <summary>Journals a change (and saves the journal) before it is made; returns its index.</summary>
-    private int Record(JournalChange change)
-    {
-        Journal = Journal.Add(change);
-        Save();
-        return Journal.Changes.Length - 1;
-    }
+    private int Record(JournalChange change) => _journal.Record(change);
 
-    /// <summary>Journals what a change left at <paramref name="path"/>, once it is made, so rollback can notice later edits.</summary>
-    private void Left(int index, string path)
-    {
-        Journal = Journal.WithAfter(index, SealUndo.CurrentState(_files, path));
-        Save();
-    }
-
-    private void Save() => _files.WriteAllBytes(journalPath, Journal.Serialize());
+    private void Left(int index, string path) => _journal.Left(index, path);
 }
