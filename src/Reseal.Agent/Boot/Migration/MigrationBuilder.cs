@@ -59,7 +59,10 @@ internal sealed class MigrationBuilder(TaskRegistry registry)
         }
 
         inputs?.Invoke(entry.Inputs);
-        Outcomes.Add(new SettingOutcome(setting, SettingFate.Mapped, target, reason));
+        // Mapped all the same (the configuration keeps the user's choice for a version that has the task), but the
+        // report must not read as if it will run: plan and the agent skip it.
+        var notBuilt = registry.Find(task) is NotBuiltTask skipped ? $" (this version skips it: {skipped.Reason})" : "";
+        Outcomes.Add(new SettingOutcome(setting, SettingFate.Mapped, target, reason + notBuilt));
     }
 
     /// <summary>True when <paramref name="task"/> is already in the configuration.</summary>
