@@ -123,6 +123,36 @@ public class AgentRunCommandTests
         Assert.True(result.Out.IndexOf("postReady startSsm", StringComparison.Ordinal) > result.Out.IndexOf("userData executeScript", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Plan_ConfigDriveWithNetworkData_ShowsEachInterfaceByMacAndSaysItIsNotApplied()
+    {
+        using var temp = new TempDirectory();
+        temp.Write("openstack/latest/meta_data.json", """{"uuid": "83679162-1378-4288-a2d4-70e13ec132aa", "hostname": "web-1"}""");
+        temp.Write("openstack/latest/network_data.json", """
+            {"links": [{"id": "tap1", "type": "ovs", "mtu": 1450, "ethernet_mac_address": "fa:16:3e:9c:bf:3d"},
+                       {"id": "tap2", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:02"},
+                       {"id": "bond0", "type": "bond", "bond_links": ["tap2"]}],
+             "networks": [{"id": "n0", "type": "ipv4", "link": "tap1", "ip_address": "10.0.0.5", "netmask": "255.255.255.0",
+                           "routes": [{"network": "0.0.0.0", "netmask": "0.0.0.0", "gateway": "10.0.0.1"}]},
+                          {"id": "n1", "type": "ipv4_dhcp", "link": "tap2"}],
+             "services": [{"type": "dns", "address": "10.0.0.2"}]}
+            """);
+
+        var text = CliRunner.Run(["agent", "plan", "--metadata", temp.Path]);
+        var json = CliRunner.Run(["agent", "plan", "--metadata", temp.Path, "--format", "json"]);
+
+        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.Contains("network description (network_data.json): not applied", text.Out, StringComparison.Ordinal);
+        Assert.Contains("  fa:16:3e:9c:bf:3d (tap1): MTU 1450; IPv4 static, IPv6 as Windows has it; addresses 10.0.0.5/24; routes 0.0.0.0/0 via 10.0.0.1", text.Out, StringComparison.Ordinal);
+        Assert.Contains("  fa:16:3e:00:00:02 (tap2): left as it is (IPv4 DHCP", text.Out, StringComparison.Ordinal);
+        Assert.Contains("  every interface: DNS 10.0.0.2", text.Out, StringComparison.Ordinal);
+        Assert.Contains("RA402", text.Error, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(json.Out);
+        var network = document.RootElement.GetProperty("network");
+        Assert.False(network.GetProperty("applied").GetBoolean());
+        Assert.Equal(2, network.GetProperty("interfaces").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("{not json", 3)]
     [InlineData("""{"source":"Mars","instanceId":"x"}""", 3)]

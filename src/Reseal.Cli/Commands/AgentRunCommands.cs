@@ -6,6 +6,7 @@ using Reseal.Agent.Boot.Host;
 using Reseal.Agent.Boot.Runner;
 using Reseal.Agent.Boot.State;
 using Reseal.Agent.Boot.UserData;
+using Reseal.Cli.Rendering;
 using Reseal.Cloud;
 using Reseal.Cloud.Keys;
 using Reseal.Cloud.Metadata;
@@ -276,10 +277,16 @@ internal static class AgentRunCommands
                 launchKey = "none: " + e.Message;
             }
 
+            // The network description the metadata carries: shown (and checked) for the user, not applied by this version.
+            var network = captured?.NetworkData is { } networkText
+                ? Reseal.Agent.Boot.Network.NetworkConfigReader.Read(networkText,
+                    captured.Source is MetadataSource.OpenStack or MetadataSource.ConfigDrive ? "network_data.json" : "network-config")
+                : null;
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 context.Out.WriteLine(Json.Write(new System.Text.Json.Nodes.JsonObject
                 {
+                    ["network"] = network is null ? null : NetworkRendering.Json(network),
                     ["instanceId"] = captured?.InstanceId,
                     ["source"] = captured?.Source.ToString(),
                     ["launchKey"] = launchKey,
@@ -306,7 +313,16 @@ internal static class AgentRunCommands
                     context.Out.WriteLine(step);
                 }
 
-                foreach (var diagnostic in diagnostics)
+                if (network is not null)
+                {
+                    foreach (var line in NetworkRendering.Text(network))
+                    {
+                        context.Out.WriteLine(line);
+                    }
+                }
+
+                // The network description's problems are said, but do not fail the plan: this version does not apply it.
+                foreach (var diagnostic in diagnostics.Concat(network?.Diagnostics ?? []))
                 {
                     context.Error.WriteLine(diagnostic.ToString());
                 }
