@@ -56,6 +56,23 @@ public sealed class SettingsTmuxTests
             return screen;
         }
 
+        /// <summary>Waits until the screen no longer shows <paramref name="text"/> (a dialog closing).</summary>
+        public void WaitGone(string text, int seconds = 60)
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+            {
+                if (!Screen().Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                Thread.Sleep(150);
+            }
+
+            Assert.Fail($"'{text}' was still on the screen after {seconds} s:\n{Screen()}");
+        }
+
         public void Keys(params string[] keys) => Tmux(["send-keys", "-t", "t", .. keys]);
 
         public void Type(string text) => Tmux("send-keys", "-t", "t", "-l", text);
@@ -228,12 +245,14 @@ public sealed class SettingsTmuxTests
         Assert.Contains("dry run", screen, StringComparison.Ordinal);
         Assert.Contains("Close", screen, StringComparison.Ordinal);
         terminal.Keys("Enter");
-        terminal.WaitFor("Shutdown without Sysprep");
+        // The button row stays visible under the dialog: wait until the dialog has gone before the next click, or the
+        // click lands while Terminal.Gui is still closing it and is lost (seen under a loaded CI machine).
+        terminal.WaitGone("Seal preflight");
         terminal.Click("Shutdown without Sysprep");
         screen = terminal.WaitFor("no Sysprep (shut down)");
         Assert.Contains("Seal preflight", screen, StringComparison.Ordinal);
         terminal.Keys("Enter");
-        terminal.WaitFor("Shutdown without Sysprep");
+        terminal.WaitGone("Seal preflight");
         terminal.Keys("Escape");
         var (code, _) = terminal.WaitForExit();
 
