@@ -129,19 +129,19 @@ public sealed class AdminAccountTask() : BootTask(
                 // leave the account with the password specialize scrambled, which nobody knows.
                 console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
                 var random = await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
-                return random with { Message = $"the static password was not used ({problem}); " + (random.Message ?? "a random one was set and published") + ForgetStatic(context, password?.Text("data")) };
+                return random with { Message = $"the static password was not used ({problem}); " + (random.Message ?? "a random one was set and published") + ForgetStatic(random, context, password?.Text("data")) };
             case "static":
                 var result = SetStatic(name, password!.Text("data")!, context, console, out var policyRefusal);
                 if (policyRefusal is null)
                 {
-                    return result with { Message = result.Message + ForgetStatic(context, password.Text("data")) };
+                    return result with { Message = result.Message + ForgetStatic(result, context, password.Text("data")) };
                 }
 
                 // The machine's password policy (minimum length, complexity, history) refused it: as with a password that
                 // fails the complexity check above, a random one is set and published instead.
                 console.WriteLine(ConsoleLines.InvalidAdministratorPassword);
                 var fallback = await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
-                return fallback with { Message = $"the static password was refused by the password policy ({policyRefusal}); " + (fallback.Message ?? "a random one was set and published") + ForgetStatic(context, password.Text("data")) };
+                return fallback with { Message = $"the static password was refused by the password policy ({policyRefusal}); " + (fallback.Message ?? "a random one was set and published") + ForgetStatic(fallback, context, password.Text("data")) };
             default:
                 return await SetRandomAsync(name, context, console, cancellationToken).ConfigureAwait(false);
         }
@@ -151,12 +151,14 @@ public sealed class AdminAccountTask() : BootTask(
     /// Removes a static password from the agent-config.yml the run follows once the task has used it (set, or refused and
     /// replaced by a random one), as EC2Launch v1 removes its <c>adminPassword</c>: the clear text must not stay on disk.
     /// The task becomes <c>type: doNothing</c> (a later run must not reset the password the user gave). Only a password
-    /// that came from that file is removed (one from user data is not the file's). Returns a note for the task's message;
-    /// a failure is said there, not failed: the password is set.
+    /// that came from that file is removed (one from user data is not the file's), and only when the task completed (a
+    /// failed one runs again at the next boot and needs it). Returns a note for the task's message; a failure to rewrite
+    /// is said there, not failed: the password is set.
     /// </summary>
-    internal static string ForgetStatic(BootTaskContext context, string? used)
+    internal static string ForgetStatic(TaskExecutionResult outcome, BootTaskContext context, string? used)
     {
-        if (context.ConfigFile is not { } path || string.IsNullOrEmpty(used))
+        // Only once a password is set: a failed task runs again at the next boot and must still find the one the user gave.
+        if (outcome.Action != ExitAction.Completed || outcome.NotApplicable || context.ConfigFile is not { } path || string.IsNullOrEmpty(used))
         {
             return "";
         }

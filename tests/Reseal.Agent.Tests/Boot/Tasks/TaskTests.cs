@@ -189,6 +189,23 @@ public sealed class TaskTests
     }
 
     [Fact]
+    public async Task SetAdminAccount_StaticPasswordCouldNotBeSet_KeptInTheConfigForTheNextBoot()
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "agent-config.yml");
+        const string yaml = "version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      password:\n        type: static\n        data: 'Corr3ct-Horse!Battery'\n";
+        File.WriteAllText(config, yaml);
+        _machine.Accounts.BeforeSetPassword = (_, _) => throw new System.ComponentModel.Win32Exception(5, "Access is denied.");
+        var inputs = AgentConfigReader.Read(yaml).Config!.TasksOf(AgentStage.PreReady)[0].Entries[0];
+
+        var result = await AdminAccountTask.RunAsync(inputs, Context() with { ConfigFile = config }, new Console(), CancellationToken.None);
+
+        // The task failed and runs again at the next boot: it must still find the password the user gave.
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Equal(yaml, File.ReadAllText(config));
+    }
+
+    [Fact]
     public async Task SetAdminAccount_StaticPasswordNotFromTheConfigFile_FileUntouched()
     {
         using var dir = new TempDirectory();
