@@ -241,16 +241,19 @@ public sealed class SettingsTmuxTests
 
         terminal.WaitFor("Shutdown without Sysprep");
         terminal.Click("Shutdown with Sysprep");
-        var screen = terminal.WaitFor("Seal preflight");
+        // The dialog is drawn over several frames: wait for its last part (its Close button) before reading it.
+        terminal.WaitFor("Seal preflight");
+        var screen = terminal.WaitFor("Close");
         Assert.Contains("dry run", screen, StringComparison.Ordinal);
-        Assert.Contains("Close", screen, StringComparison.Ordinal);
         terminal.Keys("Enter");
         // The button row stays visible under the dialog: wait until the dialog has gone before the next click, or the
         // click lands while Terminal.Gui is still closing it and is lost (seen under a loaded CI machine).
         terminal.WaitGone("Seal preflight");
         terminal.Click("Shutdown without Sysprep");
-        screen = terminal.WaitFor("no Sysprep (shut down)");
+        terminal.WaitFor("no Sysprep (shut down)");
+        screen = terminal.WaitFor("Close");
         Assert.Contains("Seal preflight", screen, StringComparison.Ordinal);
+        Assert.Contains("no Sysprep (shut down)", screen, StringComparison.Ordinal);
         terminal.Keys("Enter");
         terminal.WaitGone("Seal preflight");
         terminal.Keys("Escape");
