@@ -142,14 +142,7 @@ public static class NetworkConfigReader
         {
             if (reader.Text(service, "type") == "dns" && reader.Text(service, "address") is { } dns)
             {
-                if (NetworkValues.Address(dns) is { } address)
-                {
-                    globalDns.Add(address);
-                }
-                else
-                {
-                    reader.Error(BootCodes.NetworkBadValue, service, $"DNS service address '{dns}' is not an IP address; it is not used");
-                }
+                reader.AddGlobalDns(globalDns, service, dns, "DNS service address");
             }
         }
 
@@ -210,14 +203,7 @@ public static class NetworkConfigReader
                 case "nameserver":
                     foreach (var address in reader.Texts(entry, "address"))
                     {
-                        if (NetworkValues.Address(address) is { } dns)
-                        {
-                            globalDns.Add(dns);
-                        }
-                        else
-                        {
-                            reader.Error(BootCodes.NetworkBadValue, entry, $"nameserver address '{address}' is not an IP address; it is not used");
-                        }
+                        reader.AddGlobalDns(globalDns, entry, address, "nameserver address");
                     }
 
                     search.AddRange(reader.Texts(entry, "search"));
@@ -414,6 +400,19 @@ public static class NetworkConfigReader
 
         public void Error(string code, YamlValue where, string message) =>
             Diagnostics.Add(BootDiagnostic.Error(code, where.Line, where.Column, message, _source));
+
+        /// <summary>A DNS server for every interface: added when it is an IP address, else an error naming <paramref name="what"/> (not used).</summary>
+        public void AddGlobalDns(List<IPAddress> servers, YamlValue where, string text, string what)
+        {
+            if (NetworkValues.Address(text) is { } address)
+            {
+                servers.Add(address);
+            }
+            else
+            {
+                Error(BootCodes.NetworkBadValue, where, $"{what} '{text}' is not an IP address; it is not used");
+            }
+        }
 
         public void Unsupported(YamlValue where, string message) =>
             Diagnostics.Add(BootDiagnostic.Warning(BootCodes.NetworkUnsupported, where.Line, where.Column, "not supported: " + message, _source));
