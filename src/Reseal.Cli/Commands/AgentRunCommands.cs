@@ -149,6 +149,7 @@ internal static class AgentRunCommands
                             Version = Version,
                             Events = e => WriteEvent(events, e),
                             GceReplyPort = OpenCom4,
+                            GceWatch = GceWatchSettings.Default,
                         }, cancellationToken).ConfigureAwait(false);
                 });
             }

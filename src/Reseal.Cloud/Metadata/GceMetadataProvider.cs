@@ -10,7 +10,7 @@ namespace Reseal.Cloud.Metadata;
 /// and a genuine answer carries it back. Reads <c>computeMetadata/v1/instance/?recursive=true&amp;alt=json</c>, and the
 /// <c>windows-keys</c> attribute for password resets.
 /// </summary>
-public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource
+public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource, IWindowsKeysWatch
 {
     /// <summary>The metadata server's name inside GCE.</summary>
     public static readonly Uri DefaultEndpoint = new("http://metadata.google.internal/");
@@ -18,6 +18,13 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource
     private const string InstancePath = "computeMetadata/v1/instance/?recursive=true&alt=json";
     private const string WindowsKeysPath = "computeMetadata/v1/instance/attributes/windows-keys";
     private const string UserDataPath = "computeMetadata/v1/instance/attributes/user-data";
+    private const string AttributesPath = "computeMetadata/v1/instance/attributes/?recursive=true&alt=json";
+
+    /// <summary>Longest wait asked of the server in one request (<c>timeout_sec</c>).</summary>
+    public const int MaxWaitSeconds = 3600;
+
+    /// <summary>Longest ETag accepted (GCE's are 16 hex digits).</summary>
+    private const int MaxETagLength = 128;
     private readonly MetadataHttpClient _http;
 
     /// <param name="endpoint">Base URL; <see cref="DefaultEndpoint"/> when null.</param>
@@ -163,6 +170,52 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource
         _http.EnsureSuccess(response, HttpMethod.Get, WindowsKeysPath);
         EnsureGoogle(response, WindowsKeysPath);
         return GceWindowsKey.ParseAll(response.Text);
+    }
+
+    /// <summary>
+    /// Reads the instance's attributes (<c>windows-keys</c> among them) now, or, given the version last seen, waits for
+    /// the next version (<c>wait_for_change=true&amp;last_etag=…&amp;timeout_sec=…</c>): the server answers at once when
+    /// the attributes already differ, so a change between two requests is never missed. The whole attribute map is
+    /// watched, not the <c>windows-keys</c> key alone, because the key does not exist until the first reset asks for it.
+    /// </summary>
+    public async Task<WindowsKeysVersion> WaitForWindowsKeysAsync(string? lastETag, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var seconds = (int)Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, MaxWaitSeconds);
+        var relative = lastETag is null
+            ? AttributesPath
+            : $"{AttributesPath}&wait_for_change=true&last_etag={Uri.EscapeDataString(lastETag)}&timeout_sec={seconds}";
+
+        // The server answers by timeout_sec; the margin covers the round trip. A server that holds on longer is treated as
+        // failing (the watcher backs off and asks again), never waited on forever.
+        var longPoll = lastETag is null ? (TimeSpan?)null : TimeSpan.FromSeconds(seconds + 15);
+        var options = _http.Options;
+        var response = await _http.SendAsync(HttpMethod.Get, relative, AddFlavor, null, checked(options.MaxResponseBytes + options.MaxUserDataBytes),
+            probe: false, cancellationToken, longPoll).ConfigureAwait(false);
+        _http.EnsureSuccess(response, HttpMethod.Get, relative);
+        EnsureGoogle(response, relative);
+
+        // GCE sends its ETag unquoted (ETag: 411261ca6c9e654e), which the typed header parser rejects: read it as sent.
+        var etag = response.Headers.NonValidated.TryGetValues("ETag", out var values) ? values.FirstOrDefault()?.Trim().Trim('"') : null;
+        if (string.IsNullOrEmpty(etag) || etag.Length > MaxETagLength || !etag.All(c => c is > ' ' and < '\x7f'))
+        {
+            throw new CloudException($"GCE metadata: GET {_http.Resolve(relative)} answered without a usable ETag header, so changes cannot be waited for");
+        }
+
+        try
+        {
+            using var document = StrictJson.Parse(response.Body, new JsonDocumentOptions { MaxDepth = 8 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new CloudException($"GCE metadata: {_http.Resolve(relative)} is not a JSON object of attributes");
+            }
+
+            var keys = JsonFields.Member(document.RootElement, "windows-keys", JsonValueKind.String)?.GetString();
+            return new WindowsKeysVersion(keys is null ? new GceWindowsKeyScan([], []) : GceWindowsKey.ParseAll(keys), etag);
+        }
+        catch (JsonException e)
+        {
+            throw new CloudException($"GCE metadata: {_http.Resolve(relative)} is not valid JSON: {e.Message}", e);
+        }
     }
 
     public void Dispose() => _http.Dispose();

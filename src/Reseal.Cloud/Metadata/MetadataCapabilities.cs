@@ -28,3 +28,22 @@ public interface IWindowsKeysSource
     /// <summary>The <c>windows-keys</c> password-reset requests (none when the attribute is absent).</summary>
     Task<GceWindowsKeyScan> GetWindowsKeysAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>The <c>windows-keys</c> requests as they stood at one version of the instance's attributes.</summary>
+/// <param name="Scan">The requests (none when the attribute is absent).</param>
+/// <param name="ETag">The server's version of the attributes, to wait for the next change from.</param>
+public sealed record WindowsKeysVersion(GceWindowsKeyScan Scan, string ETag);
+
+/// <summary>
+/// The optional capability of a metadata service that can hold a request until its attributes change (GCE's
+/// <c>wait_for_change</c> with <c>last_etag</c>), so a password reset on a running instance is answered in seconds,
+/// not at the next boot.
+/// </summary>
+public interface IWindowsKeysWatch
+{
+    /// <summary>
+    /// The requests now when <paramref name="lastETag"/> is null; otherwise as soon as the attributes differ from that
+    /// version, or after about <paramref name="wait"/> with the same version when nothing changed.
+    /// </summary>
+    Task<WindowsKeysVersion> WaitForWindowsKeysAsync(string? lastETag, TimeSpan wait, CancellationToken cancellationToken);
+}

@@ -73,14 +73,18 @@ internal sealed class MetadataHttpClient : IDisposable
     /// <summary>
     /// Sends a request built fresh for each attempt and returns the final response, whatever its status, once it is not
     /// one worth retrying. Transport failures that outlast the attempts become a <see cref="CloudException"/>.
+    /// With <c>longPoll</c> (a request the server holds until something changes: GCE's <c>wait_for_change</c>): one
+    /// attempt that may take that long instead of <see cref="MetadataHttpOptions.AttemptTimeout"/>; the caller decides
+    /// when to ask again.
     /// </summary>
     public async Task<MetadataHttpResponse> SendAsync(HttpMethod method, string relative, Action<HttpRequestMessage>? configure,
-        HttpContent? content, int maxBytes, bool probe, CancellationToken cancellationToken)
+        HttpContent? content, int maxBytes, bool probe, CancellationToken cancellationToken, TimeSpan? longPoll = null)
     {
         var uri = Resolve(relative);
         var time = Options.Time;
-        var attempts = probe ? 1 : Options.MaxAttempts;
-        using var deadline = new CancellationTokenSource(probe ? Options.AttemptTimeout : Options.TotalTimeout, time);
+        var attempts = probe || longPoll is not null ? 1 : Options.MaxAttempts;
+        var attemptTimeout = longPoll ?? Options.AttemptTimeout;
+        using var deadline = new CancellationTokenSource(longPoll ?? (probe ? Options.AttemptTimeout : Options.TotalTimeout), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         string? lastProblem = null;
         var contentBytes = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
@@ -100,8 +104,8 @@ internal sealed class MetadataHttpClient : IDisposable
                 }
             }
 
-            using var attemptTimeout = new CancellationTokenSource(Options.AttemptTimeout, time);
-            using var attemptLinked = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, attemptTimeout.Token);
+            using var attemptDeadline = new CancellationTokenSource(attemptTimeout, time);
+            using var attemptLinked = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, attemptDeadline.Token);
             using var request = new HttpRequestMessage(method, uri);
             if (contentBytes is not null)
             {
@@ -132,8 +136,8 @@ internal sealed class MetadataHttpClient : IDisposable
             catch (OperationCanceledException)
             {
                 lastProblem = deadline.IsCancellationRequested
-                    ? $"no answer within the {(probe ? Options.AttemptTimeout : Options.TotalTimeout).TotalSeconds:0.###} s deadline"
-                    : $"no answer within {Options.AttemptTimeout.TotalSeconds:0.###} s";
+                    ? $"no answer within the {(longPoll ?? (probe ? Options.AttemptTimeout : Options.TotalTimeout)).TotalSeconds:0.###} s deadline"
+                    : $"no answer within {attemptTimeout.TotalSeconds:0.###} s";
                 if (deadline.IsCancellationRequested)
                 {
                     break;

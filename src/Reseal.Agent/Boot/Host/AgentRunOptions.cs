@@ -75,6 +75,12 @@ public sealed record AgentRunOptions
     /// <summary>Opens the serial port GCE reads password-reset answers from (COM4); null: GCE resets are answered nowhere and skipped.</summary>
     public Func<ISerialConsole>? GceReplyPort { get; init; }
 
+    /// <summary>
+    /// Set by the service: after its run, when the metadata came from GCE, keep watching <c>windows-keys</c> until the
+    /// service stops (<see cref="GceKeyWatch"/>). Null (<c>agent run</c>, tests): the run answers the requests it finds and ends.
+    /// </summary>
+    public GceWatchSettings? GceWatch { get; init; }
+
     /// <summary>Receives console text as it is written (the terminal of <c>reseal agent run</c>).</summary>
     public Action<string>? ConsoleMirror { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Reseal.Cloud.Metadata;
 using Reseal.Windows.Ports;
 
 namespace Reseal.Agent.Boot.Host;
@@ -7,7 +8,8 @@ namespace Reseal.Agent.Boot.Host;
 /// What the Windows service does at each boot: wait until Setup has really finished (<see cref="SetupHandOver.WaitForSetupAsync"/>:
 /// ImageState, the Setup flags, windeploy.exe, and on the image's first boot the marker SetupComplete.cmd's line leaves), then
 /// run the agent once, unless a finished run already started in this boot (a service restarted after a crash). The service
-/// is the only place the agent runs at boot, and so the only place a task may restart the machine.
+/// is the only place the agent runs at boot, and so the only place a task may restart the machine. On GCE it then stays,
+/// answering password resets as they are asked for (<see cref="GceKeyWatch"/>), until Windows stops it.
 /// </summary>
 public static class AgentService
 {
@@ -30,7 +32,56 @@ public static class AgentService
             AllowReboot = options.AllowReboot && !wait.StillInsideSetup,
             StartNotes = [.. options.StartNotes, .. wait.Notes],
         });
-        return (await session.RunAsync(cancellationToken).ConfigureAwait(false)).ExitCode;
+        var result = await session.RunAsync(cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != AgentExitCodes.RebootStarted && options.GceWatch is { } settings && options.GceReplyPort is { } com4)
+        {
+            await WatchGceAsync(machine, paths, time, options, settings, com4, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result.ExitCode;
+    }
+
+    /// <summary>
+    /// Watches GCE's <c>windows-keys</c> when this boot's run (or the run a restarted service found) took its metadata from
+    /// GCE, as run.json records; returns when the service stops. A sealed machine has no run.json: nothing is watched.
+    /// </summary>
+    private static async Task WatchGceAsync(IWindowsMachine machine, AgentPaths paths, TimeProvider time, AgentRunOptions options,
+        GceWatchSettings settings, Func<ISerialConsole> com4, CancellationToken cancellationToken)
+    {
+        RunStatusRecord? status;
+        try
+        {
+            status = RunStatusFile.Read(paths.StateDirectory);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        if (status is not { Finished: true, MetadataSource: "Gce", MetadataEndpoint: { } endpoint }
+            || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return;
+        }
+
+        // The log is opened per line, never held: a person's 'agent run' during the watch must be able to write it too.
+        void Log(int level, string message)
+        {
+            try
+            {
+                using var log = new AgentLog(paths.AgentLog, time, options.LogMirror);
+                (level switch { 0 => (Action<string>)log.Info, 1 => log.Warning, _ => log.Error })(message);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A locked or full log must not end the watch; the Event Log below still gets the line.
+            }
+
+            options.Events?.Invoke(new AgentEvent(Math.Clamp(level, 0, 2), null, null, message));
+        }
+
+        using var gce = new GceMetadataProvider(uri);
+        await GceKeyWatch.WatchAsync(gce, com4, machine, paths, time, Log, settings, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when run.json records a finished run that started after <paramref name="since"/>.</summary>

@@ -135,7 +135,8 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         {
             // "rebooting" only when a reboot is coming (status --block waits on it); otherwise the run is over.
             RunStatusWriter.Write(paths, log, rebooting ? "rebooting" : result.AnyFailed ? "failed" : "completed", started, time.GetUtcNow(), result,
-                rebootPending: result.RebootRequested && !rebooting);
+                rebootPending: result.RebootRequested && !rebooting,
+                metadataFrom: acquired.Provider is { } provider ? (provider.Source.ToString(), provider.Endpoint) : null);
         }
 
         log.Info($"agent run finished: exit {exitCode.ToString(CultureInfo.InvariantCulture)}");

@@ -7,7 +7,10 @@ namespace Reseal.Agent.Boot.Host;
 /// <param name="Status"><c>running</c>, <c>completed</c>, <c>failed</c> or <c>rebooting</c> (or whatever the file holds).</param>
 /// <param name="StartedAt">When the run started, as written (null when absent).</param>
 /// <param name="Failed">The failed tasks, one line each.</param>
-public sealed record RunStatusRecord(string? Status, string? StartedAt, IReadOnlyList<string> Failed)
+/// <param name="MetadataSource">The metadata source that answered the run (<c>Gce</c>, <c>Ec2</c>, …), or null.</param>
+/// <param name="MetadataEndpoint">Where it answered from, or null.</param>
+public sealed record RunStatusRecord(string? Status, string? StartedAt, IReadOnlyList<string> Failed, string? MetadataSource = null,
+    string? MetadataEndpoint = null)
 {
     /// <summary><see cref="StartedAt"/> as a time, or null when absent or not a time.</summary>
     public DateTimeOffset? StartedTime =>
@@ -47,7 +50,7 @@ public static class RunStatusFile
         var failed = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.Array
             ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
             : [];
-        return new RunStatusRecord(Text("status"), Text("startedAt"), failed);
+        return new RunStatusRecord(Text("status"), Text("startedAt"), failed, Text("metadataSource"), Text("metadataEndpoint"));
     }
 
     /// <summary>True when a run holds the lock in <paramref name="stateDirectory"/> now.</summary>

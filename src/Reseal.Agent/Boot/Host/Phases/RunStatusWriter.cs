@@ -9,9 +9,13 @@ namespace Reseal.Agent.Boot.Host.Phases;
 /// <summary>Writes run.json (what <c>reseal agent status</c> reads): running at the start, how the run ended at the end.</summary>
 internal static class RunStatusWriter
 {
-    /// <summary>Writes the status; a file that cannot be written is a warning in the log, never the end of the run.</summary>
+    /// <summary>
+    /// Writes the status; a file that cannot be written is a warning in the log, never the end of the run. With
+    /// <c>metadataFrom</c> it records the metadata source that answered the run and its endpoint: what the service
+    /// watches after the run (GCE's password resets).
+    /// </summary>
     public static void Write(AgentPaths paths, AgentLog log, string status, DateTimeOffset started, DateTimeOffset? finished, BootRunResult? result,
-        bool rebootPending = false)
+        bool rebootPending = false, (string Source, string Endpoint)? metadataFrom = null)
     {
         try
         {
@@ -25,6 +29,8 @@ internal static class RunStatusWriter
                     .Select(o => (JsonNode?)JsonValue.Create($"{o.Stage.ToYamlName()} {o.Task}#{o.Entry.ToString(CultureInfo.InvariantCulture)}: {o.Message}"))]),
                 ["readyAfterMs"] = result?.ReadyAfter is { } ready ? (long)ready.TotalMilliseconds : null,
                 ["rebootPending"] = rebootPending,
+                ["metadataSource"] = metadataFrom?.Source,
+                ["metadataEndpoint"] = metadataFrom?.Endpoint,
             };
             AtomicFile.WriteText(paths.RunStatus, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
