@@ -10,7 +10,7 @@ namespace Reseal.Cloud.Metadata;
 /// and a genuine answer carries it back. Reads <c>computeMetadata/v1/instance/?recursive=true&amp;alt=json</c>, and the
 /// <c>windows-keys</c> attribute for password resets.
 /// </summary>
-public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource, IWindowsKeysWatch
+public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource, IWindowsKeysWatch, IScriptDownloader
 {
     /// <summary>The metadata server's name inside GCE.</summary>
     public static readonly Uri DefaultEndpoint = new("http://metadata.google.internal/");
@@ -19,6 +19,11 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
     private const string WindowsKeysPath = "computeMetadata/v1/instance/attributes/windows-keys";
     private const string UserDataPath = "computeMetadata/v1/instance/attributes/user-data";
     private const string AttributesPath = "computeMetadata/v1/instance/attributes/?recursive=true&alt=json";
+    private const string ProjectAttributesPath = "computeMetadata/v1/project/attributes/?recursive=true&alt=json";
+    private const string TokenPath = "computeMetadata/v1/instance/service-accounts/default/token";
+
+    /// <summary>Longest a script download may take.</summary>
+    public static readonly TimeSpan ScriptDownloadTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>Longest wait asked of the server in one request (<c>timeout_sec</c>).</summary>
     public const int MaxWaitSeconds = 3600;
@@ -59,6 +64,8 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
 
     private async Task<InstanceMetadata> ReadMetadataAsync(CancellationToken cancellationToken)
     {
+        InstanceMetadata metadata;
+        Dictionary<string, string> scriptsOfInstance;
         // The recursive document carries the user-data attribute inside it, so it may be as large as both limits together;
         // each part is then checked against its own limit, and too much user data gets the error that says so.
         var options = _http.Options;
@@ -100,8 +107,10 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
             var keys = new List<string>();
             byte[]? userData = null;
             var userDataJsonBytes = 0;
+            var instanceAttributes = new Dictionary<string, string>(StringComparer.Ordinal);
             if (JsonFields.Object(root, "attributes") is { } attributes)
             {
+                instanceAttributes = ScriptAttributes(attributes);
                 // ssh-keys lines are "user:ssh-rsa AAAA… comment".
                 foreach (var line in (JsonFields.String(attributes, "ssh-keys") ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 {
@@ -129,12 +138,133 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
                     $"GCE metadata: GET {_http.Resolve(InstancePath)} answered with {rest} bytes besides user-data, more than the {options.MaxResponseBytes}-byte limit");
             }
 
-            return new InstanceMetadata(MetadataSource.Gce, Endpoint, id.Trim(), host, keys, userData ?? ReadOnlyMemory<byte>.Empty,
+            metadata = new InstanceMetadata(MetadataSource.Gce, Endpoint, id.Trim(), host, keys, userData ?? ReadOnlyMemory<byte>.Empty,
                 machineType, zone, ip, null, "GCE metadata v1");
+            scriptsOfInstance = instanceAttributes;
         }
         catch (JsonException e)
         {
             throw new CloudException($"GCE metadata: {_http.Resolve(InstancePath)} is not valid JSON: {e.Message}", e);
+        }
+
+        // Project-wide scripts apply where the instance sets none. Their absence or an unreadable project document must not
+        // cost the instance its metadata: the failure is a note for the log, and the instance's own scripts still run.
+        var (project, note) = await ReadProjectScriptAttributesAsync(cancellationToken).ConfigureAwait(false);
+        return metadata with { Scripts = GceScripts.From(scriptsOfInstance, project), ScriptNotes = note is null ? [] : [note] };
+    }
+
+    private static Dictionary<string, string> ScriptAttributes(JsonElement attributes)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var phase in Enum.GetValues<CloudScriptPhase>())
+        {
+            foreach (var kind in GceScripts.Kinds)
+            {
+                var key = GceScripts.Prefix(phase) + kind;
+                if (JsonFields.String(attributes, key) is { } value)
+                {
+                    found[key] = value;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<(Dictionary<string, string> Attributes, string? Note)> ReadProjectScriptAttributesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await _http.GetOptionalAsync(ProjectAttributesPath, AddFlavor, _http.Options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+            if (body is null)
+            {
+                return ([], null);
+            }
+
+            using var document = StrictJson.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? (ScriptAttributes(document.RootElement), null)
+                : ([], $"GCE metadata: {_http.Resolve(ProjectAttributesPath)} is not a JSON object; project-wide scripts are not run");
+        }
+        catch (Exception e) when (e is CloudException or JsonException)
+        {
+            return ([], $"GCE metadata: the project's attributes could not be read ({e.Message}); project-wide scripts are not run");
+        }
+    }
+
+    /// <summary>
+    /// Fetches a <c>*-script-url</c> script: <c>gs://bucket/object</c> and Cloud Storage addresses
+    /// (<c>https://storage.googleapis.com/…</c>) with the instance's default service account token from the metadata server
+    /// (anonymously when the instance has none), any other http(s) address as it is. One attempt of at most
+    /// <see cref="ScriptDownloadTimeout"/>, at most <see cref="MetadataHttpOptions.MaxUserDataBytes"/> bytes.
+    /// </summary>
+    public async Task<byte[]> DownloadScriptAsync(string url, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var address = StorageAddress(url.Trim());
+        string? token = null;
+        if (address.Host.Equals("storage.googleapis.com", StringComparison.OrdinalIgnoreCase))
+        {
+            token = await ServiceAccountTokenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var response = await _http.SendAsync(HttpMethod.Get, address.AbsoluteUri, request =>
+        {
+            if (token is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+            }
+        }, null, _http.Options.MaxUserDataBytes, probe: false, cancellationToken, ScriptDownloadTimeout).ConfigureAwait(false);
+        if (!response.IsSuccess)
+        {
+            throw new CloudException($"GCE script {url}: GET {address} returned {(int)response.Status} {response.Status}");
+        }
+
+        return response.Body;
+    }
+
+    /// <summary>The http(s) address of a script URL; <c>gs://bucket/object</c> becomes its Cloud Storage address.</summary>
+    internal static Uri StorageAddress(string url)
+    {
+        if (url.StartsWith("gs://", StringComparison.OrdinalIgnoreCase))
+        {
+            var rest = url[5..];
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || slash == rest.Length - 1)
+            {
+                throw new CloudException($"GCE script URL '{url}' is not gs://BUCKET/OBJECT");
+            }
+
+            var bucket = rest[..slash];
+            var objectName = string.Join('/', rest[(slash + 1)..].Split('/').Select(Uri.EscapeDataString));
+            return new Uri($"https://storage.googleapis.com/{Uri.EscapeDataString(bucket)}/{objectName}");
+        }
+
+        if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+        {
+            return uri;
+        }
+
+        throw new CloudException($"GCE script URL '{(url.Length > 200 ? url[..200] + "…" : url)}' is neither gs://BUCKET/OBJECT nor an http(s) address");
+    }
+
+    private async Task<string?> ServiceAccountTokenAsync(CancellationToken cancellationToken)
+    {
+        var body = await _http.GetOptionalAsync(TokenPath, AddFlavor, _http.Options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return null; // no service account: public objects still download
+        }
+
+        try
+        {
+            using var document = StrictJson.Parse(body);
+            var token = JsonFields.String(document.RootElement, "access_token");
+            return string.IsNullOrEmpty(token) || token.Any(char.IsControl) ? null : token;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

@@ -42,6 +42,12 @@ public sealed record InstanceMetadata(
     /// <exception cref="CloudException">Any other value (an id of 25 KB of binary was once accepted).</exception>
     public string InstanceId { get; init; } = CheckInstanceId(InstanceId, Source);
 
+    /// <summary>Scripts the metadata carries (GCE's <c>sysprep-specialize-script-*</c>, <c>windows-startup-script-*</c>, <c>windows-shutdown-script-*</c>), in run order.</summary>
+    public IReadOnlyList<CloudScript> Scripts { get; init; } = [];
+
+    /// <summary>What could not be read about the scripts (the project's attributes unreachable, say), for the log.</summary>
+    public IReadOnlyList<string> ScriptNotes { get; init; } = [];
+
     /// <summary>The host name the cloud assigned: at most 255 characters, no control characters.</summary>
     public string? HostName { get; init; } = CheckText(HostName, "host name", 255, Source);
 

@@ -143,3 +143,34 @@ public sealed class GceWindowsKeysWatchTests
         await Assert.ThrowsAsync<CloudException>(() => provider.WaitForWindowsKeysAsync(null, TimeSpan.FromSeconds(1), Token));
     }
 }
+
+/// <summary>Where GCE's <c>*-script-url</c> scripts are fetched from.</summary>
+public sealed class GceScriptAddressTests
+{
+    [Theory]
+    [InlineData("gs://my-bucket/dir/start up.ps1", "https://storage.googleapis.com/my-bucket/dir/start%20up.ps1")]
+    [InlineData("https://example.com/s.cmd?x=1", "https://example.com/s.cmd?x=1")]
+    public void StorageAddress_Valid_HttpAddress(string url, string expected) =>
+        Assert.Equal(expected, GceMetadataProvider.StorageAddress(url).AbsoluteUri);
+
+    [Theory]
+    [InlineData("gs://bucket-only")]
+    [InlineData("gs://bucket/")]
+    [InlineData("file:///C:/x.ps1")]
+    [InlineData("not a url")]
+    public void StorageAddress_Invalid_ClearError(string url) =>
+        Assert.Contains("GCE script URL", Assert.Throws<CloudException>(() => GceMetadataProvider.StorageAddress(url)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public async Task DownloadScript_PlainHttp_NoTokenSent()
+    {
+        await using var gce = new FakeGceMetadata { AccessToken = "secret-token" };
+        gce.Files["a.ps1"] = "Write-Output a";
+        using var provider = new GceMetadataProvider(gce.BaseUri, FastMetadata.Options);
+
+        var bytes = await provider.DownloadScriptAsync(gce.BaseUri + "files/a.ps1", TestContext.Current.CancellationToken);
+
+        Assert.Equal("Write-Output a", System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.All(gce.Server.Requests, r => Assert.Null(r.Header("Authorization"))); // the token goes to Cloud Storage only
+    }
+}

@@ -28,6 +28,15 @@ public sealed class FakeGceMetadata : IAsyncDisposable
 
     public LoopbackHttpServer Server => _server;
 
+    /// <summary>Project-wide attributes (<c>project/attributes/?recursive=true&amp;alt=json</c>); null: that document is 404.</summary>
+    public Dictionary<string, string>? ProjectAttributes { get; set; }
+
+    /// <summary>Files served at <c>/files/NAME</c> (scripts given by URL), without the metadata header.</summary>
+    public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The default service account's token (<c>instance/service-accounts/default/token</c>); null: 404.</summary>
+    public string? AccessToken { get; set; }
+
     /// <summary>When set, answers every request instead (a failing or lying server).</summary>
     public Func<LoopbackRequest, LoopbackReply?>? Override { get; set; }
 
@@ -77,13 +86,32 @@ public sealed class FakeGceMetadata : IAsyncDisposable
             return overridden;
         }
 
+        var (path, query) = Split(request.Path);
+        if (path.StartsWith("/files/", StringComparison.Ordinal))
+        {
+            return Files.TryGetValue(path["/files/".Length..], out var file) ? LoopbackReply.Ok(file) : LoopbackReply.Text(404, "No such object");
+        }
+
         if (request.Header("Metadata-Flavor") != "Google")
         {
             return LoopbackReply.Text(403, "Missing Metadata-Flavor:Google header.");
         }
 
         var flavor = ("Metadata-Flavor", "Google");
-        var (path, query) = Split(request.Path);
+        if (path == "/computeMetadata/v1/project/attributes/" && query.GetValueOrDefault("recursive") == "true")
+        {
+            return ProjectAttributes is null
+                ? LoopbackReply.Text(404, "Not Found", flavor)
+                : LoopbackReply.Ok(new JsonObject([.. ProjectAttributes.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)a.Value))]).ToJsonString(), flavor);
+        }
+
+        if (path == InstancePrefix + "service-accounts/default/token")
+        {
+            return AccessToken is null
+                ? LoopbackReply.Text(404, "Not Found", flavor)
+                : LoopbackReply.Ok(new JsonObject { ["access_token"] = AccessToken, ["expires_in"] = 3599, ["token_type"] = "Bearer" }.ToJsonString(), flavor);
+        }
+
         switch (path)
         {
             case InstancePrefix + "id":

@@ -96,6 +96,10 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         IdentityPhase.WriteInformationLines(run, instanceId);
         SealCleanUp.AtStart(run);
         var userData = UserDataPhase.Parse(run, metadata);
+        foreach (var note in metadata?.ScriptNotes ?? [])
+        {
+            log.Warning(note);
+        }
 
         var loaded = store.Load(instanceId);
         foreach (var diagnostic in loaded.Diagnostics)
@@ -110,6 +114,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             Machine = machine,
             Metadata = metadata,
             PasswordPostBack = postBack,
+            ScriptDownloader = acquired.Provider as Reseal.Cloud.Metadata.IScriptDownloader,
             Time = time,
             ConfigFile = ReferenceEquals(config, Config.DefaultAgentConfig.Config) ? null : run.Paths.ConfigFile,
         };

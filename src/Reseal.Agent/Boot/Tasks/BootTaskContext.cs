@@ -49,6 +49,9 @@ public sealed record BootTaskContext
     /// </summary>
     public string? ConfigFile { get; init; }
 
+    /// <summary>Fetches <c>*-script-url</c> scripts (the metadata provider of this run, when it can), or null.</summary>
+    public IScriptDownloader? ScriptDownloader { get; init; }
+
     /// <summary>The command line that runs Reseal itself (for the <c>sysprep</c> user-data task).</summary>
     public string ResealExecutable { get; init; } = @"%ProgramFiles%\Reseal\reseal.exe";
 
