@@ -85,11 +85,17 @@ public static class PreflightCodes
     /// <summary>The <c>--admin-password</c> choice can be written into Reseal's agent configuration.</summary>
     public const string AdminPassword = "admin-password";
 
+    /// <summary>The first-boot scripts and tasks call no tool this Windows lacks (WMIC, off by default from build 26100).</summary>
+    public const string MissingTools = "missing-tools";
+
+    /// <summary>An image for Azure is not given an answer file of its own (Azure provisions through its own).</summary>
+    public const string AzureAnswerFile = "azure-answer-file";
+
     /// <summary>All codes in run order.</summary>
     public static ImmutableArray<string> All { get; } =
     [
         WindowsTree, NotAdmin, SysprepRunning, SysprepMissing, ImageState, PendingReboot, BitLocker, Rearm, ExtraAccounts,
-        StoreApps, DomainMember, AnswerFileLint, DiskSpace, Agent, StalePantherAnswerFile, AdminPassword,
+        StoreApps, DomainMember, AnswerFileLint, DiskSpace, Agent, StalePantherAnswerFile, AdminPassword, MissingTools, AzureAnswerFile,
     ];
 }
 

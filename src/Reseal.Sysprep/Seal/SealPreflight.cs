@@ -44,6 +44,8 @@ public static class SealPreflight
             Agent(machine, plan, options.AgentConfigValidator),
             StalePanther(plan),
             AdminPassword(plan, options),
+            MissingTools(machine, facts),
+            AzureAnswerFile(machine),
         ];
         return plan.WithoutSysprep ? [.. checks.Select(c => SysprepOnly.Contains(c.Code) ? c with { Severity = CheckSeverity.NotApplicable, Message = NoSysprep, Evidence = [], Fix = null } : c)] : checks;
     }
@@ -55,7 +57,114 @@ public static class SealPreflight
     [
         PreflightCodes.SysprepRunning, PreflightCodes.SysprepMissing, PreflightCodes.PendingReboot, PreflightCodes.BitLocker, PreflightCodes.Rearm,
         PreflightCodes.ExtraAccounts, PreflightCodes.StoreApps, PreflightCodes.DomainMember, PreflightCodes.AnswerFileLint, PreflightCodes.StalePantherAnswerFile,
+        PreflightCodes.AzureAnswerFile,
     ];
+
+    /// <summary>Where WMIC lives when its optional feature is installed.</summary>
+    internal const string WmicExe = @"%WINDIR%\System32\wbem\WMIC.exe";
+
+    /// <summary>The first build (Windows 11 24H2, Windows Server 2025) where WMIC is an optional feature that is off by default.</summary>
+    internal const int WmicOptionalFromBuild = 26100;
+
+    /// <summary>The files whose commands run at the clone's first boot, scanned for tools the image lacks.</summary>
+    internal static readonly string[] FirstBootCommandFiles =
+    [
+        SealPaths.AgentConfig,
+        @"%ProgramData%\Amazon\EC2Launch\config\agent-config.yml",
+        SealPaths.SetupComplete,
+    ];
+
+    private static readonly System.Text.RegularExpressions.Regex WmicCall =
+        new(@"(?<![\w.-])wmic(\.exe)?(?![\w-])", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant,
+            TimeSpan.FromSeconds(1));
+
+    /// <summary>
+    /// A first-boot command that calls <c>wmic</c> when this Windows has no WMIC.exe: Microsoft deprecated WMIC and, from
+    /// Windows 11 24H2 and Windows Server 2025 (build 26100), ships it as a feature on demand that is not installed by
+    /// default (docs/windows-behaviour.md). The image would carry the call and every clone's task would fail.
+    /// </summary>
+    internal static PreflightCheck MissingTools(IWindowsMachine machine, InspectionFacts facts)
+    {
+        const string title = "First-boot commands call no tool this Windows lacks";
+        var files = machine.Files;
+        var build = facts.Os?.Build;
+        var evidence = new List<string>();
+        var calls = new List<string>();
+        foreach (var file in FirstBootCommandFiles)
+        {
+            if (!SafeFiles.Exists(files, files.Expand(file)))
+            {
+                continue;
+            }
+
+            try
+            {
+                var text = System.Text.Encoding.UTF8.GetString(files.ReadAllBytes(file, 4L * 1024 * 1024));
+                var lines = text.Split('\n');
+                for (var i = 0; i < lines.Length; i++)
+                {
+                    if (WmicCall.IsMatch(lines[i]))
+                    {
+                        var line = lines[i].Trim();
+                        calls.Add($"{files.Expand(file)}:{(i + 1).ToString(CultureInfo.InvariantCulture)}: {(line.Length > 120 ? line[..120] + "…" : line)}");
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                evidence.Add($"{files.Expand(file)} could not be scanned: {e.Message}");
+            }
+        }
+
+        var wmic = files.Expand(WmicExe);
+        var present = SafeFiles.Exists(files, wmic);
+        evidence.Add(present ? $"{wmic} is present" : $"{wmic}: no such file" + (build >= WmicOptionalFromBuild
+            ? $" (build {build.Value.ToString(CultureInfo.InvariantCulture)}: WMIC is an optional feature, not installed by default)" : ""));
+        evidence.AddRange(calls);
+        if (calls.Count == 0)
+        {
+            return Check(PreflightCodes.MissingTools, CheckSeverity.Ok, title, "no first-boot command calls wmic", evidence);
+        }
+
+        return present
+            ? Check(PreflightCodes.MissingTools, CheckSeverity.Ok, title, $"{calls.Count.ToString(CultureInfo.InvariantCulture)} first-boot command(s) call wmic, which this Windows has", evidence)
+            : Check(PreflightCodes.MissingTools, CheckSeverity.Warning, title,
+                $"{calls.Count.ToString(CultureInfo.InvariantCulture)} first-boot command(s) call wmic, which this Windows does not have: they will fail on every clone", evidence,
+                "use Get-CimInstance (PowerShell) instead of wmic, or add the feature to the image first: DISM /Online /Add-Capability /CapabilityName:WMIC~~~~");
+    }
+
+    /// <summary>Services of the Azure VM Agent: their presence says the image is meant for Azure.</summary>
+    internal static readonly string[] AzureAgentServices = ["WindowsAzureGuestAgent", "RdAgent"];
+
+    /// <summary>
+    /// An image with the Azure VM Agent sealed with an answer file of its own: Azure provisions a Windows VM through the
+    /// answer file it supplies, and a custom unattend.xml is not supported (only additionalUnattendContent); the answer
+    /// file Sysprep caches in %WINDIR%\Panther comes before removable media in Setup's implicit search order, so Azure's
+    /// would not be read and the VM's administrator and name would not be set (agents.md §4; docs/windows-behaviour.md).
+    /// </summary>
+    internal static PreflightCheck AzureAnswerFile(IWindowsMachine machine)
+    {
+        const string title = "An Azure image is not given its own answer file";
+        List<string> found;
+        try
+        {
+            found = [.. AzureAgentServices.Where(name => machine.Services.Find(name) is not null)];
+        }
+        catch (HiveUnavailableException e)
+        {
+            return Check(PreflightCodes.AzureAnswerFile, CheckSeverity.Info, title, "not decided: the services cannot be read", [e.Message]);
+        }
+
+        if (found.Count == 0)
+        {
+            return Check(PreflightCodes.AzureAnswerFile, CheckSeverity.Ok, title, "no Azure VM Agent: the image is not for Azure", ["services WindowsAzureGuestAgent, RdAgent: not installed"]);
+        }
+
+        return Check(PreflightCodes.AzureAnswerFile, CheckSeverity.Error, title,
+            "the Azure VM Agent is installed, and Azure does not support an image sealed with its own answer file: its provisioning (administrator, computer name) would not run",
+            [.. found.Select(name => $"service {name} is installed"), "reseal seal always runs Sysprep with /unattend:"],
+            "for Azure, generalize as Microsoft documents it (sysprep /generalize /oobe /mode:vm /shutdown, no answer file); Reseal's agent service still runs at first boot. If the image is not for Azure, remove the Azure VM Agent, or --force");
+    }
 
     /// <summary>The <c>--admin-password</c> choice can be written (Reseal's agent, a valid configuration).</summary>
     internal static PreflightCheck AdminPassword(SealPlan plan, SealOptions options)

@@ -484,3 +484,64 @@ public sealed class SealPreflightTests
         Assert.Equal(SealReadiness.Ready, report.Readiness);
     }
 }
+
+/// <summary>The preflight checks issue 19 adds: first-boot commands that need WMIC, and an Azure image given an answer file.</summary>
+public sealed class SealPreflightToolsAndAzureTests
+{
+    private static readonly SealOptions Options = new() { LowDiskSpaceBytes = 0, AgentConfigValidator = AgentConfigCheck.Instance };
+
+    private const string WmicConfig = "version: 1.0\nconfig:\n- stage: postReady\n  tasks:\n  - task: executeScript\n    inputs:\n"
+        + "    - frequency: always\n      type: powershell\n      runAs: localSystem\n      content: |-\n        $os = WMIC.exe os get caption\n        Write-Output $os\n";
+
+    private static PreflightCheck CheckOf(SealReport report, string code) => Assert.Single(report.Checks, c => c.Code == code);
+
+    [Fact]
+    public void DryRun_ReadyTree_NoWmicCallNoAzure_BothOk()
+    {
+        using var temp = new TempDirectory();
+        var report = SealPlanner.DryRun(SealTestTree.Ready(temp), Options);
+
+        Assert.Equal(CheckSeverity.Ok, CheckOf(report, PreflightCodes.MissingTools).Severity);
+        Assert.Equal(CheckSeverity.Ok, CheckOf(report, PreflightCodes.AzureAnswerFile).Severity);
+    }
+
+    [Fact]
+    public void DryRun_ConfigCallsWmicAndWindowsHasNone_WarningNamesFileAndLine_OkOnceWmicIsThere()
+    {
+        using var temp = new TempDirectory();
+        var root = SealTestTree.Ready(temp);
+        WindowsTree.Write(root, @"ProgramData\Reseal\config\agent-config.yml", WmicConfig);
+        WindowsTree.Write(root, @"Windows\Setup\Scripts\SetupComplete.cmd", "@echo off\r\nrem mywmicTool.exe and wmic-free are other tools\r\nwmic qfe list\r\n");
+
+        var missing = CheckOf(SealPlanner.DryRun(root, Options), PreflightCodes.MissingTools);
+        WindowsTree.Write(root, @"Windows\System32\wbem\WMIC.exe", "MZ wmic stand-in");
+        var present = CheckOf(SealPlanner.DryRun(root, Options), PreflightCodes.MissingTools);
+
+        Assert.Equal(CheckSeverity.Warning, missing.Severity);
+        Assert.Contains("2 first-boot command(s) call wmic, which this Windows does not have", missing.Message, StringComparison.Ordinal);
+        Assert.Contains(missing.Evidence, e => e.EndsWith(@"agent-config.yml:11: $os = WMIC.exe os get caption", StringComparison.Ordinal));
+        Assert.Contains(missing.Evidence, e => e.EndsWith(@"SetupComplete.cmd:3: wmic qfe list", StringComparison.Ordinal));
+        Assert.DoesNotContain(missing.Evidence, e => e.Contains("mywmicTool", StringComparison.Ordinal));
+        Assert.Contains("Get-CimInstance", missing.Fix, StringComparison.Ordinal);
+        Assert.Equal(CheckSeverity.Ok, present.Severity);
+    }
+
+    [Fact]
+    public void DryRun_AzureVmAgentInstalled_ErrorBlocks_NotApplicableWithoutSysprep()
+    {
+        using var temp = new TempDirectory();
+        var root = SealTestTree.Ready(temp);
+        SealTestTree.SetSystemDWord(root, @"ControlSet001\Services\WindowsAzureGuestAgent", "Start", 2);
+        SealTestTree.SetSystemDWord(root, @"ControlSet001\Services\WindowsAzureGuestAgent", "Type", 16);
+
+        var report = SealPlanner.DryRun(root, Options);
+        var noSysprep = SealPlanner.DryRun(root, Options with { NoSysprep = true });
+
+        var check = CheckOf(report, PreflightCodes.AzureAnswerFile);
+        Assert.Equal(CheckSeverity.Error, check.Severity);
+        Assert.Contains("service WindowsAzureGuestAgent is installed", check.Evidence);
+        Assert.Contains("/mode:vm", check.Fix, StringComparison.Ordinal);
+        Assert.Equal(SealReadiness.Blocked, report.Readiness);
+        Assert.Equal(CheckSeverity.NotApplicable, CheckOf(noSysprep, PreflightCodes.AzureAnswerFile).Severity);
+    }
+}
