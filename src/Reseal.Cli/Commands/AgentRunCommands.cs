@@ -138,6 +138,20 @@ internal static class AgentRunCommands
 
             try
             {
+                // Windows shutting down (shutdown or preshutdown) rather than a person stopping the service: on GCE the
+                // service then runs the shutdown scripts.
+                var shuttingDown = 0;
+                var hostOptions = new ServiceHostOptions
+                {
+                    StopTimeout = TimeSpan.FromSeconds(55),
+                    OnStopRequested = control =>
+                    {
+                        if (control is ServiceControlCode.Shutdown or ServiceControlCode.Preshutdown)
+                        {
+                            Volatile.Write(ref shuttingDown, 1);
+                        }
+                    },
+                };
                 return WindowsServiceHost.Run(ServiceInstallSpec.ResealServiceName, async cancellationToken =>
                 {
                     var machine = LiveMachine.Create();
@@ -150,8 +164,9 @@ internal static class AgentRunCommands
                             Events = e => WriteEvent(events, e),
                             GceReplyPort = OpenCom4,
                             GceWatch = GceWatchSettings.Default,
+                            ShuttingDown = () => Volatile.Read(ref shuttingDown) == 1,
                         }, cancellationToken).ConfigureAwait(false);
-                });
+                }, hostOptions);
             }
             catch (NotStartedAsServiceException e)
             {

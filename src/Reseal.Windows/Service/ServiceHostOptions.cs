@@ -26,6 +26,13 @@ public sealed record ServiceHostOptions
     /// </summary>
     public Action<string>? OnProblem { get; init; }
 
+    /// <summary>
+    /// Told which control stopped the service (stop, shutdown or preshutdown), before the body's token is cancelled, so
+    /// the body can tell Windows shutting down from a person stopping it. Called on the SCM's handler thread; it must be
+    /// quick and must not throw. Null: not told.
+    /// </summary>
+    public Action<ServiceControlCode>? OnStopRequested { get; init; }
+
     /// <summary>Checks the values; throws <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     public void Validate()
     {

@@ -189,6 +189,51 @@ public sealed class GceKeyWatchTests : IDisposable
         Assert.Contains(events, e => e.Message == "GCE windows-keys: reset the password of dave; the answer is on COM4");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Service_OnGce_RunsShutdownScriptsOnlyWhenWindowsShutsDown(bool windowsShutsDown)
+    {
+        await using var gce = new FakeGceMetadata();
+        using var provider = new GceMetadataProvider(gce.BaseUri, FastMetadata.Options);
+        var started = new ConcurrentQueue<string>();
+        _machine.Processes.Handler = request =>
+        {
+            var script = _machine.Files.ListFiles(@"%ProgramData%\Reseal\scripts").Single();
+            started.Enqueue(System.Text.Encoding.UTF8.GetString(_machine.Files.ReadAllBytes(script)).Trim());
+            return FakeProcesses.Exit(0);
+        };
+        var options = new AgentRunOptions
+        {
+            Providers = [provider],
+            AllowReboot = false,
+            SetupPollInterval = TimeSpan.FromMilliseconds(20),
+            GceReplyPort = () => _com4,
+            GceWatch = Fast,
+            ShuttingDown = () => windowsShutsDown,
+        };
+
+        // A configuration whose run starts no process: every process is a shutdown script.
+        await File.WriteAllTextAsync(Paths.ConfigFile, "version: 1.0\nconfig:\n- stage: postReady\n  tasks:\n  - task: startSsm\n", Token);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var service = AgentService.RunAsync(_machine, Paths, TimeProvider.System, TimeSpan.FromMinutes(1), options, stop.Token);
+        await Until(() => gce.Server.Requests.Any(r => r.Path.Contains("wait_for_change=true", StringComparison.Ordinal)), "the service's held request");
+        gce.SetAttribute("windows-shutdown-script-cmd", "echo saving state"); // set after boot: read fresh at shutdown
+
+        await stop.CancelAsync();
+
+        Assert.Equal(0, await service.WaitAsync(TimeSpan.FromSeconds(30), Token));
+        if (windowsShutsDown)
+        {
+            Assert.Equal(["echo saving state"], started);
+            Assert.Contains("Windows is shutting down: running 1 GCE shutdown script(s)", await File.ReadAllTextAsync(Paths.AgentLog, Token), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(started); // a person stopping the service is not a shutdown
+        }
+    }
+
     [Fact]
     public async Task Service_NotOnGce_EndsAfterTheRun()
     {

@@ -81,6 +81,15 @@ public sealed record AgentRunOptions
     /// </summary>
     public GceWatchSettings? GceWatch { get; init; }
 
+    /// <summary>
+    /// Set by the service: true once Windows has told it that it is shutting down (not a person stopping it). On GCE the
+    /// service then runs <c>windows-shutdown-script-*</c> within <see cref="ShutdownScriptBudget"/>.
+    /// </summary>
+    public Func<bool>? ShuttingDown { get; init; }
+
+    /// <summary>How long the shutdown scripts may take in all (below the service's stop timeout, which is below the preshutdown timeout).</summary>
+    public TimeSpan ShutdownScriptBudget { get; init; } = TimeSpan.FromSeconds(45);
+
     /// <summary>Receives console text as it is written (the terminal of <c>reseal agent run</c>).</summary>
     public Action<string>? ConsoleMirror { get; init; }
 

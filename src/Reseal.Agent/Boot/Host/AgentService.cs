@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Reseal.Cloud;
 using Reseal.Cloud.Metadata;
 using Reseal.Windows.Ports;
 
@@ -82,6 +83,53 @@ public static class AgentService
 
         using var gce = new GceMetadataProvider(uri);
         await GceKeyWatch.WatchAsync(gce, com4, machine, paths, time, Log, settings, cancellationToken).ConfigureAwait(false);
+        if (options.ShuttingDown?.Invoke() == true)
+        {
+            await RunShutdownScriptsAsync(machine, gce, time, options, Log).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// GCE's <c>windows-shutdown-script-*</c>, read fresh from the metadata server (they may have changed since boot) and run
+    /// in GCE's order within <see cref="AgentRunOptions.ShutdownScriptBudget"/>: Windows gives a stopping service only
+    /// the preshutdown time, so a script still running at the end of the budget is killed and the log says so.
+    /// </summary>
+    private static async Task RunShutdownScriptsAsync(IWindowsMachine machine, GceMetadataProvider gce, TimeProvider time, AgentRunOptions options,
+        Action<int, string> log)
+    {
+        using var budget = new CancellationTokenSource(options.ShutdownScriptBudget, time);
+        try
+        {
+            var metadata = await gce.GetMetadataAsync(budget.Token).ConfigureAwait(false);
+            var scripts = metadata.Scripts.Where(s => s.Phase == CloudScriptPhase.Shutdown).ToList();
+            if (scripts.Count == 0)
+            {
+                return;
+            }
+
+            log(0, $"Windows is shutting down: running {scripts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)} GCE shutdown script(s)");
+            var context = new Tasks.BootTaskContext
+            {
+                Machine = machine,
+                Metadata = metadata,
+                ScriptDownloader = gce,
+                Time = time,
+                ScriptTimeout = options.ShutdownScriptBudget,
+            };
+            var (_, failed) = await Tasks.GceScriptTask.RunAllAsync(scripts, context, "shutdown", line => log(0, line), budget.Token).ConfigureAwait(false);
+            foreach (var failure in failed)
+            {
+                log(2, "GCE shutdown script failed: " + failure);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            log(1, $"GCE shutdown scripts: stopped after the {options.ShutdownScriptBudget.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s Windows leaves a stopping service");
+        }
+        catch (Exception e) when (e is CloudException or IOException or UnauthorizedAccessException)
+        {
+            log(2, $"GCE shutdown scripts not run: {e.Message}");
+        }
     }
 
     /// <summary>True when run.json records a finished run that started after <paramref name="since"/>.</summary>

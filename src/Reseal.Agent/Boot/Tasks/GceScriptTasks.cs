@@ -44,6 +44,27 @@ public abstract class GceScriptTask(string name, CloudScriptPhase phase, Frequen
             return TaskExecutionResult.Skip($"no {GceScripts.Prefix(Phase)}* key in the instance's or project's metadata");
         }
 
+        var (ran, failed) = await RunAllAsync(scripts, context, run.FileName, run.Console.WriteLine, cancellationToken).ConfigureAwait(false);
+        return failed.Count > 0
+            ? TaskExecutionResult.Failed(string.Join("; ", failed.Concat(ran)))
+            : TaskExecutionResult.Done($"{scripts.Count.ToString(CultureInfo.InvariantCulture)} script(s): " + string.Join("; ", ran));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="scripts"/> in order, each to its end, whatever the one before did; returns a line per script,
+    /// split into those that ran and those that failed. Used by the tasks and by the service at shutdown.
+    /// </summary>
+    /// <param name="scripts">The scripts, in run order.</param>
+    /// <param name="context">The machine, the downloader for URL scripts, the script folder and time limit.</param>
+    /// <param name="fileName">A file-name-safe prefix for the script and log files.</param>
+    /// <param name="line">Receives a console line when each script starts and ends.</param>
+    /// <param name="cancellationToken">Stops the wait (the running script is killed).</param>
+    public static async Task<(List<string> Ran, List<string> Failed)> RunAllAsync(IReadOnlyList<CloudScript> scripts, BootTaskContext context, string fileName,
+        Action<string> line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scripts);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(line);
         List<string> ran = [], failed = [];
         foreach (var script in scripts)
         {
@@ -55,18 +76,16 @@ public abstract class GceScriptTask(string name, CloudScriptPhase phase, Frequen
             }
             else
             {
-                run.Console.WriteLine($"{script.Key}: running ({script.Scope} metadata)");
-                result = await ScriptTasks.RunScriptAsync(item, $"{run.FileName}-{script.Key}", context, cancellationToken).ConfigureAwait(false);
+                line($"{script.Key}: running ({script.Scope} metadata)");
+                result = await ScriptTasks.RunScriptAsync(item, $"{fileName}-{script.Key}", context, cancellationToken).ConfigureAwait(false);
             }
 
             var note = $"{script.Key}: {result.Message ?? (result.Action == ExitAction.Failed ? "failed" : "done")}";
-            run.Console.WriteLine(note);
+            line(note);
             (result.Action == ExitAction.Failed ? failed : ran).Add(note);
         }
 
-        return failed.Count > 0
-            ? TaskExecutionResult.Failed(string.Join("; ", failed.Concat(ran)))
-            : TaskExecutionResult.Done($"{scripts.Count.ToString(CultureInfo.InvariantCulture)} script(s): " + string.Join("; ", ran));
+        return (ran, failed);
     }
 
     private static async Task<(ScriptItem? Item, string? Problem)> ItemAsync(CloudScript script, BootTaskContext context, CancellationToken cancellationToken)
@@ -76,7 +95,7 @@ public abstract class GceScriptTask(string name, CloudScriptPhase phase, Frequen
         {
             if (context.ScriptDownloader is not { } downloader)
             {
-                return (null, $"{script.Key}: {script.Value} cannot be fetched (this run's metadata source downloads nothing)");
+                return (null, $"{script.Value} cannot be fetched (this run's metadata source downloads nothing)");
             }
 
             try
@@ -86,7 +105,7 @@ public abstract class GceScriptTask(string name, CloudScriptPhase phase, Frequen
                 kind = Path.GetExtension(path).TrimStart('.').ToLowerInvariant();
                 if (kind is not ("ps1" or "cmd" or "bat"))
                 {
-                    return (null, $"{script.Key}: {address} does not end in .ps1, .cmd or .bat, so how to run it is unknown");
+                    return (null, $"{address} does not end in .ps1, .cmd or .bat, so how to run it is unknown");
                 }
 
                 var bytes = await downloader.DownloadScriptAsync(address, cancellationToken).ConfigureAwait(false);
@@ -94,11 +113,11 @@ public abstract class GceScriptTask(string name, CloudScriptPhase phase, Frequen
             }
             catch (CloudException e)
             {
-                return (null, $"{script.Key}: {e.Message}");
+                return (null, e.Message);
             }
             catch (DecoderFallbackException)
             {
-                return (null, $"{script.Key}: {script.Value} is not UTF-8 text");
+                return (null, $"{script.Value} is not UTF-8 text");
             }
         }
 

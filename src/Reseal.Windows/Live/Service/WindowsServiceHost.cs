@@ -187,6 +187,16 @@ public static class WindowsServiceHost
                 var decision = _machine.HandleControl(control);
                 if (decision == ServiceControlDecision.BeginStop)
                 {
+                    try
+                    {
+                        options.OnStopRequested?.Invoke((ServiceControlCode)control);
+                    }
+                    catch (Exception e)
+                    {
+                        // A throwing observer must not keep the service from stopping.
+                        options.OnProblem?.Invoke($"the stop observer failed: {e.Message}");
+                    }
+
                     Report(_machine.Current);
                     _stopRequested.TrySetResult();
 
