@@ -49,6 +49,16 @@ public sealed class GceKeyWatchTests : IDisposable
     private Task Watch(IWindowsKeysWatch source, GceWatchSettings settings, CancellationToken token) =>
         GceKeyWatch.WatchAsync(source, () => _com4, _machine, Paths, TimeProvider.System, (level, text) => _log.Enqueue((level, text)), settings, token);
 
+    // The service as the SCM runs it, on a machine past Setup, with GCE's metadata on loopback.
+    private AgentRunOptions ServiceOptions(IMetadataProvider provider) => new()
+    {
+        Providers = [provider],
+        AllowReboot = false,
+        SetupPollInterval = TimeSpan.FromMilliseconds(20),
+        GceReplyPort = () => _com4,
+        GceWatch = Fast,
+    };
+
     private static async Task Until(Func<bool> condition, string what)
     {
         for (var i = 0; i < 400 && !condition(); i++)
@@ -163,15 +173,7 @@ public sealed class GceKeyWatchTests : IDisposable
         await using var gce = new FakeGceMetadata();
         using var provider = new GceMetadataProvider(gce.BaseUri, FastMetadata.Options);
         var events = new ConcurrentQueue<AgentEvent>();
-        var options = new AgentRunOptions
-        {
-            Providers = [provider],
-            AllowReboot = false,
-            SetupPollInterval = TimeSpan.FromMilliseconds(20),
-            GceReplyPort = () => _com4,
-            GceWatch = Fast,
-            Events = events.Enqueue,
-        };
+        var options = ServiceOptions(provider) with { Events = events.Enqueue };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
 
         var service = AgentService.RunAsync(_machine, Paths, TimeProvider.System, TimeSpan.FromMinutes(1), options, stop.Token);
@@ -203,15 +205,7 @@ public sealed class GceKeyWatchTests : IDisposable
             started.Enqueue(System.Text.Encoding.UTF8.GetString(_machine.Files.ReadAllBytes(script)).Trim());
             return FakeProcesses.Exit(0);
         };
-        var options = new AgentRunOptions
-        {
-            Providers = [provider],
-            AllowReboot = false,
-            SetupPollInterval = TimeSpan.FromMilliseconds(20),
-            GceReplyPort = () => _com4,
-            GceWatch = Fast,
-            ShuttingDown = () => windowsShutsDown,
-        };
+        var options = ServiceOptions(provider) with { ShuttingDown = () => windowsShutsDown };
 
         // A configuration whose run starts no process: every process is a shutdown script.
         await File.WriteAllTextAsync(Paths.ConfigFile, "version: 1.0\nconfig:\n- stage: postReady\n  tasks:\n  - task: startSsm\n", Token);
