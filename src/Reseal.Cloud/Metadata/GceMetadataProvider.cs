@@ -18,6 +18,8 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource
     private const string InstancePath = "computeMetadata/v1/instance/?recursive=true&alt=json";
     private const string WindowsKeysPath = "computeMetadata/v1/instance/attributes/windows-keys";
     private const string UserDataPath = "computeMetadata/v1/instance/attributes/user-data";
+    private const string ProjectSshKeysPath = "computeMetadata/v1/project/attributes/ssh-keys";
+    private const string ProjectLegacySshKeysPath = "computeMetadata/v1/project/attributes/sshKeys";
     private readonly MetadataHttpClient _http;
 
     /// <param name="endpoint">Base URL; <see cref="DefaultEndpoint"/> when null.</param>
@@ -91,17 +93,17 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource
             var ip = JsonFields.String(JsonFields.FirstObject(JsonFields.Array(root, "networkInterfaces")), "ip");
 
             var keys = new List<string>();
+            var blockProject = false;
             byte[]? userData = null;
             var userDataJsonBytes = 0;
             if (JsonFields.Object(root, "attributes") is { } attributes)
             {
-                // ssh-keys lines are "user:ssh-rsa AAAA… comment".
-                foreach (var line in (JsonFields.String(attributes, "ssh-keys") ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                {
-                    var colon = line.IndexOf(':', StringComparison.Ordinal);
-                    var key = colon > 0 && !line[..colon].Contains(' ', StringComparison.Ordinal) ? line[(colon + 1)..] : line;
-                    keys.Add(key.Trim());
-                }
+                keys.AddRange(SshKeyLines(JsonFields.String(attributes, "ssh-keys")));
+                // The legacy instance attribute sshKeys, when set, also blocks the project's keys (GCE's documented behaviour).
+                var legacy = JsonFields.String(attributes, "sshKeys");
+                keys.AddRange(SshKeyLines(legacy));
+                blockProject = legacy is not null
+                    || string.Equals(JsonFields.String(attributes, "block-project-ssh-keys")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 
                 if (JsonFields.Member(attributes, "user-data", JsonValueKind.String) is { } element && element.GetString() is { } data)
                 {
@@ -122,12 +124,53 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource
                     $"GCE metadata: GET {_http.Resolve(InstancePath)} answered with {rest} bytes besides user-data, more than the {options.MaxResponseBytes}-byte limit");
             }
 
+            if (!blockProject)
+            {
+                // Project-wide keys apply unless the instance blocks them (GCE's block-project-ssh-keys).
+                keys.AddRange(await ProjectSshKeysAsync(cancellationToken).ConfigureAwait(false));
+            }
+
             return new InstanceMetadata(MetadataSource.Gce, Endpoint, id.Trim(), host, keys, userData ?? ReadOnlyMemory<byte>.Empty,
                 machineType, zone, ip, null, "GCE metadata v1");
         }
         catch (JsonException e)
         {
             throw new CloudException($"GCE metadata: {_http.Resolve(InstancePath)} is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The project's <c>ssh-keys</c> (and legacy <c>sshKeys</c>) attribute lines; none when absent.</summary>
+    private async Task<IReadOnlyList<string>> ProjectSshKeysAsync(CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        foreach (var attribute in (string[])[ProjectSshKeysPath, ProjectLegacySshKeysPath])
+        {
+            var body = await _http.GetOptionalAsync(attribute, AddFlavor, _http.Options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+            if (body is not null)
+            {
+                keys.AddRange(SshKeyLines(Encoding.UTF8.GetString(body)));
+            }
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// The keys of an <c>ssh-keys</c> attribute: one per line, <c>USERNAME:KEY</c> (GCE's format; the user name is
+    /// dropped, the key line kept whole with its comment, which may carry <c>google-ssh {"userName":…,"expireOn":…}</c>).
+    /// A line without a user name is kept as it is; blank lines are skipped. Whether a line is a valid key is for the
+    /// agent to say when it installs it.
+    /// </summary>
+    internal static IEnumerable<string> SshKeyLines(string? attribute)
+    {
+        foreach (var line in (attribute ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var key = colon > 0 && !line[..colon].Contains(' ', StringComparison.Ordinal) ? line[(colon + 1)..] : line;
+            if (key.Trim() is { Length: > 0 } trimmed)
+            {
+                yield return trimmed;
+            }
         }
     }
 
