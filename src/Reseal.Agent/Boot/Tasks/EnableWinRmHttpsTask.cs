@@ -130,6 +130,12 @@ public sealed class EnableWinRmHttpsTask() : BootTask(
             return TaskExecutionResult.Failed("could not read WinRM's listeners: " + queryFailure);
         }
 
+        if (!WinRmListener.IsAnswer(query.Output))
+        {
+            // A PowerShell that ran nothing (a stub, a constrained host) must not read as "no listener there".
+            return TaskExecutionResult.Failed($"could not read WinRM's listeners: PowerShell gave no answer ('{SetMonitorAlwaysOnTask.Brief(query.Output)}')");
+        }
+
         var existing = WinRmListener.Parse(query.Output);
         IReadOnlyList<MachineCertificate> certificates;
         try
@@ -186,7 +192,7 @@ public sealed class EnableWinRmHttpsTask() : BootTask(
 
         var listener = await PowerShellAsync(ListenerScript(new WinRmListener(made.Thumbprint, port, request.CommonName)), run.FileName + "-listener", context, cancellationToken)
             .ConfigureAwait(false);
-        if (listener.Failure is { } listenerFailure)
+        if ((listener.Failure ?? (listener.Output.Contains("done", StringComparison.Ordinal) ? null : "PowerShell ran without finishing the script")) is { } listenerFailure)
         {
             // The script may have stopped half-way: the listener is put back as it was (or removed) before the certificate goes.
             var undone = await UndoAsync(existing, made, run, context).ConfigureAwait(false);
@@ -285,8 +291,7 @@ public sealed class EnableWinRmHttpsTask() : BootTask(
         }
 
         var name = RuleName(port);
-        var show = await NetshAsync(["advfirewall", "firewall", "show", "rule", "name=" + name], context, cancellationToken).ConfigureAwait(false);
-        if (show.Succeeded)
+        if (await RuleExistsAsync(name, context, cancellationToken).ConfigureAwait(false))
         {
             return ($"firewall rule {name} already allows TCP {port} in", null);
         }
@@ -299,11 +304,36 @@ public sealed class EnableWinRmHttpsTask() : BootTask(
             return (string.Empty, $"netsh advfirewall firewall add rule name={name} {how}: {SetMonitorAlwaysOnTask.Brief(add.StandardOutput + " " + add.StandardError)}");
         }
 
+        // Checked, not assumed: a netsh that answers 0 without doing anything (Wine's stub) must not pass for a rule.
+        if (!await RuleExistsAsync(name, context, cancellationToken).ConfigureAwait(false))
+        {
+            return (string.Empty, $"netsh advfirewall firewall add rule name={name} exited 0 but the rule is not there afterwards");
+        }
+
         return ($"firewall rule {name} added (TCP {port} in, every profile; the cloud's own firewall or security group must allow it too)", null);
     }
 
-    private static Task<ProcessOutcome> NetshAsync(IReadOnlyList<string> arguments, BootTaskContext context, CancellationToken cancellationToken) =>
-        context.Machine.Processes.RunAsync(new ProcessRequest(context.Machine.Files.Expand(Netsh), arguments, context.CommandTimeout), cancellationToken);
+    // `show rule name=X` exits 1 with "No rules match the specified criteria." when there is none; a rule's listing
+    // carries its name whatever the display language (the labels are translated, the name is not).
+    private static async Task<bool> RuleExistsAsync(string name, BootTaskContext context, CancellationToken cancellationToken)
+    {
+        var show = await NetshAsync(["advfirewall", "firewall", "show", "rule", "name=" + name], context, cancellationToken).ConfigureAwait(false);
+        return show.Succeeded && show.StandardOutput.Contains(name, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task<ProcessOutcome> NetshAsync(IReadOnlyList<string> arguments, BootTaskContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await context.Machine.Processes.RunAsync(new ProcessRequest(context.Machine.Files.Expand(Netsh), arguments, context.CommandTimeout), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Win32Exception or IOException or PlatformNotSupportedException)
+        {
+            // netsh.exe missing or not startable: an outcome like any failed run, so the caller undoes and says why.
+            return new ProcessOutcome(-1, string.Empty, e.Message, false, TimeSpan.Zero);
+        }
+    }
 
     /// <summary>Prints the HTTPS listener on every address as <c>listener|thumbprint|port|hostname</c>, or <c>none</c>.</summary>
     internal const string ListenerQueryScript = """
@@ -375,6 +405,13 @@ public sealed class EnableWinRmHttpsTask() : BootTask(
 /// <param name="HostName">The host name it answers for (the certificate's CN).</param>
 internal sealed record WinRmListener(string Thumbprint, int Port, string HostName)
 {
+    /// <summary>True when <paramref name="output"/> is an answer of the query script (a listener line or <c>none</c>).</summary>
+    public static bool IsAnswer(string output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        return output.Split('\n', StringSplitOptions.TrimEntries).Any(l => l == "none" || l.StartsWith("listener|", StringComparison.Ordinal));
+    }
+
     /// <summary>What <see cref="EnableWinRmHttpsTask.ListenerQueryScript"/> printed: a listener, or null for none (or nothing readable).</summary>
     public static WinRmListener? Parse(string output)
     {

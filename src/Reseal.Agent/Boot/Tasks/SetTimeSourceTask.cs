@@ -111,6 +111,13 @@ public sealed class SetTimeSourceTask() : BootTask(
             return TaskExecutionResult.Failed(ServerProblem(bad)!);
         }
 
+        var w32tm = context.Machine.Files.Expand(W32Tm);
+        if (servers.Count > 0 && !context.Machine.Files.FileExists(W32Tm))
+        {
+            // Checked before anything is written: without w32tm there is no Windows Time to tell (Wine has neither).
+            return TaskExecutionResult.Failed($"{w32tm} is not there, so Windows Time cannot be configured on this Windows; nothing was changed");
+        }
+
         try
         {
             if (run.Inputs.Flag("realTimeClockUtc") is { } utc)
@@ -154,9 +161,7 @@ public sealed class SetTimeSourceTask() : BootTask(
             return TaskExecutionResult.Failed($"could not write Windows Time's settings: {e.Message}");
         }
 
-        var w32tm = context.Machine.Files.Expand(W32Tm);
-        var update = await context.Machine.Processes.RunAsync(new ProcessRequest(w32tm, ["/config", "/update"], context.CommandTimeout), cancellationToken)
-            .ConfigureAwait(false);
+        var update = await W32TmAsync(w32tm, ["/config", "/update"], context, cancellationToken).ConfigureAwait(false);
         if (!update.Succeeded)
         {
             // The values stay: they are the configuration, and the service reads them when it next starts.
@@ -166,9 +171,20 @@ public sealed class SetTimeSourceTask() : BootTask(
         }
 
         // Asked, not waited for: at preReady the network may still be coming up, and W32Time retries on its own.
-        var resync = await context.Machine.Processes.RunAsync(new ProcessRequest(w32tm, ["/resync", "/nowait"], context.CommandTimeout), cancellationToken)
-            .ConfigureAwait(false);
+        var resync = await W32TmAsync(w32tm, ["/resync", "/nowait"], context, cancellationToken).ConfigureAwait(false);
         notes.Add(resync.Succeeded ? "resync requested" : $"w32tm /resync /nowait exited {resync.ExitCode.ToString(CultureInfo.InvariantCulture)} (W32Time will poll on its own)");
         return TaskExecutionResult.Done(string.Join("; ", notes));
+    }
+
+    private static async Task<ProcessOutcome> W32TmAsync(string w32tm, IReadOnlyList<string> arguments, BootTaskContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await context.Machine.Processes.RunAsync(new ProcessRequest(w32tm, arguments, context.CommandTimeout), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Win32Exception or IOException)
+        {
+            return new ProcessOutcome(-1, string.Empty, e.Message, false, TimeSpan.Zero);
+        }
     }
 }

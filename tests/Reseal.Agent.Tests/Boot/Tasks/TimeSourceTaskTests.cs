@@ -14,6 +14,8 @@ public sealed class TimeSourceTaskTests
     private const string Parameters = SetTimeSourceTask.ParametersKey;
     private readonly FakeWindows _machine = new();
 
+    public TimeSourceTaskTests() => _machine.Files.WriteText(SetTimeSourceTask.W32Tm.Replace("%WINDIR%", @"C:\Windows", StringComparison.Ordinal), "MZ");
+
     private sealed class Console : ITaskConsole
     {
         public void WriteLine(string text)
@@ -119,6 +121,20 @@ public sealed class TimeSourceTaskTests
         Assert.Contains("w32tm /config /update exited 1", result.Message, StringComparison.Ordinal);
         Assert.Contains("0x80070426", result.Message, StringComparison.Ordinal);
         Assert.Equal("169.254.169.123,0x8", Value("NtpServer")); // kept: the service reads it when it starts
+    }
+
+    [Fact]
+    public async Task SetTimeSource_NoW32Tm_FailsNothingChanged()
+    {
+        Assert.True(_machine.Files.DeleteFile(@"C:\Windows\System32\w32tm.exe"));
+
+        var result = await Run(MetadataSource.Ec2, "    inputs:\n      realTimeClockUtc: true\n");
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Equal(@"C:\Windows\System32\w32tm.exe is not there, so Windows Time cannot be configured on this Windows; nothing was changed", result.Message);
+        Assert.Null(Value("NtpServer"));
+        Assert.Null(_machine.Registry.GetDWord(RegistryHive.System, SetTimeSourceTask.TimeZoneKey, "RealTimeIsUniversal"));
+        Assert.Empty(_machine.Processes.Requests);
     }
 
     [Fact]

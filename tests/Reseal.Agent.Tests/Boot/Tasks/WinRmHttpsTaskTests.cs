@@ -26,7 +26,7 @@ public sealed partial class WinRmHttpsTaskTests
     private readonly List<string> _scripts = [];
     private WinRmListener? _listener;
 
-    /// <summary>Which step fails: "listener", "firewall", "query".</summary>
+    /// <summary>Which step fails: "listener", "firewall", "query"; or which program is a stub that answers 0 and does nothing: "powershell-stub", "netsh-stub".</summary>
     private string? _fail;
 
     public WinRmHttpsTaskTests()
@@ -45,6 +45,11 @@ public sealed partial class WinRmHttpsTaskTests
     {
         if (request.FileName.EndsWith("netsh.exe", StringComparison.OrdinalIgnoreCase))
         {
+            if (_fail == "netsh-stub")
+            {
+                return FakeProcesses.Exit(0);
+            }
+
             var name = request.Arguments.Single(a => a.StartsWith("name=", StringComparison.Ordinal))[5..];
             return request.Arguments[2] switch
             {
@@ -57,6 +62,11 @@ public sealed partial class WinRmHttpsTaskTests
         }
 
         Assert.EndsWith("powershell.exe", request.FileName, StringComparison.OrdinalIgnoreCase);
+        if (_fail == "powershell-stub")
+        {
+            return FakeProcesses.Exit(0); // Wine's powershell.exe: exit 0, nothing run, nothing printed
+        }
+
         Assert.Contains("-EncodedCommand", request.Arguments);
         var script = _machine.Files.Written.Where(p => p.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase) && _machine.Files.FileExists(p))
             .Select(p => Encoding.UTF8.GetString(_machine.Files.ReadAllBytes(p)).TrimStart('\uFEFF')).Single();
@@ -266,6 +276,32 @@ public sealed partial class WinRmHttpsTaskTests
 
         Assert.Equal(ExitAction.Failed, result.Action);
         Assert.Contains("could not read WinRM's listeners", result.Message, StringComparison.Ordinal);
+        Assert.Empty(_machine.Certificates.Certificates);
+    }
+
+    [Fact]
+    public async Task EnableWinRmHttps_PowerShellStub_FailsBeforeMakingAnything()
+    {
+        _fail = "powershell-stub";
+
+        var (result, _) = await Run();
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Contains("PowerShell gave no answer", result.Message, StringComparison.Ordinal);
+        Assert.Empty(_machine.Certificates.Certificates);
+    }
+
+    [Fact]
+    public async Task EnableWinRmHttps_NetshStub_RuleNotThereAfterwards_Undone()
+    {
+        _fail = "netsh-stub";
+
+        var (result, _) = await Run();
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Contains("exited 0 but the rule is not there afterwards", result.Message, StringComparison.Ordinal);
+        Assert.Contains("the listener was removed", result.Message, StringComparison.Ordinal);
+        Assert.Null(_listener);
         Assert.Empty(_machine.Certificates.Certificates);
     }
 
