@@ -15,7 +15,8 @@ namespace Reseal.Agent.Boot.Tasks;
 /// <c>w32tm /config /update</c> makes the running service read them and <c>w32tm /resync /nowait</c> asks for a sample now.
 /// On Azure, OpenStack and NoCloud without <c>servers</c> it leaves Windows' settings alone and says why (Azure documents
 /// host time through VMICTimeSync plus time.windows.com as the default; the OpenStack and NoCloud readers have no NTP
-/// servers). <c>realTimeClockUtc</c> sets <c>TimeZoneInformation!RealTimeIsUniversal</c> (Cloudbase-Init's
+/// servers), and without <c>servers</c> a domain member (W32Time Type NT5DS or AllSync) keeps its domain's time.
+/// <c>realTimeClockUtc</c> sets <c>TimeZoneInformation!RealTimeIsUniversal</c> (Cloudbase-Init's
 /// <c>real_time_clock_utc</c>): true makes Windows keep the hardware clock in UTC, false in local time; it takes effect at
 /// the next boot. Writing the same values again changes nothing, so it runs every boot.
 /// </summary>
@@ -106,6 +107,13 @@ public sealed class SetTimeSourceTask() : BootTask(
         var notes = new List<string>();
         var given = run.Inputs.Texts("servers");
         var (servers, why) = given.Count > 0 ? (given, null) : CloudDefault(context.Metadata?.Source);
+        if (given.Count == 0 && servers.Count > 0 && registry.GetString(RegistryHive.System, ParametersKey, "Type") is { } type
+            && (type.Equals("NT5DS", StringComparison.OrdinalIgnoreCase) || type.Equals("AllSync", StringComparison.OrdinalIgnoreCase)))
+        {
+            // A domain member keeps the domain's time: Kerberos fails when members drift from their domain controllers.
+            (servers, why) = ([], $"this machine takes its time from the domain hierarchy (W32Time Type {type}); Windows' settings are kept (give 'servers' to override)");
+        }
+
         if (servers.FirstOrDefault(s => ServerProblem(s) is not null) is { } bad)
         {
             return TaskExecutionResult.Failed(ServerProblem(bad)!);

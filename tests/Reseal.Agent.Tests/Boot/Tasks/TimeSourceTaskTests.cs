@@ -79,6 +79,20 @@ public sealed class TimeSourceTaskTests
     }
 
     [Fact]
+    public async Task SetTimeSource_DomainMemberWithoutServers_KeepsDomainTime()
+    {
+        _machine.Registry.SetValue(RegistryHive.System, Parameters, "Type", RegistryData.FromString("NT5DS"));
+
+        var result = await Run(MetadataSource.Ec2);
+        var forced = await Run(MetadataSource.Ec2, "    inputs:\n      servers: [169.254.169.123]\n");
+
+        Assert.True(result.NotApplicable);
+        Assert.Contains("domain hierarchy (W32Time Type NT5DS)", result.Message, StringComparison.Ordinal);
+        Assert.Equal(ExitAction.Completed, forced.Action);
+        Assert.Equal("NTP", Value("Type")); // given explicitly, the servers win
+    }
+
+    [Fact]
     public async Task SetTimeSource_ServersAndUtcClock_AllWritten()
     {
         var result = await Run(MetadataSource.OpenStack, "    inputs:\n      servers: [ntp1.example.net, 192.0.2.10, '2001:db8::123', NTP1.example.net]\n      realTimeClockUtc: true\n");
