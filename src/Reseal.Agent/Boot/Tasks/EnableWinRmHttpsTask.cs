@@ -190,16 +190,27 @@ public sealed class EnableWinRmHttpsTask() : BootTask(
             return TaskExecutionResult.Failed($"could not make the certificate for {request.CommonName}: {e.Message}");
         }
 
-        var listener = await PowerShellAsync(ListenerScript(new WinRmListener(made.Thumbprint, port, request.CommonName)), run.FileName + "-listener", context, cancellationToken)
-            .ConfigureAwait(false);
-        if ((listener.Failure ?? (listener.Output.Contains("done", StringComparison.Ordinal) ? null : "PowerShell ran without finishing the script")) is { } listenerFailure)
+        (string Note, string? Failure) rule;
+        try
         {
-            // The script may have stopped half-way: the listener is put back as it was (or removed) before the certificate goes.
-            var undone = await UndoAsync(existing, made, run, context).ConfigureAwait(false);
-            return TaskExecutionResult.Failed($"could not set the HTTPS listener: {listenerFailure}; {undone}");
+            var listener = await PowerShellAsync(ListenerScript(new WinRmListener(made.Thumbprint, port, request.CommonName)), run.FileName + "-listener", context, cancellationToken)
+                .ConfigureAwait(false);
+            if ((listener.Failure ?? (listener.Output.Contains("done", StringComparison.Ordinal) ? null : "PowerShell ran without finishing the script")) is { } listenerFailure)
+            {
+                // The script may have stopped half-way: the listener is put back as it was (or removed) before the certificate goes.
+                var undone = await UndoAsync(existing, made, run, context).ConfigureAwait(false);
+                return TaskExecutionResult.Failed($"could not set the HTTPS listener: {listenerFailure}; {undone}");
+            }
+
+            rule = await EnsureFirewallAsync(firewall, port, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped mid-way (the service is stopping): nothing of this run is left bound to a certificate about to go.
+            _ = await UndoAsync(existing, made, run, context).ConfigureAwait(false);
+            throw;
         }
 
-        var rule = await EnsureFirewallAsync(firewall, port, context, cancellationToken).ConfigureAwait(false);
         if (rule.Failure is { } failure)
         {
             var undone = await UndoAsync(existing, made, run, context).ConfigureAwait(false);

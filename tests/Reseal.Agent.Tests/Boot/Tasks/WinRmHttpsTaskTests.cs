@@ -106,7 +106,7 @@ public sealed partial class WinRmHttpsTaskTests
     private static InstanceMetadata Metadata() =>
         new(MetadataSource.Ec2, "http://test/", "i-0abc", "ip-10-0-0-5.eu-west-3.compute.internal", [], ReadOnlyMemory<byte>.Empty, "m5.large", "eu-west-3b", "10.0.0.5", null, "IMDSv2");
 
-    private async Task<(TaskExecutionResult Result, Console Console)> Run(string inputs = "")
+    private async Task<(TaskExecutionResult Result, Console Console)> Run(string inputs = "", CancellationToken? cancellation = null)
     {
         var read = AgentConfigReader.Read("version: 1.0\nconfig:\n- stage: postReady\n  tasks:\n  - task: enableWinRmHttps\n" + inputs);
         Assert.True(read.IsValid, string.Join('\n', read.Diagnostics));
@@ -114,7 +114,7 @@ public sealed partial class WinRmHttpsTaskTests
         var console = new Console();
         var context = new BootTaskContext { Machine = _machine, Metadata = Metadata(), Time = new ManualClock(Now) };
         var run = new BootTaskRun(unit, unit.Inputs ?? InputMap.Empty, context, console);
-        return (await read.Config!.TasksOf(AgentStage.PostReady)[0].Definition.RunAsync(run, TestContext.Current.CancellationToken), console);
+        return (await read.Config!.TasksOf(AgentStage.PostReady)[0].Definition.RunAsync(run, cancellation ?? TestContext.Current.CancellationToken), console);
     }
 
     private MachineCertificate AddCertificate(DateTimeOffset from, int days, string friendlyName = EnableWinRmHttpsTask.FriendlyName) =>
@@ -251,6 +251,30 @@ public sealed partial class WinRmHttpsTaskTests
         Assert.Contains("the listener was put back as it was", result.Message, StringComparison.Ordinal);
         Assert.Equal(previous, _listener);
         Assert.Equal([expired], _machine.Certificates.Certificates); // the new one gone, the old one not removed on failure
+        Assert.Empty(_rules);
+    }
+
+    [Fact]
+    public async Task EnableWinRmHttps_CancelledWhileTheListenerIsMade_UndoneThenCancelled()
+    {
+        using var stop = new CancellationTokenSource();
+        _machine.Processes.AsyncHandler = (request, token) =>
+        {
+            var outcome = Answer(request);
+            if (_listener is not null && !stop.IsCancellationRequested)
+            {
+                // The service is being stopped just as the listener was made.
+                stop.Cancel();
+                token.ThrowIfCancellationRequested();
+            }
+
+            return Task.FromResult(outcome);
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(cancellation: stop.Token));
+
+        Assert.Null(_listener);
+        Assert.Empty(_machine.Certificates.Certificates);
         Assert.Empty(_rules);
     }
 
