@@ -368,6 +368,32 @@ public sealed partial class WinRmHttpsTaskTests
         Assert.Equal(7, error.Line);
     }
 
+    // The WSMan cmdlets exist only in Windows PowerShell, but PowerShell 7's parser reads the scripts as Windows
+    // PowerShell would: a syntax error here would make every run on Windows fail.
+    [Theory]
+    [InlineData("query")]
+    [InlineData("listener")]
+    [InlineData("remove")]
+    public void ListenerScripts_ParsedByPowerShell_NoSyntaxErrors(string which)
+    {
+        var pwsh = ExternalTool.Find("pwsh");
+        Assert.SkipWhen(pwsh is null, "pwsh (PowerShell 7) is not installed; .ci/run installs it with `dotnet tool install PowerShell --version 7.6.10`");
+        var script = which switch
+        {
+            "query" => EnableWinRmHttpsTask.ListenerQueryScript,
+            "remove" => EnableWinRmHttpsTask.RemoveListenerScript,
+            _ => EnableWinRmHttpsTask.ListenerScript(new WinRmListener("0123456789ABCDEF0123456789ABCDEF01234567", 5986, "WIN-FAKE0001")),
+        };
+        using var temp = new TempDirectory();
+        var path = temp.Write("script.ps1", script);
+
+        var result = ExternalTool.Run(pwsh!, ["-NoProfile", "-NonInteractive", "-Command",
+            $"$errors = $null; $null = [System.Management.Automation.Language.Parser]::ParseFile('{path}', [ref]$null, [ref]$errors); 'errors=' + $errors.Count; $errors | ForEach-Object {{ $_.Message }}"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("errors=0", result.StandardOutput.Trim(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_NotInTheDefaultConfig_OptIn()
     {
