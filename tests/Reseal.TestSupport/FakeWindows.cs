@@ -82,6 +82,69 @@ public sealed class FakeWindows : IWindowsMachine
     public FakeEventLogReader EventLogs { get; } = new();
 
     IEventLogReader? IWindowsMachine.EventLogs => EventLogs;
+
+    /// <summary>The certificate store: certificates with in-memory keys.</summary>
+    public FakeCertificates Certificates { get; } = new();
+
+    IMachineCertificates IWindowsMachine.Certificates => Certificates;
+}
+
+/// <summary>
+/// LocalMachine\My in a list: certificates made by <see cref="SelfSignedCertificates.Create"/> with an in-memory RSA key
+/// (the same certificate Windows gets, only the key is not persisted), and failures a test asks for.
+/// </summary>
+public sealed class FakeCertificates : IMachineCertificates
+{
+    private readonly List<MachineCertificate> _certificates = [];
+
+    /// <summary>When set, <see cref="CreateSelfSigned"/> throws this (the key or the store refused).</summary>
+    public Exception? CreateFailure { get; set; }
+
+    /// <summary>The certificates, in the order added.</summary>
+    public IReadOnlyList<MachineCertificate> Certificates
+    {
+        get
+        {
+            lock (_certificates)
+            {
+                return [.. _certificates];
+            }
+        }
+    }
+
+    /// <summary>Adds a certificate as if it had been in the store already.</summary>
+    public void Add(MachineCertificate certificate)
+    {
+        lock (_certificates)
+        {
+            _certificates.Add(certificate);
+        }
+    }
+
+    public IReadOnlyList<MachineCertificate> List() => Certificates;
+
+    public MachineCertificate CreateSelfSigned(SelfSignedCertificateRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (CreateFailure is { } failure)
+        {
+            throw failure;
+        }
+
+        using var key = System.Security.Cryptography.RSA.Create(request.KeySize);
+        using var certificate = SelfSignedCertificates.Create(key, request);
+        var made = MachineCertificate.From(certificate, request.FriendlyName);
+        Add(made);
+        return made;
+    }
+
+    public bool Remove(string thumbprint)
+    {
+        lock (_certificates)
+        {
+            return _certificates.RemoveAll(c => string.Equals(c.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase)) > 0;
+        }
+    }
 }
 
 /// <summary>An Event Log in a list: the logs that exist, their entries, and the queries made.</summary>

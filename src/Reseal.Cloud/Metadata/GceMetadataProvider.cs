@@ -66,6 +66,7 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
     {
         InstanceMetadata metadata;
         Dictionary<string, string> scriptsOfInstance;
+        var blockProjectKeys = false;
         // The recursive document carries the user-data attribute inside it, so it may be as large as both limits together;
         // each part is then checked against its own limit, and too much user data gets the error that says so.
         var options = _http.Options;
@@ -111,13 +112,13 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
             if (JsonFields.Object(root, "attributes") is { } attributes)
             {
                 instanceAttributes = ScriptAttributes(attributes);
-                // ssh-keys lines are "user:ssh-rsa AAAA… comment".
-                foreach (var line in (JsonFields.String(attributes, "ssh-keys") ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                {
-                    var colon = line.IndexOf(':', StringComparison.Ordinal);
-                    var key = colon > 0 && !line[..colon].Contains(' ', StringComparison.Ordinal) ? line[(colon + 1)..] : line;
-                    keys.Add(key.Trim());
-                }
+                keys.AddRange(SshKeyLines(JsonFields.String(attributes, "ssh-keys")));
+
+                // The legacy instance attribute sshKeys, when set, also blocks the project's keys (GCE's documented behaviour).
+                var legacy = JsonFields.String(attributes, "sshKeys");
+                keys.AddRange(SshKeyLines(legacy));
+                blockProjectKeys = legacy is not null
+                    || string.Equals(JsonFields.String(attributes, "block-project-ssh-keys")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 
                 if (JsonFields.Member(attributes, "user-data", JsonValueKind.String) is { } element && element.GetString() is { } data)
                 {
@@ -147,10 +148,32 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
             throw new CloudException($"GCE metadata: {_http.Resolve(InstancePath)} is not valid JSON: {e.Message}", e);
         }
 
-        // Project-wide scripts apply where the instance sets none. Their absence or an unreadable project document must not
-        // cost the instance its metadata: the failure is a note for the log, and the instance's own scripts still run.
-        var (project, note) = await ReadProjectScriptAttributesAsync(cancellationToken).ConfigureAwait(false);
-        return metadata with { Scripts = GceScripts.From(scriptsOfInstance, project), ScriptNotes = note is null ? [] : [note] };
+        // One read of the project's attributes serves its SSH keys and its scripts. Project keys apply unless the instance
+        // blocks them (GCE's block-project-ssh-keys). An unreadable project document must not cost the instance its
+        // metadata (no password reset, no user data): the failure is a note for the log, and the instance's own keys and
+        // scripts are still used.
+        var (project, note) = await ReadProjectAttributesAsync(keysWanted: !blockProjectKeys, cancellationToken).ConfigureAwait(false);
+        var projectKeys = blockProjectKeys ? [] : SshKeyLines(project.GetValueOrDefault("ssh-keys")).Concat(SshKeyLines(project.GetValueOrDefault("sshKeys"))).ToList();
+        return metadata with
+        {
+            PublicKeys = [.. metadata.PublicKeys, .. projectKeys],
+            Scripts = GceScripts.From(scriptsOfInstance, project),
+            ScriptNotes = note is null ? [] : [note],
+        };
+    }
+
+    /// <summary>The keys of GCE <c>ssh-keys</c> lines (<c>user:ssh-rsa AAAA… comment</c>), the user name removed.</summary>
+    internal static IEnumerable<string> SshKeyLines(string? attribute)
+    {
+        foreach (var line in (attribute ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var key = colon > 0 && !line[..colon].Contains(' ', StringComparison.Ordinal) ? line[(colon + 1)..] : line;
+            if (key.Trim() is { Length: > 0 } trimmed)
+            {
+                yield return trimmed;
+            }
+        }
     }
 
     private static Dictionary<string, string> ScriptAttributes(JsonElement attributes)
@@ -171,7 +194,7 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
         return found;
     }
 
-    private async Task<(Dictionary<string, string> Attributes, string? Note)> ReadProjectScriptAttributesAsync(CancellationToken cancellationToken)
+    private async Task<(Dictionary<string, string> Attributes, string? Note)> ReadProjectAttributesAsync(bool keysWanted, CancellationToken cancellationToken)
     {
         try
         {
@@ -182,13 +205,26 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
             }
 
             using var document = StrictJson.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? (ScriptAttributes(document.RootElement), null)
-                : ([], $"GCE metadata: {_http.Resolve(ProjectAttributesPath)} is not a JSON object; project-wide scripts are not run");
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new CloudException($"GCE metadata: {_http.Resolve(ProjectAttributesPath)} is not a JSON object");
+            }
+
+            var found = ScriptAttributes(document.RootElement);
+            foreach (var name in (string[])["ssh-keys", "sshKeys"])
+            {
+                if (JsonFields.String(document.RootElement, name) is { } value)
+                {
+                    found[name] = value;
+                }
+            }
+
+            return (found, null);
         }
         catch (Exception e) when (e is CloudException or JsonException)
         {
-            return ([], $"GCE metadata: the project's attributes could not be read ({e.Message}); project-wide scripts are not run");
+            return ([], $"GCE metadata: the project's attributes could not be read ({e.Message}); project-wide scripts"
+                + (keysWanted ? " and SSH keys are not used" : " are not run"));
         }
     }
 

@@ -264,3 +264,20 @@ internal sealed class OfflineNothingRuns : IProcessRunner, ISerialConsole, IPowe
     public void Request(PowerAction action, TimeSpan delay, string reason) =>
         throw OfflineWindows.NeedsRunningWindows(action == PowerAction.Reboot ? "restarting" : "shutting down", "an offline image is not running");
 }
+
+/// <summary>
+/// An offline tree's certificates: refused. LocalMachine\My is in the SOFTWARE hive, but a certificate there is only
+/// usable with its private key, which Windows keeps under %ProgramData%\Microsoft\Crypto encrypted with the machine's
+/// DPAPI key; only the running Windows can make or read one.
+/// </summary>
+internal sealed class OfflineCertificates : IMachineCertificates
+{
+    private const string Hint = "the key of a machine certificate is protected with the running Windows' DPAPI key; make it when the image boots (the agent's enableWinRmHttps task)";
+
+    public IReadOnlyList<MachineCertificate> List() => throw OfflineWindows.NeedsRunningWindows(@"reading the LocalMachine\My certificate store", Hint);
+
+    public MachineCertificate CreateSelfSigned(SelfSignedCertificateRequest request) =>
+        throw OfflineWindows.NeedsRunningWindows("making a machine certificate", Hint);
+
+    public bool Remove(string thumbprint) => throw OfflineWindows.NeedsRunningWindows("removing a machine certificate", Hint);
+}

@@ -73,6 +73,9 @@ public sealed class OfflineWindows : IWindowsMachine, IOfflineTree
 
     IOfflineTree? IWindowsMachine.OfflineTree => this;
 
+    /// <inheritdoc/>
+    public IMachineCertificates Certificates { get; } = new OfflineCertificates();
+
     string IOfflineTree.Root => Files.Root;
 
     string IOfflineTree.ToHostPath(string windowsPath) => Files.ToHostPath(windowsPath);

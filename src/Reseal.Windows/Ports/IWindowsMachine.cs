@@ -49,4 +49,10 @@ public interface IWindowsMachine
     /// the machines that have no Event Log need no member for it.
     /// </summary>
     IEventLogReader? EventLogs => null;
+
+    /// <summary>
+    /// The machine's certificate store (LocalMachine\My). An offline tree throws <see cref="PlatformNotSupportedException"/>
+    /// from each operation: its store and keys are only usable by the running Windows (keys are protected with its DPAPI).
+    /// </summary>
+    IMachineCertificates Certificates { get; }
 }

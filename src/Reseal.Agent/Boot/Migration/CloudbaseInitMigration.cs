@@ -68,15 +68,15 @@ internal static class CloudbaseInitMigration
         ["set_kms_product_key"] = "Reseal does not install a KMS client key; activateWindows uses the image's key",
         ["set_avma_product_key"] = "Reseal does not install an AVMA key; activateWindows uses the image's key",
         ["log_licensing_info"] = "Cloudbase-Init's own logging",
-        ["winrm_enable_basic_auth"] = "Reseal does not configure WinRM; enable it in the image or with an executeScript",
-        ["winrm_configure_http_listener"] = "Reseal does not configure WinRM; enable it in the image or with an executeScript",
-        ["winrm_configure_https_listener"] = "Reseal does not configure WinRM; enable it in the image or with an executeScript",
+        ["winrm_enable_basic_auth"] = "Reseal's enableWinRmHttps never enables Basic authentication (Negotiate only); enable it with an executeScript if a client needs it",
+        ["winrm_configure_http_listener"] = "Reseal makes no unencrypted HTTP listener; enableWinRmHttps makes an HTTPS one",
+        ["winrm_configure_https_listener"] = "add the enableWinRmHttps task (postReady) for an HTTPS listener with a self-signed certificate",
         ["volumes_to_extend"] = "Reseal extends the boot volume only (extendRootPartition)",
         ["san_policy"] = "Reseal does not set the SAN policy; set it in the image (diskpart san policy=)",
-        ["ntp_enable_service"] = "Reseal has no NTP task; Windows Time keeps the image's settings",
-        ["ntp_use_dhcp_config"] = "Reseal has no NTP task; Windows Time keeps the image's settings",
+        ["ntp_enable_service"] = "Reseal's setTimeSource configures Windows Time but does not change the service's start mode",
+        ["ntp_use_dhcp_config"] = "Reseal does not read DHCP's NTP option; give setTimeSource its servers (or its default, the cloud's time service)",
         ["mtu_use_dhcp_config"] = "Reseal has no MTU task (Windows ignores DHCP's MTU option); set the MTU in the image or a script",
-        ["real_time_clock_utc"] = @"Reseal does not set RealTimeIsUniversal; set HKLM\SYSTEM\CurrentControlSet\Control\TimeZoneInformation!RealTimeIsUniversal in the image",
+        ["real_time_clock_utc"] = "not carried over by itself: add the setTimeSource task with realTimeClockUtc (it sets TimeZoneInformation!RealTimeIsUniversal)",
         ["rdp_set_keepalive"] = "Reseal does not change Remote Desktop's keep-alive",
         ["bcd_boot_status_policy"] = "Reseal does not change the boot configuration data",
         ["bcd_enable_auto_recovery"] = "Reseal does not change the boot configuration data",
@@ -450,6 +450,14 @@ internal static class CloudbaseInitMigration
             case "windows.displayidletimeout.DisplayIdleTimeoutConfigPlugin" when (Option("display_idle_timeout") ?? "0") == "0":
                 builder.Map(setting, AgentStage.PreReady, "setMonitorAlwaysOn", "setMonitorAlwaysOn", "display_idle_timeout 0: the display never turns off");
                 break;
+            case "windows.winrmlistener.ConfigWinRMListenerPlugin":
+                builder.Map(setting, AgentStage.PostReady, "enableWinRmHttps", "enableWinRmHttps",
+                    "an HTTPS listener on 5986 with a self-signed certificate and a firewall rule; no HTTP listener and no Basic authentication (Cloudbase-Init enables Basic by default; Reseal leaves Negotiate)");
+                break;
+            case "common.sshpublickeys.SetUserSSHPublicKeysPlugin":
+                builder.Map(setting, AgentStage.PreReady, "enableOpenSsh", "enableOpenSsh",
+                    "OpenSSH Server is installed and started, and the metadata's public keys go to administrators_authorized_keys (Cloudbase-Init writes them to its user's profile; Reseal's user is the administrator)");
+                break;
             case "windows.rdp.RDPPostCertificateThumbprintPlugin":
                 builder.NotMigrated(setting, "Reseal prints the Remote Desktop certificate's thumbprint on the console but does not post it to the metadata service");
                 break;
@@ -457,11 +465,9 @@ internal static class CloudbaseInitMigration
                 builder.NotMigrated(setting, name switch
                 {
                     "common.mtu.MTUPlugin" => "Reseal has no MTU task (Windows ignores DHCP's MTU option); set the MTU in the image or a script",
-                    "windows.ntpclient.NTPClientPlugin" => "Reseal has no NTP task; Windows Time keeps the image's settings",
+                    "windows.ntpclient.NTPClientPlugin" => "Reseal does not read DHCP's NTP option; add setTimeSource with servers (or its default, the cloud's time service)",
                     "common.networkconfig.NetworkConfigPlugin" => "Reseal does not apply static network configuration from the metadata; the adapters use DHCP",
-                    "common.sshpublickeys.SetUserSSHPublicKeysPlugin" => "Reseal installs SSH keys only for #cloud-config users in user data (users: ssh_authorized_keys)",
-                    "windows.winrmlistener.ConfigWinRMListenerPlugin" or "windows.winrmcertificateauth.ConfigWinRMCertificateAuthPlugin" =>
-                        "Reseal does not configure WinRM; enable it in the image or with an executeScript",
+                    "windows.winrmcertificateauth.ConfigWinRMCertificateAuthPlugin" => "Reseal does not map client certificates to users for WinRM",
                     "common.trim.TrimConfigPlugin" => "Reseal does not change TRIM",
                     "windows.sanpolicy.SANPolicyPlugin" => "Reseal does not set the SAN policy; set it in the image (diskpart san policy=)",
                     "windows.rdp.RDPSettingsPlugin" => "Reseal does not change Remote Desktop's settings",

@@ -121,6 +121,7 @@ public sealed class MigrationTests
         var script = Assert.Single(config.TasksOf(AgentStage.PostReady).Single(t => t.Name == "executeScript").Entries);
         Assert.Contains(@"C:\Program Files\Cloudbase Solutions\Cloudbase-Init\LocalScripts\", script.Text("content"), StringComparison.Ordinal);
         Assert.Contains(config.TasksOf(AgentStage.PostReady), t => t.Name == "setHostName");
+        Assert.Contains(config.TasksOf(AgentStage.PreReady), t => t.Name == "enableOpenSsh"); // SetUserSSHPublicKeysPlugin
         Assert.Equal(SettingFate.NotMigrated, result.Settings.Single(s => s.Setting.Value.EndsWith("MTUPlugin", StringComparison.Ordinal) && s.Setting.File.EndsWith("cloudbase-init.conf", StringComparison.Ordinal)).Fate);
         Assert.Equal(SettingFate.NotMigrated, Outcome(result, "real_time_clock_utc").Fate);
         Assert.Equal(SettingFate.NotMigrated, Outcome(result, "[openstack] add_metadata_private_ip_route").Fate);
