@@ -82,6 +82,11 @@ public sealed class FakeWindows : IWindowsMachine
     public FakeEventLogReader EventLogs { get; } = new();
 
     IEventLogReader? IWindowsMachine.EventLogs => EventLogs;
+
+    /// <summary>The network interfaces: Windows' loopback, and what the test adds.</summary>
+    public FakeNetwork Network { get; } = new();
+
+    INetworkInterfaces IWindowsMachine.Network => Network;
 }
 
 /// <summary>An Event Log in a list: the logs that exist, their entries, and the queries made.</summary>

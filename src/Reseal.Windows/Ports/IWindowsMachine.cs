@@ -49,4 +49,10 @@ public interface IWindowsMachine
     /// the machines that have no Event Log need no member for it.
     /// </summary>
     IEventLogReader? EventLogs => null;
+
+    /// <summary>
+    /// The network interfaces (addresses, routes, DNS, MTU, DHCP). Only a running Windows has any to change; the default
+    /// refuses every call with the reason, so machines without a network stack need no member for it.
+    /// </summary>
+    INetworkInterfaces Network => new NoNetworkInterfaces(Description + " has no running network stack");
 }
