@@ -34,10 +34,10 @@ public sealed class FakeNetwork : INetworkInterfaces
     /// <summary>Every change made (failed ones excluded), in order.</summary>
     public List<NetworkChange> Applied { get; } = [];
 
-    /// <summary>How many times <see cref="Apply"/> was called, failed calls included.</summary>
+    /// <summary>How many times <see cref="ApplyAsync"/> was called, failed calls included.</summary>
     public int Calls { get; private set; }
 
-    /// <summary>The 1-based call of <see cref="Apply"/> that fails (null: none).</summary>
+    /// <summary>The 1-based call of <see cref="ApplyAsync"/> that fails (null: none).</summary>
     public int? FailAt { get; set; }
 
     /// <summary>A change that fails whenever it is asked for (null: none).</summary>
@@ -86,6 +86,13 @@ public sealed class FakeNetwork : INetworkInterfaces
     }
 
     /// <inheritdoc/>
+    public Task ApplyAsync(NetworkChange change, CancellationToken cancellationToken)
+    {
+        Apply(change);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Makes one change, or throws the Win32Exception Windows would and changes nothing.</summary>
     public void Apply(NetworkChange change)
     {
         ArgumentNullException.ThrowIfNull(change);

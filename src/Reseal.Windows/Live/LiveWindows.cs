@@ -24,6 +24,7 @@ public sealed partial class LiveWindows : IWindowsMachine
         SerialConsole = new LiveSerialConsole(services: Services);
         Power = new LivePower();
         EventLogs = new LiveEventLogReader();
+        Network = new LiveNetworkInterfaces(Registry, Processes);
     }
 
     /// <inheritdoc/>
@@ -74,4 +75,7 @@ public sealed partial class LiveWindows : IWindowsMachine
     internal static PlatformNotSupportedException NotWindows(string what) => LivePlatform.NotWindows(what);
 
     internal static void Guard(string what) => LivePlatform.Guard(what);
+
+    /// <inheritdoc/>
+    public INetworkInterfaces Network { get; }
 }

@@ -85,7 +85,7 @@ public sealed record NetworkInterfaceInfo(
 }
 
 /// <summary>
-/// One change to one interface. Each is undone by the change <see cref="INetworkInterfaces.Apply"/> is given back from
+/// One change to one interface. Each is undone by the change <see cref="INetworkInterfaces.ApplyAsync"/> is given back from
 /// <see cref="NetworkChange.Inverse"/> against the state before it, so a caller can roll back in reverse order.
 /// </summary>
 public abstract record NetworkChange(uint InterfaceIndex)
@@ -215,11 +215,11 @@ public interface INetworkInterfaces
     /// <exception cref="PlatformNotSupportedException">Not a running Windows.</exception>
     IReadOnlyList<NetworkInterfaceInfo> ListInterfaces();
 
-    /// <summary>Makes one change.</summary>
+    /// <summary>Makes one change (async: IPv4 DHCP is switched by a command, <c>netsh</c>, which Windows offers for it).</summary>
     /// <exception cref="System.ComponentModel.Win32Exception">Windows refused it (the message says which call and why).</exception>
-    /// <exception cref="IOException">A command Windows offers for it failed.</exception>
+    /// <exception cref="IOException">The command Windows offers for it failed.</exception>
     /// <exception cref="PlatformNotSupportedException">Not a running Windows.</exception>
-    void Apply(NetworkChange change);
+    Task ApplyAsync(NetworkChange change, CancellationToken cancellationToken);
 }
 
 /// <summary>The interfaces of a machine that has none to change (an offline tree): every call refuses, saying why.</summary>
@@ -231,6 +231,6 @@ public sealed class NoNetworkInterfaces(string why) : INetworkInterfaces
         throw new PlatformNotSupportedException("listing network interfaces needs the running Windows: " + why);
 
     /// <inheritdoc/>
-    public void Apply(NetworkChange change) =>
+    public Task ApplyAsync(NetworkChange change, CancellationToken cancellationToken) =>
         throw new PlatformNotSupportedException($"'{change}' needs the running Windows: {why}");
 }
