@@ -163,8 +163,9 @@ public sealed class FakeInterface(uint index, string name, string? mac)
     internal string Describe()
     {
         var info = Info();
-        return $"{Index} {Name} {Mac} up={IsUp} mtu={MtuV4}/{MtuV6} dhcp={DhcpV4}/{DhcpV6} addresses=[{string.Join(", ", info.Addresses)}] " +
-            $"routes=[{string.Join(", ", info.Routes)}] dns=[{string.Join(", ", Dns)}] search=[{string.Join(", ", Search)}]";
+        // Windows keeps addresses and routes as sets (the order a list shows is not part of their state); DNS lists are ordered.
+        return $"{Index} {Name} {Mac} up={IsUp} mtu={MtuV4}/{MtuV6} dhcp={DhcpV4}/{DhcpV6} addresses=[{string.Join(", ", info.Addresses.Select(a => a.ToString()).Order(StringComparer.Ordinal))}] " +
+            $"routes=[{string.Join(", ", info.Routes.Select(r => r.ToString()).Order(StringComparer.Ordinal))}] dns=[{string.Join(", ", Dns)}] search=[{string.Join(", ", Search)}]";
     }
 
     internal void Apply(NetworkChange change)
