@@ -88,6 +88,19 @@ public static class NetworkPlanner
         return left;
     }
 
+    /// <summary>
+    /// The DNS servers and search list an interface gets: its own, else the description's for every interface — but only
+    /// on an interface Reseal configures (static addresses or DNS of its own); a DHCP interface keeps DHCP's.
+    /// </summary>
+    public static (IReadOnlyList<IPAddress> Servers, IReadOnlyList<string> Search) DnsFor(InterfaceConfig item, NetworkConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(config);
+        var configures = item.Addresses.Count > 0 || item.DnsServers.Count > 0 || item.SearchDomains.Count > 0;
+        return (item.DnsServers.Count > 0 ? item.DnsServers : configures ? config.DnsServers : [],
+            item.SearchDomains.Count > 0 ? item.SearchDomains : configures ? config.SearchDomains : []);
+    }
+
     private static List<NetworkChange> Changes(InterfaceConfig item, NetworkInterfaceInfo target, NetworkConfig config)
     {
         var index = target.Index;
@@ -146,9 +159,7 @@ public static class NetworkPlanner
             }
         }
 
-        var configures = item.Addresses.Count > 0 || item.DnsServers.Count > 0 || item.SearchDomains.Count > 0;
-        var servers = item.DnsServers.Count > 0 ? item.DnsServers : configures ? config.DnsServers : [];
-        var search = item.SearchDomains.Count > 0 ? item.SearchDomains : configures ? config.SearchDomains : [];
+        var (servers, search) = DnsFor(item, config);
         if ((servers.Count > 0 || search.Count > 0)
             && (!servers.SequenceEqual(target.DnsServers) || !search.SequenceEqual(target.SearchList, StringComparer.OrdinalIgnoreCase)))
         {
