@@ -24,7 +24,7 @@ internal sealed class LiveNetworkInterfaces(IRegistry registry, IProcessRunner p
     private const ushort AfInet = 2;
     private const ushort AfInet6 = 23;
     private const uint GaaSkipAnycast = 0x2, GaaSkipMulticast = 0x4;
-    private const uint AdapterDhcpEnabled = 0x4;
+    private const uint AdapterDhcpEnabled = 0x4, AdapterIPv4Enabled = 0x80, AdapterIPv6Enabled = 0x100;
     private const int IfTypeSoftwareLoopback = 24;
     private const int IfOperStatusUp = 1;
     private const int IpPrefixOriginManual = 1, IpSuffixOriginManual = 1;
@@ -118,12 +118,34 @@ internal sealed class LiveNetworkInterfaces(IRegistry registry, IProcessRunner p
         }
 
         var id = Guid.TryParse(adapterName, out var guid) ? guid : Guid.Empty;
-        var (mtuV4, _) = InterfaceEntry(AfInet, luid);
-        var (mtuV6, managed) = InterfaceEntry(AfInet6, luid);
+        int? mtuV4, mtuV6;
+        bool managed;
+        if (HasInterfaceEntries)
+        {
+            (mtuV4, _) = InterfaceEntry(AfInet, luid);
+            (mtuV6, managed) = InterfaceEntry(AfInet6, luid);
+        }
+        else
+        {
+            // No GetIpInterfaceEntry (Wine 8 does not export it): the adapter's link MTU for each family it has enabled.
+            var linkMtu = (uint)Marshal.ReadInt32(adapter, 96);
+            int? mtu = linkMtu > int.MaxValue ? int.MaxValue : (int)linkMtu;
+            mtuV4 = (flags & AdapterIPv4Enabled) != 0 ? mtu : null;
+            mtuV6 = (flags & AdapterIPv6Enabled) != 0 ? mtu : null;
+            managed = false;
+        }
+
         var (dns, search) = StaticDns(id);
         return new NetworkInterfaceInfo(index, luid, id, friendly, mac, up, ifType == IfTypeSoftwareLoopback, mtuV4, mtuV6,
             (flags & AdapterDhcpEnabled) != 0, managed, addresses, [.. routes[index]], dns, search);
     }
+
+    /// <summary>
+    /// Whether iphlpapi.dll exports GetIpInterfaceEntry (every Windows since Vista; not Wine 8, whose iphlpapi lacks the
+    /// whole MIB_IPINTERFACE_ROW family): without it the list falls back to the adapter's link MTU, and MTU changes fail.
+    /// </summary>
+    private static readonly bool HasInterfaceEntries =
+        NativeLibrary.TryLoad("iphlpapi.dll", out var library) && NativeLibrary.TryGetExport(library, "GetIpInterfaceEntry", out _);
 
     // MIB_IPINTERFACE_ROW (netioapi.h), x64, 168 bytes: Family 0, InterfaceLuid 8, InterfaceIndex 16,
     // ManagedAddressConfigurationSupported 46, SitePrefixLength 144, NlMtu 152.
@@ -220,6 +242,19 @@ internal sealed class LiveNetworkInterfaces(IRegistry registry, IProcessRunner p
     public async Task ApplyAsync(NetworkChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
+        try
+        {
+            await ApplyOneAsync(change, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EntryPointNotFoundException e)
+        {
+            // Every Windows since Vista exports these; Wine 8's iphlpapi does not: say so as the port promises.
+            throw new PlatformNotSupportedException($"{change}: this Windows' iphlpapi.dll lacks a function it needs ({e.Message})", e);
+        }
+    }
+
+    private async Task ApplyOneAsync(NetworkChange change, CancellationToken cancellationToken)
+    {
         switch (change)
         {
             case AddAddress add:
