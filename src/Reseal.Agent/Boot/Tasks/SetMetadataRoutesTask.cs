@@ -21,9 +21,10 @@ namespace Reseal.Agent.Boot.Tasks;
 /// </summary>
 /// <remarks>
 /// The agent fetches metadata before its first stage, so "EC2" is known from the metadata's source. When no metadata
-/// came, the task still runs if the machine carries a route to 169.254.169.254/32 through another gateway than the
-/// current one: that is the stale EC2Launch route that kept the metadata service from answering (fixed now, it answers
-/// at the next boot). Anywhere else it is skipped, saying why.
+/// came, the task still runs if the machine carries a route to 169.254.169.254/32 through a gateway on none of the
+/// interface's subnets: that is the stale EC2Launch route that kept the metadata service from answering (fixed now, it
+/// answers at the next boot). OpenStack's DHCP-given route to that address goes through a host on the subnet, so it is
+/// never taken for one. Anywhere else it is skipped, saying why.
 /// </remarks>
 public sealed class SetMetadataRoutesTask() : BootTask(
     "setMetadataRoutes",
@@ -84,9 +85,9 @@ public sealed class SetMetadataRoutesTask() : BootTask(
         }
 
         var changes = Changes(interfaces, primary);
-        if (context.Metadata is null && !changes.OfType<RemoveRoute>().Any(r => r.Route.Destination.Equals(IPv4Targets[0])))
+        if (context.Metadata is null && !changes.OfType<RemoveRoute>().Any(r => r.Route.Destination.Equals(IPv4Targets[0]) && Unreachable(r, interfaces)))
         {
-            return TaskExecutionResult.Skip("no metadata, and no stale EC2 metadata route on this machine: the cloud is not known to be EC2");
+            return TaskExecutionResult.Skip("no metadata, and no route to 169.254.169.254 through a gateway outside every subnet here (the mark of an image from another subnet): the cloud is not known to be EC2");
         }
 
         if (changes.Count == 0)
@@ -108,6 +109,13 @@ public sealed class SetMetadataRoutesTask() : BootTask(
         run.Console.WriteLine(ConsolePrefix + summary);
         return TaskExecutionResult.Done(summary);
     }
+
+    // A route whose next hop is on none of its interface's subnets: left from another subnet (EC2Launch's baked route),
+    // unlike OpenStack's DHCP route to 169.254.169.254 through the DHCP server, which is on the subnet and must stay.
+    private static bool Unreachable(RemoveRoute removal, IReadOnlyList<NetworkInterfaceInfo> interfaces) =>
+        interfaces.FirstOrDefault(i => i.Index == removal.InterfaceIndex) is { } item
+        && !item.Addresses.Any(a => a.Family == removal.Route.Family
+            && new IPNetwork(NetworkValues.NetworkOf(a.Address, a.PrefixLength), a.PrefixLength).Contains(removal.Route.NextHop));
 
     /// <summary>The removals of stale routes and the additions of missing ones, for the primary interface's gateways.</summary>
     public static IReadOnlyList<NetworkChange> Changes(IReadOnlyList<NetworkInterfaceInfo> interfaces, NetworkInterfaceInfo primary)

@@ -153,6 +153,20 @@ public sealed class MetadataRoutesTests
     }
 
     [Fact]
+    public async Task SetMetadataRoutes_NoMetadata_OpenStackDhcpRouteOnTheSubnetLeftAlone()
+    {
+        // OpenStack's DHCP (option 121) routes 169.254.169.254 through the DHCP server, a host on the subnet.
+        var eth = _machine.Network.AddEthernet(4, "fa:16:3e:00:00:01", "Ethernet", "10.0.0.15/24", "10.0.0.1");
+        eth.Routes.Add(new IpRoute(IPAddress.Parse("169.254.169.254"), 32, IPAddress.Parse("10.0.0.2"), 0));
+        var before = _machine.Network.Snapshot();
+
+        var (result, _) = await Run(null);
+
+        Assert.True(result.NotApplicable);
+        Assert.Equal(before, _machine.Network.Snapshot());
+    }
+
+    [Fact]
     public async Task SetMetadataRoutes_NoGateway_Skipped()
     {
         var (result, _) = await Run(Metadata(MetadataSource.Ec2)); // only the loopback interface
