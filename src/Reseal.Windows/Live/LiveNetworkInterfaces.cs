@@ -169,13 +169,14 @@ internal sealed class LiveNetworkInterfaces(IRegistry registry, IProcessRunner p
     // MIB_IPFORWARD_TABLE2: NumEntries, then MIB_IPFORWARD_ROW2 rows (104 bytes each) from offset 8. A row: InterfaceLuid 0,
     // InterfaceIndex 8, DestinationPrefix.Prefix 12, DestinationPrefix.PrefixLength 40, NextHop 44, Metric 84.
     private const int RouteRowSize = 104;
+    private const uint ErrorNotSupported = 50;
 
     private unsafe static List<(uint Index, IpRoute Route)> Routes(ushort family)
     {
         var error = NativeMethods.GetIpForwardTable2(family, out var table);
-        if (error == NativeMethods.ErrorNotFound)
+        if (error is NativeMethods.ErrorNotFound or ErrorNotSupported)
         {
-            return []; // the family is not installed
+            return []; // no stack of that family on this machine (ERROR_NOT_SUPPORTED in GetIpForwardTable2's page)
         }
 
         if (error != 0)
@@ -385,6 +386,11 @@ internal sealed class LiveNetworkInterfaces(IRegistry registry, IProcessRunner p
         {
             // Two calls (one per family); when the second fails the first is put back, so the change is whole or nothing.
             Check(SetDnsSettings(item.Id, v4, search, ipv6: false), "SetInterfaceDnsSettings", change);
+            if (!item.HasIPv6)
+            {
+                return; // no IPv6 on the interface (the planner gives it no IPv6 server: it could not use one)
+            }
+
             var error = SetDnsSettings(item.Id, v6, null, ipv6: true);
             if (error != 0)
             {

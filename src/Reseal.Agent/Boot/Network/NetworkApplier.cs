@@ -159,7 +159,9 @@ public static class NetworkPlanner
             }
         }
 
-        var (servers, search) = DnsFor(item, config);
+        var (described, search) = DnsFor(item, config);
+        // A server of a family the interface does not have could not be reached through it.
+        var servers = described.Where(s => (s.AddressFamily == AddressFamily.InterNetwork ? target.MtuV4 : target.MtuV6) is not null).ToList();
         if ((servers.Count > 0 || search.Count > 0)
             && (!servers.SequenceEqual(target.DnsServers) || !search.SequenceEqual(target.SearchList, StringComparer.OrdinalIgnoreCase)))
         {
