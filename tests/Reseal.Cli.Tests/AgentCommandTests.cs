@@ -124,7 +124,7 @@ public class AgentRunCommandTests
     }
 
     [Fact]
-    public void Plan_ConfigDriveWithNetworkData_ShowsEachInterfaceByMacAndSaysItIsNotApplied()
+    public void Plan_ConfigDriveWithNetworkData_ShowsEachInterfaceByMacWithWhatSetNetworkSets()
     {
         using var temp = new TempDirectory();
         temp.Write("openstack/latest/meta_data.json", """{"uuid": "83679162-1378-4288-a2d4-70e13ec132aa", "hostname": "web-1"}""");
@@ -137,20 +137,27 @@ public class AgentRunCommandTests
                           {"id": "n1", "type": "ipv4_dhcp", "link": "tap2"}],
              "services": [{"type": "dns", "address": "10.0.0.2"}]}
             """);
+        var config = temp.Write("agent-config.yml", "version: 1.0\nconfig:\n- stage: network\n  tasks:\n  - task: setNetwork\n");
 
-        var text = CliRunner.Run(["agent", "plan", "--metadata", temp.Path]);
-        var json = CliRunner.Run(["agent", "plan", "--metadata", temp.Path, "--format", "json"]);
+        var text = CliRunner.Run(["agent", "plan", "--metadata", temp.Path, "--config", config]);
+        var json = CliRunner.Run(["agent", "plan", "--metadata", temp.Path, "--config", config, "--format", "json"]);
+        var withoutTask = CliRunner.Run(["agent", "plan", "--metadata", temp.Path]);
 
         Assert.True(text.ExitCode == 0, text.Error);
-        Assert.Contains("network description (network_data.json): not applied", text.Out, StringComparison.Ordinal);
-        Assert.Contains("  fa:16:3e:9c:bf:3d (tap1): MTU 1450; IPv4 static, IPv6 as Windows has it; addresses 10.0.0.5/24; routes 0.0.0.0/0 via 10.0.0.1", text.Out, StringComparison.Ordinal);
-        Assert.Contains("  fa:16:3e:00:00:02 (tap2): left as it is (IPv4 DHCP", text.Out, StringComparison.Ordinal);
-        Assert.Contains("  every interface: DNS 10.0.0.2", text.Out, StringComparison.Ordinal);
+        Assert.Contains("network setNetwork#0 once", text.Out, StringComparison.Ordinal);
+        Assert.Contains("network description (network_data.json): setNetwork applies it in the network stage", text.Out, StringComparison.Ordinal);
+        Assert.Contains("  fa:16:3e:9c:bf:3d (tap1): sets MTU 1450; addresses 10.0.0.5/24 (IPv4 DHCP turned off); routes 0.0.0.0/0 via 10.0.0.1; DNS 10.0.0.2; leaves IPv6 as Windows has it", text.Out, StringComparison.Ordinal);
+        Assert.Contains("  fa:16:3e:00:00:02 (tap2): nothing to set; leaves IPv4 to DHCP, IPv6 as Windows has it", text.Out, StringComparison.Ordinal);
         Assert.Contains("RA402", text.Error, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(json.Out);
         var network = document.RootElement.GetProperty("network");
-        Assert.False(network.GetProperty("applied").GetBoolean());
+        Assert.True(network.GetProperty("willApply").GetBoolean());
         Assert.Equal(2, network.GetProperty("interfaces").GetArrayLength());
+        Assert.Equal("10.0.0.2", network.GetProperty("interfaces")[0].GetProperty("dns")[0].GetString());
+        Assert.Equal("IPv4 to DHCP", network.GetProperty("interfaces")[1].GetProperty("leftAlone")[0].GetString());
+        // The built-in default does not run setNetwork: the plan says so instead of promising it.
+        Assert.Contains("network description (network_data.json): not applied: the configuration does not run setNetwork", withoutTask.Out, StringComparison.Ordinal);
+        Assert.Contains("  fa:16:3e:9c:bf:3d (tap1): would set MTU 1450", withoutTask.Out, StringComparison.Ordinal);
     }
 
     [Theory]

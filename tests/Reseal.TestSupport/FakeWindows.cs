@@ -83,6 +83,11 @@ public sealed class FakeWindows : IWindowsMachine
 
     IEventLogReader? IWindowsMachine.EventLogs => EventLogs;
 
+    /// <summary>The network interfaces: Windows' loopback, and what the test adds.</summary>
+    public FakeNetwork Network { get; } = new();
+
+    INetworkInterfaces IWindowsMachine.Network => Network;
+
     /// <summary>The certificate store: certificates with in-memory keys.</summary>
     public FakeCertificates Certificates { get; } = new();
 

@@ -293,16 +293,16 @@ internal static class AgentRunCommands
                 launchKey = "none: " + e.Message;
             }
 
-            // The network description the metadata carries: shown (and checked) for the user, not applied by this version.
+            // The network description the metadata carries, checked, and what setNetwork would set from it (if it runs).
             var network = captured?.NetworkData is { } networkText
-                ? Reseal.Agent.Boot.Network.NetworkConfigReader.Read(networkText,
-                    captured.Source is MetadataSource.OpenStack or MetadataSource.ConfigDrive ? "network_data.json" : "network-config")
+                ? Reseal.Agent.Boot.Network.NetworkConfigReader.Read(networkText, Reseal.Agent.Boot.Tasks.SetNetworkTask.DescriptionName(captured.Source))
                 : null;
+            var appliesNetwork = plan.Units.Any(u => u.TaskName == "setNetwork");
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 context.Out.WriteLine(Json.Write(new System.Text.Json.Nodes.JsonObject
                 {
-                    ["network"] = network is null ? null : NetworkRendering.Json(network),
+                    ["network"] = network is null ? null : NetworkRendering.Json(network, appliesNetwork),
                     ["instanceId"] = captured?.InstanceId,
                     ["source"] = captured?.Source.ToString(),
                     ["launchKey"] = launchKey,
@@ -331,13 +331,13 @@ internal static class AgentRunCommands
 
                 if (network is not null)
                 {
-                    foreach (var line in NetworkRendering.Text(network))
+                    foreach (var line in NetworkRendering.Text(network, appliesNetwork))
                     {
                         context.Out.WriteLine(line);
                     }
                 }
 
-                // The network description's problems are said, but do not fail the plan: this version does not apply it.
+                // The network description's problems are said, but do not fail the plan: setNetwork configures the rest.
                 foreach (var diagnostic in diagnostics.Concat(network?.Diagnostics ?? []))
                 {
                     context.Error.WriteLine(diagnostic.ToString());

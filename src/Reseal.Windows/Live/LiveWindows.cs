@@ -25,6 +25,7 @@ public sealed partial class LiveWindows : IWindowsMachine
         Power = new LivePower();
         EventLogs = new LiveEventLogReader();
         Certificates = new LiveCertificates();
+        Network = new LiveNetworkInterfaces(Registry, Processes);
     }
 
     /// <inheritdoc/>
@@ -78,4 +79,7 @@ public sealed partial class LiveWindows : IWindowsMachine
     internal static PlatformNotSupportedException NotWindows(string what) => LivePlatform.NotWindows(what);
 
     internal static void Guard(string what) => LivePlatform.Guard(what);
+
+    /// <inheritdoc/>
+    public INetworkInterfaces Network { get; }
 }

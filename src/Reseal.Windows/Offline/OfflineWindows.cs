@@ -88,4 +88,8 @@ public sealed class OfflineWindows : IWindowsMachine, IOfflineTree
 
     internal static PlatformNotSupportedException NeedsRunningWindows(string operation, string hint) =>
         new($"{operation} needs a running Windows; this is an offline Windows tree ({hint})");
+
+    /// <summary>Refuses: an image's interfaces exist only once it runs, and Reseal does not write their settings offline.</summary>
+    public INetworkInterfaces Network { get; } = new NoNetworkInterfaces(
+        "an offline Windows tree has no network stack running; its interfaces and their GUIDs exist only once it boots");
 }

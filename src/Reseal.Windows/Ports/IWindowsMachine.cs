@@ -55,4 +55,10 @@ public interface IWindowsMachine
     /// from each operation: its store and keys are only usable by the running Windows (keys are protected with its DPAPI).
     /// </summary>
     IMachineCertificates Certificates { get; }
+
+    /// <summary>
+    /// The network interfaces (addresses, routes, DNS, MTU, DHCP). Only a running Windows has any to change; the default
+    /// refuses every call with the reason, so machines without a network stack need no member for it.
+    /// </summary>
+    INetworkInterfaces Network => new NoNetworkInterfaces(Description + " has no running network stack");
 }

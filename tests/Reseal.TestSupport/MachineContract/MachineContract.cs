@@ -35,6 +35,7 @@ public static class MachineContract
         [nameof(System_ImageStateValue_ReadThroughTheSystemPort)] = System_ImageStateValue_ReadThroughTheSystemPort,
         [nameof(System_PendingComputerName_ReadThroughTheSystemPort)] = System_PendingComputerName_ReadThroughTheSystemPort,
         [nameof(System_OsVersion_IsAWindowsNtVersion)] = System_OsVersion_IsAWindowsNtVersion,
+        [nameof(Network_Interfaces_ListTheLoopbackOrRefuseOffline)] = Network_Interfaces_ListTheLoopbackOrRefuseOffline,
     };
 
     /// <summary>Runs one scenario by name.</summary>
@@ -406,5 +407,30 @@ public static class MachineContract
         {
             files.DeleteDirectory(folder);
         }
+    }
+
+    /// <summary>
+    /// A running machine lists its interfaces, the loopback among them (no MAC, 127.0.0.1), each index once and each MAC
+    /// in the port's spelling; an offline tree refuses, saying why. Read only: nothing on the host's network is changed.
+    /// </summary>
+    public static void Network_Interfaces_ListTheLoopbackOrRefuseOffline(IWindowsMachine machine)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        IReadOnlyList<NetworkInterfaceInfo> interfaces;
+        try
+        {
+            interfaces = machine.Network.ListInterfaces();
+        }
+        catch (PlatformNotSupportedException e) when (machine.OfflineTree is not null)
+        {
+            Assert.Contains("offline Windows tree has no network stack", e.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        var loopback = Assert.Single(interfaces, i => i.IsLoopback);
+        Assert.Null(loopback.MacAddress);
+        Assert.Contains(loopback.Addresses, a => a.Address.Equals(System.Net.IPAddress.Loopback));
+        Assert.Equal(interfaces.Count, interfaces.Select(i => i.Index).Distinct().Count());
+        Assert.All(interfaces.Where(i => i.MacAddress is not null), i => Assert.Matches("^([0-9a-f]{2}:){5}[0-9a-f]{2}$", i.MacAddress!));
     }
 }

@@ -64,4 +64,7 @@ public abstract class MachineContractTests
 
     [Fact]
     public void System_OsVersion_IsAWindowsNtVersion() => Check(nameof(System_OsVersion_IsAWindowsNtVersion));
+
+    [Fact]
+    public void Network_Interfaces_ListTheLoopbackOrRefuseOffline() => Check(nameof(Network_Interfaces_ListTheLoopbackOrRefuseOffline));
 }

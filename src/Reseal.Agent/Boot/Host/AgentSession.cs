@@ -83,6 +83,13 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
         }
     }
 
+    // setNetwork's check after it changed the interfaces: the service that answered still does. A config drive or NoCloud
+    // seed is a local disk that no network change can take away.
+    private static Func<CancellationToken, Task<string?>>? MetadataCheck(Reseal.Cloud.Metadata.IMetadataProvider? provider) =>
+        provider is null or { Source: Reseal.Cloud.Metadata.MetadataSource.ConfigDrive or Reseal.Cloud.Metadata.MetadataSource.NoCloud } ? null
+            : async cancellationToken => await provider.IsAvailableAsync(cancellationToken).ConfigureAwait(false)
+                ? null : $"the {provider.Source} metadata service at {provider.Endpoint} no longer answers";
+
     private async Task<(AgentRunResult Result, bool CleanLogs)> RunLockedAsync(AgentRun run, DateTimeOffset started, CancellationToken cancellationToken)
     {
         var log = run.Log;
@@ -117,6 +124,7 @@ public sealed class AgentSession(IWindowsMachine machine, AgentPaths paths, Time
             ScriptDownloader = acquired.Provider as Reseal.Cloud.Metadata.IScriptDownloader,
             Time = time,
             ConfigFile = ReferenceEquals(config, Config.DefaultAgentConfig.Config) ? null : run.Paths.ConfigFile,
+            VerifyMetadata = MetadataCheck(acquired.Provider),
         };
         context = _options.ConfigureTasks?.Invoke(context) ?? context;
         var result = await StagesPhase.RunAsync(run, config, userData, context, store, loaded.State, instanceId, cancellationToken).ConfigureAwait(false);

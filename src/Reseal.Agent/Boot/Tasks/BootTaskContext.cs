@@ -56,6 +56,13 @@ public sealed record BootTaskContext
     public string ResealExecutable { get; init; } = @"%ProgramFiles%\Reseal\reseal.exe";
 
     /// <summary>
+    /// Asks whether the metadata source still answers, after <c>setNetwork</c> changed the interfaces: null when it does,
+    /// else why not (the changes are then rolled back). Null when there is nothing to ask (a config drive or NoCloud seed
+    /// is a local disk, which no network change can take away).
+    /// </summary>
+    public Func<CancellationToken, Task<string?>>? VerifyMetadata { get; init; }
+
+    /// <summary>
     /// The region: the availability zone without its trailing letter (<c>us-east-1a</c> → <c>us-east-1</c>), else the
     /// zone as given, else null.
     /// </summary>

@@ -62,6 +62,8 @@ public sealed class TaskRegistry
         new SendEventLogsTask(),
         new SetDriveLettersTask(),
         new SetMonitorAlwaysOnTask(),
+        new SetNetworkTask(),
+        new SetMetadataRoutesTask(),
         new EnableWinRmHttpsTask(),
         new SetTimeSourceTask(),
         new GceSpecializeScriptsTask(),

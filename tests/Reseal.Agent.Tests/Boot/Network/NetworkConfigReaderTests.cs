@@ -12,7 +12,7 @@ namespace Reseal.Agent.Tests.Boot.Network;
 /// </summary>
 public sealed class NetworkConfigReaderTests
 {
-    private const string OpenStack = """
+    internal const string OpenStack = """
         {
           "links": [
             {"id": "tap1a81968a-79", "vif_id": "1a81968a-797a-400f-8a80-567f997eb93f", "type": "ovs", "mtu": 9000, "ethernet_mac_address": "FA:16:3E:9C:BF:3D"},
@@ -107,7 +107,7 @@ public sealed class NetworkConfigReaderTests
         Assert.Contains(result.Diagnostics, d => d.Code == code && d.Message.Contains(expected, StringComparison.Ordinal));
     }
 
-    private const string V1 = """
+    internal const string V1 = """
         version: 1
         config:
           - type: physical
@@ -163,7 +163,7 @@ public sealed class NetworkConfigReaderTests
         Assert.Contains(result.Diagnostics, d => d.Code == BootCodes.NetworkUnsupported && d.Message.Contains("'bond'", StringComparison.Ordinal));
     }
 
-    private const string V2 = """
+    internal const string V2 = """
         network:
           version: 2
           ethernets:
