@@ -24,6 +24,7 @@ public sealed partial class LiveWindows : IWindowsMachine
         SerialConsole = new LiveSerialConsole(services: Services);
         Power = new LivePower();
         EventLogs = new LiveEventLogReader();
+        Desktop = new LiveDesktop();
     }
 
     /// <inheritdoc/>
@@ -62,6 +63,9 @@ public sealed partial class LiveWindows : IWindowsMachine
     /// <inheritdoc/>
     /// <remarks>Null: a running Windows is not a tree of files on a host, and keeps its hive files locked.</remarks>
     public IOfflineTree? OfflineTree => null;
+
+    /// <inheritdoc/>
+    public IDesktop Desktop { get; }
 
     /// <summary>
     /// Only in the Wine test build (<c>scripts/publish.sh --folder</c>, MSBuild property <c>ResealWineTestBuild</c>),

@@ -49,4 +49,10 @@ public interface IWindowsMachine
     /// the machines that have no Event Log need no member for it.
     /// </summary>
     IEventLogReader? EventLogs => null;
+
+    /// <summary>
+    /// The desktop: screen size, drawing a wallpaper, the loaded users' desktop settings. A machine that has none to
+    /// draw on (an offline tree) refuses its operations with <see cref="PlatformNotSupportedException"/>.
+    /// </summary>
+    IDesktop Desktop { get; }
 }

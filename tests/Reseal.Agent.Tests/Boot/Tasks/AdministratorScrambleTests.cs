@@ -116,6 +116,8 @@ public sealed class AdministratorScrambleTests
         public ISystemInfo System => machine.System;
 
         public IOfflineTree? OfflineTree => machine.OfflineTree;
+
+        public IDesktop Desktop => machine.Desktop;
     }
 
     [Fact]

@@ -243,6 +243,8 @@ public sealed class SshKeyTests
         public ISystemInfo System => machine.System;
 
         public IOfflineTree? OfflineTree => machine.OfflineTree;
+
+        public IDesktop Desktop => machine.Desktop;
     }
 
     private sealed class NoAclFiles(FakeFiles inner) : IWindowsFiles
