@@ -25,6 +25,9 @@ public sealed class FakeDesktop(FakeFiles files) : IDesktop
     /// <summary>The interactive user's wallpaper, as SetForInteractiveUser left it.</summary>
     public string? InteractiveWallpaper { get; private set; }
 
+    /// <summary>Thrown by <see cref="Render"/> when set (a source image whose pixels GDI+ cannot decode, say).</summary>
+    public Exception? RenderFailure { get; set; }
+
     /// <summary>Every drawing asked for, in order.</summary>
     public ConcurrentQueue<WallpaperDrawing> Drawings { get; } = new();
 
@@ -45,6 +48,11 @@ public sealed class FakeDesktop(FakeFiles files) : IDesktop
     {
         ArgumentNullException.ThrowIfNull(drawing);
         Drawings.Enqueue(drawing);
+        if (RenderFailure is not null)
+        {
+            throw RenderFailure;
+        }
+
         if (drawing.SourceImage is { } source)
         {
             if (!files.FileExists(source))
@@ -53,7 +61,7 @@ public sealed class FakeDesktop(FakeFiles files) : IDesktop
             }
 
             var head = files.ReadAllBytes(source).AsSpan();
-            if (!(head.StartsWith("BM"u8) || head.StartsWith("\x89PNG"u8) || head.StartsWith("GIF8"u8) || head.StartsWith([(byte)0xFF, (byte)0xD8])))
+            if (!(head.StartsWith("BM"u8) || head.StartsWith([(byte)0x89, (byte)'P', (byte)'N', (byte)'G']) || head.StartsWith("GIF8"u8) || head.StartsWith([(byte)0xFF, (byte)0xD8])))
             {
                 throw new WallpaperImageException($"{source}: GDI+ cannot read it as an image (OutOfMemory)");
             }

@@ -20,6 +20,8 @@ public readonly record struct WallpaperImageHeader(string Format, int Width, int
     /// <summary>How many bytes of the head are read (a JPEG's frame header follows its EXIF block, which may be large).</summary>
     public const int HeadBytes = 256 * 1024;
 
+    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
     /// <summary>The header of <paramref name="head"/>, or null with <paramref name="problem"/> saying what it is not.</summary>
     public static WallpaperImageHeader? Read(ReadOnlySpan<byte> head, out string problem)
     {
@@ -36,7 +38,7 @@ public readonly record struct WallpaperImageHeader(string Format, int Width, int
             return new("BMP", BinaryPrimitives.ReadInt32LittleEndian(head[18..]), height == int.MinValue ? int.MaxValue : Math.Abs(height));
         }
 
-        if (head.Length >= 24 && head[..8].SequenceEqual("\x89PNG\r\n\x1a\n"u8.ToArray()) && head[12..16].SequenceEqual("IHDR"u8))
+        if (head.Length >= 24 && head[..8].SequenceEqual(PngSignature) && head[12..16].SequenceEqual("IHDR"u8))
         {
             return new("PNG", Clamp(BinaryPrimitives.ReadUInt32BigEndian(head[16..])), Clamp(BinaryPrimitives.ReadUInt32BigEndian(head[20..])));
         }
