@@ -69,7 +69,7 @@ public sealed class LiveDesktop : IDesktop
 
     private static void DrawAndSave(WallpaperDrawing drawing, int width, int height, string output)
     {
-        nint bitmap = 0, graphics = 0, source = 0, family = 0, font = 0, box = 0, text = 0;
+        nint bitmap = 0, graphics = 0, source = 0, attributes = 0, family = 0, font = 0, box = 0, text = 0;
         try
         {
             if (drawing.SourceImage is { } sourcePath)
@@ -95,21 +95,14 @@ public sealed class LiveDesktop : IDesktop
             Check(NativeMethods.GdipGraphicsClear(graphics, drawing.BackgroundArgb), "GdipGraphicsClear");
             if (source != 0)
             {
-                Check(NativeMethods.GdipSetInterpolationMode(graphics, NativeMethods.InterpolationModeHighQualityBicubic), "GdipSetInterpolationMode");
-                var status = NativeMethods.GdipDrawImageRectI(graphics, source, 0, 0, width, height);
-                if (status != NativeMethods.GpOk)
-                {
-                    // The header was readable but the pixels are not (a truncated or corrupt file).
-                    throw new WallpaperImageException($"{drawing.SourceImage}: GDI+ cannot decode its pixels ({StatusName(status)})");
-                }
+                DrawSource(drawing.SourceImage!, graphics, source, width, height, ref attributes);
             }
 
             if (drawing.Lines.Count > 0)
             {
                 _ = NativeMethods.GdipSetTextRenderingHint(graphics, NativeMethods.TextRenderingHintAntiAliasGridFit);
-                family = FontFamily();
                 var emSize = Math.Max(12f, height / 54f);
-                Check(NativeMethods.GdipCreateFont(family, emSize, NativeMethods.FontStyleRegular, NativeMethods.UnitPixel, out font), "GdipCreateFont");
+                (family, font) = CreateFont(emSize);
                 DrawText(drawing, graphics, font, width, height, emSize, ref box, ref text);
             }
 
@@ -123,8 +116,30 @@ public sealed class LiveDesktop : IDesktop
             Release(font, NativeMethods.GdipDeleteFont);
             Release(family, NativeMethods.GdipDeleteFontFamily);
             Release(graphics, NativeMethods.GdipDeleteGraphics);
+            Release(attributes, NativeMethods.GdipDisposeImageAttributes);
             Release(source, NativeMethods.GdipDisposeImage);
             Release(bitmap, NativeMethods.GdipDisposeImage);
+        }
+    }
+
+    // The source fills the screen keeping its proportions (the middle of it is kept, as the "Fill" style does), scaled
+    // bicubically; the edges are mirrored (TileFlipXY) so scaling blends no outside colour into the border pixels.
+    private static void DrawSource(string path, nint graphics, nint source, int width, int height, ref nint attributes)
+    {
+        Check(NativeMethods.GdipGetImageWidth(source, out var sourceWidth), "GdipGetImageWidth");
+        Check(NativeMethods.GdipGetImageHeight(source, out var sourceHeight), "GdipGetImageHeight");
+        var scale = Math.Max((double)width / sourceWidth, (double)height / sourceHeight);
+        var cropWidth = (int)Math.Clamp(Math.Round(width / scale), 1, sourceWidth);
+        var cropHeight = (int)Math.Clamp(Math.Round(height / scale), 1, sourceHeight);
+        Check(NativeMethods.GdipSetInterpolationMode(graphics, NativeMethods.InterpolationModeHighQualityBicubic), "GdipSetInterpolationMode");
+        Check(NativeMethods.GdipCreateImageAttributes(out attributes), "GdipCreateImageAttributes");
+        Check(NativeMethods.GdipSetImageAttributesWrapMode(attributes, NativeMethods.WrapModeTileFlipXY, 0, 0), "GdipSetImageAttributesWrapMode");
+        var status = NativeMethods.GdipDrawImageRectRectI(graphics, source, 0, 0, width, height,
+            ((int)sourceWidth - cropWidth) / 2, ((int)sourceHeight - cropHeight) / 2, cropWidth, cropHeight, NativeMethods.UnitPixel, attributes, 0, 0);
+        if (status != NativeMethods.GpOk)
+        {
+            // The header was readable but the pixels are not (a truncated or corrupt file).
+            throw new WallpaperImageException($"{path}: GDI+ cannot decode its pixels ({StatusName(status)})");
         }
     }
 
@@ -167,16 +182,54 @@ public sealed class LiveDesktop : IDesktop
         }
     }
 
-    // Segoe UI is on every Windows since Vista; a machine without it (Server Core, Wine) gets GDI+'s generic sans serif.
-    private static nint FontFamily()
+    // Segoe UI is on every Windows since Vista, Tahoma and Arial on older ones; then GDI+'s generic sans serif; then the
+    // first installed family that makes a font (a Server Core or Wine prefix without the Windows fonts: Wine finds the
+    // host's fonts through fontconfig). Only a machine with no font at all gets no text, and says so.
+    private static (nint Family, nint Font) CreateFont(float emSize)
     {
-        if (NativeMethods.GdipCreateFontFamilyFromName("Segoe UI", 0, out var family) == NativeMethods.GpOk)
+        foreach (var name in new[] { "Segoe UI", "Tahoma", "Arial" })
         {
-            return family;
+            if (NativeMethods.GdipCreateFontFamilyFromName(name, 0, out var named) == NativeMethods.GpOk && TryFont(named, emSize) is { } font)
+            {
+                return (named, font);
+            }
         }
 
-        Check(NativeMethods.GdipGetGenericFontFamilySansSerif(out family), "GdipGetGenericFontFamilySansSerif");
-        return family;
+        if (NativeMethods.GdipGetGenericFontFamilySansSerif(out var generic) == NativeMethods.GpOk && TryFont(generic, emSize) is { } genericFont)
+        {
+            return (generic, genericFont);
+        }
+
+        Check(NativeMethods.GdipNewInstalledFontCollection(out var installed), "GdipNewInstalledFontCollection");
+        Check(NativeMethods.GdipGetFontCollectionFamilyCount(installed, out var count), "GdipGetFontCollectionFamilyCount");
+        var families = new nint[Math.Clamp(count, 0, 4096)];
+        Check(NativeMethods.GdipGetFontCollectionFamilyList(installed, families.Length, families, out var found), "GdipGetFontCollectionFamilyList");
+        foreach (var family in families.AsSpan(0, Math.Clamp(found, 0, families.Length)))
+        {
+            // The collection owns its families: the one used is cloned, so it can be deleted like the others.
+            if (NativeMethods.GdipCloneFontFamily(family, out var clone) == NativeMethods.GpOk)
+            {
+                if (TryFont(clone, emSize) is { } font)
+                {
+                    return (clone, font);
+                }
+
+                _ = NativeMethods.GdipDeleteFontFamily(clone);
+            }
+        }
+
+        throw new IOException($"GDI+ finds no font to draw text with ({count} installed families, none usable)");
+    }
+
+    private static nint? TryFont(nint family, float emSize)
+    {
+        if (NativeMethods.GdipCreateFont(family, emSize, NativeMethods.FontStyleRegular, NativeMethods.UnitPixel, out var font) == NativeMethods.GpOk)
+        {
+            return font;
+        }
+
+        _ = NativeMethods.GdipDeleteFontFamily(family);
+        return null;
     }
 
     private static Guid EncoderFor(string mimeType)

@@ -88,8 +88,20 @@ internal static partial class NativeMethods
     [LibraryImport("gdiplus.dll")]
     public static partial int GdipSetTextRenderingHint(nint graphics, int hint);
 
+    public const int WrapModeTileFlipXY = 3;
+
     [LibraryImport("gdiplus.dll")]
-    public static partial int GdipDrawImageRectI(nint graphics, nint image, int x, int y, int width, int height);
+    public static partial int GdipCreateImageAttributes(out nint attributes);
+
+    [LibraryImport("gdiplus.dll")]
+    public static partial int GdipSetImageAttributesWrapMode(nint attributes, int wrap, uint argb, int clamp);
+
+    [LibraryImport("gdiplus.dll")]
+    public static partial int GdipDisposeImageAttributes(nint attributes);
+
+    [LibraryImport("gdiplus.dll")]
+    public static partial int GdipDrawImageRectRectI(nint graphics, nint image, int dstX, int dstY, int dstWidth, int dstHeight,
+        int srcX, int srcY, int srcWidth, int srcHeight, int srcUnit, nint attributes, nint callback, nint callbackData);
 
     [LibraryImport("gdiplus.dll")]
     public static partial int GdipCreateSolidFill(uint argb, out nint brush);
@@ -102,6 +114,18 @@ internal static partial class NativeMethods
 
     [LibraryImport("gdiplus.dll")]
     public static partial int GdipGetGenericFontFamilySansSerif(out nint family);
+
+    [LibraryImport("gdiplus.dll")]
+    public static partial int GdipNewInstalledFontCollection(out nint fontCollection);
+
+    [LibraryImport("gdiplus.dll")]
+    public static partial int GdipGetFontCollectionFamilyCount(nint fontCollection, out int count);
+
+    [LibraryImport("gdiplus.dll")]
+    public static partial int GdipGetFontCollectionFamilyList(nint fontCollection, int numSought, [Out] nint[] families, out int numFound);
+
+    [LibraryImport("gdiplus.dll")]
+    public static partial int GdipCloneFontFamily(nint family, out nint clone);
 
     [LibraryImport("gdiplus.dll")]
     public static partial int GdipCreateFont(nint family, float emSize, int style, int unit, out nint font);
