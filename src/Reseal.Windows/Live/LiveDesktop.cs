@@ -50,19 +50,20 @@ public sealed class LiveDesktop : IDesktop
         Check(NativeMethods.GdiplusStartup(out var token, input, 0), "GdiplusStartup");
         try
         {
-            DrawAndSave(drawing, width, height, temporary);
-        }
-        finally
-        {
-            NativeMethods.GdiplusShutdown(token);
-        }
+            try
+            {
+                DrawAndSave(drawing, width, height, temporary);
+            }
+            finally
+            {
+                NativeMethods.GdiplusShutdown(token);
+            }
 
-        try
-        {
             return File.ReadAllBytes(temporary);
         }
         finally
         {
+            // Also after a failed save, which may leave part of a file.
             File.Delete(temporary);
         }
     }
