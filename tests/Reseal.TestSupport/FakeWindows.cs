@@ -19,6 +19,7 @@ public sealed class FakeWindows : IWindowsMachine
     {
         Registry = new FakeRegistry();
         Files = new FakeFiles();
+        Desktop = new FakeDesktop(Files);
         Processes = new FakeProcesses();
         Accounts = new FakeAccounts(administratorsGroupName) { ProfileFiles = Files, ComputerName = () => System?.GetComputerName() };
         Services = new FakeServices();
@@ -82,6 +83,11 @@ public sealed class FakeWindows : IWindowsMachine
     public FakeEventLogReader EventLogs { get; } = new();
 
     IEventLogReader? IWindowsMachine.EventLogs => EventLogs;
+
+    /// <summary>The desktop: records what it is asked to draw; loaded profiles are added by the test.</summary>
+    public FakeDesktop Desktop { get; }
+
+    IDesktop IWindowsMachine.Desktop => Desktop;
 
     /// <summary>The network interfaces: Windows' loopback, and what the test adds.</summary>
     public FakeNetwork Network { get; } = new();

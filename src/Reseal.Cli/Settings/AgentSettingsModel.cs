@@ -30,7 +30,7 @@ internal static class AgentSettingsModel
     ];
 
     /// <summary>The wallpaper attributes, in EC2Launch v2's order.</summary>
-    public static IReadOnlyList<string> WallpaperAttributes => NotBuiltTask.WallpaperAttributes;
+    public static IReadOnlyList<string> WallpaperAttributes => WallpaperText.Attributes;
 
     /// <summary>The settings <paramref name="config"/> expresses (a task in several stages: its first entry's inputs).</summary>
     public static AgentSettings Read(AgentConfig config)

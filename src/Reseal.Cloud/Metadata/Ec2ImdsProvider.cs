@@ -83,9 +83,47 @@ public sealed class Ec2ImdsProvider : IMetadataProvider, IDisposable
         var ipv4 = await GetTextAsync("latest/meta-data/local-ipv4", cancellationToken).ConfigureAwait(false);
         var keys = await GetPublicKeysAsync(cancellationToken).ConfigureAwait(false);
         var userData = await GetAsync("latest/user-data", _http.Options.MaxUserDataBytes, cancellationToken).ConfigureAwait(false);
+        var publicIpv4 = await GetTextAsync("latest/meta-data/public-ipv4", cancellationToken).ConfigureAwait(false);
+        var tags = await GetTagsAsync(cancellationToken).ConfigureAwait(false);
         var protocol = _token is { V1Fallback: true } ? "IMDSv1" : "IMDSv2";
         return new InstanceMetadata(MetadataSource.Ec2, Endpoint, instanceId.Trim(), hostName?.Trim(), keys,
-            userData ?? ReadOnlyMemory<byte>.Empty, instanceType?.Trim(), zone?.Trim(), ipv4?.Trim(), null, protocol);
+            userData ?? ReadOnlyMemory<byte>.Empty, instanceType?.Trim(), zone?.Trim(), ipv4?.Trim(), null, protocol)
+        {
+            PublicIPv4 = publicIpv4?.Trim(),
+            Tags = tags,
+        };
+    }
+
+    /// <summary>The most instance tags read (EC2 allows 50 user tags per resource).</summary>
+    public const int MaxTags = 50;
+
+    // The instance's tags, when "allow tags in instance metadata" is on: meta-data/tags/instance lists the keys, one per
+    // line, and meta-data/tags/instance/KEY holds each value; the listing is 404 when the option is off (null here).
+    // With the option on, EC2 allows only letters, digits and + - = . , _ : @ in keys, and not "." or ".." alone
+    // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html); another key is not requested.
+    private async Task<IReadOnlyDictionary<string, string>?> GetTagsAsync(CancellationToken cancellationToken)
+    {
+        var listing = await GetTextCoreAsync("latest/meta-data/tags/instance", cancellationToken).ConfigureAwait(false);
+        if (listing is null)
+        {
+            return null;
+        }
+
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).Take(MaxTags))
+        {
+            if (key is "." or ".." || key.Length > 128 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '=' or '.' or ',' or '_' or ':' or '@'))
+            {
+                continue;
+            }
+
+            if (await GetTextCoreAsync("latest/meta-data/tags/instance/" + key, cancellationToken).ConfigureAwait(false) is { } value)
+            {
+                tags[key] = value;
+            }
+        }
+
+        return tags;
     }
 
     /// <summary>Reads one item under the service root (for example <c>latest/meta-data/ami-id</c>); null when absent (404).</summary>

@@ -60,6 +60,17 @@ public sealed record InstanceMetadata(
     /// <summary>The primary private IPv4 address: at most 64 characters, no control characters.</summary>
     public string? LocalIPv4 { get; init; } = CheckText(LocalIPv4, "local IPv4 address", 64, Source);
 
+    /// <summary>The public IPv4 address (EC2 <c>public-ipv4</c>), if the instance has one and the provider says: at most 64
+    /// characters, no control characters.</summary>
+    public string? PublicIPv4 { get; init => field = CheckText(value, "public IPv4 address", 64, Source); }
+
+    /// <summary>
+    /// The instance's tags, when the provider offers them (EC2 only with "allow tags in instance metadata" turned on:
+    /// <c>meta-data/tags/instance/</c>); null when they are not offered, empty when offered and none are set. Values are
+    /// kept as given (a tag may hold any text); whoever shows them bounds and cleans them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
     /// <summary>The longest instance id accepted (real ones: EC2 19, a UUID 36, GCE 20 characters).</summary>
     public const int MaxInstanceIdLength = 128;
 
@@ -113,6 +124,18 @@ public sealed record InstanceMetadata(
             json.WriteString("instanceType", InstanceType);
             json.WriteString("zone", Zone);
             json.WriteString("localIPv4", LocalIPv4);
+            json.WriteString("publicIPv4", PublicIPv4);
+            if (Tags is not null)
+            {
+                json.WriteStartObject("tags");
+                foreach (var (key, value) in Tags.OrderBy(t => t.Key, StringComparer.Ordinal))
+                {
+                    json.WriteString(key, value);
+                }
+
+                json.WriteEndObject();
+            }
+
             json.WriteStartArray("publicKeys");
             foreach (var key in PublicKeys)
             {
@@ -192,7 +215,13 @@ public sealed record InstanceMetadata(
 
             return new InstanceMetadata(source, JsonFields.String(root, "endpoint") ?? where, instanceId, JsonFields.String(root, "hostName"), keys, userData,
                 JsonFields.String(root, "instanceType"), JsonFields.String(root, "zone"), JsonFields.String(root, "localIPv4"),
-                JsonFields.String(root, "networkData"), JsonFields.String(root, "protocol"));
+                JsonFields.String(root, "networkData"), JsonFields.String(root, "protocol"))
+            {
+                PublicIPv4 = JsonFields.String(root, "publicIPv4"),
+                Tags = root.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Object
+                    ? tags.EnumerateObject().Where(t => t.Value.ValueKind == JsonValueKind.String).ToDictionary(t => t.Name, t => t.Value.GetString()!, StringComparer.Ordinal)
+                    : null,
+            };
         }
     }
 }

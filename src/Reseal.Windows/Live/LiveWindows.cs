@@ -26,6 +26,7 @@ public sealed partial class LiveWindows : IWindowsMachine
         EventLogs = new LiveEventLogReader();
         Certificates = new LiveCertificates();
         Network = new LiveNetworkInterfaces(Registry, Processes);
+        Desktop = new LiveDesktop();
     }
 
     /// <inheritdoc/>
@@ -67,6 +68,7 @@ public sealed partial class LiveWindows : IWindowsMachine
 
     /// <inheritdoc/>
     public IMachineCertificates Certificates { get; }
+    public IDesktop Desktop { get; }
 
     /// <summary>
     /// Only in the Wine test build (<c>scripts/publish.sh --folder</c>, MSBuild property <c>ResealWineTestBuild</c>),

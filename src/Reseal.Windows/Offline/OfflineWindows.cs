@@ -86,6 +86,9 @@ public sealed class OfflineWindows : IWindowsMachine, IOfflineTree
 
     SamDatabase.AccountsResult IOfflineTree.ReadAccounts() => Accounts.Read();
 
+    /// <inheritdoc/>
+    public IDesktop Desktop { get; } = new OfflineDesktop();
+
     internal static PlatformNotSupportedException NeedsRunningWindows(string operation, string hint) =>
         new($"{operation} needs a running Windows; this is an offline Windows tree ({hint})");
 

@@ -61,4 +61,10 @@ public interface IWindowsMachine
     /// refuses every call with the reason, so machines without a network stack need no member for it.
     /// </summary>
     INetworkInterfaces Network => new NoNetworkInterfaces(Description + " has no running network stack");
+
+    /// <summary>
+    /// The desktop: screen size, drawing a wallpaper, the loaded users' desktop settings. A machine that has none to
+    /// draw on (an offline tree) refuses its operations with <see cref="PlatformNotSupportedException"/>.
+    /// </summary>
+    IDesktop Desktop { get; }
 }

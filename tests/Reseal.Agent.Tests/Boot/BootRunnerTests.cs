@@ -421,7 +421,7 @@ public sealed class BootRunnerTests
                 "preReady activateWindows#0 once independent",
                 "preReady setDnsSuffix#0 always independent",
                 "preReady setAdminAccount#0 once independent",
-                "preReady setWallpaper#0 always independent  (will be skipped: setWallpaper is not built in this version (drawing on the desktop needs a user session))",
+                "preReady setWallpaper#0 always independent",
                 "-- Message: Windows is Ready to use",
                 "postReady startSsm#0 always",
                 "userData startSsm#0 always",

@@ -37,6 +37,39 @@ public sealed class Ec2ImdsProviderTests
     }
 
     [Fact]
+    public async Task GetMetadata_TagsInMetadataOn_ReadsEachTag_PublicIpv4_KeysEc2DoesNotAllowNotRequested()
+    {
+        var imds = new FakeImds();
+        imds.Items["meta-data/public-ipv4"] = "203.0.113.7";
+        imds.Items["meta-data/tags/instance/Name"] = "web-1";
+        imds.Items["meta-data/tags/instance/Environment"] = "prod\nline two";
+        imds.Items["meta-data/tags/instance/..%2f..%2fuser-data"] = "never asked";
+        await using var server = new LoopbackHttpServer(imds.Handle);
+        using var provider = new Ec2ImdsProvider(server.BaseUri, Fast);
+
+        var metadata = await provider.GetMetadataAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("203.0.113.7", metadata.PublicIPv4);
+        Assert.Equal(new Dictionary<string, string> { ["Name"] = "web-1", ["Environment"] = "prod\nline two" }, metadata.Tags);
+        Assert.DoesNotContain(server.Requests, r => r.Path.Contains("%2f", StringComparison.OrdinalIgnoreCase));
+        // Captured and read back (reseal agent plan --metadata) with the same tags.
+        Assert.Equal(metadata.Tags, InstanceMetadata.FromJson(metadata.ToJson()).Tags);
+    }
+
+    [Fact]
+    public async Task GetMetadata_TagsInMetadataOff_TagsNull_NoPublicAddress()
+    {
+        await using var server = new LoopbackHttpServer(new FakeImds().Handle);
+        using var provider = new Ec2ImdsProvider(server.BaseUri, Fast);
+
+        var metadata = await provider.GetMetadataAsync(TestContext.Current.CancellationToken);
+
+        Assert.Null(metadata.Tags);
+        Assert.Null(metadata.PublicIPv4);
+        Assert.Null(InstanceMetadata.FromJson(metadata.ToJson()).Tags);
+    }
+
+    [Fact]
     public async Task GetMetadata_NoUserDataNoKeys_404MeansAbsent()
     {
         var imds = new FakeImds();

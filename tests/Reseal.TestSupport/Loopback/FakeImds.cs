@@ -93,6 +93,12 @@ public sealed class FakeImds
             return LoopbackReply.Ok(value, ("Content-Type", "text/plain"));
         }
 
+        // A category answers with or without its trailing slash (meta-data/tags/instance is documented without one).
+        if (!path.EndsWith('/') && path.Length > 0 && Items.Keys.Any(k => k.StartsWith(path + "/", StringComparison.Ordinal)))
+        {
+            path += "/";
+        }
+
         if (path.EndsWith('/'))
         {
             var children = Items.Keys.Where(k => k.StartsWith(path, StringComparison.Ordinal))

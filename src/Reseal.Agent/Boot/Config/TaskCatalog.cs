@@ -28,7 +28,7 @@ public enum FrequencyRule
 public static class TaskCatalog
 {
     /// <summary>The attributes <c>setWallpaper</c> can print (EC2Launch v2's list).</summary>
-    public static IReadOnlyList<string> WallpaperAttributes => NotBuiltTask.WallpaperAttributes;
+    public static IReadOnlyList<string> WallpaperAttributes => WallpaperText.Attributes;
 
     /// <summary>Every built-in task, in registration order.</summary>
     public static IReadOnlyList<BootTask> All => TaskRegistry.BuiltIn.All;

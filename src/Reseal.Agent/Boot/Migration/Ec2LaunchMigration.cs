@@ -105,7 +105,7 @@ internal static class Ec2LaunchMigration
                     break;
                 case "setWallpaper" when on:
                     builder.Map(setting, AgentStage.PreReady, "setWallpaper", "setWallpaper.attributes", "instance facts drawn on the wallpaper (EC2Launch v2's attribute list)",
-                        i => i["attributes"] = NotBuiltTask.WallpaperAttributes.Cast<object>().ToList());
+                        i => i["attributes"] = WallpaperText.Attributes.Cast<object>().ToList());
                     break;
                 case "setWallpaper":
                     builder.LeftOut(setting, "setWallpaper", "the wallpaper is left as it is");

@@ -9,20 +9,12 @@ namespace Reseal.Agent.Boot.Tasks;
 /// </summary>
 public sealed class NotBuiltTask : BootTask
 {
-    private NotBuiltTask(string name, FrequencyRule frequency, IReadOnlyList<AgentStage> stages, InputSchema? inputs, string summary, string reason)
+    /// <summary>
+    /// A task this version knows the name and inputs of but does not carry out. None of the built-in tasks is one any more
+    /// (<c>setWallpaper</c> was the last); the type stays for a task documented before it is built.
+    /// </summary>
+    public NotBuiltTask(string name, FrequencyRule frequency, IReadOnlyList<AgentStage> stages, InputSchema? inputs, string summary, string reason)
         : base(name, frequency, stages, inputs, summary) => Reason = reason;
-
-    /// <summary>The attributes <c>setWallpaper</c> can print (EC2Launch v2's list).</summary>
-    public static IReadOnlyList<string> WallpaperAttributes { get; } =
-        ["hostName", "instanceId", "privateIpAddress", "publicIpAddress", "instanceSize", "availabilityZone", "architecture", "memory", "network"];
-
-    /// <summary><c>setWallpaper</c>.</summary>
-    public static NotBuiltTask SetWallpaper { get; } = new("setWallpaper", FrequencyRule.Always, [AgentStage.PreReady, AgentStage.UserData],
-        InputSchema.MapOf(
-            new InputField("path", InputSchema.Text),
-            new InputField("attributes", InputSchema.ListOf(InputSchema.OneOf([.. WallpaperAttributes]))),
-            new InputField("instanceTags", InputSchema.ListOf(InputSchema.Text))),
-        "draw instance facts on the desktop wallpaper", "setWallpaper is not built in this version (drawing on the desktop needs a user session)");
 
     /// <summary>Why it is skipped.</summary>
     public string Reason { get; }

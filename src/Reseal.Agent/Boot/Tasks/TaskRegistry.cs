@@ -55,7 +55,7 @@ public sealed class TaskRegistry
         new AdminAccountTask(),
         new SetDnsSuffixTask(),
         new SetHostNameTask(),
-        NotBuiltTask.SetWallpaper,
+        new SetWallpaperTask(),
         new StartSsmTask(),
         new SysprepTask(),
         new WriteFileTask(),

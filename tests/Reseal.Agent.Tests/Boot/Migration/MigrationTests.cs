@@ -81,8 +81,9 @@ public sealed class MigrationTests
         Assert.Equal(SettingFate.Mapped, Outcome(result, "setComputerName").Fate);
         Assert.Equal("(no setHostName task)", Outcome(result, "setComputerName").Target);
         Assert.Equal(SettingFate.Default, Outcome(result, "handleUserData").Fate);
-        // setWallpaper is not built yet: still mapped (the user's choice is kept), and the report says it will be skipped.
-        Assert.Contains("this version skips it", Outcome(result, "setWallpaper").Reason, StringComparison.Ordinal);
+        // setWallpaper is built: mapped, and the report does not say it will be skipped.
+        Assert.Equal(SettingFate.Mapped, Outcome(result, "setWallpaper").Fate);
+        Assert.DoesNotContain("this version skips it", Outcome(result, "setWallpaper").Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("this version skips it", Outcome(result, "setMonitorAlwaysOn").Reason, StringComparison.Ordinal);
         Assert.False(result.HasClearTextPassword);
         Assert.NotEmpty(BootPlan.Create(config).Describe());

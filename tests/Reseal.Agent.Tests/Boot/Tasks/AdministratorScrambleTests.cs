@@ -118,6 +118,7 @@ public sealed class AdministratorScrambleTests
         public IOfflineTree? OfflineTree => machine.OfflineTree;
 
         public IMachineCertificates Certificates => machine.Certificates;
+        public IDesktop Desktop => machine.Desktop;
     }
 
     [Fact]

@@ -245,6 +245,7 @@ public sealed class SshKeyTests
         public IOfflineTree? OfflineTree => machine.OfflineTree;
 
         public IMachineCertificates Certificates => machine.Certificates;
+        public IDesktop Desktop => machine.Desktop;
     }
 
     private sealed class NoAclFiles(FakeFiles inner) : IWindowsFiles
