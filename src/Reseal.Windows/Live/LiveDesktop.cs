@@ -210,12 +210,11 @@ public sealed class LiveDesktop : IDesktop
             // The collection owns its families: the one used is cloned, so it can be deleted like the others.
             if (NativeMethods.GdipCloneFontFamily(family, out var clone) == NativeMethods.GpOk)
             {
+                // TryFont deletes the clone when no font can be made from it: deleting it here too would free it twice.
                 if (TryFont(clone, emSize) is { } font)
                 {
                     return (clone, font);
                 }
-
-                _ = NativeMethods.GdipDeleteFontFamily(clone);
             }
         }
 
