@@ -32,6 +32,7 @@ internal static class DomainErrors
         AnswerFileFormatException or AnswerFileEditException => ExitCodes.BadInput,
         CloudException => ExitCodes.BadInput,
         Reseal.Cloud.LoneSurrogateJsonException => ExitCodes.BadInput,
+        Reseal.Windows.Ports.WallpaperImageException => ExitCodes.BadInput,
         IOException or UnauthorizedAccessException => ExitCodes.BadInput,
 
         // The machine or the cloud is not what the command needs.

@@ -9,7 +9,7 @@ public enum CloudScriptPhase
     /// <summary>GCE <c>windows-startup-script-*</c>: at every boot.</summary>
     Startup,
 
-    /// <summary>GCE <c>windows-shutdown-script-*</c>: at shutdown (read, not run: see the README).</summary>
+    /// <summary>GCE <c>windows-shutdown-script-*</c>: when Windows shuts down (run by the service).</summary>
     Shutdown,
 }
 

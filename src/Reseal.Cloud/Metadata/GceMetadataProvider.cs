@@ -230,7 +230,7 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
 
     /// <summary>
     /// Fetches a <c>*-script-url</c> script: <c>gs://bucket/object</c> and Cloud Storage addresses
-    /// (<c>https://storage.googleapis.com/…</c>) with the instance's default service account token from the metadata server
+    /// (<c>https://storage.googleapis.com/…</c>, over TLS only) with the instance's default service account token from the metadata server
     /// (anonymously when the instance has none), any other http(s) address as it is. One attempt of at most
     /// <see cref="ScriptDownloadTimeout"/>, at most <see cref="MetadataHttpOptions.MaxUserDataBytes"/> bytes.
     /// </summary>
@@ -239,7 +239,8 @@ public sealed class GceMetadataProvider : IMetadataProvider, IWindowsKeysSource,
         ArgumentNullException.ThrowIfNull(url);
         var address = StorageAddress(url.Trim());
         string? token = null;
-        if (address.Host.Equals("storage.googleapis.com", StringComparison.OrdinalIgnoreCase))
+        // The instance's token goes to Cloud Storage over TLS only: never in clear text, never to another host.
+        if (address.Scheme == Uri.UriSchemeHttps && address.Host.Equals("storage.googleapis.com", StringComparison.OrdinalIgnoreCase))
         {
             token = await ServiceAccountTokenAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -154,7 +154,8 @@ public static class GceKeyWatch
 
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CloudException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CloudException or System.ComponentModel.Win32Exception
+            or InvalidOperationException or PlatformNotSupportedException or TimeoutException)
         {
             log(2, $"GCE windows-keys: the requests could not be answered now ({e.Message}); trying again at the next change or request");
             await Task.Delay(settings.FirstBackoff, time, cancellationToken).ConfigureAwait(false);

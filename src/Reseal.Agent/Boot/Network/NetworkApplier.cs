@@ -183,26 +183,36 @@ public static class NetworkPlanner
         ArgumentNullException.ThrowIfNull(changes);
         var done = new List<(NetworkChange Change, NetworkChange Undo)>();
         string? failure = null;
-        foreach (var change in changes)
+        try
         {
-            try
+            foreach (var change in changes)
             {
-                var before = network.ListInterfaces().FirstOrDefault(i => i.Index == change.InterfaceIndex)
-                    ?? throw new Win32Exception(1168, $"{change}: the interface is gone");
-                var undo = change.Inverse(before);
-                await network.ApplyAsync(change, cancellationToken).ConfigureAwait(false);
-                done.Add((change, undo));
+                try
+                {
+                    var before = network.ListInterfaces().FirstOrDefault(i => i.Index == change.InterfaceIndex)
+                        ?? throw new Win32Exception(1168, $"{change}: the interface is gone");
+                    var undo = change.Inverse(before);
+                    await network.ApplyAsync(change, cancellationToken).ConfigureAwait(false);
+                    done.Add((change, undo));
+                }
+                catch (Exception e) when (e is Win32Exception or IOException or InvalidOperationException or PlatformNotSupportedException)
+                {
+                    failure = e.Message;
+                    break;
+                }
             }
-            catch (Exception e) when (e is Win32Exception or IOException or InvalidOperationException or PlatformNotSupportedException)
+
+            if (failure is null && verify is not null && done.Count > 0)
             {
-                failure = e.Message;
-                break;
+                failure = await verify(cancellationToken).ConfigureAwait(false) is { } why ? "verification failed: " + why : null;
             }
         }
-
-        if (failure is null && verify is not null && done.Count > 0)
+        catch (Exception)
         {
-            failure = await verify(cancellationToken).ConfigureAwait(false) is { } why ? "verification failed: " + why : null;
+            // Cancelled (the service stopping) or a verification that threw: what was changed is undone all the same, or a
+            // description that cut the machine off would stay for good (the next run finds the interface "as described").
+            await UndoAsync(network, done).ConfigureAwait(false);
+            throw;
         }
 
         if (failure is null)
@@ -210,12 +220,18 @@ public static class NetworkPlanner
             return new NetworkApplyResult([.. done.Select(d => d.Change)], null, false, []);
         }
 
+        var undoFailures = await UndoAsync(network, done).ConfigureAwait(false);
+        return new NetworkApplyResult([.. done.Select(d => d.Change)], failure, true, undoFailures);
+    }
+
+    // Every change made, undone newest first; not cancelled: a half-undone network is worse than a late one.
+    private static async Task<List<string>> UndoAsync(INetworkInterfaces network, List<(NetworkChange Change, NetworkChange Undo)> done)
+    {
         var undoFailures = new List<string>();
         for (var i = done.Count - 1; i >= 0; i--)
         {
             try
             {
-                // Not cancelled: a half-undone network is worse than a late one.
                 await network.ApplyAsync(done[i].Undo, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is Win32Exception or IOException or InvalidOperationException or PlatformNotSupportedException)
@@ -224,6 +240,6 @@ public static class NetworkPlanner
             }
         }
 
-        return new NetworkApplyResult([.. done.Select(d => d.Change)], failure, true, undoFailures);
+        return undoFailures;
     }
 }

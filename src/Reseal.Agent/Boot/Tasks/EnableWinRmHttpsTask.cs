@@ -198,7 +198,7 @@ public sealed class EnableWinRmHttpsTask() : BootTask(
             if ((listener.Failure ?? (listener.Output.Contains("done", StringComparison.Ordinal) ? null : "PowerShell ran without finishing the script")) is { } listenerFailure)
             {
                 // The script may have stopped half-way: the listener is put back as it was (or removed) before the certificate goes.
-                var undone = await UndoAsync(existing, made, run, context).ConfigureAwait(false);
+                var undone = await UndoAsync(bound is null ? null : existing, made, run, context).ConfigureAwait(false);
                 return TaskExecutionResult.Failed($"could not set the HTTPS listener: {listenerFailure}; {undone}");
             }
 
@@ -207,13 +207,13 @@ public sealed class EnableWinRmHttpsTask() : BootTask(
         catch (OperationCanceledException)
         {
             // Stopped mid-way (the service is stopping): nothing of this run is left bound to a certificate about to go.
-            _ = await UndoAsync(existing, made, run, context).ConfigureAwait(false);
+            _ = await UndoAsync(bound is null ? null : existing, made, run, context).ConfigureAwait(false);
             throw;
         }
 
         if (rule.Failure is { } failure)
         {
-            var undone = await UndoAsync(existing, made, run, context).ConfigureAwait(false);
+            var undone = await UndoAsync(bound is null ? null : existing, made, run, context).ConfigureAwait(false);
             return TaskExecutionResult.Failed($"{failure}; {undone}");
         }
 
@@ -269,6 +269,8 @@ public sealed class EnableWinRmHttpsTask() : BootTask(
         return (name ?? string.Empty, [.. names.Where(n => SelfSignedCertificateRequest.DnsNameProblem(n) is null)], addresses);
     }
 
+    // previous: the listener to put back, or null to remove it — also when the old listener's certificate was already gone
+    // from the store, since WinRM refuses a listener bound to a thumbprint the store does not have.
     private static async Task<string> UndoAsync(WinRmListener? previous, MachineCertificate made, BootTaskRun run, BootTaskContext context)
     {
         // Undo runs even when the run is being cancelled: a half-made listener must not stay bound to a deleted certificate.

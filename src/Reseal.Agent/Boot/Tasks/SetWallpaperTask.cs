@@ -106,8 +106,10 @@ public sealed class SetWallpaperTask() : BootTask(
         {
             return TaskExecutionResult.Failed(e.Message);
         }
-        catch (Exception e) when (e is IOException or PlatformNotSupportedException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or UnauthorizedAccessException or DllNotFoundException
+            or EntryPointNotFoundException)
         {
+            // A Windows without GDI+ (Server Core without the feature, a stripped image) is a failed task, not a crashed run.
             return TaskExecutionResult.Failed($"the wallpaper could not be drawn on {machine.Description}: {e.Message}");
         }
 
@@ -127,7 +129,7 @@ public sealed class SetWallpaperTask() : BootTask(
                 (source is null ? " (plain background)" : $" (drawn on {machine.Files.Expand(source)})") + $"; {applied}{notes}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or HiveFormatException
-            or HiveUnavailableException or InvalidOperationException)
+            or HiveUnavailableException or InvalidOperationException or System.Security.SecurityException)
         {
             return TaskExecutionResult.Failed($"the wallpaper was drawn but could not be set: {e.Message}");
         }
@@ -215,6 +217,16 @@ public sealed class SetWallpaperTask() : BootTask(
     {
         var originals = Originals.Load(machine.Files);
         var done = new List<string>();
+
+        // Every loaded profile's wallpaper is recorded and saved before any is changed: a failure half way must not lose
+        // an original (the next run would only see our own path).
+        var sids = machine.Desktop.LoadedUserSids();
+        foreach (var sid in sids)
+        {
+            originals.Remember(sid, machine.Desktop.GetUserString(sid, DesktopKey, "Wallpaper"), image);
+        }
+
+        originals.Save(machine.Files);
         var defaultHive = DefaultProfileHive(machine);
         if (defaultHive is null)
         {
@@ -223,20 +235,18 @@ public sealed class SetWallpaperTask() : BootTask(
         else
         {
             originals.Remember(DefaultProfile, SetInHiveFile(machine.Files, defaultHive, image), image);
+            originals.Save(machine.Files);
             done.Add($"default profile ({machine.Files.Expand(defaultHive)})");
         }
 
-        var sids = machine.Desktop.LoadedUserSids();
         foreach (var sid in sids)
         {
-            originals.Remember(sid, machine.Desktop.GetUserString(sid, DesktopKey, "Wallpaper"), image);
             machine.Desktop.SetUserString(sid, DesktopKey, "Wallpaper", image);
             machine.Desktop.SetUserString(sid, DesktopKey, "WallpaperStyle", WallpaperStyle);
             machine.Desktop.SetUserString(sid, DesktopKey, "TileWallpaper", "0");
         }
 
         done.Add(sids.Count == 1 ? "1 loaded profile" : $"{sids.Count} loaded profiles");
-        originals.Save(machine.Files);
         var interactive = machine.Desktop.SetForInteractiveUser(ImagePath);
         done.Add(interactive.Applied ? interactive.Detail : "not on a desktop now: " + interactive.Detail);
         return "set for " + string.Join(", ", done);

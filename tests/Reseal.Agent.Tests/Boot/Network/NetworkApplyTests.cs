@@ -198,6 +198,25 @@ public sealed class NetworkApplyTests : IDisposable
         Assert.Contains(console.Lines, l => l.Contains("rolled back 7", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("cancelled")]
+    [InlineData("throws")]
+    public async Task SetNetwork_CancelledOrVerificationThrows_EveryChangeUndoneAndTheErrorGoesOn(string how)
+    {
+        // The service stopping during the check (or a check that fails unexpectedly) must not leave a description that may
+        // have cut the machine off: the next run would find the interface "as described" and never check again.
+        var machine = OpenStackMachine();
+        var before = machine.Network.Snapshot();
+        Func<CancellationToken, Task<string?>> verify = how == "cancelled"
+            ? _ => Task.FromException<string?>(new OperationCanceledException("the service is stopping"))
+            : _ => Task.FromException<string?>(new HttpRequestException("socket closed"));
+
+        var error = await Record.ExceptionAsync(() => Run(machine, Metadata(MetadataSource.OpenStack, NetworkConfigReaderTests.OpenStack), verify: verify));
+
+        Assert.NotNull(error);
+        Assert.Equal(before, machine.Network.Snapshot());
+    }
+
     [Fact]
     public async Task SetNetwork_VerifyFalse_NoCheckAsked()
     {

@@ -116,7 +116,8 @@ public sealed class GceScriptTasksTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal([".cmd echo instance"], _ran);
-        Assert.Contains("project-wide scripts are not run", await File.ReadAllTextAsync(Paths.AgentLog, Token), StringComparison.Ordinal);
+        Assert.Contains("the project's attributes could not be read", await File.ReadAllTextAsync(Paths.AgentLog, Token), StringComparison.Ordinal);
+        Assert.Contains("project-wide scripts and SSH keys are not used", await File.ReadAllTextAsync(Paths.AgentLog, Token), StringComparison.Ordinal);
     }
 
     [Fact]
