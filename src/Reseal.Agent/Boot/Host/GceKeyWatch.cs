@@ -130,16 +130,7 @@ public static class GceKeyWatch
         {
             // One reset at a time with a run (which answers windows-keys too at its end): the answered list stays whole.
             using var runLock = await RunLock.AcquireAsync(paths, settings.LockWait, time, cancellationToken).ConfigureAwait(false);
-            var com4 = openCom4();
-            GceResetReport report;
-            try
-            {
-                report = await GceAccountResets.ApplyAsync(machine, version.Scan, com4, paths.StateDirectory, time, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                com4.Close();
-            }
+            var report = await GceAccountResets.ApplyAsync(machine, version.Scan, openCom4, paths.StateDirectory, time, cancellationToken).ConfigureAwait(false);
 
             foreach (var user in report.Reset)
             {

@@ -26,6 +26,25 @@ public static class GceAccountResets
     /// <summary>The file (in the state folder) listing the hashes of answered requests.</summary>
     public const string HandledFileName = "gce-windows-keys.txt";
 
+    /// <summary>
+    /// Handles the requests in <paramref name="scan"/> with COM4 opened by <paramref name="openCom4"/> for them and released
+    /// afterwards, whatever happened: the boot-time pass and the service's watch both answer this way.
+    /// </summary>
+    public static async Task<GceResetReport> ApplyAsync(IWindowsMachine machine, GceWindowsKeyScan scan, Func<ISerialConsole> openCom4, string stateDirectory,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(openCom4);
+        var com4 = openCom4();
+        try
+        {
+            return await ApplyAsync(machine, scan, com4, stateDirectory, time, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            com4.Close();
+        }
+    }
+
     /// <summary>Handles the requests in <paramref name="scan"/>.</summary>
     public static async Task<GceResetReport> ApplyAsync(IWindowsMachine machine, GceWindowsKeyScan scan, ISerialConsole com4, string stateDirectory,
         TimeProvider time, CancellationToken cancellationToken)

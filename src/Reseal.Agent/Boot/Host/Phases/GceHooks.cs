@@ -26,16 +26,8 @@ internal sealed class GceHooks : CloudHooks
         try
         {
             var scan = await gce.GetWindowsKeysAsync(cancellationToken).ConfigureAwait(false);
-            var com4 = open();
-            GceResetReport report;
-            try
-            {
-                report = await GceAccountResets.ApplyAsync(run.Machine, scan, com4, run.Paths.StateDirectory, run.Time, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                com4.Close(); // opened once for this run's answers, then released
-            }
+            // COM4 is opened once for this run's answers, then released.
+            var report = await GceAccountResets.ApplyAsync(run.Machine, scan, open, run.Paths.StateDirectory, run.Time, cancellationToken).ConfigureAwait(false);
 
             foreach (var user in report.Reset)
             {
