@@ -6,8 +6,8 @@ namespace Reseal.Wine.Tests.Lifecycle;
 
 /// <summary>
 /// Issue 18's tasks in <c>reseal agent run</c> (the win-x64 build) under Wine: what Wine can show of them — the ENA
-/// adapter found in the real registry's network class key, a missing powercfg.exe turned into a reasoned skip, a drive
-/// mapping checked against the volumes DriveInfo lists (nothing moved when the label is absent), and the Event Log API
+/// adapter found in the real registry's network class key, a missing powercfg.exe turned into a reasoned skip, the
+/// wallpaper drawn through GDI+ and set in the middle of a whole run, a drive mapping checked against the volumes DriveInfo lists (nothing moved when the label is absent), and the Event Log API
 /// (Wine's wevtapi) answering without a crash. What Wine cannot show (Set-NetAdapterAdvancedProperty, mount-point
 /// changes, powercfg) is in docs/windows-behaviour.md with Microsoft's pages.
 /// </summary>
@@ -28,6 +28,10 @@ public sealed class AgentTasksWineTests(WineFixture wine)
         - stage: preReady
           tasks:
           - task: setMonitorAlwaysOn
+          - task: setWallpaper
+            inputs:
+              attributes: [hostName, instanceId, privateIpAddress]
+              instanceTags: [Name]
           - task: setDriveLetters
             inputs:
               mappings:
@@ -73,6 +77,10 @@ public sealed class AgentTasksWineTests(WineFixture wine)
         // The adapter was read from Wine's registry through LiveRegistry (the class key, its MatchingDeviceId): the
         // outcome names it whatever Wine's powershell.exe stub then did with the cmdlet.
         Assert.Contains(EnaGuid, tasks["enableJumboFrames"].Message, StringComparison.Ordinal);
+        // GDI+ (Wine's gdiplus.dll) draws the facts on a plain background the size of Wine's virtual screen; the BMP is
+        // published and set for the loaded profile. The drawing itself is checked pixel by pixel in WallpaperWineTests.
+        Assert.Equal("completed", tasks["setWallpaper"].Outcome);
+        Assert.StartsWith("wallpaper 1024x768 with 4 lines at ", tasks["setWallpaper"].Message, StringComparison.Ordinal);
         // Wine's wevtapi answers EvtQuery (or refuses it): either way a result, never "internal error in the task".
         Assert.Matches(@"^\d+ event log entr(y|ies) sent to the console", tasks["sendEventLogs"].Message!);
         Assert.DoesNotContain(tasks.Values, t => t.Message?.Contains("internal error", StringComparison.Ordinal) == true);
