@@ -86,15 +86,22 @@ public sealed partial class LiveEventLogReader : IEventLogReader
                     throw new Win32Exception(error, $"EvtNext on '{logName}' failed");
                 }
 
-                for (var i = 0; i < returned; i++)
+                // Every handle of the batch is closed, also those after one whose reading throws (EvtNext hands over
+                // ownership of all of them: https://learn.microsoft.com/windows/win32/api/winevt/nf-winevt-evtnext).
+                var next = 0;
+                try
                 {
-                    try
+                    for (; next < returned; next++)
                     {
-                        entries.Add(Read(handles[i], logName));
+                        entries.Add(Read(handles[next], logName));
+                        EvtClose(handles[next]);
                     }
-                    finally
+                }
+                finally
+                {
+                    for (; next < returned; next++)
                     {
-                        EvtClose(handles[i]);
+                        EvtClose(handles[next]);
                     }
                 }
             }

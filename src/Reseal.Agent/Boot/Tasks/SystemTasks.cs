@@ -316,7 +316,7 @@ public static class SystemTasks
     }
 
     /// <summary>
-    /// cloud-config <c>users</c>: creates the local account when missing (<c>net user /add</c>, then a random password that
+    /// cloud-config <c>users</c>: creates the local account when missing (NetUserAdd through the accounts port, with a random password that
     /// is never published — log on with the SSH keys), adds it to its groups, and installs its SSH keys where OpenSSH for
     /// Windows reads them, with the access lists it requires (<see cref="SshAuthorizedKeys"/>): administrators' keys in
     /// <c>%ProgramData%\ssh\administrators_authorized_keys</c>, anyone else's in their profile, created first when missing.
