@@ -40,7 +40,7 @@ for build in r2r aot; do
     sh -c 'exec "$1" run "$2" "$(date +%s%N)"' sh "$exe" "$url"
   done > "$out/$build.txt"
   echo "## $build ($runs runs, each a new process)"
-  for key in launchToReadyMs launchToMainMs mainToReadyMs stagesToReadyMs wholeRunMs peakMiB; do
+  for key in launchToReadyMs launchToMainMs mainToReadyMs stagesToReadyMs wholeRunMs cpuAtMainMs cpuToReadyMs peakMiB; do
     values=$(grep -o "$key=[0-9.-]*" "$out/$build.txt" | cut -d= -f2 | sort -n)
     n=$(echo "$values" | wc -l)
     echo "$key: median $(echo "$values" | sed -n "$(( (n + 1) / 2 ))p") (min $(echo "$values" | head -n 1), max $(echo "$values" | tail -n 1))"

@@ -23,9 +23,15 @@ public sealed class BmpImage
     public static BmpImage Solid(int width, int height, uint rgb)
     {
         var pixels = new byte[checked(width * height * 3)];
-        for (var i = 0; i < pixels.Length; i += 3)
+        if (pixels.Length > 0)
         {
-            (pixels[i], pixels[i + 1], pixels[i + 2]) = ((byte)(rgb >> 16), (byte)(rgb >> 8), (byte)rgb);
+            // One pixel, then the filled part copied onto the rest, doubling: the in-memory machine renders every
+            // wallpaper this way, and bench/agent.sh times it, so a byte-at-a-time loop would be counted as the agent's.
+            (pixels[0], pixels[1], pixels[2]) = ((byte)(rgb >> 16), (byte)(rgb >> 8), (byte)rgb);
+            for (var filled = 3; filled < pixels.Length; filled *= 2)
+            {
+                pixels.AsSpan(0, Math.Min(filled, pixels.Length - filled)).CopyTo(pixels.AsSpan(filled));
+            }
         }
 
         return new BmpImage(width, height, pixels);
@@ -54,11 +60,12 @@ public sealed class BmpImage
         BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(28), 24);
         for (var y = 0; y < Height; y++)
         {
-            var row = 54 + ((Height - 1 - y) * stride);
-            for (var x = 0; x < Width; x++)
+            // Row by row through spans (bounds checked once per row, not per byte): see Solid.
+            var source = _pixels.AsSpan(y * Width * 3, Width * 3);
+            var target = bytes.AsSpan(54 + ((Height - 1 - y) * stride), Width * 3);
+            for (var i = 0; i + 2 < source.Length; i += 3)
             {
-                var i = ((y * Width) + x) * 3;
-                (bytes[row + (x * 3)], bytes[row + (x * 3) + 1], bytes[row + (x * 3) + 2]) = (_pixels[i + 2], _pixels[i + 1], _pixels[i]);
+                (target[i], target[i + 1], target[i + 2]) = (source[i + 2], source[i + 1], source[i]);
             }
         }
 
