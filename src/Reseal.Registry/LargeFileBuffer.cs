@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Reseal.Registry;
 
 /// <summary>
-/// The array a whole hive file is read into. On Linux, for a file of 4 MiB or more, the array has 2 MiB to spare, the
-/// file is placed in it from the first 2 MiB boundary on, and the kernel is advised (<c>madvise(MADV_HUGEPAGE)</c>) to
+/// The array a whole hive file is read into. On Linux, for a file of 4 MiB or more, the array has up to 4 MiB to spare,
+/// the file is placed in it from the first 2 MiB boundary on, and the kernel is advised (<c>madvise(MADV_HUGEPAGE)</c>) to
 /// back that range with transparent huge pages: reading an 11.7 MB hive then maps 6 pages instead of about 2,900, and
 /// each of those 4 KiB first-touch faults costs several microseconds, more in a virtual machine (docs/benchmarks.md:
 /// the read went from about 45 ms of CPU to about 6 on this project's VM). The untouched spare costs address space,
@@ -31,22 +31,22 @@ internal static partial class LargeFileBuffer
     public static byte[] Allocate(int length, out int origin)
     {
         origin = 0;
-        if (!OperatingSystem.IsLinux() || length < Threshold || length > Array.MaxLength - HugePage)
+        if (!OperatingSystem.IsLinux() || length < Threshold || length > Array.MaxLength - (2 * HugePage))
         {
             return GC.AllocateUninitializedArray<byte>(length);
         }
 
-        var bytes = GC.AllocateUninitializedArray<byte>(length + HugePage);
+        // Room for the image rounded up to whole huge pages after the first boundary, wherever the array starts, so its
+        // last part is one huge page too instead of up to 511 small ones.
+        var pages = (length + HugePage - 1) / HugePage;
+        var bytes = GC.AllocateUninitializedArray<byte>((pages + 1) * HugePage);
         var pin = GCHandle.Alloc(bytes, GCHandleType.Pinned);
         try
         {
             var start = (long)pin.AddrOfPinnedObject();
             var aligned = (start + HugePage - 1) & ~(long)(HugePage - 1);
             origin = (int)(aligned - start);
-
-            // Whole huge pages inside [aligned, aligned + length rounded up), all of them inside the array.
-            var advised = Math.Min(((long)length + HugePage - 1) & ~(long)(HugePage - 1), (bytes.Length - origin) & ~(long)(HugePage - 1));
-            _ = Madvise((nint)aligned, (nuint)advised, MadviseHugePage);
+            _ = Madvise((nint)aligned, (nuint)((long)pages * HugePage), MadviseHugePage);
         }
         finally
         {
