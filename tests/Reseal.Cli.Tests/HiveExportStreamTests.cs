@@ -11,13 +11,10 @@ namespace Reseal.Cli.Tests;
 public class HiveExportStreamTests
 {
     /// <summary>Every hive file in the shared data (transaction logs left out), by name without .gz.</summary>
-    public static TheoryData<string> Hives =>
-    [
-        .. SharedData.Directory is null
-            ? ["(no shared data)"]
-            : SharedData.RequireFiles("hives", "*.gz").Select(f => Path.GetFileNameWithoutExtension(f))
-                .Where(n => !n.Contains(".log", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal),
-    ];
+    public static TheoryData<string> Hives => SharedData.Directory is null
+        ? ["(no shared data)"]
+        : [.. SharedData.RequireFiles("hives", "*.gz").Select(f => Path.GetFileNameWithoutExtension(f))
+            .Where(n => !n.Contains(".log", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(Hives))]
