@@ -33,7 +33,7 @@ public class HiveExportStreamTests
         {
             // The damaged hives hivex refuses: refused here too, with an error naming the file, and no output.
             Assert.Equal(3, result.ExitCode);
-            Assert.Contains($"reseal: {hive}: ", result.Error, StringComparison.Ordinal);
+            Assert.Contains($"reseal: error: {hive}: ", result.Error, StringComparison.Ordinal);
             Assert.Empty(raw.ToArray());
             return;
         }
