@@ -132,6 +132,28 @@ internal sealed class CliContext
         stream.Flush();
     }
 
+    /// <summary>
+    /// Lets <paramref name="write"/> write bytes exactly as given straight to standard output, as
+    /// <see cref="WriteRaw(Stream)"/> does; without a raw stream (in tests) they are collected and decoded as UTF-8.
+    /// </summary>
+    public void WriteRaw(Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (RawOut is null)
+        {
+            using var collected = new MemoryStream();
+            write(collected);
+            collected.Position = 0;
+            WriteRaw(collected);
+            return;
+        }
+
+        Out.Flush();
+        using var stream = RawOut();
+        write(stream);
+        stream.Flush();
+    }
+
     /// <summary>Writes one message line to standard error, prefixed with the program name.</summary>
     public void Message(string text) => Error.WriteLine($"reseal: {text}");
 

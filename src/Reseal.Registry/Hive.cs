@@ -90,10 +90,10 @@ public sealed partial class Hive : IDisposable
     public static Hive Open(string path, IReadOnlyList<string>? logPaths = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = ReadFile(path);
+        var bytes = ReadFile(path, out var origin, out var length);
         try
         {
-            return Load(bytes, ReadLogs(logPaths));
+            return LoadAt(bytes, origin, length, ReadLogs(logPaths));
         }
         catch (HiveFormatException e)
         {
@@ -155,10 +155,17 @@ public sealed partial class Hive : IDisposable
     public static Hive Load(byte[] bytes, IReadOnlyList<byte[]>? logs = null)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        var header = HiveHeader.Parse(bytes);
+        return LoadAt(bytes, 0, bytes.Length, logs);
+    }
+
+    /// <summary>Loads the hive file held in <paramref name="bytes"/> from <paramref name="origin"/> on.</summary>
+    private static Hive LoadAt(byte[] bytes, int origin, int length, IReadOnlyList<byte[]>? logs)
+    {
+        var file = bytes.AsSpan(origin, length);
+        var header = HiveHeader.Parse(file);
         if (header.IsDirty && logs is { Count: > 0 })
         {
-            var replay = LogReplayer.Replay(bytes, logs);
+            var replay = LogReplayer.Replay(file, logs);
             var replayedHeader = HiveHeader.Parse(replay.Hive);
             var replayed = new Hive(HiveImage.InMemory(replay.Hive, replay.Hive.Length, replayedHeader), replayedHeader, logsReplayed: true)
             {
@@ -168,7 +175,7 @@ public sealed partial class Hive : IDisposable
             return replayed;
         }
 
-        var hive = new Hive(HiveImage.InMemory(bytes, bytes.Length, header), header, logsReplayed: false)
+        var hive = new Hive(HiveImage.InMemory(bytes, origin, length, header), header, logsReplayed: false)
         {
             LogSequence = logs is { Count: > 0 } ? LogReplayer.HighestSequence(logs) : null,
         };
@@ -279,30 +286,34 @@ public sealed partial class Hive : IDisposable
         return logs;
     }
 
-    /// <summary>Reads a whole file into an array that is not zeroed first (the read fills it).</summary>
-    private static byte[] ReadFile(string path)
+    /// <summary>
+    /// Reads a whole file into an array that is not zeroed first (the read fills it); the file is
+    /// <paramref name="length"/> bytes from <paramref name="origin"/> on (see <see cref="LargeFileBuffer"/>).
+    /// </summary>
+    private static byte[] ReadFile(string path, out int origin, out int length)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        var length = RandomAccess.GetLength(handle);
-        if (length > int.MaxValue)
+        var fileLength = RandomAccess.GetLength(handle);
+        if (fileLength > int.MaxValue)
         {
             throw HiveFormatException.At(0, "base block", "file larger than 2 GiB").InFile(path);
         }
 
-        var bytes = GC.AllocateUninitializedArray<byte>((int)length);
+        var bytes = LargeFileBuffer.Allocate((int)fileLength, out origin);
         var filled = 0;
-        while (filled < bytes.Length)
+        while (filled < fileLength)
         {
-            var read = RandomAccess.Read(handle, bytes.AsSpan(filled), filled);
+            var read = RandomAccess.Read(handle, bytes.AsSpan(origin + filled, (int)fileLength - filled), filled);
             if (read == 0)
             {
-                Array.Resize(ref bytes, filled);
+                // The file shrank since its length was taken: what was read is the file.
                 break;
             }
 
             filled += read;
         }
 
+        length = filled;
         return bytes;
     }
 }

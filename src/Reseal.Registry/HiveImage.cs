@@ -24,6 +24,9 @@ internal sealed class HiveImage : IDisposable
     private const int Page = 4096;
 
     private byte[] _bytes;
+    // Where the file's first byte is in _bytes: 0, except for a file read into a buffer placed so that the image
+    // starts on a huge-page boundary (LargeFileBuffer).
+    private readonly int _origin;
     private int _length;
     private readonly SafeFileHandle? _file;
     private readonly byte[]?[]? _cache;
@@ -31,9 +34,10 @@ internal sealed class HiveImage : IDisposable
     private int[] _endByPage;
     private int _hbinsSize;
 
-    private HiveImage(byte[] bytes, int length, SafeFileHandle? file, int hbinsSize)
+    private HiveImage(byte[] bytes, int origin, int length, SafeFileHandle? file, int hbinsSize)
     {
         _bytes = bytes;
+        _origin = origin;
         _length = length;
         _file = file;
         _hbinsSize = hbinsSize;
@@ -49,11 +53,15 @@ internal sealed class HiveImage : IDisposable
 
     /// <summary>An image held entirely in memory (the array is kept; its first <paramref name="length"/> bytes are the file).</summary>
     public static HiveImage InMemory(byte[] bytes, int length, HiveHeader header) =>
-        new(bytes, length, null, (int)header.HiveBinsDataSize);
+        new(bytes, 0, length, null, (int)header.HiveBinsDataSize);
+
+    /// <summary>An image held entirely in memory from <paramref name="origin"/> on in <paramref name="bytes"/> (which is kept).</summary>
+    public static HiveImage InMemory(byte[] bytes, int origin, int length, HiveHeader header) =>
+        new(bytes, origin, length, null, (int)header.HiveBinsDataSize);
 
     /// <summary>An image read from <paramref name="file"/> (which it owns) as cells are asked for.</summary>
     public static HiveImage OnDemand(SafeFileHandle file, byte[] baseBlock, HiveHeader header) =>
-        new(baseBlock, baseBlock.Length, file, (int)header.HiveBinsDataSize);
+        new(baseBlock, 0, baseBlock.Length, file, (int)header.HiveBinsDataSize);
 
     /// <summary>Size of the hbin area in bytes.</summary>
     public int HbinsSize => _hbinsSize;
@@ -89,7 +97,7 @@ internal sealed class HiveImage : IDisposable
                 throw new InvalidOperationException("an on-demand hive image has no whole-file bytes; load it into memory");
             }
 
-            return _bytes.AsSpan(0, _length);
+            return _bytes.AsSpan(_origin, _length);
         }
     }
 
@@ -102,7 +110,7 @@ internal sealed class HiveImage : IDisposable
         get
         {
             RequireInMemory();
-            return _bytes.AsMemory(0, _length);
+            return _bytes.AsMemory(_origin, _length);
         }
     }
 
@@ -111,7 +119,7 @@ internal sealed class HiveImage : IDisposable
     {
         if (_file is null)
         {
-            return _bytes.AsSpan(0, _length).ToArray();
+            return _bytes.AsSpan(_origin, _length).ToArray();
         }
 
         var length = RandomAccess.GetLength(_file);
@@ -147,14 +155,14 @@ internal sealed class HiveImage : IDisposable
             throw new ArgumentOutOfRangeException(nameof(offset), $"range 0x{offset:X}+{length} is outside the hbin area");
         }
 
-        return _bytes.AsSpan(HbinAreaStart + offset, length);
+        return _bytes.AsSpan(_origin + HbinAreaStart + offset, length);
     }
 
     /// <summary>The base block, writable; in memory only.</summary>
     public Span<byte> WritableBaseBlock()
     {
         RequireInMemory();
-        return _bytes.AsSpan(0, HiveHeader.Size);
+        return _bytes.AsSpan(_origin, HiveHeader.Size);
     }
 
     /// <summary>The hbin containing hbin-area offset <paramref name="offset"/>: its start and end.</summary>
@@ -187,14 +195,14 @@ internal sealed class HiveImage : IDisposable
         var start = _hbinsSize;
         var end = checked(start + size);
         var fileEnd = checked(HbinAreaStart + end);
-        if (fileEnd > _bytes.Length)
+        if (_origin + (long)fileEnd > _bytes.Length)
         {
-            Array.Resize(ref _bytes, Math.Max(fileEnd, (int)Math.Min(Array.MaxLength, (long)_bytes.Length * 3 / 2)));
+            Array.Resize(ref _bytes, Math.Max(checked(_origin + fileEnd), (int)Math.Min(Array.MaxLength, (long)_bytes.Length * 3 / 2)));
         }
 
         // Anything after the old hbin area (a tail of padding or remnants) is overwritten, as Windows does when the
         // hive grows over it.
-        var hbin = _bytes.AsSpan(HbinAreaStart + start, size);
+        var hbin = _bytes.AsSpan(_origin + HbinAreaStart + start, size);
         hbin.Clear();
         RegfCells.WriteHbinHeader(hbin, start, size, timestamp);
         BinaryPrimitives.WriteInt32LittleEndian(hbin[HbinHeaderSize..], size - HbinHeaderSize);
@@ -271,7 +279,7 @@ internal sealed class HiveImage : IDisposable
     {
         if (_cache is null)
         {
-            at = HbinAreaStart + start;
+            at = _origin + HbinAreaStart + start;
             return _bytes;
         }
 
@@ -293,7 +301,7 @@ internal sealed class HiveImage : IDisposable
 
             if (_cache is null)
             {
-                _bytes.AsSpan(fileOffset, HbinHeaderSize).CopyTo(header);
+                _bytes.AsSpan(_origin + fileOffset, HbinHeaderSize).CopyTo(header);
             }
             else
             {

@@ -6,9 +6,18 @@ namespace Reseal.Registry;
 
 public static partial class RegExporter
 {
-    /// <summary>A buffered byte writer with the few formatting primitives the export needs.</summary>
-    private sealed class ByteSink(Stream output)
+    /// <summary>
+    /// A buffered byte writer with the few formatting primitives the export needs; without an output stream it
+    /// discards everything (<see cref="Check"/>'s walk).
+    /// </summary>
+    private sealed class ByteSink(Stream? output)
     {
+        /// <summary>A sink that writes nothing anywhere.</summary>
+        public static ByteSink Discarding() => new(null);
+
+        /// <summary>Whether what is written goes nowhere (callers may skip formatting it).</summary>
+        public bool Discards => output is null;
+
         private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
 
         private readonly byte[] _buffer = new byte[1 << 16];
@@ -36,6 +45,11 @@ public static partial class RegExporter
         /// <summary>Latin-1 when every character fits (Perl prints such strings as bytes), otherwise UTF-8.</summary>
         public void WritePerlString(ReadOnlySpan<char> text)
         {
+            if (output is null)
+            {
+                return;
+            }
+
             if (text.Length <= 1024)
             {
                 Reserve(text.Length * 3);
@@ -119,7 +133,7 @@ public static partial class RegExporter
 
         public void Flush()
         {
-            output.Write(_buffer, 0, _used);
+            output?.Write(_buffer, 0, _used);
             _used = 0;
         }
 

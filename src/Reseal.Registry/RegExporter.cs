@@ -32,23 +32,37 @@ public static partial class RegExporter
     public static void Export(RegistryKey start, Stream output, RegExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (start.Hive is null)
-        {
-            throw new ArgumentException("default(RegistryKey) is not a key of any hive", nameof(start));
-        }
-
         var prefix = options?.Prefix;
         if (prefix is not null && prefix.EndsWith('\\'))
         {
             prefix = prefix[..^1];
         }
 
-        var writer = new Walker(start.Hive, output, prefix);
-        writer.Sink.WriteAscii(Header);
+        Walk(start, new ByteSink(output), prefix);
+    }
+
+    /// <summary>
+    /// Makes the whole walk <see cref="Export(RegistryKey, Stream, RegExportOptions?)"/> makes, reading and checking
+    /// every key, value and data cell in the same order, but writes nothing: it throws the same
+    /// <see cref="HiveFormatException"/> the export would, at the same place. A caller that must not send half an
+    /// export anywhere (standard output, a pipe) checks first and then streams the export straight out, instead of
+    /// holding it in a temporary file; the hive's bytes must not change in between (a hive loaded into memory).
+    /// </summary>
+    public static void Check(RegistryKey start) => Walk(start, ByteSink.Discarding(), prefix: null);
+
+    private static void Walk(RegistryKey start, ByteSink sink, string? prefix)
+    {
+        if (start.Hive is null)
+        {
+            throw new ArgumentException("default(RegistryKey) is not a key of any hive", nameof(start));
+        }
+
+        var writer = new Walker(start.Hive, sink, prefix);
+        sink.WriteAscii(Header);
         var path = start.Path;
         writer.SetStartPath(path == "\\" ? string.Empty : path);
         writer.Visit(start, 0);
-        writer.Sink.Flush();
+        sink.Flush();
     }
 
     /// <summary>Exports to a byte array.</summary>
@@ -64,7 +78,7 @@ public static partial class RegExporter
     /// live in one growing int arena and names in one char arena, both used as stacks (each level truncates back to
     /// where it started), so exporting a large hive costs little beyond the file itself.
     /// </summary>
-    private sealed class Walker(Hive hive, Stream output, string? prefix)
+    private sealed class Walker(Hive hive, ByteSink sink, string? prefix)
     {
         private readonly ulong[] _visited = new ulong[(hive.HiveBinsSize / 8 / 64) + 1];
         private readonly ValueWalkGuard _values = new(hive);
@@ -75,7 +89,7 @@ public static partial class RegExporter
         private int _pathLength;
         private byte[]? _scratch;
 
-        public ByteSink Sink { get; } = new(output);
+        private ByteSink Sink => sink;
 
         public void SetStartPath(string path)
         {
@@ -164,6 +178,13 @@ public static partial class RegExporter
                 var index = _ints[order + i];
                 var value = new RegistryValue(hive, _ints[intsStart + index]);
                 var name = _chars.AsSpan(_ints[intsStart + count + index], _ints[intsStart + (2 * count) + index]);
+                var data = value.ReadData(ref _scratch, out var type);
+                _values.Charge(value.CellOffset, data.Length);
+                if (Sink.Discards)
+                {
+                    continue;
+                }
+
                 if (name.Length == 0)
                 {
                     Sink.WriteAscii("@=");
@@ -175,8 +196,6 @@ public static partial class RegExporter
                     Sink.WriteAscii("\"=");
                 }
 
-                var data = value.ReadData(ref _scratch, out var type);
-                _values.Charge(value.CellOffset, data.Length);
                 if (type == 4 && data.Length == 4)
                 {
                     Sink.WriteAscii("dword:");

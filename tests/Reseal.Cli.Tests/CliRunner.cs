@@ -13,7 +13,8 @@ internal static class CliRunner
 {
     public static CliResult Run(string[] args, string? stdin = null, bool terminal = false, Dictionary<string, string>? environment = null,
         IWindowsMachine? machine = null, bool stdinTerminal = false, byte[]? stdinBytes = null,
-        Reseal.Agent.Boot.Host.AgentPaths? agentPaths = null, Reseal.Windows.Service.IServiceInstaller? installer = null)
+        Reseal.Agent.Boot.Host.AgentPaths? agentPaths = null, Reseal.Windows.Service.IServiceInstaller? installer = null,
+        MemoryStream? rawOut = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -27,6 +28,9 @@ internal static class CliRunner
             SealSettings = new SealRunSettings { PollInterval = TimeSpan.FromMilliseconds(5) },
             // Raw bytes on standard input, as the process gets them (commands that decode input themselves read these).
             RawIn = stdinBytes is null ? null : () => new MemoryStream(stdinBytes, writable: false),
+            // Standard output as bytes, as the process has it (commands writing raw bytes write these; ToArray works
+            // after the command has disposed the stream).
+            RawOut = rawOut is null ? null : () => rawOut,
             AgentPaths = agentPaths is null ? null : _ => agentPaths,
             ReadKey = stdinTerminal ? Keys(stdin ?? string.Empty) : null,
             // reseal image: poll every few milliseconds and give up on a silent cloud quickly.

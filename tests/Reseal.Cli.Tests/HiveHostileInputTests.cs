@@ -48,7 +48,7 @@ public class HiveHostileInputTests
         "value count", "value signature", "value data offset", "big data segment list", "class offset",
     ];
 
-    private static byte[] Corrupt(string what)
+    internal static byte[] Corrupt(string what)
     {
         var bytes = Generated();
         var hive = Hive.Load(bytes);

@@ -86,7 +86,10 @@ internal static class HiveReadCommands
             var options = new RegExportOptions { Prefix = parse.GetValue(prefix) };
 
             // A damaged hive fails part-way, and nothing half-written may reach the target or the pipe: a file target
-            // is written through the one atomic writer; standard output gets a temporary file's copy once complete.
+            // is written through the one atomic writer. For standard output the whole walk is made once without
+            // writing (RegExporter.Check fails exactly where the export would), then the export streams straight out:
+            // the hive was read whole into memory, so the second walk reads the same bytes. (A temporary file copied
+            // to the pipe afterwards cost more than the export itself: docs/benchmarks.md.)
             if (parse.GetValue(output) is { } target)
             {
                 AtomicFile.Write(target, file => RegExporter.Export(start, file, options));
@@ -94,14 +97,8 @@ internal static class HiveReadCommands
                 return ExitCodes.Success;
             }
 
-            var temp = Path.Combine(Path.GetTempPath(), $".reseal-export.{Guid.NewGuid():N}.tmp");
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose))
-            {
-                RegExporter.Export(start, file, options);
-                file.Position = 0;
-                context.WriteRaw(file);
-            }
-
+            RegExporter.Check(start);
+            context.WriteRaw(stream => RegExporter.Export(start, stream, options));
             return ExitCodes.Success;
         }));
         return command;
