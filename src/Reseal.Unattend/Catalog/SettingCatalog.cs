@@ -16,42 +16,169 @@ public sealed class SettingCatalog
 
     private static readonly Lazy<SettingCatalog> Embedded = new(LoadEmbedded);
 
-    private SettingCatalog(FrozenDictionary<string, ComponentDefinition> components) => Components = components;
+    // A catalog is either parsed whole (Parse) or, for the embedded one, indexed by component and each component parsed
+    // on first lookup (ParseLazily): a lint of one file looks up a handful of the 91 components, and parsing all 1,250
+    // lines was most of `reseal unattend lint`'s own start-up time.
+    private readonly FrozenDictionary<string, ComponentDefinition>? _parsed;
+    private readonly Dictionary<string, Lazy<ComponentDefinition>>? _byComponent;
+    private IReadOnlyDictionary<string, ComponentDefinition>? _all;
+
+    private SettingCatalog(FrozenDictionary<string, ComponentDefinition> components) => _parsed = components;
+
+    private SettingCatalog(Dictionary<string, Lazy<ComponentDefinition>> byComponent) => _byComponent = byComponent;
 
     /// <summary>The catalog shipped in the assembly.</summary>
     public static SettingCatalog Default => Embedded.Value;
 
     /// <summary>Components by name, ignoring case.</summary>
-    public IReadOnlyDictionary<string, ComponentDefinition> Components { get; }
+    public IReadOnlyDictionary<string, ComponentDefinition> Components => _parsed ?? LazyInitializer.EnsureInitialized(ref _all,
+        () => _byComponent!.ToFrozenDictionary(c => c.Key, c => c.Value.Value, StringComparer.OrdinalIgnoreCase));
 
-    public ComponentDefinition? Find(string? componentName) =>
-        componentName is not null && Components.TryGetValue(componentName, out var c) ? c : null;
+    public ComponentDefinition? Find(string? componentName)
+    {
+        if (componentName is null)
+        {
+            return null;
+        }
 
-    /// <summary>Parses catalog text (<see cref="CatalogFormat"/>); used for the embedded catalog and by tests.</summary>
+        if (_parsed is not null)
+        {
+            return _parsed.TryGetValue(componentName, out var c) ? c : null;
+        }
+
+        return _byComponent!.TryGetValue(componentName, out var lazy) ? lazy.Value : null;
+    }
+
+    /// <summary>Parses catalog text (<see cref="CatalogFormat"/>) whole; used by tests and tools.</summary>
     /// <exception cref="FormatException">The text is not a catalog; the message names the line.</exception>
     public static SettingCatalog Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var reader = new StringReader(text);
-        if (reader.ReadLine() != CatalogFormat.Magic)
-        {
-            throw new FormatException($"catalog: the first line is not '{CatalogFormat.Magic}'");
-        }
-
-        var roots = new List<Row>();
-        var byPath = new Dictionary<string, Row>(StringComparer.Ordinal);
+        var position = AfterMagic(text);
         // Rows share a few dozen pass lists; building a frozen set per row was most of the catalog's load time.
         var passSets = new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal);
-        var lineNumber = 1;
-        while (reader.ReadLine() is { } line)
+        var roots = ReadRows(text, position, text.Length, 2, passSets);
+
+        // Component names are looked up ignoring case: the reference itself spells some two ways (its page says
+        // Microsoft-Windows-SQMAPI, working files say Microsoft-Windows-SQMApi), so a case difference is not a finding.
+        var components = new Dictionary<string, ComponentDefinition>(roots.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var root in roots)
+        {
+            components[root.Path] = Component(root);
+        }
+
+        return new SettingCatalog(components.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Indexes catalog text by component (one pass that only finds where each component's lines start) and parses a
+    /// component's lines when it is first looked up. The same text gives the same definitions as <see cref="Parse"/>
+    /// (a test compares them for the embedded catalog); a malformed line is reported when its component is looked up.
+    /// </summary>
+    /// <exception cref="FormatException">The first line is not the magic line, or a setting comes before any component.</exception>
+    internal static SettingCatalog ParseLazily(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var byComponent = new Dictionary<string, Lazy<ComponentDefinition>>(StringComparer.OrdinalIgnoreCase);
+        string? component = null;
+        int blockStart = 0, blockLine = 0, lineNumber = 1;
+        foreach (var (start, length) in Lines(text, AfterMagic(text), text.Length))
         {
             lineNumber++;
-            if (line.Length == 0 || line[0] == '#')
+            if (length == 0 || text[start] == '#')
             {
                 continue;
             }
 
-            var row = Row.Parse(line, lineNumber, passSets);
+            var line = text.AsSpan(start, length);
+            var tab = line.IndexOf('\t');
+            var path = tab < 0 ? line : line[..tab];
+            if (path.Contains('/'))
+            {
+                if (component is null)
+                {
+                    throw new FormatException($"catalog line {lineNumber}: {path} comes before its parent");
+                }
+
+                continue;
+            }
+
+            if (component is not null)
+            {
+                byComponent[component] = Block(text, component, blockStart, start, blockLine);
+            }
+
+            component = path.ToString();
+            blockStart = start;
+            blockLine = lineNumber;
+        }
+
+        if (component is not null)
+        {
+            byComponent[component] = Block(text, component, blockStart, text.Length, blockLine);
+        }
+
+        return new SettingCatalog(byComponent);
+    }
+
+    /// <summary>One component's lines, parsed on first use (thread-safe: the embedded catalog is shared).</summary>
+    private static Lazy<ComponentDefinition> Block(string text, string component, int start, int end, int firstLine) => new(() =>
+    {
+        var roots = ReadRows(text, start, end, firstLine, new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal));
+        return roots is [var root] && root.Path == component
+            ? Component(root)
+            : throw new FormatException($"catalog line {firstLine}: the lines of component {component} hold another component");
+    });
+
+    /// <summary>The position after the magic first line.</summary>
+    private static int AfterMagic(string text)
+    {
+        foreach (var (start, length) in Lines(text, 0, text.Length))
+        {
+            if (!text.AsSpan(start, length).SequenceEqual(CatalogFormat.Magic))
+            {
+                break;
+            }
+
+            var next = start + length;
+            return next < text.Length && text[next] == '\r' && next + 1 < text.Length && text[next + 1] == '\n' ? next + 2 : Math.Min(next + 1, text.Length);
+        }
+
+        throw new FormatException($"catalog: the first line is not '{CatalogFormat.Magic}'");
+    }
+
+    /// <summary>The lines of text[start..end] as StringReader.ReadLine splits them (at CR, LF or CR LF).</summary>
+    private static IEnumerable<(int Start, int Length)> Lines(string text, int start, int end)
+    {
+        var position = start;
+        while (position < end)
+        {
+            var stop = text.AsSpan(position, end - position).IndexOfAny('\r', '\n');
+            var length = stop < 0 ? end - position : stop;
+            yield return (position, length);
+            position += length;
+            if (position < end)
+            {
+                position += text[position] == '\r' && position + 1 < end && text[position + 1] == '\n' ? 2 : 1;
+            }
+        }
+    }
+
+    /// <summary>The rows of text[start..end] (line numbers from <paramref name="lineNumber"/>), each under its parent; the roots returned.</summary>
+    private static List<Row> ReadRows(string text, int start, int end, int lineNumber, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
+    {
+        var roots = new List<Row>();
+        var byPath = new Dictionary<string, Row>(StringComparer.Ordinal);
+        lineNumber--;
+        foreach (var (lineStart, length) in Lines(text, start, end))
+        {
+            lineNumber++;
+            if (length == 0 || text[lineStart] == '#')
+            {
+                continue;
+            }
+
+            var row = Row.Parse(text.Substring(lineStart, length), lineNumber, passSets);
             var slash = row.Path.LastIndexOf('/');
             if (slash < 0)
             {
@@ -72,33 +199,30 @@ public sealed class SettingCatalog
             }
         }
 
-        // Component names are looked up ignoring case: the reference itself spells some two ways (its page says
-        // Microsoft-Windows-SQMAPI, working files say Microsoft-Windows-SQMApi), so a case difference is not a finding.
-        var components = new Dictionary<string, ComponentDefinition>(roots.Count, StringComparer.OrdinalIgnoreCase);
-        foreach (var root in roots)
-        {
-            components[root.Path] = new ComponentDefinition
-            {
-                Name = root.Path,
-                Passes = root.Passes ?? AllPasses,
-                PassesKnown = root.Passes is not null,
-                Settings = Build(root.Children, string.Empty),
-                Lifecycle = root.Lifecycle,
-                Page = root.Page,
-            };
-        }
-
-        return new SettingCatalog(components.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+        return roots;
     }
+
+    private static ComponentDefinition Component(Row root) => new()
+    {
+        Name = root.Path,
+        Passes = root.Passes ?? AllPasses,
+        PassesKnown = root.Passes is not null,
+        Settings = Build(root.Children, string.Empty),
+        Lifecycle = root.Lifecycle,
+        Page = root.Page,
+    };
 
     private static readonly FrozenSet<ConfigurationPass> AllPasses = ConfigurationPasses.All.ToFrozenSet();
 
-    private static SettingCatalog LoadEmbedded()
+    private static SettingCatalog LoadEmbedded() => ParseLazily(EmbeddedText());
+
+    /// <summary>The text of the embedded catalog.</summary>
+    internal static string EmbeddedText()
     {
         using var stream = typeof(SettingCatalog).Assembly.GetManifestResourceStream("Reseal.Unattend.catalog.tsv")
             ?? throw new InvalidOperationException("the embedded answer-file catalog is missing from Reseal.Unattend");
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd());
+        return reader.ReadToEnd();
     }
 
     private static Dictionary<string, SettingDefinition> Build(List<Row> rows, string parentPath)
