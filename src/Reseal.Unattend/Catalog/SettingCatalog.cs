@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Text;
 using Reseal.Unattend.Model;
 
 namespace Reseal.Unattend.Catalog;
@@ -71,33 +72,44 @@ public sealed class SettingCatalog
     }
 
     /// <summary>
-    /// Indexes catalog text by component (one pass that only finds where each component's lines start) and parses a
-    /// component's lines when it is first looked up. The same text gives the same definitions as <see cref="Parse"/>
-    /// (a test compares them for the embedded catalog); a malformed line is reported when its component is looked up.
+    /// Indexes catalog text (UTF-8) by component, in one pass that only finds where each component's lines start, and
+    /// decodes and parses a component's lines when it is first looked up. The same text gives the same definitions as
+    /// <see cref="Parse"/> (a test compares them for the embedded catalog); a malformed line is reported when its
+    /// component is looked up.
     /// </summary>
     /// <exception cref="FormatException">The first line is not the magic line, or a setting comes before any component.</exception>
-    internal static SettingCatalog ParseLazily(string text)
+    internal static SettingCatalog ParseLazily(ReadOnlyMemory<byte> utf8)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        // As StreamReader would: a UTF-8 byte-order mark is not part of the text.
+        var offset = utf8.Span.StartsWith("\uFEFF"u8) ? 3 : 0;
+        if (!FirstLineIsMagic(utf8.Span[offset..]))
+        {
+            throw new FormatException($"catalog: the first line is not '{CatalogFormat.Magic}'");
+        }
+
         var byComponent = new Dictionary<string, Lazy<ComponentDefinition>>(StringComparer.OrdinalIgnoreCase);
         string? component = null;
-        int blockStart = 0, blockLine = 0, lineNumber = 1;
-        foreach (var (start, length) in Lines(text, AfterMagic(text), text.Length))
+        int blockStart = 0, blockLine = 0, lineNumber = 0;
+        foreach (var (start, length) in Lines(utf8, offset))
         {
-            lineNumber++;
-            if (length == 0 || text[start] == '#')
+            var line = utf8.Span.Slice(start, length);
+            if (++lineNumber == 1)
             {
                 continue;
             }
 
-            var line = text.AsSpan(start, length);
-            var tab = line.IndexOf('\t');
+            if (length == 0 || line[0] == (byte)'#')
+            {
+                continue;
+            }
+
+            var tab = line.IndexOf((byte)'\t');
             var path = tab < 0 ? line : line[..tab];
-            if (path.Contains('/'))
+            if (path.Contains((byte)'/'))
             {
                 if (component is null)
                 {
-                    throw new FormatException($"catalog line {lineNumber}: {path} comes before its parent");
+                    throw new FormatException($"catalog line {lineNumber}: {Encoding.UTF8.GetString(path)} comes before its parent");
                 }
 
                 continue;
@@ -105,30 +117,57 @@ public sealed class SettingCatalog
 
             if (component is not null)
             {
-                byComponent[component] = Block(text, component, blockStart, start, blockLine);
+                byComponent[component] = Block(utf8[blockStart..start], component, blockLine);
             }
 
-            component = path.ToString();
+            component = Encoding.UTF8.GetString(path);
             blockStart = start;
             blockLine = lineNumber;
         }
 
         if (component is not null)
         {
-            byComponent[component] = Block(text, component, blockStart, text.Length, blockLine);
+            byComponent[component] = Block(utf8[blockStart..], component, blockLine);
         }
 
         return new SettingCatalog(byComponent);
     }
 
-    /// <summary>One component's lines, parsed on first use (thread-safe: the embedded catalog is shared).</summary>
-    private static Lazy<ComponentDefinition> Block(string text, string component, int start, int end, int firstLine) => new(() =>
+    private static ReadOnlySpan<byte> MagicUtf8 => "#! reseal-unattend-catalog 2"u8;
+
+    private static bool FirstLineIsMagic(ReadOnlySpan<byte> bytes)
     {
-        var roots = ReadRows(text, start, end, firstLine, new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal));
+        var end = bytes.IndexOfAny((byte)'\r', (byte)'\n');
+        return (end < 0 ? bytes : bytes[..end]).SequenceEqual(MagicUtf8);
+    }
+
+    /// <summary>One component's lines, decoded and parsed on first use (thread-safe: the embedded catalog is shared).</summary>
+    private static Lazy<ComponentDefinition> Block(ReadOnlyMemory<byte> utf8, string component, int firstLine) => new(() =>
+    {
+        var text = Encoding.UTF8.GetString(utf8.Span);
+        var roots = ReadRows(text, 0, text.Length, firstLine, new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal));
         return roots is [var root] && root.Path == component
             ? Component(root)
             : throw new FormatException($"catalog line {firstLine}: the lines of component {component} hold another component");
     });
+
+    /// <summary>The lines of UTF-8 text from <paramref name="start"/>, split as StringReader.ReadLine splits (at CR, LF or CR LF).</summary>
+    private static IEnumerable<(int Start, int Length)> Lines(ReadOnlyMemory<byte> utf8, int start)
+    {
+        var position = start;
+        while (position < utf8.Length)
+        {
+            var rest = utf8.Span[position..];
+            var stop = rest.IndexOfAny((byte)'\r', (byte)'\n');
+            var length = stop < 0 ? rest.Length : stop;
+            yield return (position, length);
+            position += length;
+            if (position < utf8.Length)
+            {
+                position += utf8.Span[position] == (byte)'\r' && position + 1 < utf8.Length && utf8.Span[position + 1] == (byte)'\n' ? 2 : 1;
+            }
+        }
+    }
 
     /// <summary>The position after the magic first line.</summary>
     private static int AfterMagic(string text)
@@ -214,19 +253,33 @@ public sealed class SettingCatalog
 
     private static readonly FrozenSet<ConfigurationPass> AllPasses = ConfigurationPasses.All.ToFrozenSet();
 
-    private static SettingCatalog LoadEmbedded() => ParseLazily(EmbeddedText());
+    private static SettingCatalog LoadEmbedded() => ParseLazily(EmbeddedBytes());
+
+    /// <summary>The embedded catalog as stored (UTF-8): indexed as bytes, only the components used are decoded.</summary>
+    internal static byte[] EmbeddedBytes()
+    {
+        using var stream = typeof(SettingCatalog).Assembly.GetManifestResourceStream("Reseal.Unattend.catalog.tsv")
+            ?? throw new InvalidOperationException("the embedded answer-file catalog is missing from Reseal.Unattend");
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
 
     /// <summary>The text of the embedded catalog.</summary>
     internal static string EmbeddedText()
     {
-        using var stream = typeof(SettingCatalog).Assembly.GetManifestResourceStream("Reseal.Unattend.catalog.tsv")
-            ?? throw new InvalidOperationException("the embedded answer-file catalog is missing from Reseal.Unattend");
-        using var reader = new StreamReader(stream);
+        using var reader = new StreamReader(new MemoryStream(EmbeddedBytes()));
         return reader.ReadToEnd();
     }
 
-    private static Dictionary<string, SettingDefinition> Build(List<Row> rows, string parentPath)
+    private static IReadOnlyDictionary<string, SettingDefinition> Build(List<Row> rows, string parentPath)
     {
+        if (rows.Count == 0)
+        {
+            // Most nodes are leaves: one shared empty dictionary instead of one each.
+            return FrozenDictionary<string, SettingDefinition>.Empty;
+        }
+
         var children = new Dictionary<string, SettingDefinition>(rows.Count, StringComparer.Ordinal);
         foreach (var row in rows)
         {
@@ -242,8 +295,8 @@ public sealed class SettingCatalog
                 {
                     IsListItem = true,
                 },
-                "open" => Definition(row, path, SettingKind.Group, []) with { Open = true },
-                _ => Definition(row, path, SettingKind.Value, []),
+                "open" => Definition(row, path, SettingKind.Group, FrozenDictionary<string, SettingDefinition>.Empty) with { Open = true },
+                _ => Definition(row, path, SettingKind.Value, FrozenDictionary<string, SettingDefinition>.Empty),
             };
             children[row.Name] = definition;
         }
@@ -251,7 +304,7 @@ public sealed class SettingCatalog
         return children;
     }
 
-    private static SettingDefinition Definition(Row row, string path, SettingKind kind, Dictionary<string, SettingDefinition> children) => new()
+    private static SettingDefinition Definition(Row row, string path, SettingKind kind, IReadOnlyDictionary<string, SettingDefinition> children) => new()
     {
         Name = row.Name,
         Path = path,
@@ -282,7 +335,7 @@ public sealed class SettingCatalog
     {
         public required string Path { get; init; }
 
-        public string Name => Path[(Path.LastIndexOf('/') + 1)..];
+        public string Name => field ??= Path[(Path.LastIndexOf('/') + 1)..];
 
         public required string Kind { get; init; }
 

@@ -16,6 +16,8 @@ public sealed class LazyCatalogTests
     private const string BoolValue = "\tvalue\tspecialize\tbool\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tpage\t-";
     private const string BadValue = "\tvalue\tspecialize\tfloat\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tpage\t-";
 
+    private static SettingCatalog Lazily(string text) => SettingCatalog.ParseLazily(Encoding.UTF8.GetBytes(text));
+
     private static string Text(params string[] lines) => string.Join('\n', [CatalogFormat.Magic, "# header", .. lines]) + "\n";
 
     [Fact]
@@ -23,7 +25,7 @@ public sealed class LazyCatalogTests
     {
         var text = SettingCatalog.EmbeddedText();
         var whole = SettingCatalog.Parse(text);
-        var lazy = SettingCatalog.ParseLazily(text);
+        var lazy = SettingCatalog.ParseLazily(SettingCatalog.EmbeddedBytes());
 
         Assert.Equal(whole.Components.Keys.Order(StringComparer.Ordinal), lazy.Components.Keys.Order(StringComparer.Ordinal));
         Assert.True(whole.Components.Count > 80, $"only {whole.Components.Count} components in the embedded catalog");
@@ -36,7 +38,7 @@ public sealed class LazyCatalogTests
     [Fact]
     public void ParseLazily_MalformedLineInOneComponent_ThatComponentThrowsNamingTheLine()
     {
-        var catalog = SettingCatalog.ParseLazily(Text("A" + Root, "A/On" + BoolValue, "B" + Root, "B/Ratio" + BadValue));
+        var catalog = Lazily(Text("A" + Root, "A/On" + BoolValue, "B" + Root, "B/Ratio" + BadValue));
 
         Assert.True(catalog.Find("A")!.Settings.ContainsKey("On"));
         Assert.Null(catalog.Find("C"));
@@ -49,7 +51,7 @@ public sealed class LazyCatalogTests
     [Fact]
     public void ParseLazily_SettingBeforeAnyComponent_ThrowsNamingTheLine()
     {
-        var e = Assert.Throws<FormatException>(() => SettingCatalog.ParseLazily(Text("A/On" + BoolValue, "A" + Root)));
+        var e = Assert.Throws<FormatException>(() => Lazily(Text("A/On" + BoolValue, "A" + Root)));
         Assert.Equal("catalog line 3: A/On comes before its parent", e.Message);
     }
 
@@ -58,23 +60,30 @@ public sealed class LazyCatalogTests
     {
         // Parse accepts a child listed under a later component (it finds its parent by path); the generated catalog never
         // does this, and the lazy parser, which splits at component lines, says so instead of misplacing it.
-        var catalog = SettingCatalog.ParseLazily(Text("A" + Root, "B" + Root, "A/On" + BoolValue));
+        var catalog = Lazily(Text("A" + Root, "B" + Root, "A/On" + BoolValue));
         Assert.Contains("catalog line 5: A/On comes before its parent", Assert.Throws<FormatException>(() => catalog.Find("B")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void ParseLazily_NotACatalog_Throws()
     {
-        Assert.Equal($"catalog: the first line is not '{CatalogFormat.Magic}'", Assert.Throws<FormatException>(() => SettingCatalog.ParseLazily("name\tvalue\n")).Message);
-        Assert.Throws<FormatException>(() => SettingCatalog.ParseLazily(string.Empty));
+        Assert.Equal($"catalog: the first line is not '{CatalogFormat.Magic}'", Assert.Throws<FormatException>(() => Lazily("name\tvalue\n")).Message);
+        Assert.Throws<FormatException>(() => Lazily(string.Empty));
     }
 
     [Fact]
     public void ParseLazily_CrLfLineEnds_SameAsLf()
     {
-        var lf = SettingCatalog.ParseLazily(Text("A" + Root, "A/On" + BoolValue));
-        var crlf = SettingCatalog.ParseLazily(Text("A" + Root, "A/On" + BoolValue).Replace("\n", "\r\n", StringComparison.Ordinal));
+        var lf = Lazily(Text("A" + Root, "A/On" + BoolValue));
+        var crlf = Lazily(Text("A" + Root, "A/On" + BoolValue).Replace("\n", "\r\n", StringComparison.Ordinal));
         Assert.Equal(Dump(lf.Find("A")), Dump(crlf.Find("A")));
+    }
+
+    [Fact]
+    public void ParseLazily_ByteOrderMark_Skipped()
+    {
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(Text("A" + Root, "A/On" + BoolValue))).ToArray();
+        Assert.True(SettingCatalog.ParseLazily(bytes).Find("a")!.Settings.ContainsKey("On"));
     }
 
     /// <summary>Every public property, recursively, in a stable order: records compare their collections by reference.</summary>
