@@ -55,6 +55,7 @@ internal static class SettingsCommand
             var actions = new CliSealActions(context, tree, tree is null ? live : null);
             SealPreview? seal;
             bool saved;
+            TerminalGuiSetup.EnsureConfigured();
             using (var app = Application.Create())
             {
                 app.Init();

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Text;
 using Reseal.Unattend.Model;
 
 namespace Reseal.Unattend.Catalog;
@@ -16,42 +17,207 @@ public sealed class SettingCatalog
 
     private static readonly Lazy<SettingCatalog> Embedded = new(LoadEmbedded);
 
-    private SettingCatalog(FrozenDictionary<string, ComponentDefinition> components) => Components = components;
+    // A catalog is either parsed whole (Parse) or, for the embedded one, indexed by component and each component parsed
+    // on first lookup (ParseLazily): a lint of one file looks up a handful of the 91 components, and parsing all 1,250
+    // lines was most of `reseal unattend lint`'s own start-up time.
+    private readonly FrozenDictionary<string, ComponentDefinition>? _parsed;
+    private readonly Dictionary<string, Lazy<ComponentDefinition>>? _byComponent;
+    private IReadOnlyDictionary<string, ComponentDefinition>? _all;
+
+    private SettingCatalog(FrozenDictionary<string, ComponentDefinition> components) => _parsed = components;
+
+    private SettingCatalog(Dictionary<string, Lazy<ComponentDefinition>> byComponent) => _byComponent = byComponent;
 
     /// <summary>The catalog shipped in the assembly.</summary>
     public static SettingCatalog Default => Embedded.Value;
 
     /// <summary>Components by name, ignoring case.</summary>
-    public IReadOnlyDictionary<string, ComponentDefinition> Components { get; }
+    public IReadOnlyDictionary<string, ComponentDefinition> Components => _parsed ?? LazyInitializer.EnsureInitialized(ref _all,
+        () => _byComponent!.ToFrozenDictionary(c => c.Key, c => c.Value.Value, StringComparer.OrdinalIgnoreCase));
 
-    public ComponentDefinition? Find(string? componentName) =>
-        componentName is not null && Components.TryGetValue(componentName, out var c) ? c : null;
+    public ComponentDefinition? Find(string? componentName)
+    {
+        if (componentName is null)
+        {
+            return null;
+        }
 
-    /// <summary>Parses catalog text (<see cref="CatalogFormat"/>); used for the embedded catalog and by tests.</summary>
+        if (_parsed is not null)
+        {
+            return _parsed.TryGetValue(componentName, out var c) ? c : null;
+        }
+
+        return _byComponent!.TryGetValue(componentName, out var lazy) ? lazy.Value : null;
+    }
+
+    /// <summary>Parses catalog text (<see cref="CatalogFormat"/>) whole; used by tests and tools.</summary>
     /// <exception cref="FormatException">The text is not a catalog; the message names the line.</exception>
     public static SettingCatalog Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var reader = new StringReader(text);
-        if (reader.ReadLine() != CatalogFormat.Magic)
+        var position = AfterMagic(text);
+        // Rows share a few dozen pass lists; building a frozen set per row was most of the catalog's load time.
+        var passSets = new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal);
+        var roots = ReadRows(text, position, text.Length, 2, passSets);
+
+        // Component names are looked up ignoring case: the reference itself spells some two ways (its page says
+        // Microsoft-Windows-SQMAPI, working files say Microsoft-Windows-SQMApi), so a case difference is not a finding.
+        var components = new Dictionary<string, ComponentDefinition>(roots.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var root in roots)
+        {
+            components[root.Path] = Component(root);
+        }
+
+        return new SettingCatalog(components.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Indexes catalog text (UTF-8) by component, in one pass that only finds where each component's lines start, and
+    /// decodes and parses a component's lines when it is first looked up. The same text gives the same definitions as
+    /// <see cref="Parse"/> (a test compares them for the embedded catalog); a malformed line is reported when its
+    /// component is looked up.
+    /// </summary>
+    /// <exception cref="FormatException">The first line is not the magic line, or a setting comes before any component.</exception>
+    internal static SettingCatalog ParseLazily(ReadOnlyMemory<byte> utf8)
+    {
+        // As StreamReader would: a UTF-8 byte-order mark is not part of the text.
+        var offset = utf8.Span.StartsWith("\uFEFF"u8) ? 3 : 0;
+        if (!FirstLineIsMagic(utf8.Span[offset..]))
         {
             throw new FormatException($"catalog: the first line is not '{CatalogFormat.Magic}'");
         }
 
-        var roots = new List<Row>();
-        var byPath = new Dictionary<string, Row>(StringComparer.Ordinal);
-        // Rows share a few dozen pass lists; building a frozen set per row was most of the catalog's load time.
-        var passSets = new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal);
-        var lineNumber = 1;
-        while (reader.ReadLine() is { } line)
+        var byComponent = new Dictionary<string, Lazy<ComponentDefinition>>(StringComparer.OrdinalIgnoreCase);
+        string? component = null;
+        int blockStart = 0, blockLine = 0, lineNumber = 0;
+        foreach (var (start, length) in Lines(utf8, offset))
         {
-            lineNumber++;
-            if (line.Length == 0 || line[0] == '#')
+            var line = utf8.Span.Slice(start, length);
+            if (++lineNumber == 1)
             {
                 continue;
             }
 
-            var row = Row.Parse(line, lineNumber, passSets);
+            if (length == 0 || line[0] == (byte)'#')
+            {
+                continue;
+            }
+
+            var tab = line.IndexOf((byte)'\t');
+            var path = tab < 0 ? line : line[..tab];
+            if (path.Contains((byte)'/'))
+            {
+                if (component is null)
+                {
+                    throw new FormatException($"catalog line {lineNumber}: {Encoding.UTF8.GetString(path)} comes before its parent");
+                }
+
+                continue;
+            }
+
+            if (component is not null)
+            {
+                byComponent[component] = Block(utf8[blockStart..start], component, blockLine);
+            }
+
+            component = Encoding.UTF8.GetString(path);
+            blockStart = start;
+            blockLine = lineNumber;
+        }
+
+        if (component is not null)
+        {
+            byComponent[component] = Block(utf8[blockStart..], component, blockLine);
+        }
+
+        return new SettingCatalog(byComponent);
+    }
+
+    private static ReadOnlySpan<byte> MagicUtf8 => "#! reseal-unattend-catalog 2"u8;
+
+    private static bool FirstLineIsMagic(ReadOnlySpan<byte> bytes)
+    {
+        var end = bytes.IndexOfAny((byte)'\r', (byte)'\n');
+        return (end < 0 ? bytes : bytes[..end]).SequenceEqual(MagicUtf8);
+    }
+
+    /// <summary>One component's lines, decoded and parsed on first use (thread-safe: the embedded catalog is shared).</summary>
+    private static Lazy<ComponentDefinition> Block(ReadOnlyMemory<byte> utf8, string component, int firstLine) => new(() =>
+    {
+        var text = Encoding.UTF8.GetString(utf8.Span);
+        var roots = ReadRows(text, 0, text.Length, firstLine, new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal));
+        return roots is [var root] && root.Path == component
+            ? Component(root)
+            : throw new FormatException($"catalog line {firstLine}: the lines of component {component} hold another component");
+    });
+
+    /// <summary>The lines of UTF-8 text from <paramref name="start"/>, split as StringReader.ReadLine splits (at CR, LF or CR LF).</summary>
+    private static IEnumerable<(int Start, int Length)> Lines(ReadOnlyMemory<byte> utf8, int start)
+    {
+        var position = start;
+        while (position < utf8.Length)
+        {
+            var rest = utf8.Span[position..];
+            var stop = rest.IndexOfAny((byte)'\r', (byte)'\n');
+            var length = stop < 0 ? rest.Length : stop;
+            yield return (position, length);
+            position += length;
+            if (position < utf8.Length)
+            {
+                position += utf8.Span[position] == (byte)'\r' && position + 1 < utf8.Length && utf8.Span[position + 1] == (byte)'\n' ? 2 : 1;
+            }
+        }
+    }
+
+    /// <summary>The position after the magic first line.</summary>
+    private static int AfterMagic(string text)
+    {
+        foreach (var (start, length) in Lines(text, 0, text.Length))
+        {
+            if (!text.AsSpan(start, length).SequenceEqual(CatalogFormat.Magic))
+            {
+                break;
+            }
+
+            var next = start + length;
+            return next < text.Length && text[next] == '\r' && next + 1 < text.Length && text[next + 1] == '\n' ? next + 2 : Math.Min(next + 1, text.Length);
+        }
+
+        throw new FormatException($"catalog: the first line is not '{CatalogFormat.Magic}'");
+    }
+
+    /// <summary>The lines of text[start..end] as StringReader.ReadLine splits them (at CR, LF or CR LF).</summary>
+    private static IEnumerable<(int Start, int Length)> Lines(string text, int start, int end)
+    {
+        var position = start;
+        while (position < end)
+        {
+            var stop = text.AsSpan(position, end - position).IndexOfAny('\r', '\n');
+            var length = stop < 0 ? end - position : stop;
+            yield return (position, length);
+            position += length;
+            if (position < end)
+            {
+                position += text[position] == '\r' && position + 1 < end && text[position + 1] == '\n' ? 2 : 1;
+            }
+        }
+    }
+
+    /// <summary>The rows of text[start..end] (line numbers from <paramref name="lineNumber"/>), each under its parent; the roots returned.</summary>
+    private static List<Row> ReadRows(string text, int start, int end, int lineNumber, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
+    {
+        var roots = new List<Row>();
+        var byPath = new Dictionary<string, Row>(StringComparer.Ordinal);
+        lineNumber--;
+        foreach (var (lineStart, length) in Lines(text, start, end))
+        {
+            lineNumber++;
+            if (length == 0 || text[lineStart] == '#')
+            {
+                continue;
+            }
+
+            var row = Row.Parse(text.Substring(lineStart, length), lineNumber, passSets);
             var slash = row.Path.LastIndexOf('/');
             if (slash < 0)
             {
@@ -72,37 +238,48 @@ public sealed class SettingCatalog
             }
         }
 
-        // Component names are looked up ignoring case: the reference itself spells some two ways (its page says
-        // Microsoft-Windows-SQMAPI, working files say Microsoft-Windows-SQMApi), so a case difference is not a finding.
-        var components = new Dictionary<string, ComponentDefinition>(roots.Count, StringComparer.OrdinalIgnoreCase);
-        foreach (var root in roots)
-        {
-            components[root.Path] = new ComponentDefinition
-            {
-                Name = root.Path,
-                Passes = root.Passes ?? AllPasses,
-                PassesKnown = root.Passes is not null,
-                Settings = Build(root.Children, string.Empty),
-                Lifecycle = root.Lifecycle,
-                Page = root.Page,
-            };
-        }
-
-        return new SettingCatalog(components.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+        return roots;
     }
+
+    private static ComponentDefinition Component(Row root) => new()
+    {
+        Name = root.Path,
+        Passes = root.Passes ?? AllPasses,
+        PassesKnown = root.Passes is not null,
+        Settings = Build(root.Children, string.Empty),
+        Lifecycle = root.Lifecycle,
+        Page = root.Page,
+    };
 
     private static readonly FrozenSet<ConfigurationPass> AllPasses = ConfigurationPasses.All.ToFrozenSet();
 
-    private static SettingCatalog LoadEmbedded()
+    private static SettingCatalog LoadEmbedded() => ParseLazily(EmbeddedBytes());
+
+    /// <summary>The embedded catalog as stored (UTF-8): indexed as bytes, only the components used are decoded.</summary>
+    internal static byte[] EmbeddedBytes()
     {
         using var stream = typeof(SettingCatalog).Assembly.GetManifestResourceStream("Reseal.Unattend.catalog.tsv")
             ?? throw new InvalidOperationException("the embedded answer-file catalog is missing from Reseal.Unattend");
-        using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd());
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 
-    private static Dictionary<string, SettingDefinition> Build(List<Row> rows, string parentPath)
+    /// <summary>The text of the embedded catalog.</summary>
+    internal static string EmbeddedText()
     {
+        using var reader = new StreamReader(new MemoryStream(EmbeddedBytes()));
+        return reader.ReadToEnd();
+    }
+
+    private static IReadOnlyDictionary<string, SettingDefinition> Build(List<Row> rows, string parentPath)
+    {
+        if (rows.Count == 0)
+        {
+            // Most nodes are leaves: one shared empty dictionary instead of one each.
+            return FrozenDictionary<string, SettingDefinition>.Empty;
+        }
+
         var children = new Dictionary<string, SettingDefinition>(rows.Count, StringComparer.Ordinal);
         foreach (var row in rows)
         {
@@ -118,8 +295,8 @@ public sealed class SettingCatalog
                 {
                     IsListItem = true,
                 },
-                "open" => Definition(row, path, SettingKind.Group, []) with { Open = true },
-                _ => Definition(row, path, SettingKind.Value, []),
+                "open" => Definition(row, path, SettingKind.Group, FrozenDictionary<string, SettingDefinition>.Empty) with { Open = true },
+                _ => Definition(row, path, SettingKind.Value, FrozenDictionary<string, SettingDefinition>.Empty),
             };
             children[row.Name] = definition;
         }
@@ -127,7 +304,7 @@ public sealed class SettingCatalog
         return children;
     }
 
-    private static SettingDefinition Definition(Row row, string path, SettingKind kind, Dictionary<string, SettingDefinition> children) => new()
+    private static SettingDefinition Definition(Row row, string path, SettingKind kind, IReadOnlyDictionary<string, SettingDefinition> children) => new()
     {
         Name = row.Name,
         Path = path,
@@ -158,7 +335,7 @@ public sealed class SettingCatalog
     {
         public required string Path { get; init; }
 
-        public string Name => Path[(Path.LastIndexOf('/') + 1)..];
+        public string Name => field ??= Path[(Path.LastIndexOf('/') + 1)..];
 
         public required string Kind { get; init; }
 
