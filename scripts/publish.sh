@@ -18,8 +18,8 @@
 #   --single-file   for a Linux runtime: the Windows build's settings (self-contained single-file ReadyToRun) instead of
 #                   Native AOT, so bench/agent.sh can time the agent as Windows gets it on the machine it has (implies
 #                   --no-package; not how Reseal ships for Linux).
-#   --folder        self-contained, as a folder of files (not one file, not ReadyToRun; trimmed and without dynamic code
-#                   as the shipped reseal.exe); implies --no-package. For the
+#   --folder        self-contained, as a folder of files (not one file, not ReadyToRun; reseal itself trimmed and without
+#                   dynamic code as the shipped reseal.exe); implies --no-package. For the
 #                   Wine tests only: Wine 8 cannot start the single-file reseal.exe (CoreCLR fails to load
 #                   System.Private.CoreLib from the bundle, E_INVALIDARG; docs/wine-e2e.md). It is the Wine test
 #                   build: ResealWineTestBuild compiles the tests' file account store into it (Wine has no account
@@ -87,8 +87,12 @@ fi
 $folder && single_file=folder
 case "$rid-$single_file" in
   *-folder)
-    # Trimmed and without dynamic code like the shipped reseal.exe (below), so the Wine tests run the code Windows gets.
-    settings=(--self-contained true -p:ResealWineTestBuild=true -p:PublishTrimmed=true -p:TrimmerSingleWarn=false -p:DynamicCodeSupport=false) ;;
+    settings=(--self-contained true -p:ResealWineTestBuild=true)
+    # reseal.exe itself trimmed and without dynamic code like the shipped one (below), so the Wine tests run the code
+    # Windows gets; the test programs (the Sysprep emulator, the machine probe) are not shipped and stay as they are.
+    if [ "$project" = src/Reseal.Cli ]; then
+      settings+=(-p:PublishTrimmed=true -p:TrimmerSingleWarn=false -p:DynamicCodeSupport=false)
+    fi ;;
   linux-*-false)
     # Native AOT. TrimmerSingleWarn=false: a package's warnings are reported one by one, not folded into one IL2104.
     # LinkerFlavor=lld: one linker for both architectures (clang drives it; for arm64 with --target aarch64-linux-gnu).
