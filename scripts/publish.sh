@@ -90,7 +90,7 @@ case "$rid-$single_file" in
     settings=(--self-contained true -p:ResealWineTestBuild=true)
     # reseal.exe itself trimmed and without dynamic code like the shipped one (below), so the Wine tests run the code
     # Windows gets; the test programs (the Sysprep emulator, the machine probe) are not shipped and stay as they are.
-    if [ "$project" = src/Reseal.Cli ]; then
+    if [ "$(basename "$project")" = Reseal.Cli ]; then
       settings+=(-p:PublishTrimmed=true -p:TrimmerSingleWarn=false -p:DynamicCodeSupport=false)
     fi ;;
   linux-*-false)

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
-using System.Runtime.CompilerServices;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
@@ -15,7 +15,7 @@ namespace Reseal.Cli.Commands;
 /// <param name="Commit">The git commit the build was made from, or "unknown" (built outside a git checkout).</param>
 /// <param name="Runtime">The .NET runtime running it.</param>
 /// <param name="RuntimeIdentifier">The runtime identifier of the running platform (linux-x64, win-x64, ...).</param>
-/// <param name="NativeAot">True when compiled ahead of time (no JIT: dynamic code is not supported).</param>
+/// <param name="NativeAot">True for the Native AOT build (compiled ahead of time, no JIT).</param>
 internal sealed record BuildInfo(string Version, string Commit, string Runtime, string RuntimeIdentifier, bool NativeAot)
 {
     public static BuildInfo Current { get; } = Read();
@@ -28,8 +28,15 @@ internal sealed record BuildInfo(string Version, string Commit, string Runtime, 
         var plus = informational.IndexOf('+', StringComparison.Ordinal);
         var commit = plus >= 0 && plus + 1 < informational.Length ? informational[(plus + 1)..] : "unknown";
         return new BuildInfo(CliApp.Version, commit, RuntimeInformation.FrameworkDescription, RuntimeInformation.RuntimeIdentifier,
-            !RuntimeFeature.IsDynamicCodeSupported);
+            IsNativeAot);
     }
+
+    private const string NativeAotSwitch = "Reseal.Cli.NativeAot";
+
+    // Set by Reseal.Cli.csproj in the Native AOT build only. Not "dynamic code unsupported": the Windows build (ReadyToRun
+    // on CoreCLR) is also published without dynamic code (scripts/publish.sh) and is not Native AOT.
+    [FeatureSwitchDefinition(NativeAotSwitch)]
+    private static bool IsNativeAot => AppContext.TryGetSwitch(NativeAotSwitch, out var on) && on;
 
     public string ToText() =>
         $"reseal {Version}{Environment.NewLine}" +
