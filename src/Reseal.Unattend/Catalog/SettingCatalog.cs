@@ -58,7 +58,7 @@ public sealed class SettingCatalog
         var position = AfterMagic(text);
         // Rows share a few dozen pass lists; building a frozen set per row was most of the catalog's load time.
         var passSets = new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal);
-        var roots = ReadRows(text, position, text.Length, 2, passSets);
+        var roots = ReadRows(text, position, 2, passSets);
 
         // Component names are looked up ignoring case: the reference itself spells some two ways (its page says
         // Microsoft-Windows-SQMAPI, working files say Microsoft-Windows-SQMApi), so a case difference is not a finding.
@@ -75,9 +75,11 @@ public sealed class SettingCatalog
     /// Indexes catalog text (UTF-8) by component, in one pass that only finds where each component's lines start, and
     /// decodes and parses a component's lines when it is first looked up. The same text gives the same definitions as
     /// <see cref="Parse"/> (a test compares them for the embedded catalog); a malformed line is reported when its
-    /// component is looked up.
+    /// component is looked up. A component's lines must follow it, before the next component (the generator writes
+    /// them so).
     /// </summary>
-    /// <exception cref="FormatException">The first line is not the magic line, or a setting comes before any component.</exception>
+    /// <exception cref="FormatException">The first line is not the magic line, a setting comes before any component, or a
+    /// component appears twice.</exception>
     internal static SettingCatalog ParseLazily(ReadOnlyMemory<byte> utf8)
     {
         // As StreamReader would: a UTF-8 byte-order mark is not part of the text.
@@ -90,7 +92,7 @@ public sealed class SettingCatalog
         var byComponent = new Dictionary<string, Lazy<ComponentDefinition>>(StringComparer.OrdinalIgnoreCase);
         string? component = null;
         int blockStart = 0, blockLine = 0, lineNumber = 0;
-        foreach (var (start, length) in Lines(utf8, offset))
+        foreach (var (start, length) in Lines(utf8, offset, (byte)'\r', (byte)'\n'))
         {
             var line = utf8.Span.Slice(start, length);
             if (++lineNumber == 1)
@@ -117,7 +119,7 @@ public sealed class SettingCatalog
 
             if (component is not null)
             {
-                byComponent[component] = Block(utf8[blockStart..start], component, blockLine);
+                Add(byComponent, component, Block(utf8[blockStart..start], component, blockLine), blockLine);
             }
 
             component = Encoding.UTF8.GetString(path);
@@ -127,10 +129,19 @@ public sealed class SettingCatalog
 
         if (component is not null)
         {
-            byComponent[component] = Block(utf8[blockStart..], component, blockLine);
+            Add(byComponent, component, Block(utf8[blockStart..], component, blockLine), blockLine);
         }
 
         return new SettingCatalog(byComponent);
+    }
+
+    // As Parse does: a component listed twice is an error at its second line, not the second copy silently kept.
+    private static void Add(Dictionary<string, Lazy<ComponentDefinition>> byComponent, string component, Lazy<ComponentDefinition> block, int line)
+    {
+        if (!byComponent.TryAdd(component, block))
+        {
+            throw new FormatException($"catalog line {line}: {component} appears twice");
+        }
     }
 
     private static ReadOnlySpan<byte> MagicUtf8 => "#! reseal-unattend-catalog 2"u8;
@@ -145,71 +156,53 @@ public sealed class SettingCatalog
     private static Lazy<ComponentDefinition> Block(ReadOnlyMemory<byte> utf8, string component, int firstLine) => new(() =>
     {
         var text = Encoding.UTF8.GetString(utf8.Span);
-        var roots = ReadRows(text, 0, text.Length, firstLine, new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal));
+        var roots = ReadRows(text, 0, firstLine, new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal));
         return roots is [var root] && root.Path == component
             ? Component(root)
             : throw new FormatException($"catalog line {firstLine}: the lines of component {component} hold another component");
     });
 
-    /// <summary>The lines of UTF-8 text from <paramref name="start"/>, split as StringReader.ReadLine splits (at CR, LF or CR LF).</summary>
-    private static IEnumerable<(int Start, int Length)> Lines(ReadOnlyMemory<byte> utf8, int start)
+    /// <summary>
+    /// The lines of <paramref name="text"/> from <paramref name="start"/> on, split as StringReader.ReadLine splits (at CR,
+    /// LF or CR LF): for the UTF-8 bytes of the embedded catalog and for the characters of a parsed one alike.
+    /// </summary>
+    private static IEnumerable<(int Start, int Length)> Lines<T>(ReadOnlyMemory<T> text, int start, T cr, T lf)
+        where T : IEquatable<T>
     {
         var position = start;
-        while (position < utf8.Length)
+        while (position < text.Length)
         {
-            var rest = utf8.Span[position..];
-            var stop = rest.IndexOfAny((byte)'\r', (byte)'\n');
+            var rest = text.Span[position..];
+            var stop = rest.IndexOfAny(cr, lf);
             var length = stop < 0 ? rest.Length : stop;
             yield return (position, length);
             position += length;
-            if (position < utf8.Length)
+            if (position < text.Length)
             {
-                position += utf8.Span[position] == (byte)'\r' && position + 1 < utf8.Length && utf8.Span[position + 1] == (byte)'\n' ? 2 : 1;
+                position += text.Span[position].Equals(cr) && position + 1 < text.Length && text.Span[position + 1].Equals(lf) ? 2 : 1;
             }
         }
     }
 
-    /// <summary>The position after the magic first line.</summary>
+    /// <summary>The position after the magic first line: where the second line starts, or the end of the text.</summary>
     private static int AfterMagic(string text)
     {
-        foreach (var (start, length) in Lines(text, 0, text.Length))
+        using var lines = Lines(text.AsMemory(), 0, '\r', '\n').GetEnumerator();
+        if (!lines.MoveNext() || !text.AsSpan(lines.Current.Start, lines.Current.Length).SequenceEqual(CatalogFormat.Magic))
         {
-            if (!text.AsSpan(start, length).SequenceEqual(CatalogFormat.Magic))
-            {
-                break;
-            }
-
-            var next = start + length;
-            return next < text.Length && text[next] == '\r' && next + 1 < text.Length && text[next + 1] == '\n' ? next + 2 : Math.Min(next + 1, text.Length);
+            throw new FormatException($"catalog: the first line is not '{CatalogFormat.Magic}'");
         }
 
-        throw new FormatException($"catalog: the first line is not '{CatalogFormat.Magic}'");
+        return lines.MoveNext() ? lines.Current.Start : text.Length;
     }
 
-    /// <summary>The lines of text[start..end] as StringReader.ReadLine splits them (at CR, LF or CR LF).</summary>
-    private static IEnumerable<(int Start, int Length)> Lines(string text, int start, int end)
-    {
-        var position = start;
-        while (position < end)
-        {
-            var stop = text.AsSpan(position, end - position).IndexOfAny('\r', '\n');
-            var length = stop < 0 ? end - position : stop;
-            yield return (position, length);
-            position += length;
-            if (position < end)
-            {
-                position += text[position] == '\r' && position + 1 < end && text[position + 1] == '\n' ? 2 : 1;
-            }
-        }
-    }
-
-    /// <summary>The rows of text[start..end] (line numbers from <paramref name="lineNumber"/>), each under its parent; the roots returned.</summary>
-    private static List<Row> ReadRows(string text, int start, int end, int lineNumber, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
+    /// <summary>The rows of text[start..] (line numbers from <paramref name="lineNumber"/>), each under its parent; the roots returned.</summary>
+    private static List<Row> ReadRows(string text, int start, int lineNumber, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
     {
         var roots = new List<Row>();
         var byPath = new Dictionary<string, Row>(StringComparer.Ordinal);
         lineNumber--;
-        foreach (var (lineStart, length) in Lines(text, start, end))
+        foreach (var (lineStart, length) in Lines(text.AsMemory(), start, '\r', '\n'))
         {
             lineNumber++;
             if (length == 0 || text[lineStart] == '#')

@@ -56,6 +56,17 @@ public sealed class LazyCatalogTests
     }
 
     [Fact]
+    public void ParseLazily_ComponentListedTwice_ThrowsAsParseDoes()
+    {
+        var text = Text("A" + Root, "A/On" + BoolValue, "B" + Root, "A" + Root, "C" + Root);
+
+        var e = Assert.Throws<FormatException>(() => Lazily(text));
+
+        Assert.Equal("catalog line 6: A appears twice", e.Message);
+        Assert.Equal(e.Message, Assert.Throws<FormatException>(() => SettingCatalog.Parse(text)).Message);
+    }
+
+    [Fact]
     public void ParseLazily_SettingOfAnotherComponentInsideABlock_ThrowsWhenLookedUp()
     {
         // Parse accepts a child listed under a later component (it finds its parent by path); the generated catalog never
