@@ -59,6 +59,23 @@ internal static class AtomicFile
     [ThreadStatic]
     private static Action<string, string, string>? t_replace;
 
+    [ThreadStatic]
+    private static Action<string, string>? t_move;
+
+    [ThreadStatic]
+    private static Action<TimeSpan>? t_sleep;
+
+    /// <summary>
+    /// How long to wait before each new try when Windows refuses the rename because another process has the target
+    /// open (see <see cref="IsOpenElsewhere"/>): about 2.3 s in all, then the error goes to the caller.
+    /// </summary>
+    internal static readonly TimeSpan[] RenameRetryDelays =
+    [
+        TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100),
+        TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500),
+        TimeSpan.FromMilliseconds(500),
+    ];
+
     internal static Func<string>? RandomPartForTests
     {
         get => t_randomPart;
@@ -76,6 +93,23 @@ internal static class AtomicFile
     {
         get => t_replace;
         set => t_replace = value;
+    }
+
+    /// <summary>
+    /// Stands in for <see cref="File.Move(string, string, bool)"/> (temporary file, target) when no backup is kept. A
+    /// stand-in plays Windows: its errors are judged by <see cref="IsOpenElsewhere"/> on any OS.
+    /// </summary>
+    internal static Action<string, string>? MoveForTests
+    {
+        get => t_move;
+        set => t_move = value;
+    }
+
+    /// <summary>Stands in for the waits between tries of a refused rename (<see cref="RenameRetryDelays"/>).</summary>
+    internal static Action<TimeSpan>? SleepForTests
+    {
+        get => t_sleep;
+        set => t_sleep = value;
     }
 
     /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/>.</summary>
@@ -272,6 +306,43 @@ internal static class AtomicFile
     {
         options?.Verify?.Invoke(temp);
         BeforeRenameForTests?.Invoke(temp);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Rename(temp, full, options);
+                return;
+            }
+            catch (Exception e) when (attempt < RenameRetryDelays.Length && IsOpenElsewhere(e) && File.Exists(temp) && EntryExists(full))
+            {
+                // Both files are where they were: wait for the other process to close the target, then try again.
+                (SleepForTests ?? Thread.Sleep)(RenameRetryDelays[attempt]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="e"/> is Windows refusing to replace a file because another process has it open:
+    /// MoveFileEx fails with ERROR_ACCESS_DENIED while any handle to the existing target is open, even one that shares
+    /// delete access, and ReplaceFile with ERROR_SHARING_VIOLATION (or a lock violation) when the target's handles do
+    /// not share what it needs. Readers such as <c>reseal agent status --block</c> polling run.json, a search indexer
+    /// or a virus scanner hold a file for milliseconds, so the rename is tried again for a bounded time. On Unix a
+    /// rename never fails because of open handles: nothing there is retried (unless a test's stand-in plays Windows).
+    /// </summary>
+    private static bool IsOpenElsewhere(Exception e)
+    {
+        if (!OperatingSystem.IsWindows() && MoveForTests is null && ReplaceForTests is null)
+        {
+            return false;
+        }
+
+        const int SharingViolation = 32, LockViolation = 33;
+        return e is UnauthorizedAccessException
+            || (e is IOException && (e.HResult & 0xFFFF) is SharingViolation or LockViolation && (e.HResult >>> 16) == 0x8007);
+    }
+
+    private static void Rename(string temp, string full, AtomicWriteOptions? options)
+    {
         if (options?.BackupPath is { } backup && File.Exists(full))
         {
             // On Unix the old file becomes the backup by a hard link, then the rename; on Windows ReplaceFile renames
@@ -293,6 +364,10 @@ internal static class AtomicFile
             {
                 // The old file is the backup and the new one is in place: the write is done.
             }
+        }
+        else if (MoveForTests is { } move)
+        {
+            move(temp, full);
         }
         else
         {

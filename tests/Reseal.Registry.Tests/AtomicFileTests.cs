@@ -10,6 +10,8 @@ public sealed class AtomicFileTests : IDisposable
         AtomicFile.RandomPartForTests = null;
         AtomicFile.BeforeRenameForTests = null;
         AtomicFile.ReplaceForTests = null;
+        AtomicFile.MoveForTests = null;
+        AtomicFile.SleepForTests = null;
     }
 
     private sealed class SimulatedCrashException : Exception;
@@ -246,5 +248,76 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal("old", File.ReadAllText(target));
         Assert.False(File.Exists(target + ".bak"));
         Assert.Empty(AtomicFile.FindStaleTemps(target));
+    }
+
+    [Fact]
+    public void Write_TargetOpenElsewhereForAMoment_RenameTriedAgainAndTheWriteLands()
+    {
+        // Windows' MoveFileEx refuses to replace a file any process has open (ERROR_ACCESS_DENIED): `agent status
+        // --block` reading run.json while the agent writes it, an indexer, a virus scanner. The CI run of 2026-12-07
+        // lost the agent's final run.json that way under Wine.
+        using var dir = new TempDirectory();
+        var target = dir.Write("run.json", "running");
+        var tries = 0;
+        var waits = new List<TimeSpan>();
+        AtomicFile.SleepForTests = waits.Add;
+        AtomicFile.MoveForTests = (temp, full) =>
+        {
+            if (++tries <= 2)
+            {
+                Assert.Equal("running", File.ReadAllText(full)); // nothing moved yet
+                throw new UnauthorizedAccessException($"Access to the path '{full}' is denied.");
+            }
+
+            File.Move(temp, full, overwrite: true);
+        };
+
+        AtomicFile.WriteText(target, "completed");
+
+        Assert.Equal("completed", File.ReadAllText(target));
+        Assert.Equal(3, tries);
+        Assert.Equal(AtomicFile.RenameRetryDelays[..2], waits);
+        Assert.Empty(AtomicFile.FindStaleTemps(target));
+    }
+
+    [Fact]
+    public void Write_TargetNeverReleased_ErrorAfterBoundedTriesAndTargetUnchanged()
+    {
+        using var dir = new TempDirectory();
+        var target = dir.Write("run.json", "running");
+        var tries = 0;
+        var waits = new List<TimeSpan>();
+        AtomicFile.SleepForTests = waits.Add;
+        AtomicFile.MoveForTests = (_, _) =>
+        {
+            tries++;
+            throw new IOException("The process cannot access the file because it is being used by another process.", unchecked((int)0x80070020));
+        };
+
+        Assert.Throws<IOException>(() => AtomicFile.WriteText(target, "completed"));
+
+        Assert.Equal(AtomicFile.RenameRetryDelays.Length + 1, tries);
+        Assert.InRange(waits.Sum(w => w.TotalMilliseconds), 1000, 3000); // long enough for a reader, short enough for a boot
+        Assert.Equal("running", File.ReadAllText(target));
+        Assert.Empty(AtomicFile.FindStaleTemps(target));
+    }
+
+    [Fact]
+    public void Write_RenameFailsForAnotherReason_NotTriedAgain()
+    {
+        using var dir = new TempDirectory();
+        var target = dir.Write("run.json", "running");
+        var tries = 0;
+        AtomicFile.SleepForTests = _ => Assert.Fail("no wait expected");
+        AtomicFile.MoveForTests = (_, _) =>
+        {
+            tries++;
+            throw new IOException("There is not enough space on the disk.", unchecked((int)0x80070070));
+        };
+
+        Assert.Throws<IOException>(() => AtomicFile.WriteText(target, "completed"));
+
+        Assert.Equal(1, tries);
+        Assert.Equal("running", File.ReadAllText(target));
     }
 }
