@@ -89,6 +89,50 @@ internal sealed class CliContext
 
     public bool UseColor { get; }
 
+    /// <summary>
+    /// Writes one line of <paramref name="parts"/>, each plain or in a Spectre style (<c>red</c>, <c>bold</c>, ...). On a
+    /// terminal it goes through <see cref="Console"/> (colour, and wrapping at the terminal's width). Redirected output
+    /// without colour is the parts' text as it is, written straight to <see cref="Out"/>: what Spectre would print there
+    /// (it never wraps redirected output, see <see cref="CreateConsole"/>), without loading it — its markup parse, word
+    /// splitting and emoji table were a third of a one-file <c>unattend lint</c> (docs/benchmarks.md) — and without its
+    /// <c>:name:</c> emoji substitution, which is no part of a message.
+    /// </summary>
+    public void WriteLine(params ReadOnlySpan<Styled> parts)
+    {
+        if (!UseColor && _outputRedirected)
+        {
+            foreach (var part in parts)
+            {
+                Out.Write(part.Text);
+            }
+
+            Out.WriteLine();
+            return;
+        }
+
+        var markup = new System.Text.StringBuilder();
+        foreach (var part in parts)
+        {
+            var text = Markup.Escape(part.Text);
+            markup.Append(part.Style is null ? text : $"[{part.Style}]{text}[/]");
+        }
+
+        Console.MarkupLine(markup.ToString());
+    }
+
+    /// <summary>Writes an empty line the way <see cref="WriteLine(ReadOnlySpan{Styled})"/> writes text.</summary>
+    public void WriteLine()
+    {
+        if (!UseColor && _outputRedirected)
+        {
+            Out.WriteLine();
+        }
+        else
+        {
+            Console.WriteLine();
+        }
+    }
+
     /// <summary>Reads one key from the terminal without echo; tests give keys from a string.</summary>
     public Func<ConsoleKeyInfo>? ReadKey { get; init; }
 

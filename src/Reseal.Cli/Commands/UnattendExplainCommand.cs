@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Reseal.Unattend.Explain;
 using Reseal.Unattend.Model;
-using Spectre.Console;
 
 namespace Reseal.Cli.Commands;
 
@@ -60,18 +59,17 @@ internal static class UnattendExplainCommand
 
     private static void WriteExplainText(CliContext context, Explanation explanation)
     {
-        var console = context.Console;
         var archSource = explanation.ArchitectureFromFile ? " (the file's only architecture)" : string.Empty;
-        console.MarkupLine($"[bold]sysprep.exe {Markup.Escape(explanation.Switches.ToString())}[/] with {Markup.Escape(explanation.File ?? "<input>")} on an {explanation.Architecture} image{archSource}");
+        context.WriteLine(new Styled($"sysprep.exe {explanation.Switches}", "bold"), $" with {explanation.File ?? "<input>"} on an {explanation.Architecture} image{archSource}");
         var number = 0;
         foreach (var step in explanation.Steps)
         {
             number++;
-            console.WriteLine();
-            console.MarkupLine($"[bold]{number}. {step.Pass.ToXmlName()}[/] — {Markup.Escape(step.When)}");
+            context.WriteLine();
+            context.WriteLine(new Styled($"{number}. {step.Pass.ToXmlName()}", "bold"), $" — {step.When}");
             if (step.Items.Count == 0)
             {
-                console.MarkupLine("   [grey](nothing in this file for this pass)[/]");
+                context.WriteLine("   ", new Styled("(nothing in this file for this pass)", "grey"));
             }
 
             string? lastComponent = null;
@@ -79,50 +77,57 @@ internal static class UnattendExplainCommand
             {
                 if (item.Component != lastComponent)
                 {
-                    console.MarkupLine($"   {Markup.Escape(item.Component)}");
+                    context.WriteLine($"   {item.Component}");
                     lastComponent = item.Component;
                 }
 
                 if (item.Kind == ExplainItemKind.FailingCommand)
                 {
-                    console.MarkupLine($"     [red]fails[/] {Markup.Escape(item.Path)}: {Markup.Escape(item.Detail ?? string.Empty)}");
+                    context.WriteLine("     ", new Styled("fails", "red"), $" {item.Path}: {item.Detail}");
                 }
                 else if (item.Kind == ExplainItemKind.Command)
                 {
-                    console.MarkupLine($"     [green]run[/] {Markup.Escape(item.Path)}: {Markup.Escape(item.Value ?? string.Empty)}");
+                    context.WriteLine("     ", new Styled("run", "green"), $" {item.Path}: {item.Value}");
                     if (item.Detail is not null)
                     {
-                        console.MarkupLine($"         [grey]{Markup.Escape(item.Detail)}[/]");
+                        context.WriteLine("         ", new Styled(item.Detail, "grey"));
                     }
                 }
                 else
                 {
-                    var detail = item.Detail is null ? string.Empty : $"  [grey]({Markup.Escape(item.Detail)})[/]";
-                    console.MarkupLine($"     {Markup.Escape(item.Path)} = {Markup.Escape(item.Value ?? string.Empty)}{detail}");
+                    var setting = $"     {item.Path} = {item.Value}";
+                    if (item.Detail is null)
+                    {
+                        context.WriteLine(setting);
+                    }
+                    else
+                    {
+                        context.WriteLine(setting, "  ", new Styled($"({item.Detail})", "grey"));
+                    }
                 }
             }
 
             if (step.After is not null)
             {
-                console.MarkupLine($"   [yellow]→[/] {Markup.Escape(step.After)}");
+                context.WriteLine("   ", new Styled("→", "yellow"), $" {step.After}");
             }
         }
 
         if (explanation.Ignored.Count > 0)
         {
-            console.WriteLine();
-            console.MarkupLine("[bold]Ignored[/]");
+            context.WriteLine();
+            context.WriteLine(new Styled("Ignored", "bold"));
             foreach (var ignored in explanation.Ignored)
             {
                 var line = ignored.Position.IsKnown ? $"line {ignored.Position.Line}: " : string.Empty;
-                console.MarkupLine($"   {line}{Markup.Escape(ignored.What)} — {Markup.Escape(ignored.Reason)}");
+                context.WriteLine($"   {line}{ignored.What} — {ignored.Reason}");
             }
         }
 
         foreach (var note in explanation.Notes)
         {
-            console.WriteLine();
-            console.MarkupLine($"[yellow]Note:[/] {Markup.Escape(note)}");
+            context.WriteLine();
+            context.WriteLine(new Styled("Note:", "yellow"), $" {note}");
         }
     }
 

@@ -123,7 +123,7 @@ internal static class UnattendLintCommand
                 Severity.Warning => ("warning", "yellow"),
                 _ => ("info", "blue"),
             };
-            context.Console.MarkupLine($"{Markup.Escape(finding.Where)}: [{colour}]{word}[/] [bold]{finding.Rule.Id}[/]: {Markup.Escape(finding.Message)}");
+            context.WriteLine($"{finding.Where}: ", new Styled(word, colour), " ", new Styled(finding.Rule.Id, "bold"), $": {finding.Message}");
         }
     }
 
