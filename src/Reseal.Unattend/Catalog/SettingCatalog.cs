@@ -210,7 +210,7 @@ public sealed class SettingCatalog
                 continue;
             }
 
-            var row = Row.Parse(text.Substring(lineStart, length), lineNumber, passSets);
+            var row = Row.Parse(text.AsSpan(lineStart, length), lineNumber, passSets);
             var slash = row.Path.LastIndexOf('/');
             if (slash < 0)
             {
@@ -368,18 +368,49 @@ public sealed class SettingCatalog
 
         public List<Row> Children { get; } = [];
 
-        public static Row Parse(string line, int number, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
+        /// <summary>
+        /// Parses one line. Works on the line's characters in place and makes strings only of what a definition keeps
+        /// (path, allowed values, list key, forbidden characters, page, password kind, reserved names): a lint looks
+        /// up a few components, but those are the largest, and a string per column was most of its allocations.
+        /// </summary>
+        public static Row Parse(ReadOnlySpan<char> line, int number, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
         {
-            var f = line.Split('\t');
-            if (f.Length != CatalogFormat.Columns)
+            Span<Range> ranges = stackalloc Range[CatalogFormat.Columns + 1];
+            var count = line.Split(ranges, '\t');
+            if (count != CatalogFormat.Columns)
             {
-                throw new FormatException($"catalog line {number}: {f.Length} columns instead of {CatalogFormat.Columns}");
+                // Split stops at Columns + 1 ranges, the last holding the rest: count the columns themselves.
+                throw new FormatException($"catalog line {number}: {line.Count('\t') + 1} columns instead of {CatalogFormat.Columns}");
             }
 
-            var extra = f[16] == CatalogFormat.None
-                ? new Dictionary<string, string>(StringComparer.Ordinal)
-                : f[16].Split(';').Select(e => e.Split('=', 2)).ToDictionary(e => e[0], e => e.Length == 2 ? e[1] : "true", StringComparer.Ordinal);
-            var type = f[3] switch
+            static bool IsNone(ReadOnlySpan<char> field) => field.SequenceEqual(CatalogFormat.None);
+
+            string? password = null, format = null;
+            ReadOnlySpan<char> reserved = default, length = default;
+            bool hasReserved = false, hasLength = false, computerName = false, required = false;
+            var extra = line[ranges[16]];
+            if (!IsNone(extra))
+            {
+                foreach (var entryRange in extra.Split(';'))
+                {
+                    var entry = extra[entryRange];
+                    var equals = entry.IndexOf('=');
+                    var name = equals < 0 ? entry : entry[..equals];
+                    var value = equals < 0 ? "true" : entry[(equals + 1)..];
+                    switch (name)
+                    {
+                        case "password": password = value.ToString(); break;
+                        case "format": format = value.ToString(); break;
+                        case "reserved": reserved = value; hasReserved = true; break;
+                        case "length": length = value; hasLength = true; break;
+                        case "computerName": computerName = true; break;
+                        case "required": required = true; break;
+                        default: break; // other annotations (overlay, sources) are for people
+                    }
+                }
+            }
+
+            var type = line[ranges[3]] switch
             {
                 "bool" => SettingType.Boolean,
                 "int" => SettingType.Number,
@@ -390,26 +421,33 @@ public sealed class SettingCatalog
             };
             return new Row
             {
-                Path = f[0],
-                Kind = f[1] is "component" or "group" or "list" or "item" or "value" or "open"
-                    ? f[1]
-                    : throw new FormatException($"catalog line {number}: unknown kind '{f[1]}'"),
-                Passes = f[2] == CatalogFormat.None ? null : PassSet(f[2], number, passSets),
-                Type = extra.ContainsKey("computerName") ? SettingType.ComputerName : type,
-                Min = Long(f[4], number),
-                Max = Long(f[5], number),
-                MaxLength = (int?)Long(f[6], number),
-                MaxBytes = (int?)Long(f[7], number),
-                AllowEmpty = f[8] != "no",
-                Values = f[9] == CatalogFormat.None ? [] : f[9].Split('|'),
-                Key = f[10] == CatalogFormat.None ? null : f[10],
-                Lifecycle = new SettingLifecycle(Build(f[11], number), Build(f[12], number), Build(f[13], number)),
-                Forbidden = f[14] == CatalogFormat.None ? string.Empty : CatalogFormat.UnescapeCharacters(f[14]),
-                Page = f[15] == CatalogFormat.None ? null : f[15],
-                Password = extra.GetValueOrDefault("password"),
-                Reserved = extra.TryGetValue("reserved", out var reserved) ? reserved.Split('|') : [],
-                ExactLength = extra.TryGetValue("length", out var length) ? (int?)Long(length, number) : null,
-                Format = extra.GetValueOrDefault("format") switch
+                Path = line[ranges[0]].ToString(),
+                Kind = line[ranges[1]] switch
+                {
+                    "component" => "component",
+                    "group" => "group",
+                    "list" => "list",
+                    "item" => "item",
+                    "value" => "value",
+                    "open" => "open",
+                    var other => throw new FormatException($"catalog line {number}: unknown kind '{other}'"),
+                },
+                Passes = IsNone(line[ranges[2]]) ? null : PassSet(line[ranges[2]], number, passSets),
+                Type = computerName ? SettingType.ComputerName : type,
+                Min = Long(line[ranges[4]], number),
+                Max = Long(line[ranges[5]], number),
+                MaxLength = (int?)Long(line[ranges[6]], number),
+                MaxBytes = (int?)Long(line[ranges[7]], number),
+                AllowEmpty = !line[ranges[8]].SequenceEqual("no"),
+                Values = IsNone(line[ranges[9]]) ? [] : Strings(line[ranges[9]], '|'),
+                Key = IsNone(line[ranges[10]]) ? null : line[ranges[10]].ToString(),
+                Lifecycle = new SettingLifecycle(Build(line[ranges[11]], number), Build(line[ranges[12]], number), Build(line[ranges[13]], number)),
+                Forbidden = IsNone(line[ranges[14]]) ? string.Empty : CatalogFormat.UnescapeCharacters(line[ranges[14]].ToString()),
+                Page = IsNone(line[ranges[15]]) ? null : line[ranges[15]].ToString(),
+                Password = password,
+                Reserved = hasReserved ? Strings(reserved, '|') : [],
+                ExactLength = hasLength ? (int?)Long(length, number) : null,
+                Format = format switch
                 {
                     null => ValueFormat.None,
                     "productKey" => ValueFormat.ProductKey,
@@ -417,16 +455,35 @@ public sealed class SettingCatalog
                     "inputLocale" => ValueFormat.InputLocale,
                     var other => throw new FormatException($"catalog line {number}: unknown format '{other}'"),
                 },
-                Required = extra.ContainsKey("required"),
+                Required = required,
             };
         }
 
-        private static FrozenSet<ConfigurationPass> PassSet(string field, int number, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
+        private static string[] Strings(ReadOnlySpan<char> field, char separator)
         {
-            if (!passSets.TryGetValue(field, out var set))
+            var result = new string[field.Count(separator) + 1];
+            var i = 0;
+            foreach (var range in field.Split(separator))
             {
-                set = field.Split(',').Select(p => ParsePass(p, number)).ToFrozenSet();
-                passSets[field] = set;
+                result[i++] = field[range].ToString();
+            }
+
+            return result;
+        }
+
+        private static FrozenSet<ConfigurationPass> PassSet(ReadOnlySpan<char> field, int number, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
+        {
+            var lookup = passSets.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!lookup.TryGetValue(field, out var set))
+            {
+                var passes = new List<ConfigurationPass>();
+                foreach (var range in field.Split(','))
+                {
+                    passes.Add(ParsePass(field[range].ToString(), number));
+                }
+
+                set = passes.ToFrozenSet();
+                lookup[field] = set;
             }
 
             return set;
@@ -435,12 +492,12 @@ public sealed class SettingCatalog
         private static ConfigurationPass ParsePass(string name, int number) =>
             ConfigurationPasses.TryParse(name, out var pass) ? pass : throw new FormatException($"catalog line {number}: unknown pass '{name}'");
 
-        private static long? Long(string field, int number) =>
-            field == CatalogFormat.None ? null
+        private static long? Long(ReadOnlySpan<char> field, int number) =>
+            field.SequenceEqual(CatalogFormat.None) ? null
             : long.TryParse(field, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value
             : throw new FormatException($"catalog line {number}: '{field}' is not a number");
 
-        private static int? Build(string field, int number) => field switch
+        private static int? Build(ReadOnlySpan<char> field, int number) => field switch
         {
             CatalogFormat.None => null,
             CatalogFormat.Unversioned => 0,
