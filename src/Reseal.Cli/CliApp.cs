@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using Reseal.Cli.Commands;
 
 namespace Reseal.Cli;
@@ -7,9 +6,8 @@ namespace Reseal.Cli;
 /// <summary>Builds the command tree, runs one command line, and maps failures to the documented exit codes.</summary>
 internal static class CliApp
 {
-    /// <summary>The product version (from the assembly's informational version, without build metadata).</summary>
-    public static string Version { get; } =
-        (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
+    /// <summary>The product version (Directory.Build.props' Version, a constant generated at build time: no reflection at start).</summary>
+    public const string Version = ProductVersion.Value;
 
     /// <summary>The top-level commands, each built only when needed.</summary>
     private static readonly (string Name, Func<CliContext, Command> Create)[] Commands =

@@ -155,8 +155,30 @@ public sealed class SettingCatalog
     /// <summary>One component's lines, decoded and parsed on first use (thread-safe: the embedded catalog is shared).</summary>
     private static Lazy<ComponentDefinition> Block(ReadOnlyMemory<byte> utf8, string component, int firstLine) => new(() =>
     {
-        var text = Encoding.UTF8.GetString(utf8.Span);
-        var roots = ReadRows(text, 0, firstLine, new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal));
+        // Decoded a line at a time into one buffer: the block is never a string of its own.
+        var tree = new RowTree();
+        var passSets = new Dictionary<string, FrozenSet<ConfigurationPass>>(StringComparer.Ordinal);
+        var buffer = new char[256];
+        var lineNumber = firstLine - 1;
+        foreach (var (lineStart, length) in Lines(utf8, 0, (byte)'\r', (byte)'\n'))
+        {
+            lineNumber++;
+            var line = utf8.Span.Slice(lineStart, length);
+            if (length == 0 || line[0] == (byte)'#')
+            {
+                continue;
+            }
+
+            if (buffer.Length < Encoding.UTF8.GetMaxCharCount(length))
+            {
+                buffer = new char[Encoding.UTF8.GetMaxCharCount(length)];
+            }
+
+            var chars = Encoding.UTF8.GetChars(line, buffer);
+            tree.Add(Row.Parse(buffer.AsSpan(0, chars), lineNumber, passSets), lineNumber);
+        }
+
+        var roots = tree.Roots;
         return roots is [var root] && root.Path == component
             ? Component(root)
             : throw new FormatException($"catalog line {firstLine}: the lines of component {component} hold another component");
@@ -199,8 +221,7 @@ public sealed class SettingCatalog
     /// <summary>The rows of text[start..] (line numbers from <paramref name="lineNumber"/>), each under its parent; the roots returned.</summary>
     private static List<Row> ReadRows(string text, int start, int lineNumber, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
     {
-        var roots = new List<Row>();
-        var byPath = new Dictionary<string, Row>(StringComparer.Ordinal);
+        var tree = new RowTree();
         lineNumber--;
         foreach (var (lineStart, length) in Lines(text.AsMemory(), start, '\r', '\n'))
         {
@@ -210,13 +231,27 @@ public sealed class SettingCatalog
                 continue;
             }
 
-            var row = Row.Parse(text.AsSpan(lineStart, length), lineNumber, passSets);
+            tree.Add(Row.Parse(text.AsSpan(lineStart, length), lineNumber, passSets), lineNumber);
+        }
+
+        return tree.Roots;
+    }
+
+    /// <summary>Rows put under their parents as they are read (a parent's line comes first); the same rules for a whole catalog and a component's block.</summary>
+    private sealed class RowTree
+    {
+        private readonly Dictionary<string, Row> _byPath = new(StringComparer.Ordinal);
+
+        public List<Row> Roots { get; } = [];
+
+        public void Add(Row row, int lineNumber)
+        {
             var slash = row.Path.LastIndexOf('/');
             if (slash < 0)
             {
-                roots.Add(row);
+                Roots.Add(row);
             }
-            else if (byPath.TryGetValue(row.Path[..slash], out var parent))
+            else if (_byPath.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(row.Path.AsSpan(0, slash), out var parent))
             {
                 parent.Children.Add(row);
             }
@@ -225,13 +260,11 @@ public sealed class SettingCatalog
                 throw new FormatException($"catalog line {lineNumber}: {row.Path} comes before its parent");
             }
 
-            if (!byPath.TryAdd(row.Path, row))
+            if (!_byPath.TryAdd(row.Path, row))
             {
                 throw new FormatException($"catalog line {lineNumber}: {row.Path} appears twice");
             }
         }
-
-        return roots;
     }
 
     private static ComponentDefinition Component(Row root) => new()
@@ -246,16 +279,48 @@ public sealed class SettingCatalog
 
     private static readonly FrozenSet<ConfigurationPass> AllPasses = ConfigurationPasses.All.ToFrozenSet();
 
-    private static SettingCatalog LoadEmbedded() => ParseLazily(EmbeddedBytes());
+    private static SettingCatalog LoadEmbedded() => ParseLazily(EmbeddedMemory());
 
-    /// <summary>The embedded catalog as stored (UTF-8): indexed as bytes, only the components used are decoded.</summary>
-    internal static byte[] EmbeddedBytes()
+    /// <summary>
+    /// The embedded catalog as stored (UTF-8), indexed as bytes: only the components used are decoded. Read in place
+    /// where the runtime hands out the resource as memory of the loaded module (it does, in Native AOT and CoreCLR: an
+    /// <see cref="UnmanagedMemoryStream"/> over the image, which lives as long as the process); copied otherwise.
+    /// </summary>
+    private static ReadOnlyMemory<byte> EmbeddedMemory()
     {
         using var stream = typeof(SettingCatalog).Assembly.GetManifestResourceStream("Reseal.Unattend.catalog.tsv")
             ?? throw new InvalidOperationException("the embedded answer-file catalog is missing from Reseal.Unattend");
+        if (stream is UnmanagedMemoryStream image && image.Length <= int.MaxValue)
+        {
+            unsafe
+            {
+                return new ModuleMemory(image.PositionPointer, (int)image.Length).Memory;
+            }
+        }
+
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         return bytes;
+    }
+
+    /// <summary>The embedded catalog's bytes, as a copy.</summary>
+    internal static byte[] EmbeddedBytes() => EmbeddedMemory().ToArray();
+
+    /// <summary>Memory of the loaded module (never freed while the process runs) as a <see cref="ReadOnlyMemory{T}"/>.</summary>
+    private sealed unsafe class ModuleMemory(byte* start, int length) : System.Buffers.MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => new(start, length);
+
+        public override System.Buffers.MemoryHandle Pin(int elementIndex = 0) =>
+            (uint)elementIndex <= (uint)length ? new System.Buffers.MemoryHandle(start + elementIndex) : throw new ArgumentOutOfRangeException(nameof(elementIndex));
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
     }
 
     /// <summary>The text of the embedded catalog.</summary>
