@@ -10,10 +10,17 @@ internal sealed class CliContext
 {
     public CliContext(TextWriter output, TextWriter error, TextReader input, bool outputRedirected, bool inputRedirected,
         Func<string, string?> environment)
+        : this(output, error, () => input, outputRedirected, inputRedirected, environment)
+    {
+    }
+
+    /// <summary>With standard input opened on first use (<paramref name="openInput"/>): most commands never read it.</summary>
+    private CliContext(TextWriter output, TextWriter error, Func<TextReader> openInput, bool outputRedirected, bool inputRedirected,
+        Func<string, string?> environment)
     {
         Out = output;
         Error = error;
-        In = input;
+        _openIn = openInput;
         InputRedirected = inputRedirected;
         Environment = environment;
         var noColor = !string.IsNullOrEmpty(environment("NO_COLOR"));
@@ -58,7 +65,12 @@ internal sealed class CliContext
 
     public TextWriter Error { get; }
 
-    public TextReader In { get; }
+    // Console.In on Unix sets the terminal up (terminfo, signal handlers) when it is first touched: only a command that
+    // reads standard input pays for it.
+    private readonly Func<TextReader> _openIn;
+    private TextReader? _in;
+
+    public TextReader In => _in ??= _openIn();
 
     /// <summary>
     /// The process's standard input as bytes, for input whose encoding the reader must decide itself (answer files:
@@ -148,7 +160,7 @@ internal sealed class CliContext
 
     /// <summary>The process's own streams.</summary>
     public static CliContext FromProcess() => new(
-        System.Console.Out, System.Console.Error, System.Console.In,
+        System.Console.Out, System.Console.Error, () => System.Console.In,
         System.Console.IsOutputRedirected, System.Console.IsInputRedirected, System.Environment.GetEnvironmentVariable)
     {
         RawOut = System.Console.OpenStandardOutput,
