@@ -106,8 +106,8 @@ internal sealed class CliContext
     /// terminal it goes through <see cref="Console"/> (colour, and wrapping at the terminal's width). Redirected output
     /// without colour is the parts' text as it is, written straight to <see cref="Out"/>: what Spectre would print there
     /// (it never wraps redirected output, see <see cref="CreateConsole"/>), without loading it — its markup parse, word
-    /// splitting and emoji table were a third of a one-file <c>unattend lint</c> (docs/benchmarks.md) — and without its
-    /// <c>:name:</c> emoji substitution, which is no part of a message.
+    /// splitting and emoji table were a third of a one-file <c>unattend lint</c> (docs/benchmarks.md). Neither path
+    /// reads markup or <c>:name:</c> emoji codes in the text: a message is printed as it is.
     /// </summary>
     public void WriteLine(params ReadOnlySpan<Styled> parts)
     {
@@ -122,14 +122,15 @@ internal sealed class CliContext
             return;
         }
 
-        var markup = new System.Text.StringBuilder();
+        // Text, not markup: nothing in a part is read as a style or an :emoji: code.
+        var paragraph = new Paragraph();
         foreach (var part in parts)
         {
-            var text = Markup.Escape(part.Text);
-            markup.Append(part.Style is null ? text : $"[{part.Style}]{text}[/]");
+            paragraph.Append(part.Text, part.Style is null ? Style.Plain : Style.Parse(part.Style));
         }
 
-        Console.MarkupLine(markup.ToString());
+        Console.Write(paragraph);
+        Console.WriteLine();
     }
 
     /// <summary>Writes an empty line the way <see cref="WriteLine(ReadOnlySpan{Styled})"/> writes text.</summary>

@@ -70,4 +70,16 @@ public partial class StyledLineTests
         Assert.DoesNotMatch(AnsiEscape(), output.ToString());
         Assert.Equal("warning text", output.ToString().TrimEnd());
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EmojiCodesInText_PrintedAsTheyAre(bool redirected)
+    {
+        var (context, output) = Context(redirected);
+
+        context.WriteLine(@"C:\x:smile:y.xml: ", new Styled(":warning:", "yellow"), " a value of ':+1:'");
+
+        Assert.Equal(@"C:\x:smile:y.xml: :warning: a value of ':+1:'", AnsiEscape().Replace(output.ToString(), string.Empty).TrimEnd());
+    }
 }
