@@ -105,7 +105,8 @@ internal sealed class CliContext
     /// Writes one line of <paramref name="parts"/>, each plain or in a Spectre style (<c>red</c>, <c>bold</c>, ...). On a
     /// terminal it goes through <see cref="Console"/> (colour, and wrapping at the terminal's width). Redirected output
     /// without colour is the parts' text as it is, written straight to <see cref="Out"/>: what Spectre would print there
-    /// (it never wraps redirected output, see <see cref="CreateConsole"/>), without loading it — its markup parse, word
+    /// (which wraps redirected output only past 4,096 columns, see <see cref="CreateConsole"/>; this path never wraps),
+    /// without loading it — its markup parse, word
     /// splitting and emoji table were a third of a one-file <c>unattend lint</c> (docs/benchmarks.md). Neither path
     /// reads markup or <c>:name:</c> emoji codes in the text: a message is printed as it is.
     /// </summary>
@@ -113,12 +114,15 @@ internal sealed class CliContext
     {
         if (!UseColor && _outputRedirected)
         {
+            // One write per line (Console.Out flushes at every write). Line breaks inside a value are the platform's,
+            // as Spectre writes them.
+            var line = new System.Text.StringBuilder();
             foreach (var part in parts)
             {
-                Out.Write(part.Text);
+                line.Append(part.Text.AsSpan().ContainsAny('\r', '\n') ? part.Text.ReplaceLineEndings() : part.Text);
             }
 
-            Out.WriteLine();
+            Out.WriteLine(line.ToString());
             return;
         }
 

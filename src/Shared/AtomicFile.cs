@@ -69,12 +69,12 @@ internal static class AtomicFile
     /// How long to wait before each new try when Windows refuses the rename because another process has the target
     /// open (see <see cref="IsOpenElsewhere"/>): about 2.3 s in all, then the error goes to the caller.
     /// </summary>
-    internal static readonly TimeSpan[] RenameRetryDelays =
-    [
+    internal static IReadOnlyList<TimeSpan> RenameRetryDelays { get; } = Array.AsReadOnly(new[]
+    {
         TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100),
         TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500),
         TimeSpan.FromMilliseconds(500),
-    ];
+    });
 
     internal static Func<string>? RandomPartForTests
     {
@@ -313,32 +313,52 @@ internal static class AtomicFile
                 Rename(temp, full, options);
                 return;
             }
-            catch (Exception e) when (attempt < RenameRetryDelays.Length && IsOpenElsewhere(e) && File.Exists(temp) && EntryExists(full))
+            catch (Exception e) when (attempt < RenameRetryDelays.Count && IsOpenElsewhere(e, full) && File.Exists(temp)
+                && (options?.BackupPath is null || EntryExists(full)))
             {
-                // Both files are where they were: wait for the other process to close the target, then try again.
+                // The new file is still there and the old one (when a backup is kept) too: wait for the other process to
+                // let go, then try again. A replace that moved the old file away half way is not retried: it is finished
+                // or undone by FinishPartialReplace.
                 (SleepForTests ?? Thread.Sleep)(RenameRetryDelays[attempt]);
             }
         }
     }
 
     /// <summary>
-    /// True when <paramref name="e"/> is Windows refusing to replace a file because another process has it open:
-    /// MoveFileEx fails with ERROR_ACCESS_DENIED while any handle to the existing target is open, even one that shares
-    /// delete access, and ReplaceFile with ERROR_SHARING_VIOLATION (or a lock violation) when the target's handles do
-    /// not share what it needs. Readers such as <c>reseal agent status --block</c> polling run.json, a search indexer
-    /// or a virus scanner hold a file for milliseconds, so the rename is tried again for a bounded time. On Unix a
-    /// rename never fails because of open handles: nothing there is retried (unless a test's stand-in plays Windows).
+    /// True when <paramref name="e"/> is Windows refusing to replace <paramref name="full"/> (or to move the new file)
+    /// because another process has it open: MoveFileEx fails with ERROR_ACCESS_DENIED while any handle to the existing
+    /// target is open, even one that shares delete access, and with ERROR_SHARING_VIOLATION when the new file itself is
+    /// held (a scanner reading it); ReplaceFile with ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION or
+    /// ERROR_UNABLE_TO_REMOVE_REPLACED (1175), or ERROR_UNABLE_TO_MOVE_REPLACEMENT (1176) — the last two leave both files
+    /// under their names. Readers such as <c>reseal agent status --block</c> polling run.json, a search indexer or a
+    /// virus scanner hold a file for milliseconds, so the rename is tried again for a bounded time. Access denied to a
+    /// target that is read-only, a link or a folder is not going away: not retried. On Unix a rename never fails
+    /// because of open handles: nothing there is retried (unless a test's stand-in plays Windows).
     /// </summary>
-    private static bool IsOpenElsewhere(Exception e)
+    private static bool IsOpenElsewhere(Exception e, string full)
     {
         if (!OperatingSystem.IsWindows() && MoveForTests is null && ReplaceForTests is null)
         {
             return false;
         }
 
-        const int SharingViolation = 32, LockViolation = 33;
-        return e is UnauthorizedAccessException
-            || (e is IOException && (e.HResult & 0xFFFF) is SharingViolation or LockViolation && (e.HResult >>> 16) == 0x8007);
+        if (e is UnauthorizedAccessException)
+        {
+            try
+            {
+                var info = new FileInfo(full);
+                return !info.Exists
+                    || (info.Attributes & (FileAttributes.ReadOnly | FileAttributes.ReparsePoint | FileAttributes.Directory)) == 0;
+            }
+            catch (Exception probe) when (probe is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        const int SharingViolation = 32, LockViolation = 33, UnableToRemoveReplaced = 1175, UnableToMoveReplacement = 1176;
+        return e is IOException && (e.HResult >>> 16) == 0x8007
+            && (e.HResult & 0xFFFF) is SharingViolation or LockViolation or UnableToRemoveReplaced or UnableToMoveReplacement;
     }
 
     private static void Rename(string temp, string full, AtomicWriteOptions? options)

@@ -276,7 +276,7 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Equal("completed", File.ReadAllText(target));
         Assert.Equal(3, tries);
-        Assert.Equal(AtomicFile.RenameRetryDelays[..2], waits);
+        Assert.Equal(AtomicFile.RenameRetryDelays.Take(2), waits);
         Assert.Empty(AtomicFile.FindStaleTemps(target));
     }
 
@@ -296,7 +296,7 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Throws<IOException>(() => AtomicFile.WriteText(target, "completed"));
 
-        Assert.Equal(AtomicFile.RenameRetryDelays.Length + 1, tries);
+        Assert.Equal(AtomicFile.RenameRetryDelays.Count + 1, tries);
         Assert.InRange(waits.Sum(w => w.TotalMilliseconds), 1000, 3000); // long enough for a reader, short enough for a boot
         Assert.Equal("running", File.ReadAllText(target));
         Assert.Empty(AtomicFile.FindStaleTemps(target));
@@ -319,5 +319,83 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Equal(1, tries);
         Assert.Equal("running", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void Write_BackupAndReplaceCannotRemoveTheHeldTarget_TriedAgainAndBackupKept()
+    {
+        // ReplaceFile's ERROR_UNABLE_TO_REMOVE_REPLACED (1175), what a scanner holding the target gives: both files keep
+        // their names, so trying again is safe.
+        using var dir = new TempDirectory();
+        var target = dir.Write("state.json", "old");
+        var tries = 0;
+        AtomicFile.SleepForTests = _ => { };
+        AtomicFile.ReplaceForTests = (replacement, replaced, backup) =>
+        {
+            if (++tries == 1)
+            {
+                throw new IOException("Unable to remove the file to be replaced.", unchecked((int)0x80070497));
+            }
+
+            File.Replace(replacement, replaced, backup);
+        };
+
+        AtomicFile.Write(target, "new"u8, new AtomicWriteOptions { BackupPath = target + ".bak" });
+
+        Assert.Equal(2, tries);
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.Equal("old", File.ReadAllText(target + ".bak"));
+        Assert.Empty(AtomicFile.FindStaleTemps(target));
+    }
+
+    [Fact]
+    public void Write_AccessDeniedToAReadOnlyTarget_NotTriedAgain()
+    {
+        using var dir = new TempDirectory();
+        var target = dir.Write("unattend.xml", "old");
+        File.SetAttributes(target, FileAttributes.ReadOnly);
+        try
+        {
+            var tries = 0;
+            AtomicFile.SleepForTests = _ => Assert.Fail("no wait expected: a read-only file stays read-only");
+            AtomicFile.MoveForTests = (_, full) =>
+            {
+                tries++;
+                throw new UnauthorizedAccessException($"Access to the path '{full}' is denied.");
+            };
+
+            Assert.Throws<UnauthorizedAccessException>(() => AtomicFile.WriteText(target, "new"));
+
+            Assert.Equal(1, tries);
+            Assert.Equal("old", File.ReadAllText(target));
+        }
+        finally
+        {
+            File.SetAttributes(target, FileAttributes.Normal);
+        }
+    }
+
+    [Fact]
+    public void Write_NewFileHeldByAScanner_TriedAgain()
+    {
+        // No target yet: MoveFileEx's sharing violation on the new file itself (a scanner reading it) is retried too.
+        using var dir = new TempDirectory();
+        var target = dir.File("new.json");
+        var tries = 0;
+        AtomicFile.SleepForTests = _ => { };
+        AtomicFile.MoveForTests = (temp, full) =>
+        {
+            if (++tries == 1)
+            {
+                throw new IOException("The process cannot access the file because it is being used by another process.", unchecked((int)0x80070020));
+            }
+
+            File.Move(temp, full);
+        };
+
+        AtomicFile.WriteText(target, "fresh");
+
+        Assert.Equal(2, tries);
+        Assert.Equal("fresh", File.ReadAllText(target));
     }
 }

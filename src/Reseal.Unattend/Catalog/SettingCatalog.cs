@@ -462,6 +462,21 @@ public sealed class SettingCatalog
                     var equals = entry.IndexOf('=');
                     var name = equals < 0 ? entry : entry[..equals];
                     var value = equals < 0 ? "true" : entry[(equals + 1)..];
+                    var twice = name switch
+                    {
+                        "password" => password is not null,
+                        "format" => format is not null,
+                        "reserved" => hasReserved,
+                        "length" => hasLength,
+                        "computerName" => computerName,
+                        "required" => required,
+                        _ => false, // other annotations (overlay, sources) are for people
+                    };
+                    if (twice)
+                    {
+                        throw new FormatException($"catalog line {number}: annotation '{name}' is given twice");
+                    }
+
                     switch (name)
                     {
                         case "password": password = value.ToString(); break;
@@ -470,7 +485,7 @@ public sealed class SettingCatalog
                         case "length": length = value; hasLength = true; break;
                         case "computerName": computerName = true; break;
                         case "required": required = true; break;
-                        default: break; // other annotations (overlay, sources) are for people
+                        default: break;
                     }
                 }
             }

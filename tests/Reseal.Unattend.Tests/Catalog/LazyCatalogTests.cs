@@ -35,6 +35,20 @@ public sealed class LazyCatalogTests
         }
     }
 
+    [Theory]
+    [InlineData("\tvalue\tspecialize\tbool\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tpage", "catalog line 4: 16 columns instead of 17")]
+    [InlineData("\tvalue\tspecialize\tbool\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tpage\t-\textra", "catalog line 4: 18 columns instead of 17")]
+    [InlineData("\tvalue\tspecialize\tstring\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tpage\tpassword=a;password=b", "catalog line 4: annotation 'password' is given twice")]
+    [InlineData("\tvalue\tspecialize\tstring\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tpage\trequired;required", "catalog line 4: annotation 'required' is given twice")]
+    [InlineData("\tvalue\tspecialize\tint\tlow\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tpage\t-", "catalog line 4: 'low' is not a number")]
+    public void MalformedRow_BothParsersNameTheLineAndWhat(string row, string message)
+    {
+        var text = Text("A" + Root, "A/On" + row);
+
+        Assert.Equal(message, Assert.Throws<FormatException>(() => SettingCatalog.Parse(text)).Message);
+        Assert.Equal(message, Assert.Throws<FormatException>(() => Lazily(text).Find("A")).Message);
+    }
+
     [Fact]
     public void ParseLazily_MalformedLineInOneComponent_ThatComponentThrowsNamingTheLine()
     {
