@@ -43,13 +43,22 @@ public sealed record DeleteAgentFile(string Path) : AgentStateChange($"delete {P
 /// <param name="What">What changes, for messages.</param>
 public sealed record RewriteAgentFile(string Path, ImmutableArray<byte> After, string What) : AgentStateChange($"{What} in {Path}");
 
-/// <summary>Delete a registry value (Cloudbase-Init's plugin status), or set one (a service's Start).</summary>
+/// <summary>Delete a registry value (Cloudbase-Init's plugin status), or set one.</summary>
 /// <param name="Hive">The hive.</param>
 /// <param name="Key">The key.</param>
 /// <param name="Name">The value.</param>
 /// <param name="Data">The new data, or null to delete the value.</param>
 public sealed record AgentRegistryChange(RegistryHive Hive, string Key, string Name, RegistryData? Data)
     : AgentStateChange(Data is null ? $@"delete {RegistryHives.DisplayName(Hive)}\{Key}!{Name}" : $@"set {RegistryHives.DisplayName(Hive)}\{Key}!{Name} = {Data.AsText() ?? Data.AsDWord()?.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+
+/// <summary>
+/// Set a service's start type through the service manager (ChangeServiceConfig on a running Windows, the Start value
+/// of an offline image), not by writing the registry under a running SCM, which keeps its own copy until the next boot.
+/// </summary>
+/// <param name="Service">The service's name.</param>
+/// <param name="Mode">The new start type.</param>
+public sealed record AgentServiceStartChange(string Service, ServiceStartMode Mode)
+    : AgentStateChange($"set the start type of service {Service} to {Mode.ToString().ToLowerInvariant()}");
 
 /// <summary>
 /// What each launch agent needs for a seal that keeps it (docs/sealing-with-agents.md, facts and sources from
@@ -203,7 +212,7 @@ public static partial class SealAgents
                     : [];
             case SealAgent.CloudbaseInit:
                 return [.. CloudbaseInitState(machine.Registry), .. CloudbaseInitService is var name && SafeService(machine, name) is { StartMode: not ServiceStartMode.Manual }
-                    ? new[] { (AgentStateChange)new AgentRegistryChange(RegistryHive.System, @"CurrentControlSet\Services\" + name, "Start", RegistryData.FromDWord((uint)ServiceStartMode.Manual)) }
+                    ? new[] { (AgentStateChange)new AgentServiceStartChange(name, ServiceStartMode.Manual) }
                     : []];
             default:
                 return [];

@@ -248,6 +248,7 @@ internal sealed partial record SealJournal(DateTimeOffset AppliedAt, ImmutableAr
                     || (string.Equals(value.Key, @"CurrentControlSet\Services\" + SealAgents.CloudbaseInitService, StringComparison.OrdinalIgnoreCase)
                         && string.Equals(value.Name, "Start", StringComparison.OrdinalIgnoreCase)))
                 || (value.Hive == RegistryHive.Software && AllowedAgentKey().IsMatch(value.Key)),
+            ServiceStartJournalChange start => string.Equals(start.Name, SealAgents.CloudbaseInitService, StringComparison.OrdinalIgnoreCase),
             _ => false,
         };
         if (!allowed)

@@ -79,6 +79,10 @@ internal sealed class SealSession(IWindowsMachine machine, string journalPath, T
                     _files.WriteAllBytes(rewrite.Path, rewrite.After.AsSpan());
                     Left(rewritten, rewrite.Path);
                     break;
+                case AgentServiceStartChange start when machine.Services.Find(start.Service) is { StartMode: { } mode } service && mode != start.Mode:
+                    Record(new ServiceStartJournalChange(Step, service.Name, mode));
+                    machine.Services.SetStartMode(service.Name, start.Mode);
+                    break;
                 case AgentRegistryChange value:
                     var current = _registry.GetValue(value.Hive, value.Key, value.Name);
                     if (value.Data is null ? current is null : value.Data.Equals(current))

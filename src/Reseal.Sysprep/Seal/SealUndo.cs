@@ -80,6 +80,14 @@ internal static class SealUndo
                         }
 
                         break;
+                    case ServiceStartJournalChange start:
+                        // A service removed since is left alone; one already back as it was needs nothing.
+                        if (machine.Services.Find(start.Name) is { } service && service.StartMode != start.Before)
+                        {
+                            machine.Services.SetStartMode(service.Name, start.Before);
+                        }
+
+                        break;
                     case RegistryJournalChange { BeforeType: { } type } value:
                         var before = new RegistryData(type, value.Before.AsSpan());
                         if (!before.Equals(registry.GetValue(value.Hive, value.Key, value.Name)))

@@ -91,7 +91,8 @@ public sealed class SealAgentTests
             case SealAgent.CloudbaseInit:
                 Assert.Contains("cloudbase-init.exe", answer, StringComparison.Ordinal);
                 Assert.Empty(machine.Registry.GetValues(RegistryHive.Software, @"Cloudbase Solutions\Cloudbase-Init\i-0abc\Plugins"));
-                Assert.Equal(3u, machine.Registry.GetValue(RegistryHive.System, @"CurrentControlSet\Services\cloudbase-init", "Start")?.AsDWord());
+                // Through the service manager (the offline image's Start value; the SCM on a running Windows).
+                Assert.Equal(ServiceStartMode.Manual, machine.Services.Find("cloudbase-init")?.StartMode);
                 Assert.Contains("sc.exe config cloudbase-init start= auto", setupComplete, StringComparison.Ordinal);
                 break;
         }

@@ -100,6 +100,22 @@ public sealed class SealApplierTests
         Assert.Contains("is not a change seal makes", result.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Journal_PlantedServiceStartChangeOfAnotherService_Refused()
+    {
+        // Seal journals a service's start type only for Cloudbase-Init; a planted one would re-enable anything on rollback.
+        var machine = SealableMachine.Create();
+        machine.Files.WriteText(SealableMachine.Journal, """
+            {"format":1,"appliedAt":"2026-11-21T07:00:00.000Z","createdDirectories":[],"changes":[
+             {"step":"reset-agent-state","kind":"service-start","name":"RemoteRegistry","startMode":2}]}
+            """);
+
+        var result = SealApplier.Rollback(machine);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("is not a change seal makes", result.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
