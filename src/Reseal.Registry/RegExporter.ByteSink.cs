@@ -20,7 +20,8 @@ public static partial class RegExporter
 
         private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
 
-        private readonly byte[] _buffer = new byte[1 << 16];
+        // A discarding sink only ever holds a key line's fixed parts (names are skipped): a small buffer will do.
+        private readonly byte[] _buffer = new byte[output is null ? 256 : 1 << 16];
         private int _used;
 
         public void WriteByte(byte b)
@@ -85,18 +86,27 @@ public static partial class RegExporter
             }
         }
 
-        public void WriteHexBytes(ReadOnlySpan<byte> data)
+        /// <summary>
+        /// <c>hh,hh,…</c>; with <paramref name="continued"/> every byte has its comma (the data goes on from an
+        /// earlier piece).
+        /// </summary>
+        public void WriteHexBytes(ReadOnlySpan<byte> data, bool continued = false)
         {
             if (data.IsEmpty)
             {
                 return;
             }
 
-            Reserve(2);
-            _buffer[_used++] = HexDigits[data[0] >> 4];
-            _buffer[_used++] = HexDigits[data[0] & 0xF];
+            var i = 0;
+            if (!continued)
+            {
+                Reserve(2);
+                _buffer[_used++] = HexDigits[data[0] >> 4];
+                _buffer[_used++] = HexDigits[data[0] & 0xF];
+                i = 1;
+            }
+
             var table = CommaHex;
-            var i = 1;
             while (i < data.Length)
             {
                 if (_buffer.Length - _used < 4)

@@ -7,6 +7,14 @@ public sealed record RegExportOptions
 {
     /// <summary>Text put before every key path, e.g. <c>HKEY_LOCAL_MACHINE\SYSTEM</c> (a trailing backslash is dropped).</summary>
     public string? Prefix { get; init; }
+
+    /// <summary>
+    /// Walk the whole tree once without writing before anything is written, so that a damaged hive throws its
+    /// <see cref="HiveFormatException"/> before the first byte reaches the output (for standard output or a pipe,
+    /// where a temporary file is not possible). The hive's bytes must not change in between (a hive loaded into
+    /// memory). Costs a second walk, but no memory beyond the first: both walks share one set of buffers.
+    /// </summary>
+    public bool CheckFirst { get; init; }
 }
 
 /// <summary>
@@ -38,7 +46,13 @@ public static partial class RegExporter
             prefix = prefix[..^1];
         }
 
-        Walk(start, new ByteSink(output), prefix);
+        var walker = NewWalker(start, prefix);
+        if (options?.CheckFirst == true)
+        {
+            walker.Check(start);
+        }
+
+        walker.Run(start, new ByteSink(output), quick: false);
     }
 
     /// <summary>
@@ -48,22 +62,12 @@ public static partial class RegExporter
     /// export anywhere (standard output, a pipe) checks first and then streams the export straight out, instead of
     /// holding it in a temporary file; the hive's bytes must not change in between (a hive loaded into memory).
     /// </summary>
-    public static void Check(RegistryKey start) => Walk(start, ByteSink.Discarding(), prefix: null);
+    public static void Check(RegistryKey start) => NewWalker(start, prefix: null).Check(start);
 
-    private static void Walk(RegistryKey start, ByteSink sink, string? prefix)
-    {
-        if (start.Hive is null)
-        {
-            throw new ArgumentException("default(RegistryKey) is not a key of any hive", nameof(start));
-        }
-
-        var writer = new Walker(start.Hive, sink, prefix);
-        sink.WriteAscii(Header);
-        var path = start.Path;
-        writer.SetStartPath(path == "\\" ? string.Empty : path);
-        writer.Visit(start, 0);
-        sink.Flush();
-    }
+    private static Walker NewWalker(RegistryKey start, string? prefix) =>
+        start.Hive is null
+            ? throw new ArgumentException("default(RegistryKey) is not a key of any hive", nameof(start))
+            : new Walker(start.Hive, prefix);
 
     /// <summary>Exports to a byte array.</summary>
     public static byte[] ExportToBytes(Hive hive, RegExportOptions? options = null)
@@ -78,7 +82,11 @@ public static partial class RegExporter
     /// live in one growing int arena and names in one char arena, both used as stacks (each level truncates back to
     /// where it started), so exporting a large hive costs little beyond the file itself.
     /// </summary>
-    private sealed class Walker(Hive hive, ByteSink sink, string? prefix)
+    /// <remarks>
+    /// One walker can make several walks (<see cref="RegExportOptions.CheckFirst"/>'s check, then the export): the
+    /// arenas keep the size the first walk grew them to, so the second touches no new memory.
+    /// </remarks>
+    private sealed class Walker(Hive hive, string? prefix)
     {
         private readonly ulong[] _visited = new ulong[(hive.HiveBinsSize / 8 / 64) + 1];
         private readonly ValueWalkGuard _values = new(hive);
@@ -87,14 +95,55 @@ public static partial class RegExporter
         private int _charsUsed;
         private char[] _path = new char[1024];
         private int _pathLength;
-        private byte[]? _scratch;
+        private ByteSink _sink = ByteSink.Discarding();
+        private bool _used;
 
-        private ByteSink Sink => sink;
+        /// <summary>
+        /// The quick check walk: every cell the export reads is read and checked the same way, but children and
+        /// values are taken in list order, and no name is decoded or sorted and no path built.
+        /// </summary>
+        private bool _quick;
 
-        public void SetStartPath(string path)
+        private ByteSink Sink => _sink;
+
+        /// <summary>
+        /// Throws the <see cref="HiveFormatException"/> an export from <paramref name="start"/> would, writing nothing.
+        /// A quick walk first; only when it finds damage is the export's own walk made, so that the error is the
+        /// export's even when a hive is damaged in more than one place (the walks meet them in different orders).
+        /// </summary>
+        public void Check(RegistryKey start)
         {
+            try
+            {
+                Run(start, ByteSink.Discarding(), quick: true);
+            }
+            catch (HiveFormatException)
+            {
+                Run(start, ByteSink.Discarding(), quick: false);
+                throw; // not reached: both walks make the same checks
+            }
+        }
+
+        /// <summary>Walks from <paramref name="start"/>, writing to <paramref name="sink"/>, then flushes it.</summary>
+        public void Run(RegistryKey start, ByteSink sink, bool quick)
+        {
+            _quick = quick;
+            if (_used)
+            {
+                Array.Clear(_visited);
+                _values.Reset();
+            }
+
+            _used = true;
+            _sink = sink;
+            _ints.Clear();
+            _charsUsed = 0;
             _pathLength = 0;
-            AppendPath(path.AsSpan());
+            sink.WriteAscii(Header);
+            var path = start.Path;
+            AppendPath(path == "\\" ? [] : path.AsSpan());
+            Visit(start, 0);
+            sink.Flush();
         }
 
         public void Visit(RegistryKey key, int depth)
@@ -112,6 +161,11 @@ public static partial class RegExporter
             }
 
             _visited[bit / 64] |= 1UL << (bit % 64);
+            if (_quick)
+            {
+                CheckSubtree(key, depth);
+                return;
+            }
 
             Sink.WriteByte((byte)'[');
             if (prefix is not null)
@@ -121,20 +175,13 @@ public static partial class RegExporter
 
             Sink.WritePerlString(_pathLength == 0 ? "\\" : _path.AsSpan(0, _pathLength));
             Sink.WriteAscii("]\n");
-            WriteValues(key);
+            var node = key.Node;
+            WriteValues(key.AppendValueOffsets(node, _ints));
             Sink.WriteByte((byte)'\n');
 
             var intsStart = _ints.Count;
             var charsStart = _charsUsed;
-            var node = key.Node;
-            var list = node.U32(KeyNodeLayout.SubkeyList, "subkey list offset");
-            if (node.U32(KeyNodeLayout.SubkeyCount, "subkey count") != 0 && list != Hive.None)
-            {
-                // The bound is on this key's subkeys: _ints already holds the ancestors' entries from intsStart on.
-                hive.CollectSubkeys(list, _ints, checked(intsStart + (hive.HiveBinsSize / 80)));
-            }
-
-            var count = _ints.Count - intsStart;
+            var count = CollectSubkeys(node);
             if (count > 0)
             {
                 var order = LoadNamesAndSort(intsStart, count, keys: true);
@@ -157,11 +204,62 @@ public static partial class RegExporter
             _charsUsed = charsStart;
         }
 
-        private void WriteValues(RegistryKey key)
+        /// <summary>Appends the offsets of the subkeys of the key whose nk cell is <paramref name="node"/> to the int arena; returns how many.</summary>
+        private int CollectSubkeys(CellReader node)
         {
             var intsStart = _ints.Count;
+            var list = node.U32(KeyNodeLayout.SubkeyList, "subkey list offset");
+            if (node.U32(KeyNodeLayout.SubkeyCount, "subkey count") != 0 && list != Hive.None)
+            {
+                // The bound is on this key's subkeys: _ints already holds the ancestors' entries from intsStart on.
+                hive.CollectSubkeys(list, _ints, checked(intsStart + (hive.HiveBinsSize / 80)));
+            }
+
+            return _ints.Count - intsStart;
+        }
+
+        /// <summary>
+        /// The quick walk's part of <see cref="Visit"/> for a key already marked visited: the reads and checks of
+        /// <see cref="WriteValues"/>, <see cref="LoadNamesAndSort"/> and the descent, in list order.
+        /// </summary>
+        private void CheckSubtree(RegistryKey key, int depth)
+        {
+            var intsStart = _ints.Count;
+            var node = key.Node;
+            var count = key.AppendValueOffsets(node, _ints);
+            for (var i = 0; i < count; i++)
+            {
+                _values.Visit(_ints[intsStart + i]);
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var value = new RegistryValue(hive, _ints[intsStart + i]);
+                var valueNode = value.Node;
+                _ = RegistryValue.RawName(valueNode, out _);
+                _values.Charge(value.CellOffset, value.CheckData(valueNode));
+            }
+
+            _ints.RemoveRange(intsStart, count);
+            count = CollectSubkeys(node);
+            for (var i = 0; i < count; i++)
+            {
+                _ = new RegistryKey(hive, _ints[intsStart + i]).RawName(out _);
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                Visit(new RegistryKey(hive, _ints[intsStart + i]), depth + 1);
+            }
+
+            _ints.RemoveRange(intsStart, count);
+        }
+
+        /// <summary>Writes the values whose <paramref name="count"/> vk offsets were just appended to the int arena.</summary>
+        private void WriteValues(int count)
+        {
+            var intsStart = _ints.Count - count;
             var charsStart = _charsUsed;
-            var count = key.AppendValueOffsets(_ints);
             if (count == 0)
             {
                 return;
@@ -178,12 +276,15 @@ public static partial class RegExporter
                 var index = _ints[order + i];
                 var value = new RegistryValue(hive, _ints[intsStart + index]);
                 var name = _chars.AsSpan(_ints[intsStart + count + index], _ints[intsStart + (2 * count) + index]);
-                var data = value.ReadData(ref _scratch, out var type);
-                _values.Charge(value.CellOffset, data.Length);
                 if (Sink.Discards)
                 {
+                    // The same checks, without assembling big data nobody will read.
+                    _values.Charge(value.CellOffset, value.CheckData());
                     continue;
                 }
+
+                var data = value.ReadDataUnassembled(out var type, out var length);
+                _values.Charge(value.CellOffset, length);
 
                 if (name.Length == 0)
                 {
@@ -206,7 +307,18 @@ public static partial class RegExporter
                     Sink.WriteAscii("hex(");
                     Sink.WriteHex32(type, minimumDigits: 1);
                     Sink.WriteAscii("):");
-                    Sink.WriteHexBytes(data);
+                    if (data.Length == length)
+                    {
+                        Sink.WriteHexBytes(data);
+                    }
+                    else
+                    {
+                        // Big data, checked whole: written a segment at a time, never assembled.
+                        for (var piece = 0; value.BigDataPiece(piece, length) is { IsEmpty: false } bytes; piece++)
+                        {
+                            Sink.WriteHexBytes(bytes, continued: piece > 0);
+                        }
+                    }
                 }
 
                 Sink.WriteByte((byte)'\n');

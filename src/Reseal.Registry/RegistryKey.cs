@@ -54,9 +54,11 @@ public readonly struct RegistryKey : IEquatable<RegistryKey>
         Node.StoredName(KeyNodeLayout.Flags, KeyNodeLayout.CompressedNameFlag, KeyNodeLayout.NameLength, KeyNodeLayout.Name, out compressed);
 
     /// <summary>Appends the vk offsets of this key's value list to <paramref name="into"/>; returns how many.</summary>
-    internal int AppendValueOffsets(List<int> into)
+    internal int AppendValueOffsets(List<int> into) => AppendValueOffsets(Node, into);
+
+    /// <summary>As <see cref="AppendValueOffsets(List{int})"/>, from this key's nk cell already read.</summary>
+    internal int AppendValueOffsets(CellReader node, List<int> into)
     {
-        var node = Node;
         var count = node.U32(KeyNodeLayout.ValueCount, "value count");
         var listOffset = node.U32(KeyNodeLayout.ValueList, "value list offset");
         if (count == 0 || listOffset == Hive.None)

@@ -41,8 +41,11 @@ public readonly struct RegistryValue
     }
 
     /// <summary>The stored name bytes and whether they are Latin-1 (else UTF-16LE).</summary>
-    internal ReadOnlySpan<byte> RawName(out bool compressed) =>
-        Node.StoredName(ValueKeyLayout.Flags, ValueKeyLayout.CompressedNameFlag, ValueKeyLayout.NameLength, ValueKeyLayout.Name, out compressed);
+    internal ReadOnlySpan<byte> RawName(out bool compressed) => RawName(Node, out compressed);
+
+    /// <summary>As <see cref="RawName(out bool)"/>, from a vk cell already read.</summary>
+    internal static ReadOnlySpan<byte> RawName(CellReader node, out bool compressed) =>
+        node.StoredName(ValueKeyLayout.Flags, ValueKeyLayout.CompressedNameFlag, ValueKeyLayout.NameLength, ValueKeyLayout.Name, out compressed);
 
     /// <summary>The raw type number.</summary>
     public uint RawType => Node.U32(ValueKeyLayout.Type, "type");
@@ -92,12 +95,60 @@ public readonly struct RegistryValue
     internal ReadOnlySpan<byte> ReadData(ref byte[]? scratch) => ReadData(ref scratch, out _);
 
     /// <summary>The data and the raw type, from one read of the vk cell.</summary>
-    internal ReadOnlySpan<byte> ReadData(ref byte[]? scratch, out uint type)
+    internal ReadOnlySpan<byte> ReadData(ref byte[]? scratch, out uint type) => ReadData(ref scratch, out type, out _, assemble: true);
+
+    /// <summary>
+    /// Makes every check <see cref="ReadData(ref byte[], out uint)"/> makes and throws where it would, but copies
+    /// no big-data segments; returns the data's length.
+    /// </summary>
+    internal int CheckData() => CheckData(Node);
+
+    /// <summary>As <see cref="CheckData()"/>, from this value's vk cell already read.</summary>
+    internal int CheckData(CellReader node)
     {
-        var node = Node;
+        byte[]? none = null;
+        _ = ReadData(node, ref none, out _, out var length, assemble: false);
+        return length;
+    }
+
+    /// <summary>
+    /// The data and raw type as <see cref="ReadData(ref byte[], out uint)"/> reads them, but big data is checked and
+    /// not assembled: then the span is empty and <paramref name="length"/> says how long the data is; its pieces come
+    /// from <see cref="BigDataPiece"/>.
+    /// </summary>
+    internal ReadOnlySpan<byte> ReadDataUnassembled(out uint type, out int length)
+    {
+        byte[]? none = null;
+        return ReadData(Node, ref none, out type, out length, assemble: false);
+    }
+
+    /// <summary>
+    /// Segment <paramref name="index"/> of big data of <paramref name="length"/> bytes, after
+    /// <see cref="ReadDataUnassembled"/> checked the whole chain; empty past the last segment.
+    /// </summary>
+    internal ReadOnlySpan<byte> BigDataPiece(int index, int length)
+    {
+        var start = (long)index * BigDataSegment;
+        if (start >= length)
+        {
+            return [];
+        }
+
+        var db = Hive.Cell(Node.U32(ValueKeyLayout.Data, "data offset"), "value data");
+        var list = Hive.Cell(db.U32(BigDataLayout.SegmentList, "segment list offset"), "big data segment list");
+        var segment = Hive.Cell(list.U32(index * 4, "segment offset"), "big data segment");
+        return segment.Bytes(0, (int)Math.Min(BigDataSegment, length - start), "segment data");
+    }
+
+    private ReadOnlySpan<byte> ReadData(ref byte[]? scratch, out uint type, out int dataLength, bool assemble) =>
+        ReadData(Node, ref scratch, out type, out dataLength, assemble);
+
+    private ReadOnlySpan<byte> ReadData(CellReader node, scoped ref byte[]? scratch, out uint type, out int dataLength, bool assemble)
+    {
         type = node.U32(ValueKeyLayout.Type, "type");
         var raw = node.U32(ValueKeyLayout.DataSize, "data size");
         var length = (int)(raw & ~ValueKeyLayout.ResidentFlag);
+        dataLength = length;
         if ((raw & ValueKeyLayout.ResidentFlag) != 0)
         {
             if (length > 4)
@@ -117,7 +168,7 @@ public readonly struct RegistryValue
         var cell = Hive.Cell(dataOffset, "value data");
         if (IsBigData(cell, length))
         {
-            return ReadBigData(cell, length, ref scratch);
+            return ReadBigData(cell, length, ref scratch, assemble);
         }
 
         if (length > cell.Length)
@@ -167,7 +218,7 @@ public readonly struct RegistryValue
     private bool IsBigData(CellReader cell, int length) =>
         Hive.Header.MinorVersion >= 4 && length > BigDataSegment && cell.HasSignature('d', 'b') && cell.Length < length;
 
-    private ReadOnlySpan<byte> ReadBigData(CellReader db, int length, ref byte[]? scratch)
+    private ReadOnlySpan<byte> ReadBigData(CellReader db, int length, scoped ref byte[]? scratch, bool assemble)
     {
         // Everything is checked before the buffer is allocated: the declared length comes straight from the vk cell,
         // and segment lists that repeat one segment would otherwise turn a small file into a huge allocation.
@@ -206,9 +257,15 @@ public readonly struct RegistryValue
             }
         }
 
+        if (!assemble)
+        {
+            return [];
+        }
+
         if (scratch is null || scratch.Length < length)
         {
-            scratch = new byte[length];
+            // Grown by at least half each time, so a walk over many big values of rising size allocates a few times.
+            scratch = GC.AllocateUninitializedArray<byte>(Math.Max(length, Math.Min(Hive.HiveBinsSize, (scratch?.Length ?? 0) * 3 / 2)));
         }
 
         for (var i = 0; i < count; i++)
@@ -233,6 +290,13 @@ internal sealed class ValueWalkGuard(Hive hive)
 {
     private readonly ulong[] _seen = new ulong[(hive.HiveBinsSize / 8 / 64) + 1];
     private long _remaining = hive.HiveBinsSize;
+
+    /// <summary>Forgets every value seen and all data charged, for another walk of the same hive.</summary>
+    public void Reset()
+    {
+        Array.Clear(_seen);
+        _remaining = hive.HiveBinsSize;
+    }
 
     /// <summary>Records that a vk cell is reached; a second time is a <see cref="HiveFormatException"/>.</summary>
     public void Visit(int vkOffset)

@@ -99,7 +99,8 @@ public class ExportSpeedPathTests
         Assert.Equal("7", current.StandardOutput.Trim());
     }
 
-    public static TheoryData<string> Damages => ["subkey list cycle", "value data offset", "big data segment list", "deep child signature"];
+    public static TheoryData<string> Damages =>
+        ["subkey list cycle", "value data offset", "big data segment list", "deep child signature", "two damages met in other orders"];
 
     [Theory]
     [MemberData(nameof(Damages))]
@@ -113,6 +114,36 @@ public class ExportSpeedPathTests
         Assert.Equal(export.Message, check.Message);
         Assert.Equal(export.FileOffset, check.FileOffset);
         Assert.Equal(export.Structure, check.Structure);
+    }
+
+    [Theory]
+    [MemberData(nameof(Damages))]
+    public void ExportCheckFirst_DamagedTree_NothingWrittenAndTheExportsError(string damage)
+    {
+        var hive = Hive.Load(Damaged(damage));
+        var export = Assert.Throws<HiveFormatException>(() => RegExporter.Export(hive, Stream.Null));
+        using var output = new MemoryStream();
+
+        var checkedFirst = Assert.Throws<HiveFormatException>(() => RegExporter.Export(hive.Root, output, new RegExportOptions { CheckFirst = true }));
+
+        Assert.Equal(0, output.Length);
+        Assert.Equal(export.Message, checkedFirst.Message);
+        Assert.Equal(export.FileOffset, checkedFirst.FileOffset);
+    }
+
+    [Theory]
+    [MemberData(nameof(Readable))]
+    public void ExportCheckFirst_EveryRealHive_SameBytesAsWithoutTheCheck(string name)
+    {
+        using var dir = new TempDirectory();
+        var hive = Hive.Open(HiveData.Extract(name, dir));
+        using var plain = new MemoryStream();
+        using var checkedFirst = new MemoryStream();
+
+        RegExporter.Export(hive.Root, plain, new RegExportOptions { Prefix = @"HKEY_LOCAL_MACHINE\X" });
+        RegExporter.Export(hive.Root, checkedFirst, new RegExportOptions { Prefix = @"HKEY_LOCAL_MACHINE\X", CheckFirst = true });
+
+        Assert.True(plain.ToArray().AsSpan().SequenceEqual(checkedFirst.ToArray()), $"{name}: the export after the check differs");
     }
 
     [Fact]
@@ -130,6 +161,10 @@ public class ExportSpeedPathTests
             key.CreateSubkey(child).CreateSubkey("Deep");
         }
 
+        // Listed case-insensitively (b, C) but exported by code point (C, b): the quick check meets b's damage first.
+        var orders = document.CreateKey("Orders");
+        orders.CreateSubkey("b").CreateSubkey("Deep");
+        orders.CreateSubkey("C").CreateSubkey("Deep");
         key.SetValue("Text", RegistryValueType.Sz, "hello world\0"u8.ToArray());
         key.SetValue("Big", RegistryValueType.Binary, new byte[40_000]);
         var bytes = document.ToBytes();
@@ -154,6 +189,10 @@ public class ExportSpeedPathTests
                 break;
             case "deep child signature":
                 "zz"u8.CopyTo(bytes.AsSpan(Field(hive.OpenKey(@"K\C\Deep")!.Value.CellOffset, 0)));
+                break;
+            case "two damages met in other orders":
+                "zz"u8.CopyTo(bytes.AsSpan(Field(hive.OpenKey(@"Orders\b\Deep")!.Value.CellOffset, 0)));
+                "zz"u8.CopyTo(bytes.AsSpan(Field(hive.OpenKey(@"Orders\C\Deep")!.Value.CellOffset, 0)));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(damage));

@@ -87,9 +87,10 @@ internal static class HiveReadCommands
 
             // A damaged hive fails part-way, and nothing half-written may reach the target or the pipe: a file target
             // is written through the one atomic writer. For standard output the whole walk is made once without
-            // writing (RegExporter.Check fails exactly where the export would), then the export streams straight out:
-            // the hive was read whole into memory, so the second walk reads the same bytes. (A temporary file copied
-            // to the pipe afterwards cost more than the export itself: docs/benchmarks.md.)
+            // writing (CheckFirst: it fails exactly where the export would), then the export streams straight out:
+            // the hive was read whole into memory, so the second walk reads the same bytes, with the buffers the first
+            // one grew. (A temporary file copied to the pipe afterwards cost more than the export itself:
+            // docs/benchmarks.md.)
             if (parse.GetValue(output) is { } target)
             {
                 AtomicFile.Write(target, file => RegExporter.Export(start, file, options));
@@ -97,8 +98,7 @@ internal static class HiveReadCommands
                 return ExitCodes.Success;
             }
 
-            RegExporter.Check(start);
-            context.WriteRaw(stream => RegExporter.Export(start, stream, options));
+            context.WriteRaw(stream => RegExporter.Export(start, stream, options with { CheckFirst = true }));
             return ExitCodes.Success;
         }));
         return command;
