@@ -163,19 +163,13 @@ public sealed class SettingCatalog
         foreach (var (lineStart, length) in Lines(utf8, 0, (byte)'\r', (byte)'\n'))
         {
             lineNumber++;
-            var line = utf8.Span.Slice(lineStart, length);
-            if (length == 0 || line[0] == (byte)'#')
-            {
-                continue;
-            }
-
             if (buffer.Length < Encoding.UTF8.GetMaxCharCount(length))
             {
                 buffer = new char[Encoding.UTF8.GetMaxCharCount(length)];
             }
 
-            var chars = Encoding.UTF8.GetChars(line, buffer);
-            tree.Add(Row.Parse(buffer.AsSpan(0, chars), lineNumber, passSets), lineNumber);
+            var chars = Encoding.UTF8.GetChars(utf8.Span.Slice(lineStart, length), buffer);
+            tree.AddLine(buffer.AsSpan(0, chars), lineNumber, passSets);
         }
 
         var roots = tree.Roots;
@@ -226,12 +220,7 @@ public sealed class SettingCatalog
         foreach (var (lineStart, length) in Lines(text.AsMemory(), start, '\r', '\n'))
         {
             lineNumber++;
-            if (length == 0 || text[lineStart] == '#')
-            {
-                continue;
-            }
-
-            tree.Add(Row.Parse(text.AsSpan(lineStart, length), lineNumber, passSets), lineNumber);
+            tree.AddLine(text.AsSpan(lineStart, length), lineNumber, passSets);
         }
 
         return tree.Roots;
@@ -244,8 +233,15 @@ public sealed class SettingCatalog
 
         public List<Row> Roots { get; } = [];
 
-        public void Add(Row row, int lineNumber)
+        /// <summary>Parses catalog line <paramref name="lineNumber"/> and adds its row; empty and <c>#</c> lines are skipped.</summary>
+        public void AddLine(ReadOnlySpan<char> line, int lineNumber, Dictionary<string, FrozenSet<ConfigurationPass>> passSets)
         {
+            if (line.IsEmpty || line[0] == '#')
+            {
+                return;
+            }
+
+            var row = Row.Parse(line, lineNumber, passSets);
             var slash = row.Path.LastIndexOf('/');
             if (slash < 0)
             {
@@ -462,30 +458,22 @@ public sealed class SettingCatalog
                     var equals = entry.IndexOf('=');
                     var name = equals < 0 ? entry : entry[..equals];
                     var value = equals < 0 ? "true" : entry[(equals + 1)..];
-                    var twice = name switch
+                    // Each known annotation at most once; other annotations (overlay, sources) are for people.
+                    bool twice;
+                    switch (name)
                     {
-                        "password" => password is not null,
-                        "format" => format is not null,
-                        "reserved" => hasReserved,
-                        "length" => hasLength,
-                        "computerName" => computerName,
-                        "required" => required,
-                        _ => false, // other annotations (overlay, sources) are for people
-                    };
+                        case "password": twice = password is not null; password = value.ToString(); break;
+                        case "format": twice = format is not null; format = value.ToString(); break;
+                        case "reserved": twice = hasReserved; reserved = value; hasReserved = true; break;
+                        case "length": twice = hasLength; length = value; hasLength = true; break;
+                        case "computerName": twice = computerName; computerName = true; break;
+                        case "required": twice = required; required = true; break;
+                        default: twice = false; break;
+                    }
+
                     if (twice)
                     {
                         throw new FormatException($"catalog line {number}: annotation '{name}' is given twice");
-                    }
-
-                    switch (name)
-                    {
-                        case "password": password = value.ToString(); break;
-                        case "format": format = value.ToString(); break;
-                        case "reserved": reserved = value; hasReserved = true; break;
-                        case "length": length = value; hasLength = true; break;
-                        case "computerName": computerName = true; break;
-                        case "required": required = true; break;
-                        default: break;
                     }
                 }
             }
