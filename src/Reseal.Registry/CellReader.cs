@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace Reseal.Registry;
 
@@ -39,9 +41,16 @@ internal readonly ref struct CellReader
     {
         if (!HasSignature(a, b))
         {
-            var found = _span.Length >= 2 ? $"{Printable(_span[0])}{Printable(_span[1])}" : "(too short)";
-            throw Fail($"expected signature '{a}{b}', found '{found}'");
+            ThrowSignature(a, b);
         }
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowSignature(char a, char b)
+    {
+        var found = _span.Length >= 2 ? $"{Printable(_span[0])}{Printable(_span[1])}" : "(too short)";
+        throw Fail($"expected signature '{a}{b}', found '{found}'");
     }
 
     /// <summary>
@@ -57,15 +66,22 @@ internal readonly ref struct CellReader
 
     public HiveFormatException Fail(string problem) => HiveFormatException.At(FileOffset, Structure, problem);
 
+    // Every read of every walk passes here: the check inlined, the message built only in the helper when it fails.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<byte> Slice(int at, int length, string field)
     {
         if (at < 0 || length < 0 || (long)at + length > _span.Length)
         {
-            throw Fail($"{field} (bytes {at}..{(long)at + length}) lies outside the {_span.Length}-byte structure");
+            ThrowOutside(at, length, field);
         }
 
         return _span.Slice(at, length);
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOutside(int at, int length, string field) =>
+        throw Fail($"{field} (bytes {at}..{(long)at + length}) lies outside the {_span.Length}-byte structure");
 
     private static string Printable(byte b) => b is >= 0x20 and < 0x7F ? ((char)b).ToString() : $"\\x{b:X2}";
 }

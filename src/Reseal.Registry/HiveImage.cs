@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Reseal.Registry;
@@ -231,6 +233,37 @@ internal sealed class HiveImage : IDisposable
 
     private (byte[] Bytes, int At, int Length) Locate(uint offset, string structure, bool allocated)
     {
+        // Every cell read of every walk passes here: the failures are built in BadCell, out of this path.
+        if (offset % 8 != 0 || offset >= (uint)_hbinsSize)
+        {
+            BadCell(offset, structure, allocated, 0, 0);
+        }
+
+        var start = (int)offset;
+        var hbinStart = _startByPage[start / Page];
+        var hbinEnd = _endByPage[start / Page];
+        if (start - hbinStart < HbinHeaderSize)
+        {
+            BadCell(offset, structure, allocated, 0, 0);
+        }
+
+        var bytes = HbinBytes(hbinStart, hbinEnd, out var hbinAt);
+        var at = hbinAt + (start - hbinStart);
+        var raw = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at, 4));
+        var length = raw < 0 ? -(long)raw : raw;
+        if ((allocated ? raw >= 0 : raw <= 0) || length < 8 || length > hbinEnd - start)
+        {
+            BadCell(offset, structure, allocated, raw, hbinEnd);
+        }
+
+        return (bytes, at, (int)length);
+    }
+
+    /// <summary>Throws what is wrong with the cell at <paramref name="offset"/>, which <see cref="Locate"/> refused.</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void BadCell(uint offset, string structure, bool allocated, int raw, int hbinEnd)
+    {
         var fileOffset = HbinAreaStart + (long)offset;
         if (offset == None)
         {
@@ -243,17 +276,11 @@ internal sealed class HiveImage : IDisposable
                 $"cell offset 0x{offset:X} is not 8-aligned inside the 0x{_hbinsSize:X}-byte hbin area");
         }
 
-        var start = (int)offset;
-        var hbinStart = _startByPage[start / Page];
-        var hbinEnd = _endByPage[start / Page];
-        if (start - hbinStart < HbinHeaderSize)
+        if ((int)offset - _startByPage[(int)offset / Page] < HbinHeaderSize)
         {
             throw HiveFormatException.At(fileOffset, structure, $"cell offset 0x{offset:X} points into an hbin header");
         }
 
-        var bytes = HbinBytes(hbinStart, hbinEnd, out var hbinAt);
-        var at = hbinAt + (start - hbinStart);
-        var raw = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at, 4));
         if (allocated && raw >= 0)
         {
             throw HiveFormatException.At(fileOffset, structure, $"cell is free (size field {raw}), not allocated");
@@ -265,13 +292,8 @@ internal sealed class HiveImage : IDisposable
         }
 
         var length = raw < 0 ? -(long)raw : raw;
-        if (length < 8 || length > hbinEnd - start)
-        {
-            throw HiveFormatException.At(fileOffset, structure,
-                $"cell size {length} is smaller than 8 or crosses the end of its hbin at 0x{hbinEnd:X}");
-        }
-
-        return (bytes, at, (int)length);
+        throw HiveFormatException.At(fileOffset, structure,
+            $"cell size {length} is smaller than 8 or crosses the end of its hbin at 0x{hbinEnd:X}");
     }
 
     /// <summary>The array holding the hbin [start, end) and where in it the hbin begins.</summary>
