@@ -36,7 +36,8 @@ public static partial class RegExporter
 
     /// <summary>Exports a key and everything below it.</summary>
     /// <remarks>Output is streamed: when the hive turns out to be damaged part-way, the stream already holds the keys
-    /// before the damage and a <see cref="HiveFormatException"/> follows. Write to a temporary file when that matters.</remarks>
+    /// before the damage and a <see cref="HiveFormatException"/> follows. Set <see cref="RegExportOptions.CheckFirst"/>
+    /// (nothing is written to a damaged hive's stream), or write to a temporary file, when that matters.</remarks>
     public static void Export(RegistryKey start, Stream output, RegExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -56,12 +57,17 @@ public static partial class RegExporter
     }
 
     /// <summary>
-    /// Makes the whole walk <see cref="Export(RegistryKey, Stream, RegExportOptions?)"/> makes, reading and checking
-    /// every key, value and data cell in the same order, but writes nothing: it throws the same
-    /// <see cref="HiveFormatException"/> the export would, at the same place. A caller that must not send half an
-    /// export anywhere (standard output, a pipe) checks first and then streams the export straight out, instead of
-    /// holding it in a temporary file; the hive's bytes must not change in between (a hive loaded into memory).
+    /// Reads and checks every key, value and data cell <see cref="Export(RegistryKey, Stream, RegExportOptions?)"/>
+    /// would, but writes nothing: it throws when, and only when, the export would throw a
+    /// <see cref="HiveFormatException"/>, and then the same one (message and offset). A caller that must not send half
+    /// an export anywhere (standard output, a pipe) checks first and then streams the export straight out
+    /// (<see cref="RegExportOptions.CheckFirst"/> does both); the hive's bytes must not change in between (a hive loaded
+    /// into memory).
     /// </summary>
+    /// <remarks>
+    /// The check walks in list order without decoding, sorting or writing names; only when it finds damage does it
+    /// walk again in the export's order, so that a hive damaged in several places reports the place the export meets first.
+    /// </remarks>
     public static void Check(RegistryKey start) => NewWalker(start, prefix: null).Check(start);
 
     private static Walker NewWalker(RegistryKey start, string? prefix) =>

@@ -100,7 +100,10 @@ public class ExportSpeedPathTests
     }
 
     public static TheoryData<string> Damages =>
-        ["subkey list cycle", "value data offset", "big data segment list", "deep child signature", "two damages met in other orders"];
+        [
+            "subkey list cycle", "value data offset", "big data segment list", "deep child signature", "two damages met in other orders",
+            "value list shared", "data shared beyond the hbin area", "child name past its cell", "value name past its cell",
+        ];
 
     [Theory]
     [MemberData(nameof(Damages))]
@@ -121,7 +124,10 @@ public class ExportSpeedPathTests
     public void ExportCheckFirst_DamagedTree_NothingWrittenAndTheExportsError(string damage)
     {
         var hive = Hive.Load(Damaged(damage));
-        var export = Assert.Throws<HiveFormatException>(() => RegExporter.Export(hive, Stream.Null));
+        using var written = new MemoryStream();
+        var export = Assert.Throws<HiveFormatException>(() => RegExporter.Export(hive, written));
+        // Without the check the export has written (more than its 64 KiB buffer) before it meets the damage.
+        Assert.True(written.Length > 0, $"{damage}: the damage is met before the export writes anything, so this case proves nothing");
         using var output = new MemoryStream();
 
         var checkedFirst = Assert.Throws<HiveFormatException>(() => RegExporter.Export(hive.Root, output, new RegExportOptions { CheckFirst = true }));
@@ -154,11 +160,21 @@ public class ExportSpeedPathTests
     private static byte[] Damaged(string damage)
     {
         var document = HiveDocument.Create("ROOT");
-        document.CreateKey("A first key").SetValue("V", RegistryValueType.Sz, "before the damage\0"u8.ToArray());
+        var first = document.CreateKey("A first key");
+        first.SetValue("V", RegistryValueType.Sz, "before the damage\0"u8.ToArray());
+        // About 90 KB of hex before every damage: more than the export's 64 KiB buffer, so an export that did not check
+        // first has written part of itself when it fails.
+        first.SetValue("Padding", RegistryValueType.Binary, new byte[30_000]);
         var key = document.CreateKey("K");
         foreach (var child in new[] { "A", "B", "C" })
         {
             key.CreateSubkey(child).CreateSubkey("Deep");
+        }
+
+        var many = document.CreateKey(@"K\C\Many");
+        for (var i = 0; i < 40; i++)
+        {
+            many.SetValue($"S{i:D2}", RegistryValueType.Binary, [(byte)i, 0, 0, 0, 0]);
         }
 
         // Listed case-insensitively (b, C) but exported by code point (C, b): the quick check meets b's damage first.
@@ -189,6 +205,31 @@ public class ExportSpeedPathTests
                 break;
             case "deep child signature":
                 "zz"u8.CopyTo(bytes.AsSpan(Field(hive.OpenKey(@"K\C\Deep")!.Value.CellOffset, 0)));
+                break;
+            case "value list shared":
+                // K\B\Deep's value list becomes K\C\Many's (small values, so only ValueWalkGuard.Visit can tell): those
+                // values are reached a second time.
+                var deep = hive.OpenKey(@"K\B\Deep")!.Value.CellOffset;
+                var manyKey = hive.OpenKey(@"K\C\Many")!.Value.CellOffset;
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(Field(deep, 36)), Read(manyKey, 36));
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(Field(deep, 40)), Read(manyKey, 40));
+                break;
+            case "data shared beyond the hbin area":
+                // Forty small values all made to point at Big's 40,000 bytes: 1.6 MB of data from a smaller hive (ValueWalkGuard.Charge).
+                var bigVk = k.GetValue("Big")!.Value.CellOffset;
+                foreach (var value in hive.OpenKey(@"K\C\Many")!.Value.GetValues())
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(Field(value.CellOffset, 4)), Read(bigVk, 4));
+                    BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(Field(value.CellOffset, 8)), Read(bigVk, 8));
+                }
+
+                break;
+            case "child name past its cell":
+                // Read when K's children are listed (their names), not when K\B itself is visited.
+                BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(Field(hive.OpenKey(@"K\B")!.Value.CellOffset, 72)), 0xFFF0);
+                break;
+            case "value name past its cell":
+                BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(Field(k.GetValue("Text")!.Value.CellOffset, 2)), 0xFFF0);
                 break;
             case "two damages met in other orders":
                 "zz"u8.CopyTo(bytes.AsSpan(Field(hive.OpenKey(@"Orders\b\Deep")!.Value.CellOffset, 0)));
