@@ -35,6 +35,44 @@ public sealed class HostileYamlTests
         }
     }
 
+    /// <summary>
+    /// A directive line (<c>%</c> in the first column) that ends the text without a line break, the text ending at a
+    /// boundary of YamlDotNet's 1,024-character read buffer: its scanner spun for 20-30 s of CPU (fuzzing, agent-config,
+    /// 2026-12-07). The bound below is a hang guard, not a speed target: the read takes milliseconds.
+    /// </summary>
+    [Theory]
+    [InlineData("", 1024)]
+    [InlineData("", 2048)]
+    [InlineData("a: 1\n", 1024)]
+    [InlineData("version: 1.0\nconfig:\n", 4096)]
+    public async Task Read_DirectiveLineEndingAtReadBufferBoundary_SameVerdictWithoutSpinning(string before, int length)
+    {
+        var text = before + "%K " + new string('y', length - before.Length - 3);
+
+        var read = Task.Run(() => AgentConfigReader.Read(text, "agent-config.yml"), TestContext.Current.CancellationToken);
+
+        var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken));
+        Assert.True(finished == read, $"reading {length} characters did not finish in 15 s");
+        // The same verdict as for the text one character shorter, away from the boundary (YamlDotNet reads a final
+        // directive with no document after it as an empty stream).
+        var shorter = AgentConfigReader.Read(text[..^1], "agent-config.yml");
+        Assert.Equal(Verdict(shorter.Diagnostics), Verdict((await read).Diagnostics));
+    }
+
+    private static string Verdict(IEnumerable<BootDiagnostic> diagnostics) =>
+        string.Join("\n", diagnostics.Where(d => d.IsError).Select(d => $"{d.Code} {d.Line}:{d.Column}"));
+
+    [Theory]
+    [InlineData("%K x", "%K x\n")]
+    [InlineData("a: 1\n%YAML 1.2", "a: 1\n%YAML 1.2\n")]
+    [InlineData("a: 1\r%K", "a: 1\r%K\n")]
+    [InlineData("%K x\n", "%K x\n")]
+    [InlineData("a: 1\n %K", "a: 1\n %K")]
+    [InlineData("a: '%K'", "a: '%K'")]
+    [InlineData("", "")]
+    public void EndDirectiveLine_LineBreakOnlyAfterAFinalDirectiveLine(string text, string expected) =>
+        Assert.Equal(expected, Reseal.Agent.Boot.Yaml.BoundedYamlReader.EndDirectiveLine(text));
+
     [Fact]
     public void Read_SixByteDocumentEndThenNul_YamlErrorWithPosition()
     {
