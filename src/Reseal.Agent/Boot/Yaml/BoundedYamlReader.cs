@@ -166,14 +166,12 @@ internal static class BoundedYamlReader
         return null;
     }
 
-    // YamlDotNet reports some scanner errors (a tab in indentation, for one) at 1:1. Then the error is after the last
-    // event that parsed: for a tab, at the first line from there indented with one; otherwise at that event's end.
     /// <summary>
     /// The text with a line break added when its last line is a directive (<c>%</c> in the first column) with none after
     /// it. YamlDotNet's scanner spins for 20-30 s of CPU on such a line when the text ends exactly at a boundary of its
-    /// 1,024-character read buffer (found by fuzzing the agent configuration: <c>%K yyy…</c>, 1,024 characters). A
-    /// directive must be followed by a document anyway, so the text is refused either way; the break only lets the
-    /// scanner reach the end. Nothing else changes: other texts are passed as they are.
+    /// 1,024-character read buffer (found by fuzzing the agent configuration: <c>%K yyy…</c>, 1,024 characters). With
+    /// the break the verdict is the one YamlDotNet gives the same text away from a boundary (a final directive with no
+    /// document after it reads as an empty stream). Other texts are passed as they are.
     /// </summary>
     internal static string EndDirectiveLine(string text)
     {
@@ -181,6 +179,8 @@ internal static class BoundedYamlReader
         return lastBreak + 1 < text.Length && text[lastBreak + 1] == '%' ? text + "\n" : text;
     }
 
+    // YamlDotNet reports some scanner errors (a tab in indentation, for one) at 1:1. Then the error is after the last
+    // event that parsed: for a tab, at the first line from there indented with one; otherwise at that event's end.
     private static (int Line, int Column) ErrorPosition(YamlException e, Mark lastEnd, string text)
     {
         if (e.Start.Index > 0 || lastEnd.Index == 0)
