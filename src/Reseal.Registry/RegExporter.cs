@@ -101,7 +101,6 @@ public static partial class RegExporter
         private int _charsUsed;
         private char[] _path = new char[1024];
         private int _pathLength;
-        private ByteSink _sink = ByteSink.Discarding();
         private bool _used;
 
         /// <summary>
@@ -110,7 +109,8 @@ public static partial class RegExporter
         /// </summary>
         private bool _quick;
 
-        private ByteSink Sink => _sink;
+        /// <summary>Where the walk under way writes (<see cref="Run"/> sets it).</summary>
+        private ByteSink Sink { get; set; } = null!;
 
         /// <summary>
         /// Throws the <see cref="HiveFormatException"/> an export from <paramref name="start"/> would, writing nothing.
@@ -141,7 +141,7 @@ public static partial class RegExporter
             }
 
             _used = true;
-            _sink = sink;
+            Sink = sink;
             _ints.Clear();
             _charsUsed = 0;
             _pathLength = 0;
@@ -282,15 +282,13 @@ public static partial class RegExporter
                 var index = _ints[order + i];
                 var value = new RegistryValue(hive, _ints[intsStart + index]);
                 var name = _chars.AsSpan(_ints[intsStart + count + index], _ints[intsStart + (2 * count) + index]);
-                if (Sink.Discards)
-                {
-                    // The same checks, without assembling big data nobody will read.
-                    _values.Charge(value.CellOffset, value.CheckData());
-                    continue;
-                }
-
+                // Checked whole, big data not assembled (written below a segment at a time, when written at all).
                 var data = value.ReadDataUnassembled(out var type, out var length);
                 _values.Charge(value.CellOffset, length);
+                if (Sink.Discards)
+                {
+                    continue;
+                }
 
                 if (name.Length == 0)
                 {
@@ -319,7 +317,7 @@ public static partial class RegExporter
                     }
                     else
                     {
-                        // Big data, checked whole: written a segment at a time, never assembled.
+                        // Big data: a segment at a time.
                         for (var piece = 0; value.BigDataPiece(piece, length) is { IsEmpty: false } bytes; piece++)
                         {
                             Sink.WriteHexBytes(bytes, continued: piece > 0);

@@ -98,12 +98,10 @@ public readonly struct RegistryValue
     internal ReadOnlySpan<byte> ReadData(ref byte[]? scratch, out uint type) => ReadData(ref scratch, out type, out _, assemble: true);
 
     /// <summary>
-    /// Makes every check <see cref="ReadData(ref byte[], out uint)"/> makes and throws where it would, but copies
-    /// no big-data segments; returns the data's length.
+    /// Makes every check <see cref="ReadData(ref byte[], out uint)"/> makes, from this value's vk cell
+    /// <paramref name="node"/> already read, and throws where it would, but copies no big-data segments; returns the
+    /// data's length.
     /// </summary>
-    internal int CheckData() => CheckData(Node);
-
-    /// <summary>As <see cref="CheckData()"/>, from this value's vk cell already read.</summary>
     internal int CheckData(CellReader node)
     {
         byte[]? none = null;
