@@ -8,16 +8,18 @@
 #                           OUTDIR/reseal-VERSION-RID.tar.gz (the executable, README.md, licence notices).
 #                           Needs clang and lld (.ci/run installs them); linux-arm64 is cross-compiled and also needs the
 #                           arm64 C library and GCC runtime (Debian: libc6-dev-arm64-cross, libgcc-12-dev-arm64-cross).
-#   win-x64                 Self-contained single-file ReadyToRun: OUTDIR/reseal.exe, one file (Native AOT cannot be
-#                           cross-compiled from Linux), and OUTDIR/reseal-VERSION-x64.msi built with wixl (msitools):
+#   win-x64                 Native AOT too: OUTDIR/reseal.exe, one executable that needs no .NET, compiled by the same
+#                           ILCompiler and linked on Linux with lld-link against the Windows SDK's import libraries
+#                           (NuGet: Microsoft.Windows.SDK.CPP.x64) and Reseal's own start-up code in place of Visual
+#                           C++'s static runtime (scripts/win-aot/); needs clang, lld and llvm. And
+#                           OUTDIR/reseal-VERSION-x64.msi built with wixl (msitools):
 #                           %ProgramFiles%\Reseal\reseal.exe, the 'Reseal' service, its Event Log source, PATH.
 #
 #   --project DIR   publish another program of this repository (tests/Reseal.SysprepEmulator, bench/AgentHost, ...)
 #                   with the same settings; only its executable is written (implies --no-package).
 #   --no-package    write the executable only (no .tar.gz, no .msi).
-#   --single-file   for a Linux runtime: the Windows build's settings (self-contained single-file ReadyToRun) instead of
-#                   Native AOT, so bench/agent.sh can time the agent as Windows gets it on the machine it has (implies
-#                   --no-package; not how Reseal ships for Linux).
+#   --single-file   self-contained single-file ReadyToRun instead of Native AOT (how reseal.exe shipped for Windows
+#                   until 2026-12-07), for bench/agent.sh's comparison; implies --no-package; not how Reseal ships.
 #   --folder        self-contained, as a folder of files (not one file, not ReadyToRun; reseal itself trimmed and without
 #                   dynamic code as the shipped reseal.exe); implies --no-package. For the
 #                   Wine tests only: Wine 8 cannot start the single-file reseal.exe (CoreCLR fails to load
@@ -66,6 +68,11 @@ case "$rid" in
       exit 4
     fi ;;
   win-x64)
+    if ! $single_file && ! $folder; then
+      need clang "Debian: clang; .ci/run installs it"
+      need lld-link "Debian: lld; .ci/run installs it"
+      need llvm-dlltool "Debian: llvm; .ci/run installs it"
+    fi
     if $package; then need wixl "Debian: wixl (msitools); .ci/run installs it"; fi ;;
 esac
 
@@ -83,7 +90,6 @@ if revision=$(git -C "$repo" rev-parse --verify -q HEAD 2>/dev/null) && [ -n "$r
   [ -z "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ] || revision="$revision-dirty"
   common+=(-p:SourceRevisionId="$revision")
 fi
-[ "$rid" = win-x64 ] && ! $folder && single_file=true
 $folder && single_file=folder
 case "$rid-$single_file" in
   *-folder)
@@ -109,6 +115,26 @@ case "$rid-$single_file" in
       # clang finds the cross GCC and libc under / by the target triple itself.
       settings+=(-p:SysRoot=/)
     fi ;;
+  win-x64-false)
+    # Native AOT for Windows, built here. The ILCompiler package compiles for any target on any host; its link step
+    # wants Visual Studio (link.exe and the static C runtime), so: lld-link, the Windows SDK's import libraries from
+    # NuGet (restored by a throwaway project: the repository's central package versions do not apply to it), and
+    # scripts/win-aot's start-up code for the part of the C runtime no package has (scripts/win-aot/README.md).
+    # DisableUnsupportedError: the ILCompiler targets refuse a cross-OS publish unless told; IlcUseEnvironmentalTools:
+    # do not look for Visual Studio. Tested under Wine (tests/Reseal.Cli.Tests/ShippedBuildTests.cs).
+    sdk_version=10.0.26100.9169
+    mkdir -p "$work/winsdk"
+    cat > "$work/winsdk/winsdk.csproj" <<PROJECT
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup>
+  <ItemGroup><PackageDownload Include="Microsoft.Windows.SDK.CPP.x64" Version="[$sdk_version]" /></ItemGroup>
+</Project>
+PROJECT
+    (cd "$work/winsdk" && dotnet restore --nologo -p:ImportDirectoryBuildProps=false -p:ImportDirectoryPackagesProps=false \
+      > "$work/winsdk.log" 2>&1) || { cat "$work/winsdk.log" >&2; echo "publish.sh: could not restore the Windows SDK libraries (Microsoft.Windows.SDK.CPP.x64 $sdk_version)" >&2; exit 1; }
+    "$repo/scripts/win-aot/prepare.sh" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.windows.sdk.cpp.x64/$sdk_version/c" "$work/win-aot"
+    settings=(-p:PublishAot=true -p:TrimmerSingleWarn=false -p:DisableUnsupportedError=true -p:IlcUseEnvironmentalTools=true
+      -p:CppLinker=lld-link -p:ResealWinAotDir="$work/win-aot" -p:CustomAfterMicrosoftCommonTargets="$repo/scripts/win-aot/link.targets") ;;
   *-true)
     # One reseal.exe: the runtime, its native parts and every assembly, precompiled (ReadyToRun) so it starts fast. A
     # single-file ReadyToRun publish is compiled as one composite image of the framework and the program (the SDK's
@@ -151,7 +177,7 @@ fi
 # so the Linux build leaves it out and stays one file.
 case "$rid" in linux-*) rm -f "$work/out/libSystem.IO.Ports.Native.so" ;; esac
 # One file: anything else beside the executable (symbols, XML docs) stays behind.
-others=$(cd "$work/out" && ls | grep -v -x -F -e "$exe" -e "$name.dbg" -e "$name.pdb" -e '*.xml' | grep -v '\.xml$' | grep -v '\.pdb$' || true)
+others=$(cd "$work/out" && ls | grep -v -x -F -e "$exe" -e "$name.dbg" -e "$name.pdb" -e "$name.lib" -e '*.xml' | grep -v '\.xml$' | grep -v '\.pdb$' || true)
 if [ -n "$others" ]; then
   echo "publish.sh: the publish of $project ($rid) is more than one file: $others" >&2
   exit 1

@@ -6,8 +6,8 @@ using System.Text;
 namespace Reseal.TestSupport;
 
 /// <summary>
-/// What <c>scripts/publish.sh</c> ships, for tests that run the shipped build (Native AOT on Linux, single-file
-/// ReadyToRun and the MSI for Windows). Publishing takes minutes (Native AOT compiles everything), so each build is
+/// What <c>scripts/publish.sh</c> ships, for tests that run the shipped build (Native AOT for Linux and Windows, and
+/// the MSI for Windows). Publishing takes minutes (Native AOT compiles everything), so each build is
 /// cached by a hash of what the publish reads and reused until the sources change; concurrent test processes (other
 /// worktrees, other assemblies) take a lock file per build.
 /// </summary>
@@ -89,8 +89,8 @@ public static class PublishedBuild
     }
 
     /// <summary>
-    /// The hash of everything a publish compiles: src/, the extra project, the build props and the two scripts/ files
-    /// (not README.md, which the Linux archive carries: a wording change should not cost a Native AOT publish).
+    /// The hash of everything a publish compiles: src/, the extra project, the build props, publish.sh, the MSI's source and
+    /// scripts/win-aot/ (not README.md, which the Linux archive carries: a wording change should not cost a Native AOT publish).
     /// Paths and bytes in ordinal order; bin/, obj/ and lock files are left out.
     /// </summary>
     public static string SourceHash(string? project = null)
@@ -112,6 +112,8 @@ public static class PublishedBuild
 
         files.AddRange(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "BannedSymbols.txt", ".editorconfig", "scripts/publish.sh", "scripts/reseal.wxs" }
             .Select(f => Path.Combine(root, f)).Where(File.Exists));
+        // The Windows build's start-up code and link settings (scripts/win-aot/).
+        files.AddRange(Directory.EnumerateFiles(Path.Combine(root, "scripts", "win-aot")).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)));
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files.Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Distinct().Order(StringComparer.Ordinal))
         {

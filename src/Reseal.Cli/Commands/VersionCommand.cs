@@ -33,8 +33,8 @@ internal sealed record BuildInfo(string Version, string Commit, string Runtime, 
 
     private const string NativeAotSwitch = "Reseal.Cli.NativeAot";
 
-    // Set by Reseal.Cli.csproj in the Native AOT build only. Not "dynamic code unsupported": the Windows build (ReadyToRun
-    // on CoreCLR) is also published without dynamic code (scripts/publish.sh) and is not Native AOT.
+    // Set by Reseal.Cli.csproj in the Native AOT builds only (every shipped build). Not "dynamic code unsupported": the
+    // Wine tests' folder build and publish.sh --single-file run on CoreCLR without dynamic code and are not Native AOT.
     [FeatureSwitchDefinition(NativeAotSwitch)]
     private static bool IsNativeAot => AppContext.TryGetSwitch(NativeAotSwitch, out var on) && on;
 
