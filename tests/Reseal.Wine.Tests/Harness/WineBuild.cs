@@ -6,7 +6,7 @@ namespace Reseal.Wine.Tests.Harness;
 
 /// <summary>
 /// The win-x64 self-contained builds the prefix gets: reseal (src/Reseal.Cli) and the Sysprep emulator
-/// (tests/Reseal.SysprepEmulator), published by <c>scripts/publish.sh win-x64</c> (the shipped single-file reseal.exe,
+/// (tests/Reseal.SysprepEmulator), published by <c>scripts/publish.sh win-x64</c> (the shipped Native AOT reseal.exe,
 /// its MSI beside it) and cached by <see cref="PublishedBuild"/>.
 /// </summary>
 /// <param name="ResealFolder">The published reseal.exe (one file) and its MSI; reseal.exe is installed as <c>C:\Program Files\Reseal\reseal.exe</c>.</param>
@@ -26,7 +26,7 @@ public sealed record WineBuild(string ResealFolder, string SysprepFolder, double
     /// <summary>The repository root (the folder with Reseal.slnx).</summary>
     public static string RepositoryRoot => PublishedBuild.RepositoryRoot;
 
-    /// <summary>The shipped build (scripts/publish.sh win-x64: the single-file reseal.exe and its MSI); null with <see cref="PublishedVariable"/>.</summary>
+    /// <summary>The shipped build (scripts/publish.sh win-x64: the Native AOT reseal.exe and its MSI); null with <see cref="PublishedVariable"/>.</summary>
     public string? ShippedFolder { get; init; }
 
     /// <summary>The MSI scripts/publish.sh built beside the shipped reseal.exe.</summary>
@@ -56,9 +56,9 @@ public sealed record WineBuild(string ResealFolder, string SysprepFolder, double
             return Check(new WineBuild(Path.Combine(published, "reseal"), Path.Combine(published, "sysprep"), 0, true));
         }
 
-        // scripts/publish.sh builds both; Wine 8 cannot start the shipped single-file reseal.exe (CoreCLR fails to load
-        // System.Private.CoreLib from the bundle: E_INVALIDARG), so the prefix gets the same sources self-contained as a
-        // folder (--folder). The shipped build and its MSI are Shipped (the MSI test).
+        // The prefix gets the Wine test build: the same sources self-contained as a folder (--folder), with the tests'
+        // account store compiled in (Wine has no account database; docs/wine-e2e.md). The shipped Native AOT reseal.exe
+        // and its MSI are ShippedFolder (Install/ShippedExeTests, the MSI test).
         var watch = Stopwatch.StartNew();
         var reseal = PublishedBuild.GetAsync("win-x64", null, "--folder", cancellationToken).GetAwaiter().GetResult();
         var sysprep = PublishedBuild.GetAsync("win-x64", "tests/Reseal.SysprepEmulator", "--folder", cancellationToken).GetAwaiter().GetResult();

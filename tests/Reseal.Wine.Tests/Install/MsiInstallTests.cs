@@ -20,14 +20,10 @@ public sealed class MsiInstallTests(WineFixture wine)
     {
         using var machine = await wine.NewMachineAsync();
         Assert.SkipUnless(File.Exists(machine.Build.MsiPath), $"{machine.Build.MsiPath} was not built (RESEAL_WINE_PUBLISHED without an MSI?)");
-        // The MSI carries the shipped single-file reseal.exe, and its custom action runs it. Wine 8 cannot start that file
-        // (CoreCLR fails to load System.Private.CoreLib from the bundle, E_INVALIDARG; docs/wine-e2e.md): say so and skip,
-        // so the test runs as soon as a Wine can.
+        // The MSI carries the shipped reseal.exe (Native AOT), and its custom action runs it: it must start here.
         var shippedExe = Path.Combine(Path.GetDirectoryName(machine.Build.MsiPath)!, "reseal.exe");
         var probe = machine.Run(WineMachine.WindowsPath(shippedExe), ["--version"], TimeSpan.FromMinutes(2));
-        Assert.SkipWhen(probe.StandardError.Contains("Failed to create CoreCLR", StringComparison.Ordinal) || probe.TimedOut,
-            "this Wine cannot start the single-file reseal.exe the MSI installs (" +
-            (probe.TimedOut ? "timed out" : probe.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()) + ")");
+        Assert.True(probe.Succeeded, probe.ToString());
         // The template has reseal.exe copied in; this machine starts without it, as a new Windows would.
         Directory.Delete(machine.HostPath(@"C:\Program Files\Reseal"), recursive: true);
         var pathBefore = machine.QueryValue(EnvironmentKey, "PATH")?.Data;
@@ -65,7 +61,12 @@ public sealed class MsiInstallTests(WineFixture wine)
         Assert.Empty(machine.QueryKey(ServiceKey));
         Assert.Null(machine.QueryValue(ServiceKey, "ImagePath"));
         Assert.Null(machine.QueryValue(SourceKey, "EventMessageFile"));
-        Assert.Equal(pathBefore, machine.QueryValue(EnvironmentKey, "PATH")?.Data);
+        // Our entry is gone. Wine's RemoveEnvironmentStrings (dlls/msi/action.c) cuts a matched last entry without the
+        // separator before it, so Wine leaves PATH ending in ';' (an empty entry, which PATH searches skip); what the
+        // Windows Installer does with that separator is not documented (docs/wine-e2e.md, "MSI").
+        var pathAfter = machine.QueryValue(EnvironmentKey, "PATH")?.Data;
+        Assert.True(pathAfter == pathBefore || pathAfter == pathBefore + ";", $"PATH after uninstall: {pathAfter}");
+        Assert.DoesNotContain("Reseal", pathAfter ?? "", StringComparison.OrdinalIgnoreCase);
         Assert.False(File.Exists(machine.HostPath(InstallFolder + "reseal.exe")));
         // Data is the user's: configuration, state and logs stay.
         Assert.Equal("{}", machine.ReadFile(@"C:\ProgramData\Reseal\state\agent-state.json"));
