@@ -11,7 +11,8 @@
 #                           before Main is mostly Wine's own start, and Wine's Win32 is not Windows', so this shows
 #                           that the Windows agent runs and what it spends from Main to Ready, not Windows' figures
 # Not included: Windows itself (SCM start, the Win32 calls of the real tasks), which cannot run here.
-# Needs: dotnet, ssh-keygen, hyperfine, GNU time (/usr/bin/time); clang and lld for the AOT build.
+# Needs: dotnet, ssh-keygen, hyperfine, GNU time (/usr/bin/time); clang and lld for the AOT build; llvm (llvm-dlltool)
+# and wine for the win-x64 one (skipped without wine).
 # Usage: bench/agent.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -20,29 +20,30 @@
 #   --no-package    write the executable only (no .tar.gz, no .msi).
 #   --single-file   self-contained single-file ReadyToRun instead of Native AOT (how reseal.exe shipped for Windows
 #                   until 2026-12-07), for bench/agent.sh's comparison; implies --no-package; not how Reseal ships.
-#   --folder        self-contained, as a folder of files (not one file, not ReadyToRun; reseal itself trimmed and without
-#                   dynamic code as the shipped reseal.exe); implies --no-package. For the
-#                   Wine tests only: Wine 8 cannot start the single-file reseal.exe (CoreCLR fails to load
-#                   System.Private.CoreLib from the bundle, E_INVALIDARG; docs/wine-e2e.md). It is the Wine test
-#                   build: ResealWineTestBuild compiles the tests' file account store into it (Wine has no account
-#                   database; src/Reseal.Windows/Reseal.Windows.csproj), which no shipped build contains.
+#   --wine-test     win-x64 only: the shipped Native AOT reseal.exe plus the tests' file account store
+#                   (ResealWineTestBuild: Wine has no account database; src/Reseal.Windows/Reseal.Windows.csproj), which
+#                   no shipped build contains; implies --no-package. What the Wine end-to-end tests install.
+#   --folder        self-contained, as a folder of files (JIT-compiled, not one file); implies --no-package. For the
+#                   Wine tests' own programs (the Sysprep emulator, the machine probe); with ResealWineTestBuild too.
 #
 # Trim and AOT warnings (IL2xxx, IL3xxx) fail the publish. Sources are published from a temporary copy: publishing for
 # a runtime identifier in the repository itself would rewrite its lock files (packages.lock.json).
 set -euo pipefail
 # The whole script is one function, read before it runs: editing the file cannot derail a publish in progress.
 main() {
-usage() { echo "usage: scripts/publish.sh [--project DIR] [--no-package] [--single-file] linux-x64|linux-arm64|win-x64 OUTDIR" >&2; exit 2; }
+usage() { echo "usage: scripts/publish.sh [--project DIR] [--no-package] [--single-file|--folder|--wine-test] linux-x64|linux-arm64|win-x64 OUTDIR" >&2; exit 2; }
 project=src/Reseal.Cli
 package=true
 single_file=false
 folder=false
+wine_test=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --project) [ $# -ge 2 ] || usage; project=${2%/}; package=false; shift 2 ;;
     --no-package) package=false; shift ;;
     --single-file) single_file=true; package=false; shift ;;
     --folder) folder=true; package=false; shift ;;
+    --wine-test) wine_test=true; package=false; shift ;;
     --*) usage ;;
     *) break ;;
   esac
@@ -50,6 +51,7 @@ done
 [ $# -eq 2 ] || usage
 rid=$1
 case "$rid" in linux-x64|linux-arm64|win-x64) ;; *) echo "publish.sh: unsupported runtime '$rid' (linux-x64, linux-arm64, win-x64)" >&2; exit 2 ;; esac
+if $wine_test && [ "$rid" != win-x64 ]; then echo "publish.sh: --wine-test is for win-x64" >&2; exit 2; fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 [ -d "$repo/$project" ] || { echo "publish.sh: no project folder $project" >&2; exit 2; }
 target=$(mkdir -p "$2" && cd "$2" && pwd)
@@ -94,8 +96,8 @@ $folder && single_file=folder
 case "$rid-$single_file" in
   *-folder)
     settings=(--self-contained true -p:ResealWineTestBuild=true)
-    # reseal.exe itself trimmed and without dynamic code like the shipped one (below), so the Wine tests run the code
-    # Windows gets; the test programs (the Sysprep emulator, the machine probe) are not shipped and stay as they are.
+    # reseal itself, if published this way, trimmed and without dynamic code like the shipped one (below); the test
+    # programs (the Sysprep emulator, the machine probe) are not shipped and stay as they are.
     if [ "$(basename "$project")" = Reseal.Cli ]; then
       settings+=(-p:PublishTrimmed=true -p:TrimmerSingleWarn=false -p:DynamicCodeSupport=false)
     fi ;;
@@ -121,7 +123,7 @@ case "$rid-$single_file" in
     # NuGet (restored by a throwaway project: the repository's central package versions do not apply to it), and
     # scripts/win-aot's start-up code for the part of the C runtime no package has (scripts/win-aot/README.md).
     # DisableUnsupportedError: the ILCompiler targets refuse a cross-OS publish unless told; IlcUseEnvironmentalTools:
-    # do not look for Visual Studio. Tested under Wine (tests/Reseal.Cli.Tests/ShippedBuildTests.cs).
+    # do not look for Visual Studio. Tested under Wine (tests/Reseal.Wine.Tests/Install/ShippedExeTests.cs).
     sdk_version=10.0.26100.9169
     mkdir -p "$work/winsdk"
     cat > "$work/winsdk/winsdk.csproj" <<PROJECT
@@ -132,9 +134,12 @@ case "$rid-$single_file" in
 PROJECT
     (cd "$work/winsdk" && dotnet restore --nologo -p:ImportDirectoryBuildProps=false -p:ImportDirectoryPackagesProps=false \
       > "$work/winsdk.log" 2>&1) || { cat "$work/winsdk.log" >&2; echo "publish.sh: could not restore the Windows SDK libraries (Microsoft.Windows.SDK.CPP.x64 $sdk_version)" >&2; exit 1; }
-    "$repo/scripts/win-aot/prepare.sh" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.windows.sdk.cpp.x64/$sdk_version/c" "$work/win-aot"
+    # From the copy, like the sources: an edit during a publish cannot mix into it.
+    cp -r "$repo/scripts/win-aot" "$work/win-aot-source"
+    "$work/win-aot-source/prepare.sh" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.windows.sdk.cpp.x64/$sdk_version/c" "$work/win-aot"
     settings=(-p:PublishAot=true -p:TrimmerSingleWarn=false -p:DisableUnsupportedError=true -p:IlcUseEnvironmentalTools=true
-      -p:CppLinker=lld-link -p:ResealWinAotDir="$work/win-aot" -p:CustomAfterMicrosoftCommonTargets="$repo/scripts/win-aot/link.targets") ;;
+      -p:CppLinker=lld-link -p:ResealWinAotDir="$work/win-aot" -p:CustomAfterMicrosoftCommonTargets="$work/win-aot-source/link.targets")
+    if $wine_test; then settings+=(-p:ResealWineTestBuild=true); fi ;;
   *-true)
     # One reseal.exe: the runtime, its native parts and every assembly, precompiled (ReadyToRun) so it starts fast. A
     # single-file ReadyToRun publish is compiled as one composite image of the framework and the program (the SDK's

@@ -115,8 +115,9 @@ __attribute__((noreturn)) static void fastFail(unsigned int code)
 // Buffer security checks (/GS). Functions with a stack buffer save __security_cookie xor their frame pointer and call
 // __security_check_cookie before returning; a mismatch means the stack was overwritten, and the process ends at once
 // (fast fail: no handler runs on a corrupted stack). The cookie is made unpredictable before any such
-// function runs, from the values Microsoft's documentation of __security_init_cookie names: time, counters, ids.
-// Its upper 16 bits stay zero, as Microsoft's x64 cookie does; the documented default value is refused.
+// function runs (Microsoft's page on __security_init_cookie: a program with its own entry point must do it), here
+// from the time, the performance counter, the process and thread ids and a stack address. Its upper 16 bits stay zero
+// and it never equals the compiled-in default, as with Visual C++'s runtime.
 const uintptr_t defaultCookie = 0x00002B992DDFA232ull;
 uintptr_t __security_cookie = defaultCookie;
 uintptr_t __security_cookie_complement = ~defaultCookie;
@@ -138,14 +139,22 @@ static void initializeSecurityCookie(void)
     __security_cookie = cookie;
     __security_cookie_complement = ~cookie;
 }
-void __cdecl __security_check_cookie(uintptr_t cookie)
-{
-    if (cookie != __security_cookie)
-        fastFail(2); // FAST_FAIL_STACK_COOKIE_CHECK_FAILURE
-}
-// The exception handler of /GS functions that also have exception handling: it would check the frame's cookie
-// while an exception passes through and then let the search go on. Here it only lets the search go on (the cookie is
-// still checked when the function returns). 1 is ExceptionContinueSearch.
+// __security_check_cookie(cookie in rcx): the compiler's callers expect every register but rcx and the flags to survive
+// the call (the function's return value may be in rax across it), which C cannot promise, so it is written in assembly.
+__asm__(".text\n"
+        ".globl __security_check_cookie\n"
+        ".def __security_check_cookie; .scl 2; .type 32; .endef\n"
+        ".p2align 4\n"
+        "__security_check_cookie:\n"
+        "    cmpq __security_cookie(%rip), %rcx\n"
+        "    jne 1f\n"
+        "    retq\n"
+        "1:\n"
+        "    movl $2, %ecx\n" // FAST_FAIL_STACK_COOKIE_CHECK_FAILURE
+        "    int $0x29\n");
+// The exception handler of /GS functions that also have exception handling: Visual C++'s checks the frame's cookie
+// while an exception passes through and then lets the search go on. Here it only lets the search go on: a frame that
+// returns normally is still checked, one that an exception unwinds is not. 1 is ExceptionContinueSearch.
 int __cdecl __GSHandlerCheck(void*, void*, void*, void*) { return 1; }
 void __cdecl __report_rangecheckfailure(void) { fastFail(8); } // FAST_FAIL_RANGE_CHECK_FAILURE
 
@@ -153,9 +162,9 @@ void __cdecl __report_rangecheckfailure(void) { fastFail(8); } // FAST_FAIL_RANG
 int __cdecl _purecall(void) { fastFail(7); } // FAST_FAIL_FATAL_APP_EXIT
 
 // Control Flow Guard is not enabled in this build (no /guard:cf): an indirect call through the dispatch pointer goes
-// straight to its target, which the compiler passes in rax.
+// straight to its target, which the compiler passes in rax. The pointer is read-only data, as in Visual C++'s runtime.
 __attribute__((naked)) static void dispatchIndirectCall(void) { __asm__("jmp *%rax"); }
-void* __guard_dispatch_icall_fptr = (void*)&dispatchIndirectCall;
+extern void* const __guard_dispatch_icall_fptr = (void*)&dispatchIndirectCall;
 
 // Functions to run at exit(): the UCRT's process-wide table.
 int __cdecl atexit(InitFunction function) { return _crt_atexit(function); }

@@ -5,11 +5,11 @@ using Reseal.TestSupport;
 namespace Reseal.Wine.Tests.Harness;
 
 /// <summary>
-/// The win-x64 self-contained builds the prefix gets: reseal (src/Reseal.Cli) and the Sysprep emulator
-/// (tests/Reseal.SysprepEmulator), published by <c>scripts/publish.sh win-x64</c> (the shipped Native AOT reseal.exe,
-/// its MSI beside it) and cached by <see cref="PublishedBuild"/>.
+/// The win-x64 builds the prefix gets: reseal (src/Reseal.Cli, Native AOT with the tests' account store:
+/// <c>scripts/publish.sh --wine-test win-x64</c>) and the Sysprep emulator (tests/Reseal.SysprepEmulator, a folder), and
+/// the shipped build (<c>scripts/publish.sh win-x64</c>: reseal.exe and its MSI), cached by <see cref="PublishedBuild"/>.
 /// </summary>
-/// <param name="ResealFolder">The published reseal.exe (one file) and its MSI; reseal.exe is installed as <c>C:\Program Files\Reseal\reseal.exe</c>.</param>
+/// <param name="ResealFolder">The Wine test build's reseal.exe (one file), installed as <c>C:\Program Files\Reseal\reseal.exe</c>.</param>
 /// <param name="SysprepFolder">The published emulator (sysprep.exe, one file), installed in <c>C:\Windows\System32\Sysprep\</c>.</param>
 /// <param name="Seconds">How long publishing took (0 when the cache had it).</param>
 /// <param name="FromCache">Whether an earlier run's publish of the same sources was reused.</param>
@@ -56,11 +56,11 @@ public sealed record WineBuild(string ResealFolder, string SysprepFolder, double
             return Check(new WineBuild(Path.Combine(published, "reseal"), Path.Combine(published, "sysprep"), 0, true));
         }
 
-        // The prefix gets the Wine test build: the same sources self-contained as a folder (--folder), with the tests'
-        // account store compiled in (Wine has no account database; docs/wine-e2e.md). The shipped Native AOT reseal.exe
-        // and its MSI are ShippedFolder (Install/ShippedExeTests, the MSI test).
+        // The prefix gets the Wine test build: the shipped Native AOT reseal.exe with the tests' account store compiled in
+        // (--wine-test; Wine has no account database, docs/wine-e2e.md). The shipped build itself and its MSI are
+        // ShippedFolder (Install/ShippedExeTests, the MSI test). The emulator is a test program: JIT, as a folder.
         var watch = Stopwatch.StartNew();
-        var reseal = PublishedBuild.GetAsync("win-x64", null, "--folder", cancellationToken).GetAwaiter().GetResult();
+        var reseal = PublishedBuild.GetAsync("win-x64", null, "--wine-test", cancellationToken).GetAwaiter().GetResult();
         var sysprep = PublishedBuild.GetAsync("win-x64", "tests/Reseal.SysprepEmulator", "--folder", cancellationToken).GetAwaiter().GetResult();
         var shipped = PublishedBuild.GetAsync("win-x64", cancellationToken: cancellationToken).GetAwaiter().GetResult();
         var seconds = watch.Elapsed.TotalSeconds;
