@@ -20,11 +20,12 @@
 #   --no-package    write the executable only (no .tar.gz, no .msi).
 #   --single-file   self-contained single-file ReadyToRun instead of Native AOT (how reseal.exe shipped for Windows
 #                   until 2026-12-07), for bench/agent.sh's comparison; implies --no-package; not how Reseal ships.
-#   --wine-test     win-x64 only: the shipped Native AOT reseal.exe plus the tests' file account store
-#                   (ResealWineTestBuild: Wine has no account database; src/Reseal.Windows/Reseal.Windows.csproj), which
-#                   no shipped build contains; implies --no-package. What the Wine end-to-end tests install.
-#   --folder        self-contained, as a folder of files (JIT-compiled, not one file); implies --no-package. For the
-#                   Wine tests' own programs (the Sysprep emulator, the machine probe); with ResealWineTestBuild too.
+#   --folder        self-contained, as a folder of files (JIT-compiled, not one file), with the tests' file account
+#                   store (ResealWineTestBuild: Wine has no account database; src/Reseal.Windows/Reseal.Windows.csproj),
+#                   which no shipped build contains; implies --no-package. What the Wine end-to-end tests install by
+#                   default, and how the Wine tests' own programs (the Sysprep emulator, the machine probe) are built.
+#   --wine-test     win-x64 only: the shipped Native AOT reseal.exe plus the same test account store; implies
+#                   --no-package. What the Wine end-to-end tests install with RESEAL_WINE_AOT=1 (docs/wine-e2e.md).
 #
 # Trim and AOT warnings (IL2xxx, IL3xxx) fail the publish. Sources are published from a temporary copy: publishing for
 # a runtime identifier in the repository itself would rewrite its lock files (packages.lock.json).
@@ -96,8 +97,8 @@ $folder && single_file=folder
 case "$rid-$single_file" in
   *-folder)
     settings=(--self-contained true -p:ResealWineTestBuild=true)
-    # reseal itself, if published this way, trimmed and without dynamic code like the shipped one (below); the test
-    # programs (the Sysprep emulator, the machine probe) are not shipped and stay as they are.
+    # reseal itself trimmed and without dynamic code like the shipped one (below), so the Wine tests run the code
+    # paths Windows gets; the test programs (the Sysprep emulator, the machine probe) are not shipped and stay as they are.
     if [ "$(basename "$project")" = Reseal.Cli ]; then
       settings+=(-p:PublishTrimmed=true -p:TrimmerSingleWarn=false -p:DynamicCodeSupport=false)
     fi ;;

@@ -71,7 +71,7 @@ public sealed partial class LiveWindows : IWindowsMachine
     public IDesktop Desktop { get; }
 
     /// <summary>
-    /// Only in the Wine test build (<c>scripts/publish.sh --wine-test</c>, MSBuild property <c>ResealWineTestBuild</c>),
+    /// Only in the Wine test build (<c>scripts/publish.sh --folder</c> or <c>--wine-test</c>, MSBuild property <c>ResealWineTestBuild</c>),
     /// which compiles <c>tests/Reseal.TestSupport/Wine/LiveWindows.WineAccountStore.cs</c> into this assembly: Wine has no
     /// account database, so the tests keep accounts in a file instead. The shipped build has no body for this partial
     /// method, so the compiler removes the call and nothing of the test store is in it.

@@ -9,7 +9,7 @@ namespace Reseal.TestSupport.Wine;
 /// <summary>
 /// Local accounts kept in a JSON file, for running under Wine, which has no account database (<c>NetUserSetInfo</c> is an
 /// unimplemented stub that hangs the process). A test double, never shipped: the tests read it directly, and the Wine test
-/// build of reseal.exe (<c>scripts/publish.sh --wine-test</c>) compiles this file into Reseal.Windows, where
+/// build of reseal.exe (<c>scripts/publish.sh --folder</c> or <c>--wine-test</c>) compiles this file into Reseal.Windows, where
 /// <c>LiveWindows.WineAccountStore.cs</c> makes it the account port when the process runs under Wine and the environment
 /// variable <see cref="EnvironmentVariable"/> names the file. Passwords are stored only as a salted
 /// SHA-256 of their UTF-16LE bytes, so a test can check which password an account has without the clear text ever being

@@ -1,5 +1,5 @@
 // Not part of Reseal.TestSupport (its project removes this file): compiled into Reseal.Windows only in the Wine test build
-// (scripts/publish.sh --wine-test sets ResealWineTestBuild; src/Reseal.Windows/Reseal.Windows.csproj links this file and
+// (scripts/publish.sh --folder or --wine-test sets ResealWineTestBuild; src/Reseal.Windows/Reseal.Windows.csproj links this file and
 // FileAccountStore.cs). The shipped build has no body for the partial method and so no trace of the test store.
 using Reseal.TestSupport.Wine;
 using Reseal.Windows.Ports;

@@ -5,8 +5,9 @@ using Reseal.TestSupport;
 namespace Reseal.Wine.Tests.Harness;
 
 /// <summary>
-/// The win-x64 builds the prefix gets: reseal (src/Reseal.Cli, Native AOT with the tests' account store:
-/// <c>scripts/publish.sh --wine-test win-x64</c>) and the Sysprep emulator (tests/Reseal.SysprepEmulator, a folder), and
+/// The win-x64 builds the prefix gets: reseal (src/Reseal.Cli with the tests' account store: a JIT-compiled folder,
+/// <c>scripts/publish.sh --folder</c>, or with RESEAL_WINE_AOT=1 Native AOT, <c>--wine-test</c>) and the Sysprep emulator
+/// (tests/Reseal.SysprepEmulator, a folder), and
 /// the shipped build (<c>scripts/publish.sh win-x64</c>: reseal.exe and its MSI), cached by <see cref="PublishedBuild"/>.
 /// </summary>
 /// <param name="ResealFolder">The Wine test build's reseal.exe (one file), installed as <c>C:\Program Files\Reseal\reseal.exe</c>.</param>
@@ -19,6 +20,9 @@ public sealed record WineBuild(string ResealFolder, string SysprepFolder, double
     /// A folder with <c>reseal/</c> and <c>sysprep/</c> already published (e.g. by CI); when set, nothing is published.
     /// </summary>
     public const string PublishedVariable = "RESEAL_WINE_PUBLISHED";
+
+    /// <summary>Set to 1: the end-to-end tests install the Native AOT Wine test build instead of the JIT-compiled folder.</summary>
+    public const string AotVariable = "RESEAL_WINE_AOT";
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static WineBuild? _built;
@@ -56,11 +60,14 @@ public sealed record WineBuild(string ResealFolder, string SysprepFolder, double
             return Check(new WineBuild(Path.Combine(published, "reseal"), Path.Combine(published, "sysprep"), 0, true));
         }
 
-        // The prefix gets the Wine test build: the shipped Native AOT reseal.exe with the tests' account store compiled in
-        // (--wine-test; Wine has no account database, docs/wine-e2e.md). The shipped build itself and its MSI are
+        // The prefix gets the Wine test build, with the tests' account store compiled in (Wine has no account database,
+        // docs/wine-e2e.md): by default the same sources JIT-compiled as a folder (--folder); with RESEAL_WINE_AOT=1 the
+        // shipped Native AOT reseal.exe (--wine-test), which is not the default yet: one end-to-end test failed with it in
+        // two of four full runs, unexplained (docs/wine-e2e.md, "Which build"). The shipped build itself and its MSI are
         // ShippedFolder (Install/ShippedExeTests, the MSI test). The emulator is a test program: JIT, as a folder.
         var watch = Stopwatch.StartNew();
-        var reseal = PublishedBuild.GetAsync("win-x64", null, "--wine-test", cancellationToken).GetAwaiter().GetResult();
+        var resealOption = Environment.GetEnvironmentVariable(AotVariable) == "1" ? "--wine-test" : "--folder";
+        var reseal = PublishedBuild.GetAsync("win-x64", null, resealOption, cancellationToken).GetAwaiter().GetResult();
         var sysprep = PublishedBuild.GetAsync("win-x64", "tests/Reseal.SysprepEmulator", "--folder", cancellationToken).GetAwaiter().GetResult();
         var shipped = PublishedBuild.GetAsync("win-x64", cancellationToken: cancellationToken).GetAwaiter().GetResult();
         var seconds = watch.Elapsed.TotalSeconds;
