@@ -138,8 +138,13 @@ PROJECT
     # From the copy, like the sources: an edit during a publish cannot mix into it.
     cp -r "$repo/scripts/win-aot" "$work/win-aot-source"
     "$work/win-aot-source/prepare.sh" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.windows.sdk.cpp.x64/$sdk_version/c" "$work/win-aot"
+    # UseWindowsThreadPool=false: Native AOT on Windows runs the .NET thread pool on the Windows thread pool by default;
+    # this keeps .NET's own (portable) pool, the one CoreCLR uses and the Wine end-to-end tests have always run. Under
+    # Wine the agent service hung with the Windows pool: a completion callback of COM1's overlapped I/O, run by a Windows
+    # pool worker, blocked in a wait while the service thread waited for it (docs/wine-e2e.md, "Which build").
     settings=(-p:PublishAot=true -p:TrimmerSingleWarn=false -p:DisableUnsupportedError=true -p:IlcUseEnvironmentalTools=true
-      -p:CppLinker=lld-link -p:ResealWinAotDir="$work/win-aot" -p:CustomAfterMicrosoftCommonTargets="$work/win-aot-source/link.targets")
+      -p:CppLinker=lld-link -p:ResealWinAotDir="$work/win-aot" -p:CustomAfterMicrosoftCommonTargets="$work/win-aot-source/link.targets"
+      -p:UseWindowsThreadPool=false)
     if $wine_test; then settings+=(-p:ResealWineTestBuild=true); fi ;;
   *-true)
     # One reseal.exe: the runtime, its native parts and every assembly, precompiled (ReadyToRun) so it starts fast. A
