@@ -23,7 +23,7 @@ public sealed class ShippedExeTests(WineFixture wine)
     }
 
     [Fact]
-    public async Task Version_ShippedExe_IsNativeAotForWinX64WithTheCommit()
+    public async Task Version_ShippedExe_IsNativeAotForWinX64_OneFile()
     {
         using var machine = await wine.NewMachineAsync();
         var exe = ShippedExe(machine);
