@@ -71,11 +71,8 @@ case "$rid" in
       exit 4
     fi ;;
   win-x64)
-    if ! $single_file && ! $folder; then
-      need clang "Debian: clang; .ci/run installs it"
-      need lld-link "Debian: lld; .ci/run installs it"
-      need llvm-dlltool "Debian: llvm; .ci/run installs it"
-    fi
+    # clang and llvm-dlltool are checked by scripts/win-aot/prepare.sh, which uses them.
+    if ! $single_file && ! $folder; then need lld-link "Debian: lld; .ci/run installs it"; fi
     if $package; then need wixl "Debian: wixl (msitools); .ci/run installs it"; fi ;;
 esac
 
@@ -125,7 +122,8 @@ case "$rid-$single_file" in
     # scripts/win-aot's start-up code for the part of the C runtime no package has (scripts/win-aot/README.md).
     # DisableUnsupportedError: the ILCompiler targets refuse a cross-OS publish unless told; IlcUseEnvironmentalTools:
     # do not look for Visual Studio. Tested under Wine (tests/Reseal.Wine.Tests/Install/ShippedExeTests.cs).
-    sdk_version=10.0.26100.9169
+    # The version is kept in one file: tests/Reseal.Wine.Tests/Install/StartupCodeTests.cs links against the same one.
+    sdk_version=$(cat "$repo/scripts/win-aot/windows-sdk-version")
     mkdir -p "$work/winsdk"
     cat > "$work/winsdk/winsdk.csproj" <<PROJECT
 <Project Sdk="Microsoft.NET.Sdk">

@@ -62,8 +62,8 @@ public sealed record WineBuild(string ResealFolder, string SysprepFolder, double
 
         // The prefix gets the Wine test build, with the tests' account store compiled in (Wine has no account database,
         // docs/wine-e2e.md): by default the same sources JIT-compiled as a folder (--folder); with RESEAL_WINE_AOT=1 the
-        // shipped Native AOT reseal.exe (--wine-test), which is not the default yet: one end-to-end test failed with it in
-        // two of four full runs, unexplained (docs/wine-e2e.md, "Which build"). The shipped build itself and its MSI are
+        // shipped Native AOT reseal.exe (--wine-test), which is not the default yet: the agent service hung with it in three
+        // full runs before the Windows build left the Windows thread pool (docs/wine-e2e.md, "Which build"). The shipped build itself and its MSI are
         // ShippedFolder (Install/ShippedExeTests, the MSI test). The emulator is a test program: JIT, as a folder.
         var watch = Stopwatch.StartNew();
         var resealOption = Environment.GetEnvironmentVariable(AotVariable) == "1" ? "--wine-test" : "--folder";

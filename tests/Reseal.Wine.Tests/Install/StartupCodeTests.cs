@@ -22,12 +22,13 @@ public sealed class StartupCodeTests(WineFixture wine)
         var clang = ExternalTool.Require("clang", "clang");
         var lldLink = ExternalTool.Require("lld-link", "lld");
         ExternalTool.Require("llvm-dlltool", "llvm");
+        var winAot = Path.Combine(WineBuild.RepositoryRoot, "scripts", "win-aot");
+        var sdkVersion = File.ReadAllText(Path.Combine(winAot, "windows-sdk-version")).Trim();
         var sdk = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } packages ? packages
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
-            "microsoft.windows.sdk.cpp.x64", "10.0.26100.9169", "c");
+            "microsoft.windows.sdk.cpp.x64", sdkVersion, "c");
         Assert.SkipUnless(Directory.Exists(sdk), $"{sdk} not restored (scripts/publish.sh win-x64 restores it)");
         using var temp = new TempDirectory();
-        var winAot = Path.Combine(WineBuild.RepositoryRoot, "scripts", "win-aot");
         var prepared = ExternalTool.Run(Path.Combine(winAot, "prepare.sh"), [sdk, temp.Path]);
         Assert.True(prepared.ExitCode == 0, prepared.StandardError);
         var probeObject = Path.Combine(temp.Path, "probe.obj");
