@@ -24,6 +24,8 @@
 #                   store (ResealWineTestBuild: Wine has no account database; src/Reseal.Windows/Reseal.Windows.csproj),
 #                   which no shipped build contains; implies --no-package. What the Wine end-to-end tests install by
 #                   default, and how the Wine tests' own programs (the Sysprep emulator, the machine probe) are built.
+#   --symbols       also copy the executable's debugging symbols beside it (OUTDIR/reseal.dbg for Linux, reseal.pdb for
+#                   Windows): for perf, gdb or winedbg on a published build. Shipped builds carry none.
 #   --wine-test     win-x64 only: the shipped Native AOT reseal.exe plus the same test account store; implies
 #                   --no-package. What the Wine end-to-end tests install with RESEAL_WINE_AOT=1 (docs/wine-e2e.md).
 #
@@ -32,12 +34,13 @@
 set -euo pipefail
 # The whole script is one function, read before it runs: editing the file cannot derail a publish in progress.
 main() {
-usage() { echo "usage: scripts/publish.sh [--project DIR] [--no-package] [--single-file|--folder|--wine-test] linux-x64|linux-arm64|win-x64 OUTDIR" >&2; exit 2; }
+usage() { echo "usage: scripts/publish.sh [--project DIR] [--no-package] [--single-file|--folder|--wine-test] [--symbols] linux-x64|linux-arm64|win-x64 OUTDIR" >&2; exit 2; }
 project=src/Reseal.Cli
 package=true
 single_file=false
 folder=false
 wine_test=false
+symbols=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --project) [ $# -ge 2 ] || usage; project=${2%/}; package=false; shift 2 ;;
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
     --single-file) single_file=true; package=false; shift ;;
     --folder) folder=true; package=false; shift ;;
     --wine-test) wine_test=true; package=false; shift ;;
+    --symbols) symbols=true; shift ;;
     --*) usage ;;
     *) break ;;
   esac
@@ -193,6 +197,13 @@ if [ -n "$others" ]; then
 fi
 rm -f "$target/$exe"
 cp "$work/out/$exe" "$target/$exe"
+if $symbols; then
+  found=false
+  for symbol_file in "$name.dbg" "$name.pdb"; do
+    [ -f "$work/out/$symbol_file" ] && cp "$work/out/$symbol_file" "$target/" && found=true
+  done
+  $found || echo "publish.sh: no symbol file was produced for $exe ($rid)" >&2
+fi
 echo "published $project for $rid in $((SECONDS - start)) s: $target/$exe ($(stat -c %s "$target/$exe") bytes)"
 
 $package || exit 0

@@ -17,7 +17,11 @@ public static class HiveFiles
             return [];
         }
 
-        return Directory.EnumerateFiles(directory)
+        // The pattern lets the enumerator skip every other entry of the directory without making a string of it (a
+        // hive kept in a crowded folder); the exact suffix check below still decides ('*' and '?' in the hive's own
+        // name would widen the pattern, never narrow it).
+        var candidates = new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive, MatchType = MatchType.Simple };
+        return Directory.EnumerateFiles(directory, name + ".LOG*", candidates)
             .Where(file =>
             {
                 var candidate = Path.GetFileName(file);

@@ -20,6 +20,36 @@ public class HiveFilesTests
     }
 
     [Fact]
+    public void FindLogs_WildcardCharactersInHiveName_MatchOnlyThatName()
+    {
+        using var dir = new TempDirectory();
+        var hive = dir.Write("SYS*[1]?", [1]);
+        dir.Write("SYS*[1]?.Log", [2]);
+        dir.Write("SYSTEM[1]X.LOG1", [3]);
+        dir.Write("SYS*[1]?.LOG1.bak", [4]);
+        dir.Write("SYS*[1]?.LOG12", [5]);
+
+        var logs = HiveFiles.FindLogs(hive).Select(Path.GetFileName);
+
+        Assert.Equal(["SYS*[1]?.Log"], logs);
+    }
+
+    [Fact]
+    public void FindLogs_ManyOtherFilesBeside_FindsOnlyTheLogs()
+    {
+        using var dir = new TempDirectory();
+        var hive = dir.Write("SOFTWARE", [1]);
+        for (var i = 0; i < 500; i++)
+        {
+            dir.Write($"other-{i}.LOG1", [2]);
+        }
+
+        dir.Write("SOFTWARE.LOG1", [3]);
+
+        Assert.Equal(["SOFTWARE.LOG1"], HiveFiles.FindLogs(hive).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void OpenWithFoundLogs_DirtySystemB_Replays()
     {
         using var dir = new TempDirectory();
