@@ -57,5 +57,54 @@ public sealed class LiveSystemInfo : ISystemInfo
 
     /// <inheritdoc/>
     public ActivationInfo GetActivation() =>
-        new(_registry.GetValue(RegistryHive.Software, @"Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform", "SkipRearm")?.AsDWord() == 1, null, null);
+        new(_registry.GetValue(RegistryHive.Software, @"Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform", "SkipRearm")?.AsDWord() == 1, null, ReadActivated());
+
+    /// <summary>
+    /// Whether Windows is activated, from the Software Licensing service: SLGetLicensingStatusInformation for Windows'
+    /// application ID lists every SKU's state, and Windows is activated when one of them is licensed (the SKU with the
+    /// installed key; the others stay unlicensed, a key in its grace period is not activated), the state WMI's
+    /// SoftwareLicensingProduct.LicenseStatus reports as 1. Null when the service cannot be asked or answers with an
+    /// error (Wine 8's slc.dll forwards to a stub in sppc.dll that answers SL_E_RIGHT_NOT_CONSUMED; docs/windows-behaviour.md).
+    /// </summary>
+    internal static unsafe bool? ReadActivated()
+    {
+        try
+        {
+            if (NativeMethods.SLOpen(out var handle) < 0)
+            {
+                return null;
+            }
+
+            try
+            {
+                var application = NativeMethods.WindowsApplicationId;
+                if (NativeMethods.SLGetLicensingStatusInformation(handle, &application, null, null, out var count, out var statuses) < 0 || statuses == 0)
+                {
+                    return null;
+                }
+
+                try
+                {
+                    return count is > 0 and <= MaxSkus
+                        ? NativeMethods.AnyLicensed(new ReadOnlySpan<NativeMethods.LicensingStatus>((void*)statuses, (int)count))
+                        : null;
+                }
+                finally
+                {
+                    NativeMethods.LocalFree(statuses);
+                }
+            }
+            finally
+            {
+                _ = NativeMethods.SLClose(handle);
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>More SKUs than any Windows installs (a Server edition lists a few dozen): a count beyond it is not believed.</summary>
+    private const uint MaxSkus = 4096;
 }

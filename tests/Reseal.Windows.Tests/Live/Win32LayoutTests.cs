@@ -29,6 +29,25 @@ public class Win32LayoutTests
     }
 
     [Fact]
+    public void LicensingStatus_SlPublicLayout_40BytesExpirationAt32()
+    {
+        // slpublic.h: SLID (16) · SLLICENSINGSTATUS · DWORD grace minutes · DWORD total grace days · HRESULT · UINT64
+        // validity expiration, which natural alignment puts at 32. SLGetLicensingStatusInformation returns an array of them.
+        Assert.Equal(40, Unsafe.SizeOf<NativeMethods.LicensingStatus>());
+        Assert.Equal([0, 16, 20, 24, 28, 32],
+            new[] { "SkuId", "Status", "GraceTimeMinutes", "TotalGraceDays", "Reason", "ValidityExpiration" }.Select(Offset<NativeMethods.LicensingStatus>));
+    }
+
+    [Theory]
+    [InlineData(new int[0], false)]
+    [InlineData(new[] { 0, 0, 0 }, false)]
+    [InlineData(new[] { 0, 2, 0 }, false)]
+    [InlineData(new[] { 3 }, false)]
+    [InlineData(new[] { 0, 1, 0 }, true)]
+    public void AnyLicensed_SkuStates_OnlyALicensedSkuIsActivated(int[] states, bool activated) =>
+        Assert.Equal(activated, NativeMethods.AnyLicensed([.. states.Select(s => new NativeMethods.LicensingStatus { SkuId = Guid.NewGuid(), Status = s, GraceTimeMinutes = 43200 })]));
+
+    [Fact]
     public void UserInfo20_X64_32Bytes()
     {
         Require64Bit();

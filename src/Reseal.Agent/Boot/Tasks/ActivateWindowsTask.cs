@@ -39,7 +39,8 @@ public sealed class ActivateWindowsTask() : BootTask(
     /// <summary>
     /// <c>activateWindows</c>: points the Software Licensing service at a KMS server and activates (<c>slmgr.vbs /skms</c>,
     /// <c>/ato</c>). <c>type: amazon</c> uses EC2's KMS servers and is skipped off EC2; <c>type: kms</c> uses
-    /// <c>server</c>. Already activated: nothing to do.
+    /// <c>server</c>. Already activated: nothing to do. After <c>/ato</c>, done only when the licensing service says a
+    /// Windows product is licensed (or cannot say); otherwise the next server is tried.
     /// </summary>
     public static async Task<TaskExecutionResult> ActivateAsync(InputMap inputs, BootTaskContext context, CancellationToken cancellationToken)
     {
@@ -83,12 +84,24 @@ public sealed class ActivateWindowsTask() : BootTask(
             }
 
             var activate = await Slmgr(context, ["/ato"], cancellationToken).ConfigureAwait(false);
-            if (activate.Succeeded)
+            if (!activate.Succeeded)
             {
-                return TaskExecutionResult.Done($"activated against {server}");
+                failures.Add($"{server}: /ato exit {activate.ExitCode}");
+                continue;
             }
 
-            failures.Add($"{server}: /ato exit {activate.ExitCode}");
+            // Microsoft documents slmgr.vbs's options and messages, not its exit codes ("Slmgr.vbs options for obtaining
+            // volume activation information"), so exit 0 is not taken as the outcome: the licensing service is asked.
+            switch (context.Machine.System.GetActivation().Activated)
+            {
+                case true:
+                    return TaskExecutionResult.Done($"activated against {server}");
+                case null:
+                    return TaskExecutionResult.Done($"activated against {server} (slmgr /ato exit 0; the licensing state could not be read to confirm it)");
+                default:
+                    failures.Add($"{server}: /ato exit 0, but no Windows product is licensed after it");
+                    break;
+            }
         }
 
         return TaskExecutionResult.Failed("activation failed: " + string.Join("; ", failures));

@@ -295,8 +295,16 @@ public sealed class TaskTests
     public async Task Activate_Amazon_TriesBothKmsServers_OnlyOnEc2()
     {
         _machine.System.Activation = new ActivationInfo(false, 1, false);
-        _machine.Processes.Handler = r => FakeProcesses.Exit(r.Arguments.Contains("169.254.169.250:1688") ? 1 : 0);
-        var inputs = AgentConfigReader.Read("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: activateWindows\n    inputs:\n      activation:\n        type: amazon\n").Config!.TasksOf(AgentStage.PreReady)[0].Entries[0];
+        _machine.Processes.Handler = r =>
+        {
+            if (r.Arguments.Contains("/ato"))
+            {
+                _machine.System.Activation = new ActivationInfo(false, 1, true);
+            }
+
+            return FakeProcesses.Exit(r.Arguments.Contains("169.254.169.250:1688") ? 1 : 0);
+        };
+        var inputs = AmazonActivation();
 
         var offEc2 = await ActivateWindowsTask.ActivateAsync(inputs, Context(Metadata(MetadataSource.OpenStack)), CancellationToken.None);
         var onEc2 = await ActivateWindowsTask.ActivateAsync(inputs, Context(Metadata()), CancellationToken.None);
@@ -310,6 +318,36 @@ public sealed class TaskTests
              @"C:\Windows\System32\cscript.exe //B //NoLogo C:\Windows\System32\slmgr.vbs /ato"],
             _machine.Processes.CommandLines);
     }
+
+    [Fact]
+    public async Task Activate_AtoExitsZeroButNothingLicensed_NextServerThenFailed()
+    {
+        _machine.System.Activation = new ActivationInfo(false, 1, false);
+        _machine.Processes.Handler = _ => FakeProcesses.Exit(0);
+
+        var result = await ActivateWindowsTask.ActivateAsync(AmazonActivation(), Context(Metadata()), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Failed, result.Action);
+        Assert.Contains("169.254.169.250:1688: /ato exit 0, but no Windows product is licensed after it", result.Message, StringComparison.Ordinal);
+        Assert.Contains("169.254.169.251:1688: /ato exit 0, but no Windows product is licensed after it", result.Message, StringComparison.Ordinal);
+        Assert.Equal(4, _machine.Processes.CommandLines.Count);
+    }
+
+    [Fact]
+    public async Task Activate_LicensingStateUnreadable_DoneAndSaysItIsUnconfirmed()
+    {
+        _machine.System.Activation = new ActivationInfo(false, null, null);
+        _machine.Processes.Handler = _ => FakeProcesses.Exit(0);
+
+        var result = await ActivateWindowsTask.ActivateAsync(AmazonActivation(), Context(Metadata()), CancellationToken.None);
+
+        Assert.Equal(ExitAction.Completed, result.Action);
+        Assert.Equal("activated against 169.254.169.250:1688 (slmgr /ato exit 0; the licensing state could not be read to confirm it)", result.Message);
+        Assert.Equal(2, _machine.Processes.CommandLines.Count);
+    }
+
+    private static InputMap AmazonActivation() =>
+        AgentConfigReader.Read("version: 1.0\nconfig:\n- stage: preReady\n  tasks:\n  - task: activateWindows\n    inputs:\n      activation:\n        type: amazon\n").Config!.TasksOf(AgentStage.PreReady)[0].Entries[0];
 
     [Fact]
     public async Task Script_Batch_WrittenWithCrLf_RunByCmd_DeletedAfter_OutputLogged()
