@@ -22,12 +22,12 @@
 #                   until 2026-12-07), for bench/agent.sh's comparison; implies --no-package; not how Reseal ships.
 #   --folder        self-contained, as a folder of files (JIT-compiled, not one file), with the tests' file account
 #                   store (ResealWineTestBuild: Wine has no account database; src/Reseal.Windows/Reseal.Windows.csproj),
-#                   which no shipped build contains; implies --no-package. What the Wine end-to-end tests install by
-#                   default, and how the Wine tests' own programs (the Sysprep emulator, the machine probe) are built.
+#                   which no shipped build contains; implies --no-package. What the Wine end-to-end tests install with
+#                   RESEAL_WINE_JIT=1, and how the Wine tests' own programs (the Sysprep emulator, the machine probe) are built.
 #   --symbols       also copy the executable's debugging symbols beside it (OUTDIR/reseal.dbg for Linux, reseal.pdb for
 #                   Windows): for perf, gdb or winedbg on a published build. Shipped builds carry none.
 #   --wine-test     win-x64 only: the shipped Native AOT reseal.exe plus the same test account store; implies
-#                   --no-package. What the Wine end-to-end tests install with RESEAL_WINE_AOT=1 (docs/wine-e2e.md).
+#                   --no-package. What the Wine end-to-end tests install (docs/wine-e2e.md).
 #
 # Trim and AOT warnings (IL2xxx, IL3xxx) fail the publish. Sources are published from a temporary copy: publishing for
 # a runtime identifier in the repository itself would rewrite its lock files (packages.lock.json).

@@ -5,8 +5,8 @@ using Reseal.TestSupport;
 namespace Reseal.Wine.Tests.Harness;
 
 /// <summary>
-/// The win-x64 builds the prefix gets: reseal (src/Reseal.Cli with the tests' account store: a JIT-compiled folder,
-/// <c>scripts/publish.sh --folder</c>, or with RESEAL_WINE_AOT=1 Native AOT, <c>--wine-test</c>) and the Sysprep emulator
+/// The win-x64 builds the prefix gets: reseal (src/Reseal.Cli with the tests' account store: Native AOT like the shipped
+/// file, <c>scripts/publish.sh --wine-test</c>, or with RESEAL_WINE_JIT=1 a JIT-compiled folder, <c>--folder</c>) and the Sysprep emulator
 /// (tests/Reseal.SysprepEmulator, a folder), and
 /// the shipped build (<c>scripts/publish.sh win-x64</c>: reseal.exe and its MSI), cached by <see cref="PublishedBuild"/>.
 /// </summary>
@@ -21,8 +21,8 @@ public sealed record WineBuild(string ResealFolder, string SysprepFolder, double
     /// </summary>
     public const string PublishedVariable = "RESEAL_WINE_PUBLISHED";
 
-    /// <summary>Set to 1: the end-to-end tests install the Native AOT Wine test build instead of the JIT-compiled folder.</summary>
-    public const string AotVariable = "RESEAL_WINE_AOT";
+    /// <summary>Set to 1: the end-to-end tests install the JIT-compiled folder instead of the Native AOT Wine test build.</summary>
+    public const string JitVariable = "RESEAL_WINE_JIT";
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static WineBuild? _built;
@@ -61,12 +61,12 @@ public sealed record WineBuild(string ResealFolder, string SysprepFolder, double
         }
 
         // The prefix gets the Wine test build, with the tests' account store compiled in (Wine has no account database,
-        // docs/wine-e2e.md): by default the same sources JIT-compiled as a folder (--folder); with RESEAL_WINE_AOT=1 the
-        // shipped Native AOT reseal.exe (--wine-test), which is not the default yet: the agent service hung with it in three
-        // full runs before the Windows build left the Windows thread pool (docs/wine-e2e.md, "Which build"). The shipped build itself and its MSI are
-        // ShippedFolder (Install/ShippedExeTests, the MSI test). The emulator is a test program: JIT, as a folder.
+        // docs/wine-e2e.md): the shipped Native AOT reseal.exe with that store (--wine-test), or with RESEAL_WINE_JIT=1
+        // the same sources JIT-compiled as a folder (--folder), which the tests installed until the Native AOT build had
+        // clean full runs (docs/wine-e2e.md, "Which build"). The shipped build itself and its MSI are ShippedFolder
+        // (Install/ShippedExeTests, the MSI test). The emulator is a test program: JIT, as a folder.
         var watch = Stopwatch.StartNew();
-        var resealOption = Environment.GetEnvironmentVariable(AotVariable) == "1" ? "--wine-test" : "--folder";
+        var resealOption = Environment.GetEnvironmentVariable(JitVariable) == "1" ? "--folder" : "--wine-test";
         var reseal = PublishedBuild.GetAsync("win-x64", null, resealOption, cancellationToken).GetAwaiter().GetResult();
         var sysprep = PublishedBuild.GetAsync("win-x64", "tests/Reseal.SysprepEmulator", "--folder", cancellationToken).GetAwaiter().GetResult();
         var shipped = PublishedBuild.GetAsync("win-x64", cancellationToken: cancellationToken).GetAwaiter().GetResult();
