@@ -198,11 +198,17 @@ fi
 rm -f "$target/$exe"
 cp "$work/out/$exe" "$target/$exe"
 if $symbols; then
-  found=false
-  for symbol_file in "$name.dbg" "$name.pdb"; do
-    [ -f "$work/out/$symbol_file" ] && cp "$work/out/$symbol_file" "$target/" && found=true
+  # Linux: NAME.dbg beside the executable. Windows: the ILCompiler's publish step looks for NAME.exe.pdb when it runs
+  # on Linux, but lld-link writes NAME.pdb in the intermediate native folder, so it is taken from there.
+  symbol_file=
+  for candidate in "$work/out/$name.dbg" "$work/out/$name.pdb" $(find "$work/$project/obj" -path "*/$rid/native/$name.pdb" 2>/dev/null); do
+    [ -f "$candidate" ] && { symbol_file=$candidate; break; }
   done
-  $found || echo "publish.sh: no symbol file was produced for $exe ($rid)" >&2
+  if [ -n "$symbol_file" ]; then
+    cp "$symbol_file" "$target/"
+  else
+    echo "publish.sh: no symbol file was produced for $exe ($rid)" >&2
+  fi
 fi
 echo "published $project for $rid in $((SECONDS - start)) s: $target/$exe ($(stat -c %s "$target/$exe") bytes)"
 

@@ -18,10 +18,19 @@ public static class HiveFiles
         }
 
         // The pattern lets the enumerator skip every other entry of the directory without making a string of it (a
-        // hive kept in a crowded folder); the exact suffix check below still decides ('*' and '?' in the hive's own
-        // name would widen the pattern, never narrow it).
-        var candidates = new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive, MatchType = MatchType.Simple };
-        return Directory.EnumerateFiles(directory, name + ".LOG*", candidates)
+        // hive kept in a crowded folder); the exact suffix check below still decides. '*' and '?' in the hive's own name
+        // only widen the pattern; '\' (possible in a Linux file name) would escape the next character in it, so such a
+        // name takes every file. Nothing is skipped: Windows marks a profile's ntuser.dat.LOG1/LOG2 hidden and system,
+        // and .NET calls a Linux name starting with '.' hidden; a folder that cannot be listed throws as before.
+        var candidates = new EnumerationOptions
+        {
+            MatchCasing = MatchCasing.CaseInsensitive,
+            MatchType = MatchType.Simple,
+            AttributesToSkip = 0,
+            IgnoreInaccessible = false,
+        };
+        var pattern = name.Contains('\\', StringComparison.Ordinal) ? "*" : name + ".LOG*";
+        return Directory.EnumerateFiles(directory, pattern, candidates)
             .Where(file =>
             {
                 var candidate = Path.GetFileName(file);

@@ -22,6 +22,7 @@ public class HiveFilesTests
     [Fact]
     public void FindLogs_WildcardCharactersInHiveName_MatchOnlyThatName()
     {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "a file name cannot hold '*' or '?' on Windows");
         using var dir = new TempDirectory();
         var hive = dir.Write("SYS*[1]?", [1]);
         dir.Write("SYS*[1]?.Log", [2]);
@@ -35,18 +36,31 @@ public class HiveFilesTests
     }
 
     [Fact]
-    public void FindLogs_ManyOtherFilesBeside_FindsOnlyTheLogs()
+    public void FindLogs_HiddenLogsBesideAHiddenHive_Found()
     {
+        // .NET calls a Linux name starting with '.' hidden, as Windows marks ntuser.dat.LOG1 hidden and system.
         using var dir = new TempDirectory();
-        var hive = dir.Write("SOFTWARE", [1]);
-        for (var i = 0; i < 500; i++)
+        var hive = dir.Write(".hive", [1]);
+        dir.Write(".hive.LOG1", [2]);
+        if (OperatingSystem.IsWindows())
         {
-            dir.Write($"other-{i}.LOG1", [2]);
+            File.SetAttributes(Path.Combine(dir.Path, ".hive.LOG1"), FileAttributes.Hidden | FileAttributes.System);
         }
 
-        dir.Write("SOFTWARE.LOG1", [3]);
+        Assert.Equal([".hive.LOG1"], HiveFiles.FindLogs(hive).Select(Path.GetFileName));
+    }
 
-        Assert.Equal(["SOFTWARE.LOG1"], HiveFiles.FindLogs(hive).Select(Path.GetFileName));
+    [Fact]
+    public void FindLogs_BackslashInTheHiveName_StillFindsItsLogs()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "a file name cannot hold a backslash on Windows");
+        // As an archive of a Windows tree extracted without folders names it.
+        using var dir = new TempDirectory();
+        var hive = dir.Write(@"Windows\System32\config\SYSTEM", [1]);
+        dir.Write(@"Windows\System32\config\SYSTEM.LOG1", [2]);
+        dir.Write(@"WindowsSystem32configSYSTEM.LOG2", [3]);
+
+        Assert.Equal([@"Windows\System32\config\SYSTEM.LOG1"], HiveFiles.FindLogs(hive).Select(Path.GetFileName));
     }
 
     [Fact]

@@ -103,7 +103,7 @@ public static class PublishedBuild
                 .Where(f => !IsBuildOutput(Path.GetRelativePath(root, f))));
         }
 
-        // The Wine test build (--folder) compiles the tests' account store into Reseal.Windows; a test program that
+        // The Wine test builds (--wine-test, --folder) compile the tests' account store into Reseal.Windows; a test program that
         // references Reseal.TestSupport (tests/Reseal.MachineProbe) is built from all of it.
         var testSupport = project is not null && Directory.EnumerateFiles(Path.Combine(root, project), "*.csproj")
             .Any(p => File.ReadAllText(p).Contains("Reseal.TestSupport.csproj", StringComparison.Ordinal));

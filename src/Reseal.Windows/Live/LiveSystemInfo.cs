@@ -57,7 +57,10 @@ public sealed class LiveSystemInfo : ISystemInfo
 
     /// <inheritdoc/>
     public ActivationInfo GetActivation() =>
-        new(_registry.GetValue(RegistryHive.Software, @"Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform", "SkipRearm")?.AsDWord() == 1, null, ReadActivated());
+        new(_registry.GetValue(RegistryHive.Software, @"Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform", "SkipRearm")?.AsDWord() == 1, null, null);
+
+    /// <inheritdoc/>
+    public bool? IsActivated() => ReadActivated();
 
     /// <summary>
     /// Whether Windows is activated, from the Software Licensing service: SLGetLicensingStatusInformation for Windows'

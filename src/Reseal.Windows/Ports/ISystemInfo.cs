@@ -117,7 +117,7 @@ public static class ImageStates
 /// <summary>Licensing facts that matter to generalize.</summary>
 /// <param name="SkipRearm">SoftwareProtectionPlatform!SkipRearm = 1: generalize keeps the licensing state and uses no rearm.</param>
 /// <param name="RemainingRearmCount">Rearms left, when the platform can tell (only a running Windows can; null offline).</param>
-/// <param name="Activated">Whether Windows is activated, when known.</param>
+/// <param name="Activated">Whether Windows is activated, when known without asking the licensing service (see <see cref="ISystemInfo.IsActivated"/>).</param>
 public sealed record ActivationInfo(bool SkipRearm, int? RemainingRearmCount, bool? Activated);
 
 /// <summary>System-wide facts.</summary>
@@ -141,6 +141,12 @@ public interface ISystemInfo
     /// <summary>The Setup image state and its raw text.</summary>
     (ImageState State, string? RawText) GetImageState();
 
-    /// <summary>Licensing facts.</summary>
+    /// <summary>Licensing facts that can be read cheaply (no licensing-service call: <see cref="ActivationInfo.Activated"/> may be null).</summary>
     ActivationInfo GetActivation();
+
+    /// <summary>
+    /// Whether Windows is activated, asking the licensing service where there is one (on a running Windows that can
+    /// start the Software Protection service: call it when the answer is needed); null when it cannot be told.
+    /// </summary>
+    bool? IsActivated() => GetActivation().Activated;
 }

@@ -39,8 +39,8 @@ public sealed class ActivateWindowsTask() : BootTask(
     /// <summary>
     /// <c>activateWindows</c>: points the Software Licensing service at a KMS server and activates (<c>slmgr.vbs /skms</c>,
     /// <c>/ato</c>). <c>type: amazon</c> uses EC2's KMS servers and is skipped off EC2; <c>type: kms</c> uses
-    /// <c>server</c>. Already activated: nothing to do. After <c>/ato</c>, done only when the licensing service says a
-    /// Windows product is licensed (or cannot say); otherwise the next server is tried.
+    /// <c>server</c>. After <c>/ato</c>, done only when the licensing service says a Windows product is licensed (or
+    /// cannot say); otherwise the next server is tried.
     /// </summary>
     public static async Task<TaskExecutionResult> ActivateAsync(InputMap inputs, BootTaskContext context, CancellationToken cancellationToken)
     {
@@ -68,11 +68,9 @@ public sealed class ActivateWindowsTask() : BootTask(
             servers = AmazonKmsServers;
         }
 
-        if (context.Machine.System.GetActivation().Activated == true)
-        {
-            return TaskExecutionResult.Done("Windows is already activated");
-        }
-
+        // Always pointed at the KMS server and activated, even when Windows already reads as activated:
+        // an image keeps the licensing state of the machine it was made from (SkipRearm=1), whose KMS host may be
+        // another network's; a renewal must go to the one this instance can reach.
         var failures = new List<string>();
         foreach (var server in servers)
         {
@@ -92,7 +90,7 @@ public sealed class ActivateWindowsTask() : BootTask(
 
             // Microsoft documents slmgr.vbs's options and messages, not its exit codes ("Slmgr.vbs options for obtaining
             // volume activation information"), so exit 0 is not taken as the outcome: the licensing service is asked.
-            switch (context.Machine.System.GetActivation().Activated)
+            switch (context.Machine.System.IsActivated())
             {
                 case true:
                     return TaskExecutionResult.Done($"activated against {server}");
