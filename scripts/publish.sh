@@ -199,9 +199,9 @@ rm -f "$target/$exe"
 cp "$work/out/$exe" "$target/$exe"
 if $symbols; then
   # Linux: NAME.dbg beside the executable. Windows: the ILCompiler's publish step looks for NAME.exe.pdb when it runs
-  # on Linux, but lld-link writes NAME.pdb in the intermediate native folder, so it is taken from there.
+  # on Linux, but lld-link writes NAME.pdb beside the linked file (bin/.../RID/native/), so it is taken from there.
   symbol_file=
-  for candidate in "$work/out/$name.dbg" "$work/out/$name.pdb" $(find "$work/$project/obj" -path "*/$rid/native/$name.pdb" 2>/dev/null); do
+  for candidate in "$work/out/$name.dbg" "$work/out/$name.pdb" $(find "$work/$project/bin" -path "*/$rid/native/$name.pdb" 2>/dev/null); do
     [ -f "$candidate" ] && { symbol_file=$candidate; break; }
   done
   if [ -n "$symbol_file" ]; then
