@@ -25,7 +25,8 @@ public sealed class WineHarnessTests(WineFixture wine)
 
         // A config drive: D: labelled config-2.
         machine.AttachDrive('D', drive.Path, "config-2");
-        Assert.Contains("config-2", machine.Cmd("vol d:").StandardOutput, StringComparison.Ordinal);
+        var vol = machine.Cmd("vol d:");
+        Assert.True(vol.StandardOutput.Contains("config-2", StringComparison.Ordinal), vol.ToString());
         var type = machine.Cmd(@"type d:\openstack\latest\meta_data.json");
         Assert.True(type.StandardOutput.Contains("83679162", StringComparison.Ordinal), type.ToString());
 
@@ -43,6 +44,21 @@ public sealed class WineHarnessTests(WineFixture wine)
         machine.WriteFile(@"C:\Users\Public\note.txt", "Tr0ub4dor-in-registry", System.Text.Encoding.Unicode);
         Assert.Equal(["drive_c/users/Public/note.txt", "system.reg"], machine.FindText("Tr0ub4dor-in-registry").Order(StringComparer.Ordinal));
         Assert.Empty(machine.FindText("no-such-secret-8f3a"));
+    }
+
+    [Fact]
+    public void Retry_OnlyWineOwnToolsThatWineCouldNotStart()
+    {
+        const string startFailed = "Application could not be started, or no application associated with the specified file.\nShellExecuteEx failed: File not found.\n";
+        Assert.True(WineMachine.IsWineTool("cmd"));
+        Assert.True(WineMachine.IsWineTool("wineboot"));
+        Assert.False(WineMachine.IsWineTool(WineMachine.ResealExe));
+        Assert.False(WineMachine.IsWineTool(WineMachine.SysprepExe));
+        Assert.False(WineMachine.IsWineTool("setup.exe"));
+        Assert.True(WineMachine.WineCouldNotStart(new HostResult(1, startFailed, string.Empty, false, TimeSpan.Zero)));
+        Assert.False(WineMachine.WineCouldNotStart(new HostResult(1, "Volume in drive D is config-2\n" + startFailed, string.Empty, false, TimeSpan.Zero)));
+        Assert.False(WineMachine.WineCouldNotStart(new HostResult(1, startFailed, string.Empty, true, TimeSpan.Zero)));
+        Assert.False(WineMachine.WineCouldNotStart(new HostResult(1, string.Empty, startFailed, false, TimeSpan.Zero)));
     }
 
     [Fact]
