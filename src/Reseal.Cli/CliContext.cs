@@ -168,7 +168,12 @@ internal sealed class CliContext
         System.Console.Out, System.Console.Error, () => System.Console.In,
         System.Console.IsOutputRedirected, System.Console.IsInputRedirected, System.Environment.GetEnvironmentVariable)
     {
-        RawOut = System.Console.OpenStandardOutput,
+        RawOut = () =>
+        {
+            // Standard output is descriptor 1 (the stream below is a duplicate of it): widen its pipe, if it is one.
+            OutputPipe.Widen(1);
+            return System.Console.OpenStandardOutput();
+        },
         RawIn = System.Console.OpenStandardInput,
         ErrorIsTerminal = !System.Console.IsErrorRedirected,
     };
