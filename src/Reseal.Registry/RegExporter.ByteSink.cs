@@ -21,8 +21,8 @@ public static partial class RegExporter
         private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
 
         // A discarding sink only ever holds a key line's fixed parts (names are skipped): a small buffer will do. A real
-        // one writes 256 KiB at a time: through a widened pipe (reseal's OutputPipe) the export ran in 0.81x the time it
-        // took with 64 KiB, 128 KiB was slower and 1 MiB no faster for 2 MiB more (docs/benchmarks.md).
+        // one writes 256 KiB at a time: through a pipe widened to 1 MiB (reseal's OutputPipe) the export ran in 0.86x the
+        // time it took writing 64 KiB at a time, 128 KiB was slower and 1 MiB no faster for 2 MiB more (docs/benchmarks.md).
         private readonly byte[] _buffer = new byte[output is null ? 256 : 1 << 18];
         private int _used;
 

@@ -43,7 +43,9 @@ public static class PublishedBuild
     {
         var cacheRoot = Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } c ? c : Path.Combine(Path.GetTempPath(), "reseal-publish-cache");
         Directory.CreateDirectory(cacheRoot);
-        var key = $"{rid}-{(project is null ? "reseal" : Path.GetFileName(project.TrimEnd('/')))}{option?.Replace("--", "-", StringComparison.Ordinal)}-{SourceHash(project)}";
+        // A copy that is not a git checkout publishes a build whose commit is "unknown": cached apart, so a checkout with the
+        // same sources never reuses it (it did once: a copy made with git archive, then a clone's test run on this machine).
+        var key = $"{rid}-{(project is null ? "reseal" : Path.GetFileName(project.TrimEnd('/')))}{option?.Replace("--", "-", StringComparison.Ordinal)}-{SourceHash(project)}{(IsGitCheckout(RepositoryRoot) ? "" : "-nogit")}";
         var folder = Path.Combine(cacheRoot, key);
         var complete = Path.Combine(folder, ".complete");
         using var lockFile = AcquireLock(Path.Combine(cacheRoot, key + ".lock"), cancellationToken);
@@ -87,6 +89,10 @@ public static class PublishedBuild
         File.WriteAllText(complete, output);
         return folder;
     }
+
+    /// <summary>True when <paramref name="root"/> is a git checkout (<c>.git</c> is a folder, or a file in a worktree), whose commit publish.sh passes on.</summary>
+    internal static bool IsGitCheckout(string root) =>
+        Directory.Exists(Path.Combine(root, ".git")) || File.Exists(Path.Combine(root, ".git"));
 
     /// <summary>
     /// The hash of everything a publish compiles: src/, the extra project, the build props, publish.sh, the MSI's source and
