@@ -126,7 +126,7 @@ public class ExportSpeedPathTests
         var hive = Hive.Load(Damaged(damage));
         using var written = new MemoryStream();
         var export = Assert.Throws<HiveFormatException>(() => RegExporter.Export(hive, written));
-        // Without the check the export has written (more than its 64 KiB buffer) before it meets the damage.
+        // Without the check the export has written (more than its 256 KiB buffer) before it meets the damage.
         Assert.True(written.Length > 0, $"{damage}: the damage is met before the export writes anything, so this case proves nothing");
         using var output = new MemoryStream();
 
@@ -162,9 +162,9 @@ public class ExportSpeedPathTests
         var document = HiveDocument.Create("ROOT");
         var first = document.CreateKey("A first key");
         first.SetValue("V", RegistryValueType.Sz, "before the damage\0"u8.ToArray());
-        // About 90 KB of hex before every damage: more than the export's 64 KiB buffer, so an export that did not check
+        // About 300 KB of hex before every damage: more than the export's 256 KiB buffer, so an export that did not check
         // first has written part of itself when it fails.
-        first.SetValue("Padding", RegistryValueType.Binary, new byte[30_000]);
+        first.SetValue("Padding", RegistryValueType.Binary, new byte[100_000]);
         var key = document.CreateKey("K");
         foreach (var child in new[] { "A", "B", "C" })
         {
