@@ -65,10 +65,10 @@ public static class SealPaths
     /// runs the agent once Setup has finished (the agent's SetupHandOver). It returns in seconds and never
     /// restarts the machine: SetupComplete.cmd runs before the logon screen and must not reboot (docs/windows-behaviour.md).
     /// </summary>
-    public const string FirstBootHookLine = "\"%ProgramFiles%\\Reseal\\reseal.exe\" agent setup-complete";
+    public const string FirstBootHookLine = $"\"{ResealExe}\" agent setup-complete";
 
     /// <summary>The line earlier versions added, which ran the whole agent inside SetupComplete.cmd; a seal replaces it.</summary>
-    public const string LegacyFirstBootHookLine = "\"%ProgramFiles%\\Reseal\\reseal.exe\" agent run";
+    public const string LegacyFirstBootHookLine = $"\"{ResealExe}\" agent run";
 
     /// <summary>True for a line of SetupComplete.cmd that is the first-boot hook, this version's or an earlier one's.</summary>
     public static bool IsFirstBootHook(string line)

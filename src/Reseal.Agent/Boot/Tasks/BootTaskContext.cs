@@ -53,7 +53,7 @@ public sealed record BootTaskContext
     public IScriptDownloader? ScriptDownloader { get; init; }
 
     /// <summary>The command line that runs Reseal itself (for the <c>sysprep</c> user-data task).</summary>
-    public string ResealExecutable { get; init; } = @"%ProgramFiles%\Reseal\reseal.exe";
+    public string ResealExecutable { get; init; } = Reseal.Windows.Layout.SealPaths.ResealExe;
 
     /// <summary>
     /// Asks whether the metadata source still answers, after <c>setNetwork</c> changed the interfaces: null when it does,
