@@ -166,7 +166,7 @@ public sealed class WineMachine : IDisposable
         {
             // Once in a CI run (the harness test's `wine cmd /c vol d:`, the Wine machine just restarted after a drive
             // was attached, every other test assembly running beside it), Wine's loader did not find its own cmd.exe
-            // and handed the name to start.exe, which printed this. Not reproduced in 10 runs under load; Wine's own
+            // and handed the name to start.exe, which printed this. Not reproduced in 12 runs under load; Wine's own
             // tools (cmd, reg, wineboot, msiexec) are not what these tests test, so one retry, said in the test's output.
             // Reseal's and the emulator's executables (given by full path) are never retried.
             TestContext.Current.TestOutputHelper?.WriteLine($"wine harness: Wine could not start its own '{program}'; retrying once. First attempt: {result}");
