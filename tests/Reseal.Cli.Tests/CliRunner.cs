@@ -86,7 +86,7 @@ internal static class CliRunner
     /// <summary>Runs the real executable (through the dotnet host) and captures its streams.</summary>
     public static CliResult RunProcess(string[] args, string? stdin = null, Dictionary<string, string>? environment = null)
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ExternalTool.Require("dotnet", "dotnet-sdk");
+        var dotnet = ExternalTool.Dotnet();
         var result = ExternalTool.Run(dotnet, [ResealDll, .. args], stdin ?? string.Empty, TimeSpan.FromMinutes(2), environment);
         return new CliResult(result.ExitCode, result.StandardOutput, result.StandardError);
     }

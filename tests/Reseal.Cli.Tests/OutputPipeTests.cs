@@ -45,7 +45,7 @@ public class OutputPipeTests
         RequireWidenablePipes();
         using var temp = new TempDirectory();
         var hive = temp.Write("SYSTEM", SharedData.ReadBytes(Path.Combine("hives", "regipy-SYSTEM.gz")));
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ExternalTool.Require("dotnet", "dotnet-sdk");
+        var dotnet = ExternalTool.Dotnet();
         var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])[CliRunner.ResealDll, "hive", "export", hive])
         {

@@ -37,6 +37,9 @@ public static class ExternalTool
         return found!;
     }
 
+    /// <summary>The dotnet host running the tests (DOTNET_HOST_PATH, which the SDK sets), else the one on PATH: for running reseal.dll.</summary>
+    public static string Dotnet() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? Require("dotnet", "dotnet-sdk");
+
     /// <summary>Runs a program with arguments, optional standard input, and a timeout; never hangs the test run.</summary>
     public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? standardInput = null,
         TimeSpan? timeout = null, IDictionary<string, string>? environment = null, string? workingDirectory = null)

@@ -27,7 +27,7 @@ public sealed class SettingsTmuxTests
         {
             Assert.SkipWhen(OperatingSystem.IsWindows(), "tmux is a Unix terminal multiplexer");
             _tmux = ExternalTool.Require("tmux", "tmux");
-            var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ExternalTool.Require("dotnet", "dotnet-sdk");
+            var dotnet = ExternalTool.Dotnet();
             _exitFile = temp.File("exit.txt");
             _errorFile = temp.File("stderr.txt");
             var command = $"{Quote(dotnet)} {Quote(CliRunner.ResealDll)} settings {string.Join(' ', args.Select(Quote))} 2>{Quote(_errorFile)}; echo $? >{Quote(_exitFile)}";

@@ -46,7 +46,7 @@ public sealed class ImageLifecycleTests(WineFixture wine)
 
     private static ProcessResult Reseal(Uri ec2, params string[] args)
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? ExternalTool.Require("dotnet", "dotnet-sdk");
+        var dotnet = ExternalTool.Dotnet();
         using var home = new TempDirectory();
         return ExternalTool.Run(dotnet, [Path.Combine(AppContext.BaseDirectory, "reseal.dll"), .. args], string.Empty, TimeSpan.FromMinutes(10),
             new Dictionary<string, string>
